@@ -1,3 +1,17 @@
 """doclinks: link documents on the named entities they share, and retrieve along those links."""
 
+from __future__ import annotations
+
+from typing import Any
+
 __version__ = "0.1.0"
+__all__ = ["GLiNER"]
+
+
+def __getattr__(name: str) -> Any:
+    # Heavy parts (torch, transformers) load on first use, so `import doclinks` stays fast.
+    if name == "GLiNER":
+        from .ner import GLiNER
+
+        return GLiNER
+    raise AttributeError(f"module 'doclinks' has no attribute {name!r}")

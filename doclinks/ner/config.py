@@ -1,0 +1,131 @@
+"""The GLiNER checkpoint configuration (`gliner_config.json`), read and written in the `gliner` 0.2.x format.
+
+Only the span-level uni-encoder model (`span_mode="markerV0"`, the urchade v1/v2/v2.1 architecture) is
+supported; anything else is refused with an error that names the setting.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CONFIG_FILE = "gliner_config.json"
+SPECIAL_TOKENS = ("[FLERT]",)  # upstream adds [FLERT] first, then the ENT and SEP markers
+
+
+class CheckpointError(ValueError):
+    """A checkpoint (config, weights or tokenizer) that cannot be used; the message names the file."""
+
+
+@dataclass
+class GLiNERConfig:
+    """Settings of a span-level uni-encoder GLiNER model.
+
+    Field names and defaults are those of `gliner.GLiNERConfig`, so a config saved by either package loads
+    in the other. Keys we do not use are kept in `extra` and written back unchanged.
+    """
+
+    model_name: str = "microsoft/deberta-v3-small"
+    max_width: int = 12  # longest span, in words
+    hidden_size: int = 512  # width of the span and label vectors
+    dropout: float = 0.4
+    span_mode: str = "markerV0"
+    max_len: int = 384  # most words the model reads at once
+    num_rnn_layers: int = 1  # BiLSTM over word vectors; 0: none
+    class_token_index: int = -1  # token id of ent_token; -1: not yet added to the tokenizer
+    vocab_size: int = -1
+    embed_ent_token: bool = True  # label vector from the <<ENT>> token (else from the token after it)
+    ent_token: str = "<<ENT>>"
+    sep_token: str = "<<SEP>>"
+    subtoken_pooling: str = "first"
+    words_splitter_type: str = "whitespace"
+    max_types: int = 25
+    max_neg_type_ratio: int = 1
+    encoder_config: dict | None = None
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = CONFIG_FILE) -> GLiNERConfig:
+        """Build and validate a config from a `gliner_config.json` dictionary; `source` names it in errors."""
+        if not isinstance(data, dict):
+            raise CheckpointError(f"{source}: expected a JSON object, got {type(data).__name__}")
+        known = {f for f in cls.__dataclass_fields__ if f != "extra"}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        extra = {k: v for k, v in data.items() if k not in known}
+        config = cls(**kwargs, extra=extra)
+        config.validate(source)
+        return config
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> GLiNERConfig:
+        """Read `gliner_config.json` (or the given file)."""
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise CheckpointError(f"{path}: not valid JSON ({exc})") from exc
+        return cls.from_dict(data, source=str(path))
+
+    def to_dict(self) -> dict:
+        """The `gliner_config.json` dictionary (unused upstream keys included)."""
+        data = dict(self.extra)
+        for name in self.__dataclass_fields__:
+            if name != "extra":
+                data[name] = getattr(self, name)
+        return data
+
+    def save(self, directory: str | Path) -> None:
+        """Write `gliner_config.json` into `directory`."""
+        Path(directory, CONFIG_FILE).write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")
+
+    def validate(self, source: str = CONFIG_FILE) -> None:
+        """Refuse settings this implementation does not run, naming the key and its value."""
+
+        def refuse(key: str, value: Any, why: str) -> None:
+            raise CheckpointError(f"{source}: {key}={value!r} is not supported: {why}")
+
+        extra = self.extra
+        if extra.get("model_type") == "gliner_streaming_span":
+            refuse("model_type", "gliner_streaming_span", "streaming models are out of scope")
+        if extra.get("relations_layer") is not None:
+            refuse("relations_layer", extra["relations_layer"], "relation-extraction models are out of scope")
+        if extra.get("labels_decoder") is not None:
+            refuse("labels_decoder", extra["labels_decoder"], "label-generating models are out of scope")
+        if extra.get("labels_encoder") is not None:
+            refuse("labels_encoder", extra["labels_encoder"], "bi-encoder models are out of scope")
+        if self.span_mode != "markerV0":
+            kind = "token-level models are" if self.span_mode == "token_level" else "only span_mode 'markerV0' is"
+            refuse("span_mode", self.span_mode, f"{kind} supported")
+        if extra.get("post_fusion_schema"):
+            refuse("post_fusion_schema", extra["post_fusion_schema"], "post-fusion layers are out of scope")
+        if extra.get("fuse_layers"):
+            refuse("fuse_layers", extra["fuse_layers"], "layer fusion is out of scope")
+        if extra.get("span_encoder_config") is not None:
+            refuse("span_encoder_config", extra["span_encoder_config"], "span context encoders are out of scope")
+        if extra.get("precomputed_prompts_mode"):
+            refuse("precomputed_prompts_mode", extra["precomputed_prompts_mode"], "precomputed prompts are out of scope")
+        if self.subtoken_pooling != "first":
+            refuse("subtoken_pooling", self.subtoken_pooling, "only 'first' is supported")
+        if self.words_splitter_type != "whitespace":
+            refuse("words_splitter_type", self.words_splitter_type, "only 'whitespace' is supported")
+        for key in ("max_width", "hidden_size", "max_len"):
+            value = getattr(self, key)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                refuse(key, value, "expected a positive integer")
+        if not isinstance(self.num_rnn_layers, int) or self.num_rnn_layers < 0:
+            refuse("num_rnn_layers", self.num_rnn_layers, "expected an integer >= 0")
+        if self.hidden_size % 2 and self.num_rnn_layers > 0:
+            refuse("hidden_size", self.hidden_size, "the BiLSTM needs an even hidden size")
+        if not isinstance(self.ent_token, str) or not self.ent_token:
+            refuse("ent_token", self.ent_token, "expected a non-empty string")
+        if not isinstance(self.sep_token, str) or not self.sep_token:
+            refuse("sep_token", self.sep_token, "expected a non-empty string")
+        if self.encoder_config is not None and not isinstance(self.encoder_config, dict):
+            refuse("encoder_config", self.encoder_config, "expected an object")
+
+    @property
+    def special_tokens(self) -> list[str]:
+        """The tokens upstream adds to the tokenizer, in its order."""
+        return [*SPECIAL_TOKENS, self.ent_token, self.sep_token]

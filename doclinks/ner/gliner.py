@@ -1,0 +1,292 @@
+"""`doclinks.GLiNER`: zero-shot NER with the API of the `gliner` package, on its checkpoints.
+
+Differences from upstream, all on purpose: no text is ever cut (long texts are read in overlapping
+windows, long label sets in groups), batches are sorted by length and bounded by a token budget, the span
+head is computed per word, and bad input or a bad checkpoint is a clear error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from . import processing
+from .checkpoints import load_checkpoint, parse_dtype, resolve_directory, save_checkpoint
+from .config import GLiNERConfig
+from .decoding import Candidate, find_candidates, greedy_decode
+from .model import GLiNERNetwork
+
+Entity = dict[str, Any]
+
+
+def _check_threshold(threshold: object) -> float:
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        raise TypeError(f"threshold: expected a number in (0, 1), got {type(threshold).__name__}")
+    if not 0.0 < float(threshold) < 1.0:
+        raise ValueError(f"threshold: must lie in (0, 1), got {threshold}")
+    return float(threshold)
+
+
+def _check_positive_int(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name}: expected an integer >= 1, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name}: must be >= 1, got {value}")
+    return value
+
+
+class GLiNER:
+    """A span-level GLiNER model (`span_mode="markerV0"`) ready for inference.
+
+    Load with `GLiNER.from_pretrained(folder_or_hub_id)`; predict with `predict_entities(text, labels)`
+    or `inference(texts, labels)`. Entities are dicts `{"start", "end", "text", "label", "score"}` with
+    character offsets into the original text (end exclusive).
+    """
+
+    def __init__(self, config: GLiNERConfig, tokenizer, network: GLiNERNetwork, *, window_overlap: int | None = None):
+        self.config = config
+        self.tokenizer = tokenizer
+        self.network = network.eval()
+        self.special = processing.special_ids(tokenizer, config.ent_token)
+        backbone = network.token_rep_layer.bert_layer.model.config
+        limits = [tokenizer.model_max_length, getattr(backbone, "max_position_embeddings", None)]
+        # Rows never exceed the tokenizer's limit nor the encoder's position table.
+        self.max_tokens = min(int(x) for x in limits if isinstance(x, int) and x > 0)
+        # Windows overlap enough that every span of up to max_width words lies whole inside the window
+        # that owns its start, with context on both sides.
+        self.window_overlap = window_overlap if window_overlap is not None else max(2 * config.max_width, 32)
+        self._prompt_cache: dict[tuple[str, ...], list[tuple[list[int], processing.Prompt]]] = {}
+
+    # ----------------------------------------------------------------------------------------- loading
+    @classmethod
+    def from_pretrained(
+        cls,
+        path_or_hub_id: str | os.PathLike,
+        *,
+        device: str | torch.device = "cpu",
+        dtype: str | torch.dtype | None = None,
+        local_files_only: bool = False,
+        revision: str | None = None,
+        cache_dir: str | os.PathLike | None = None,
+        token: str | bool | None = None,
+    ) -> GLiNER:
+        """Load a checkpoint folder written by `gliner` 0.2.x or by doclinks, or a Hugging Face Hub id.
+
+        `device` defaults to "cpu"; `dtype` (None: as stored, float32) may be "fp16", "bf16" or a torch
+        dtype. A hub id is fetched with `huggingface_hub.snapshot_download` unless `local_files_only`.
+        """
+        directory = resolve_directory(
+            path_or_hub_id, local_files_only=local_files_only, revision=revision, cache_dir=cache_dir, token=token
+        )
+        config, tokenizer, network = load_checkpoint(directory, local_files_only=local_files_only)
+        torch_dtype = parse_dtype(dtype)
+        network.to(device=device, dtype=torch_dtype)
+        model = cls(config, tokenizer, network)
+        model.source = str(directory)
+        return model
+
+    def save_pretrained(self, directory: str | os.PathLike, *, safe_serialization: bool = True) -> Path:
+        """Write the checkpoint (`gliner_config.json`, `model.safetensors`, tokenizer) into `directory`."""
+        return save_checkpoint(directory, self.config, self.tokenizer, self.network, safe_serialization=safe_serialization)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.network.parameters()).device
+
+    def to(self, device: str | torch.device) -> GLiNER:
+        self.network.to(device)
+        return self
+
+    # -------------------------------------------------------------------------------------- prediction
+    def predict_entities(
+        self, text: str, labels: Any, threshold: float = 0.5, flat_ner: bool = True, multi_label: bool = False
+    ) -> list[Entity]:
+        """Entities of one text. `labels`: a list of names, or a dict {name: description}; threshold 0.5."""
+        if not isinstance(text, str):
+            raise TypeError(f"text: expected str, got {type(text).__name__}")
+        return self.inference([text], labels, threshold=threshold, flat_ner=flat_ner, multi_label=multi_label)[0]
+
+    def inference(
+        self,
+        texts: str | Sequence[str],
+        labels: Any,
+        threshold: float = 0.5,
+        flat_ner: bool = True,
+        multi_label: bool = False,
+        batch_size: int = 8,
+        *,
+        max_batch_tokens: int = 8192,
+    ) -> list[list[Entity]]:
+        """Entities of each text, in input order.
+
+        `labels` is shared (a list of names, or a dict {name: description}: the model reads the
+        description, the name comes back) or one such set per text. `threshold` (0.5) is the least
+        probability kept; `flat_ner` (True) forbids overlapping entities, else they may nest;
+        `multi_label` (False) lets one span carry several labels. Rows are sorted by length and batched
+        by `batch_size` rows (8) and `max_batch_tokens` padded tokens (8192).
+        """
+        if isinstance(texts, str):
+            texts = [texts]
+        if not isinstance(texts, Sequence):
+            raise TypeError(f"texts: expected a list of str, got {type(texts).__name__}")
+        return list(
+            self.iter_inference(
+                texts, labels, threshold=threshold, flat_ner=flat_ner, multi_label=multi_label,
+                batch_size=batch_size, max_batch_tokens=max_batch_tokens, chunk_size=max(len(texts), 1),
+            )
+        )  # fmt: skip
+
+    def batch_predict_entities(self, texts: Sequence[str], labels: Any, **kwargs: Any) -> list[list[Entity]]:
+        """Alias of `inference`, as in `gliner`."""
+        return self.inference(texts, labels, **kwargs)
+
+    def iter_inference(
+        self,
+        texts: Iterable[str],
+        labels: Any,
+        threshold: float = 0.5,
+        flat_ner: bool = True,
+        multi_label: bool = False,
+        batch_size: int = 8,
+        *,
+        max_batch_tokens: int = 8192,
+        chunk_size: int = 256,
+    ) -> Iterator[list[Entity]]:
+        """Like `inference`, but streams: reads `chunk_size` texts (256) at a time and yields each text's
+        entities in input order, so an unbounded iterable never sits in memory. Per-text labels need a list."""
+        threshold = _check_threshold(threshold)
+        batch_size = _check_positive_int(batch_size, "batch_size")
+        max_batch_tokens = _check_positive_int(max_batch_tokens, "max_batch_tokens")
+        chunk_size = _check_positive_int(chunk_size, "chunk_size")
+        per_text = processing.is_per_text_labels(labels)
+        if per_text:
+            label_sets = [processing.normalize_label_set(x, f"labels[{i}]") for i, x in enumerate(labels)]
+        else:
+            shared = processing.normalize_label_set(labels)
+        chunk: list[str] = []
+        offset = 0
+
+        def flush() -> list[list[Entity]]:
+            sets = label_sets[offset : offset + len(chunk)] if per_text else [shared] * len(chunk)
+            if per_text and len(sets) != len(chunk):
+                raise ValueError(f"labels: {len(label_sets)} label sets for more texts than that")
+            return self._predict_chunk(chunk, sets, threshold, flat_ner, multi_label, batch_size, max_batch_tokens)
+
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(f"texts[{i}]: expected str, got {type(text).__name__}")
+            chunk.append(text)
+            if len(chunk) == chunk_size:
+                yield from flush()
+                offset += len(chunk)
+                chunk = []
+        if chunk:
+            yield from flush()
+            offset += len(chunk)
+        if per_text and offset != len(label_sets):
+            raise ValueError(f"labels: {len(label_sets)} label sets for {offset} texts")
+
+    # ------------------------------------------------------------------------------------------ internals
+    def _prompt_groups(self, prompts: list[str]) -> list[tuple[list[int], processing.Prompt]]:
+        """The label groups of a label set and their tokenized prompts (cached per label set)."""
+        key = tuple(prompts)
+        cached = self._prompt_cache.get(key)
+        if cached is not None:
+            return cached
+        config = self.config
+        whole = processing.tokenize_prompt(self.tokenizer, prompts, config.ent_token, config.sep_token)
+        # Labels may take at most half a row; past that they are read in groups.
+        budget = (self.max_tokens - len(self.special.prefix) - len(self.special.suffix)) // 2
+        if len(whole.ids) <= budget:
+            groups = [(list(range(len(prompts))), whole)]
+        else:
+            bounds = [*whole.marker_positions, len(whole.ids) - 1]
+            lengths = [bounds[i + 1] - bounds[i] for i in range(len(prompts))]
+            groups = [
+                (idx, processing.tokenize_prompt(self.tokenizer, [prompts[i] for i in idx], config.ent_token, config.sep_token))
+                for idx in processing.plan_label_groups(lengths, budget - 1)
+            ]
+        if len(self._prompt_cache) > 1024:
+            self._prompt_cache.clear()
+        self._prompt_cache[key] = groups
+        return groups
+
+    def _predict_chunk(
+        self,
+        texts: list[str],
+        label_sets: list[tuple[list[str], list[str]]],
+        threshold: float,
+        flat_ner: bool,
+        multi_label: bool,
+        batch_size: int,
+        max_batch_tokens: int,
+    ) -> list[list[Entity]]:
+        config = self.config
+        split = [processing.split_words(t) if t.strip() else ([], [], []) for t in texts]
+        pieces = processing.tokenize_words(self.tokenizer, [s[0] for s in split], self.tokenizer.unk_token_id or 0)
+        segments: list[processing.Segment] = []
+        for t, word_pieces in enumerate(pieces):
+            if not word_pieces:
+                continue
+            counts = [len(p) for p in word_pieces]
+            for label_indices, prompt in self._prompt_groups(label_sets[t][0]):
+                room = self.max_tokens - len(self.special.prefix) - len(self.special.suffix) - len(prompt.ids)
+                windows = processing.plan_windows(counts, config.max_len, max(room, 1), self.window_overlap)
+                for (start, end), (core_start, core_end) in zip(windows, processing.window_cores(windows)):
+                    ids, word_pos, label_pos = processing.build_row(
+                        self.special, prompt, word_pieces[start:end], self.max_tokens, config.embed_ent_token
+                    )
+                    segments.append(
+                        processing.Segment(t, start, core_start, core_end, label_indices, ids, word_pos, label_pos)
+                    )
+        candidates: list[list[Candidate]] = [[] for _ in texts]
+        for batch in self._batches(segments, batch_size, max_batch_tokens):
+            self._score_batch(batch, threshold, candidates)
+        results = []
+        for t, text in enumerate(texts):
+            _, starts, ends = split[t]
+            names = label_sets[t][1]
+            kept = greedy_decode(sorted(candidates[t]), flat_ner=flat_ner, multi_label=multi_label)
+            results.append(
+                [
+                    {
+                        "start": starts[c.start],
+                        "end": ends[c.end],
+                        "text": text[starts[c.start] : ends[c.end]],
+                        "label": names[c.label],
+                        "score": c.score,
+                    }
+                    for c in kept
+                ]
+            )
+        return results
+
+    @staticmethod
+    def _batches(segments: list[processing.Segment], batch_size: int, max_batch_tokens: int) -> Iterator[list[processing.Segment]]:
+        """Rows sorted by length, cut into batches of at most `batch_size` rows and `max_batch_tokens` padded tokens."""
+        batch: list[processing.Segment] = []
+        for seg in sorted(segments, key=lambda s: s.length):
+            longest = max(seg.length, batch[-1].length if batch else 0)
+            if batch and (len(batch) >= batch_size or longest * (len(batch) + 1) > max_batch_tokens):
+                yield batch
+                batch = []
+            batch.append(seg)
+        if batch:
+            yield batch
+
+    @torch.inference_mode()
+    def _score_batch(self, batch: list[processing.Segment], threshold: float, candidates: list[list[Candidate]]) -> None:
+        device = self.device
+        inputs = {k: v.to(device) for k, v in processing.collate(batch, self.special.pad).items()}
+        logits = self.network(**inputs)
+        core_start = torch.tensor([s.core_start - s.word_start for s in batch], device=device)
+        core_end = torch.tensor([s.core_end - s.word_start for s in batch], device=device)
+        rows = find_candidates(logits, threshold, inputs["num_words"], inputs["num_labels"], core_start, core_end)
+        for seg, found in zip(batch, rows):
+            for start, width, column, score in found:
+                first = seg.word_start + start
+                candidates[seg.text_index].append(Candidate(first, first + width, seg.label_indices[column], score))
