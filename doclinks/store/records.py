@@ -1,0 +1,246 @@
+"""Turning documents and filters into the rows every store writes and queries.
+
+All stores share this module, so input is checked, and metadata, links and filters
+are encoded, the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..document import Document, as_document
+from ..links.link import Link
+
+__all__ = [
+    "ChunkRecord",
+    "RESULT_KEYS",
+    "build_record",
+    "filter_tokens",
+    "metadata_tokens",
+    "check_vector",
+    "check_ids",
+    "decode_document",
+]
+
+#: Metadata keys that searches add to results; they are never stored.
+RESULT_KEYS = ("_depth", "_similarity_score", "_mmr_score")
+
+_ID_NAMESPACE = uuid.UUID("6f1c2b1e-8d7a-4a53-9c3e-2f5b1d0a7e41")
+
+
+@dataclass
+class ChunkRecord:
+    """One document, checked and encoded for storage."""
+
+    id: str
+    content: str
+    metadata_json: str  # metadata without "links" and RESULT_KEYS
+    links_json: str  # [[kind, direction, tag], ...] in the document's order
+    out_tags: frozenset[tuple[str, str]]  # (kind, tag) of "out" and "bidir" links
+    in_tags: frozenset[tuple[str, str]]  # (kind, tag) of "in" and "bidir" links
+    tokens: frozenset[tuple[str, str]]  # (metadata key, value token) for filters
+    vector: np.ndarray | None = None  # unit length float32, set before writing
+
+
+def _scalar_token(value: Any) -> str | None:
+    """Token of a filterable scalar; None for values a filter cannot match."""
+    # bool before int: True is an int in Python but a different JSON value.
+    if isinstance(value, bool):
+        return "b:1" if value else "b:0"
+    if isinstance(value, (int, float)):
+        # 1 and 1.0 are the same JSON number, so they get the same token.
+        return "n:" + repr(float(value))
+    if isinstance(value, str):
+        return "s:" + value
+    if value is None:
+        return "z:"
+    return None
+
+
+def metadata_tokens(metadata: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
+    """(key, token) pairs a filter can match: scalars, and scalar items of lists."""
+    out: set[tuple[str, str]] = set()
+    for key, value in metadata.items():
+        if not isinstance(key, str):
+            continue
+        if isinstance(value, list):
+            for item in value:
+                token = _scalar_token(item)
+                if token is not None:
+                    out.add((key, token))
+        else:
+            token = _scalar_token(value)
+            if token is not None:
+                out.add((key, token))
+    return frozenset(out)
+
+
+def filter_tokens(filter: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """Check a metadata filter and encode it as (key, token) pairs, all of which must match.
+
+    A filter ``{key: value, ...}`` matches a chunk when, for every pair,
+    ``metadata[key] == value`` or ``metadata[key]`` is a list containing `value`.
+    Values are JSON scalars: str, int, float (finite), bool, None; 1 and 1.0 are
+    equal, True and 1 are not.
+
+    Raises:
+        TypeError: the filter is not a dict, a key is not a str, or a value is not a
+            JSON scalar.
+        ValueError: a float value is NaN or infinite.
+    """
+    if filter is None:
+        return []
+    if not isinstance(filter, Mapping):
+        raise TypeError(f"filter must be a dict of metadata key to value, got {type(filter).__name__}")
+    pairs = []
+    for key, value in filter.items():
+        if not isinstance(key, str):
+            raise TypeError(f"filter keys must be str, got {type(key).__name__}: {key!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"filter value for {key!r} must be finite, got {value}")
+        token = _scalar_token(value)
+        if token is None:
+            raise TypeError(
+                f"filter value for {key!r} must be a str, int, float, bool or None, "
+                f"got {type(value).__name__}"
+            )
+        pairs.append((key, token))
+    return sorted(pairs)
+
+
+def _as_link(item: Any, where: str) -> Link:
+    if isinstance(item, Link):
+        return item
+    try:  # duck typing: LangChain's Link has the same three attributes
+        return Link(kind=item.kind, direction=item.direction, tag=item.tag)
+    except AttributeError:
+        raise TypeError(f'{where}: metadata["links"] holds a non-Link item: {item!r}') from None
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{where}: {exc}") from None
+
+
+def build_record(doc: Any, id: str | None, index: int) -> ChunkRecord:
+    """Check one document and encode it (vector left unset).
+
+    Args:
+        doc: a doclinks or LangChain document.
+        id: the id to store it under (None: the document's id, else one derived from
+            its content, metadata and links, so that ingesting it again is a no-op).
+        index: its position in the batch, for error messages.
+    """
+    doc = as_document(doc)
+    where = f"document {index}" + (f" (id {id or doc.id!r})" if (id or doc.id) else "")
+    metadata = dict(doc.metadata)
+    raw_links = metadata.pop("links", [])
+    for key in RESULT_KEYS:
+        metadata.pop(key, None)
+    if not isinstance(raw_links, (list, tuple)):
+        raise TypeError(f'{where}: metadata["links"] must be a list, got {type(raw_links).__name__}')
+    links: list[Link] = []
+    seen: set[Link] = set()
+    for item in raw_links:
+        link = _as_link(item, where)
+        if link not in seen:
+            seen.add(link)
+            links.append(link)
+    try:
+        metadata_json = json.dumps(metadata, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{where}: metadata is not JSON-serialisable: {exc}") from None
+    links_json = json.dumps([[l.kind, l.direction, l.tag] for l in links], ensure_ascii=False)
+    chosen = id if id is not None else doc.id
+    if chosen is None:
+        chosen = str(uuid.uuid5(_ID_NAMESPACE, json.dumps([doc.page_content, metadata_json, links_json])))
+    if not isinstance(chosen, str) or not chosen:
+        raise ValueError(f"{where}: id must be a non-empty str, got {chosen!r}")
+    return ChunkRecord(
+        id=chosen,
+        content=doc.page_content,
+        metadata_json=metadata_json,
+        links_json=links_json,
+        out_tags=frozenset((l.kind, l.tag) for l in links if l.direction in ("out", "bidir")),
+        in_tags=frozenset((l.kind, l.tag) for l in links if l.direction in ("in", "bidir")),
+        tokens=metadata_tokens(json.loads(metadata_json)),
+    )
+
+
+def decode_document(id: str, content: str, metadata_json: str, links_json: str) -> Document:
+    """Rebuild a stored document; links come back as `Link` objects in ``metadata["links"]``."""
+    metadata = json.loads(metadata_json)
+    links = json.loads(links_json)
+    if links:
+        metadata["links"] = [Link(kind=k, direction=d, tag=t) for k, d, t in links]
+    return Document(page_content=content, metadata=metadata, id=id)
+
+
+def check_vector(vector: Any, dimension: int | None, what: str) -> np.ndarray:
+    """Return `vector` as unit-length float32, or raise a ValueError naming the problem.
+
+    Args:
+        vector: a sequence of numbers.
+        dimension: the store's dimension, or None when the store is still empty.
+        what: names the vector in error messages (e.g. "embedding of document 3").
+    """
+    try:
+        arr = np.asarray(vector, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} is not a sequence of numbers") from None
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{what} must be a non-empty 1-d vector, got shape {arr.shape}")
+    if dimension is not None and arr.shape[0] != dimension:
+        raise ValueError(
+            f"{what} has dimension {arr.shape[0]}, but the store holds {dimension}-dimensional vectors"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{what} contains NaN or infinite values")
+    norm = float(np.linalg.norm(arr))
+    if norm == 0.0:
+        raise ValueError(f"{what} is the zero vector (cosine similarity is undefined)")
+    return (arr / norm).astype(np.float32)
+
+
+def check_ids(ids: Any, what: str = "ids") -> list[str]:
+    """Check a list of ids: non-empty strings (duplicates are allowed and kept)."""
+    if isinstance(ids, str):
+        raise TypeError(f"{what} must be a list of str, got a single str {ids!r}")
+    try:
+        out = list(ids)
+    except TypeError:
+        raise TypeError(f"{what} must be a list of str, got {type(ids).__name__}") from None
+    for i in out:
+        if not isinstance(i, str) or not i:
+            raise TypeError(f"{what} must be non-empty str, got {i!r}")
+    return out
+
+
+def check_count(name: str, value: Any, *, allow_none: bool = False) -> None:
+    """Raise unless `value` is an int >= 0 (or None when allowed)."""
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+
+
+def unique_batch(records: Sequence[ChunkRecord]) -> list[ChunkRecord]:
+    """Drop exact repeats of a record in one batch; a repeated id with other content is an error."""
+    by_id: dict[str, ChunkRecord] = {}
+    out = []
+    for r in records:
+        prev = by_id.get(r.id)
+        if prev is None:
+            by_id[r.id] = r
+            out.append(r)
+        elif (prev.content, prev.metadata_json, prev.links_json) != (r.content, r.metadata_json, r.links_json):
+            raise ValueError(f"id {r.id!r} appears twice in one batch with different documents")
+    return out
+
+

@@ -1,0 +1,356 @@
+"""`SQLiteGraphStore`: the embedded default, one SQLite file.
+
+Tables: ``chunks`` (text, metadata, links, vector as a float32 BLOB), ``tags``
+(one row per ``(kind, tag)`` with its incoming degree), ``out_links`` and the inverted
+index ``in_links`` (``(tag, chunk)`` primary key), and ``chunk_meta`` (metadata values
+for filters). Vectors are searched with numpy over a matrix loaded from the file on
+first use: that measured ~8x faster than sqlite-vec's brute-force scan, and this
+Python's ``sqlite3`` cannot load extensions anyway (docs/store.md).
+
+Writes run in one ``BEGIN IMMEDIATE`` transaction each, in WAL mode, so a crash leaves
+the file as it was before the write, and readers in other processes see either all of
+a write or none of it. Another process's commits are noticed through ``PRAGMA
+data_version`` and reload the vector matrix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..document import Document
+from ..embeddings import Embeddings
+from .base import GraphStore
+from .errors import StoreConnectionError, StoreError, UnknownIdError
+from .ranking import Hit, Neighbour
+from .records import ChunkRecord, decode_document
+from .settings import TraversalSettings
+from .vector_cache import VectorCache
+
+__all__ = ["SQLiteGraphStore", "SQLiteSettings"]
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS doclinks_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    key INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    content TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    links TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tags (
+    tag_id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    in_degree INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (kind, tag)
+);
+CREATE TABLE IF NOT EXISTS out_links (
+    chunk INTEGER NOT NULL, tag_id INTEGER NOT NULL, PRIMARY KEY (chunk, tag_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS in_links (
+    tag_id INTEGER NOT NULL, chunk INTEGER NOT NULL, PRIMARY KEY (tag_id, chunk)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS in_links_chunk ON in_links (chunk);
+CREATE TABLE IF NOT EXISTS chunk_meta (
+    key TEXT NOT NULL, value TEXT NOT NULL, chunk INTEGER NOT NULL,
+    PRIMARY KEY (key, value, chunk)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS chunk_meta_chunk ON chunk_meta (chunk);
+"""
+
+# Sets of keys or ids go to SQL as one JSON array parameter, expanded by json_each:
+# no statement is ever built from data, and no variable-count limit applies.
+_IN = "(SELECT value FROM json_each(?))"
+
+
+@dataclass(frozen=True)
+class SQLiteSettings:
+    """Connection settings of `SQLiteGraphStore`.
+
+    Args:
+        busy_timeout_s: seconds to wait for another process's write lock (default 10.0).
+        synchronous: SQLite ``synchronous`` pragma (default ``"NORMAL"``: in WAL mode
+            a crash of the process never loses a committed write; an OS crash may lose
+            the last ones, never corrupt the file). ``"FULL"`` for more.
+    """
+
+    busy_timeout_s: float = 10.0
+    synchronous: str = "NORMAL"
+
+    def __post_init__(self) -> None:
+        if self.synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError(f"synchronous must be OFF, NORMAL, FULL or EXTRA, got {self.synchronous!r}")
+        if not self.busy_timeout_s >= 0:
+            raise ValueError(f"busy_timeout_s must be >= 0, got {self.busy_timeout_s}")
+
+
+class SQLiteGraphStore(GraphStore):
+    """A graph store in one SQLite file.
+
+    Args:
+        path: the database file; created if absent (its folder must exist).
+        embedding: the embedder (default None: the MiniLM default embedder).
+        settings: traversal settings (default `TraversalSettings()`).
+        sqlite: connection settings (default `SQLiteSettings()`).
+
+    Raises:
+        StoreConnectionError: the file cannot be opened or is not a database.
+        StoreError: the file holds a doclinks store of another schema version.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        embedding: Embeddings | None = None,
+        settings: TraversalSettings | None = None,
+        sqlite: SQLiteSettings | None = None,
+    ) -> None:
+        super().__init__(embedding, settings)
+        self.path = Path(path)
+        self.sqlite_settings = sqlite or SQLiteSettings()
+        if not self.path.parent.is_dir():
+            raise StoreConnectionError(f"cannot open SQLite store {str(self.path)!r}: folder does not exist")
+        try:
+            self._conn = sqlite3.connect(
+                str(self.path),
+                timeout=self.sqlite_settings.busy_timeout_s,
+                isolation_level=None,  # autocommit; writes use explicit BEGIN IMMEDIATE
+                check_same_thread=False,  # the store's lock serialises use across threads
+            )
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute(f"PRAGMA synchronous={self.sqlite_settings.synchronous.upper()}")
+            with self._transaction():
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._conn.execute(statement)
+                row = self._conn.execute("SELECT value FROM doclinks_meta WHERE key='schema'").fetchone()
+                if row is None:
+                    self._conn.execute("INSERT INTO doclinks_meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+                elif row[0] != SCHEMA_VERSION:
+                    raise StoreError(
+                        f"{str(self.path)!r} holds schema version {row[0]}, this doclinks reads {SCHEMA_VERSION}"
+                    )
+        except sqlite3.Error as exc:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            raise StoreConnectionError(f"cannot open SQLite store {str(self.path)!r}: {exc}") from exc
+        self._cache: VectorCache | None = None
+        self._dim: int | None = None
+        self._data_version: int | None = None
+        self._tag_ids: dict[tuple[str, str], int] = {}
+
+    def __repr__(self) -> str:
+        return f"SQLiteGraphStore({str(self.path)!r})"
+
+    # ------------------------------------------------------------------ plumbing
+    @contextlib.contextmanager
+    def _errors(self):
+        """Turn database failures into StoreConnectionError naming the file."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StoreConnectionError(f"SQLite store {str(self.path)!r}: {exc}") from exc
+
+    @contextlib.contextmanager
+    def _transaction(self):
+        """One write transaction; rolled back on any exception (KeyboardInterrupt too)."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def _close(self) -> None:
+        self._conn.close()
+        self._cache = None
+
+    def _refresh(self) -> None:
+        with self._errors():
+            version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._data_version:
+                self._load()
+                self._data_version = version
+
+    def _load(self) -> None:
+        """(Re)build the vector matrix from the file."""
+        row = self._conn.execute("SELECT value FROM doclinks_meta WHERE key='dimension'").fetchone()
+        self._tag_ids.clear()
+        if row is None:
+            self._dim, self._cache = None, None
+            return
+        self._dim = int(row[0])
+        rows = self._conn.execute("SELECT key, id, vector FROM chunks ORDER BY key").fetchall()
+        cache = VectorCache(self._dim, capacity=(rows[-1][0] + 1) if rows else 1024)
+        if rows:
+            keys = [r[0] for r in rows]
+            matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), self._dim)
+            cache.set(keys, [r[1] for r in rows], matrix)
+        self._cache = cache
+
+    # ------------------------------------------------------------------ reads
+    def _dimension(self) -> int | None:
+        return self._dim
+
+    def _count(self) -> int:
+        return 0 if self._cache is None else self._cache.count
+
+    def _matching(self, tokens: list[tuple[str, str]]) -> list[int] | None:
+        if not tokens:
+            return None
+        sql = " INTERSECT ".join(["SELECT chunk FROM chunk_meta WHERE key = ? AND value = ?"] * len(tokens))
+        params = [x for pair in tokens for x in pair]
+        with self._errors():
+            return [r[0] for r in self._conn.execute(sql, params)]
+
+    def _search(self, query: np.ndarray, k: int, tokens: list[tuple[str, str]]) -> list[Hit]:
+        if self._cache is None:
+            return []
+        return self._cache.top_k(query, k, self._matching(tokens))
+
+    def _expand(self, keys, query, tokens, max_degree, seen) -> list[Neighbour]:
+        sql = (
+            "SELECT DISTINCT i.chunk, i.tag_id, t.in_degree FROM out_links o "
+            "JOIN tags t ON t.tag_id = o.tag_id "
+            "JOIN in_links i ON i.tag_id = o.tag_id "
+            f"WHERE o.chunk IN {_IN} AND t.in_degree <= ?"
+        )
+        params: list = [json.dumps(list(keys)), max_degree]
+        for key, value in tokens:
+            sql += " AND i.chunk IN (SELECT chunk FROM chunk_meta WHERE key = ? AND value = ?)"
+            params += [key, value]
+        degrees: dict[int, list[int]] = {}
+        with self._errors():
+            for chunk, _tag, degree in self._conn.execute(sql, params):
+                if chunk not in seen:
+                    degrees.setdefault(chunk, []).append(degree)
+        found = sorted(degrees)
+        sims = self._cache.similarities(found, query)
+        ids = self._cache.id_of
+        return [Neighbour(c, ids(c), float(s), tuple(degrees[c])) for c, s in zip(found, sims)]
+
+    def _vectors(self, keys: Sequence[int]) -> np.ndarray:
+        return self._cache.vectors(keys)
+
+    def _documents(self, keys: Sequence[int]) -> list[Document]:
+        if not keys:
+            return []
+        with self._errors():
+            rows = self._conn.execute(
+                f"SELECT key, id, content, metadata, links FROM chunks WHERE key IN {_IN}",
+                (json.dumps(list(keys)),),
+            ).fetchall()
+        by_key = {r[0]: decode_document(*r[1:]) for r in rows}
+        return [by_key[k] for k in keys]
+
+    def _get(self, ids: list[str]) -> dict[str, Document]:
+        with self._errors():
+            rows = self._conn.execute(
+                f"SELECT id, content, metadata, links FROM chunks WHERE id IN {_IN}", (json.dumps(ids),)
+            ).fetchall()
+        return {r[0]: decode_document(*r) for r in rows}
+
+    def _stored(self, ids):
+        with self._errors():
+            rows = self._conn.execute(
+                f"SELECT id, content, metadata, links, vector FROM chunks WHERE id IN {_IN}",
+                (json.dumps(list(ids)),),
+            ).fetchall()
+        return {r[0]: (r[1], r[2], r[3], np.frombuffer(r[4], dtype=np.float32)) for r in rows}
+
+    # ------------------------------------------------------------------ writes
+    def _unlink(self, keys: list[int]) -> set[int]:
+        """Remove the links and filter rows of `keys`; return the tags whose degree changes."""
+        arg = (json.dumps(keys),)
+        c = self._conn
+        touched = {r[0] for r in c.execute(f"SELECT tag_id FROM in_links WHERE chunk IN {_IN}", arg)}
+        c.execute(f"DELETE FROM out_links WHERE chunk IN {_IN}", arg)
+        c.execute(f"DELETE FROM in_links WHERE chunk IN {_IN}", arg)
+        c.execute(f"DELETE FROM chunk_meta WHERE chunk IN {_IN}", arg)
+        return touched
+
+    def _update_degrees(self, tag_ids: set[int]) -> None:
+        # Recounted, not incremented: the stored degree is always exact.
+        self._conn.execute(
+            "UPDATE tags SET in_degree = (SELECT count(*) FROM in_links i WHERE i.tag_id = tags.tag_id) "
+            f"WHERE tag_id IN {_IN}",
+            (json.dumps(sorted(tag_ids)),),
+        )
+
+    def _tag_id(self, kind: str, tag: str, new: dict[tuple[str, str], int]) -> int:
+        key = (kind, tag)
+        found = self._tag_ids.get(key) or new.get(key)
+        if found is not None:
+            return found
+        row = self._conn.execute("SELECT tag_id FROM tags WHERE kind = ? AND tag = ?", key).fetchone()
+        tag_id = row[0] if row else self._conn.execute("INSERT INTO tags (kind, tag) VALUES (?, ?)", key).lastrowid
+        new[key] = tag_id
+        return tag_id
+
+    def _write(self, records: list[ChunkRecord]) -> None:
+        dim = records[0].vector.shape[0]
+        ids_arg = (json.dumps([r.id for r in records]),)
+        new_tags: dict[tuple[str, str], int] = {}
+        with self._errors(), self._transaction():
+            c = self._conn
+            if self._dim is None:
+                c.execute("INSERT OR REPLACE INTO doclinks_meta VALUES ('dimension', ?)", (str(dim),))
+            existing = dict(c.execute(f"SELECT id, key FROM chunks WHERE id IN {_IN}", ids_arg).fetchall())
+            touched = self._unlink(list(existing.values())) if existing else set()
+            c.executemany(
+                "INSERT INTO chunks (id, content, metadata, links, vector) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET content = excluded.content, metadata = excluded.metadata, "
+                "links = excluded.links, vector = excluded.vector",
+                [(r.id, r.content, r.metadata_json, r.links_json, r.vector.tobytes()) for r in records],
+            )
+            keys = dict(c.execute(f"SELECT id, key FROM chunks WHERE id IN {_IN}", ids_arg).fetchall())
+            out_rows, in_rows, meta_rows = [], [], []
+            for r in records:
+                key = keys[r.id]
+                for kind, tag in r.out_tags:
+                    out_rows.append((key, self._tag_id(kind, tag, new_tags)))
+                for kind, tag in r.in_tags:
+                    tag_id = self._tag_id(kind, tag, new_tags)
+                    in_rows.append((tag_id, key))
+                    touched.add(tag_id)
+                meta_rows.extend((k, v, key) for k, v in r.tokens)
+            c.executemany("INSERT INTO out_links (chunk, tag_id) VALUES (?, ?)", out_rows)
+            c.executemany("INSERT INTO in_links (tag_id, chunk) VALUES (?, ?)", in_rows)
+            c.executemany("INSERT INTO chunk_meta (key, value, chunk) VALUES (?, ?, ?)", meta_rows)
+            if touched:
+                self._update_degrees(touched)
+        # Committed: only now update the in-process caches.
+        self._tag_ids.update(new_tags)
+        if self._cache is None:
+            self._dim = dim
+            self._cache = VectorCache(dim)
+        self._cache.set([keys[r.id] for r in records], [r.id for r in records], np.stack([r.vector for r in records]))
+
+    def _delete(self, ids: list[str], missing: str) -> int:
+        with self._errors(), self._transaction():
+            c = self._conn
+            existing = dict(c.execute(f"SELECT id, key FROM chunks WHERE id IN {_IN}", (json.dumps(ids),)).fetchall())
+            unknown = [i for i in ids if i not in existing]
+            if unknown and missing == "raise":
+                raise UnknownIdError(unknown)
+            keys = list(existing.values())
+            if keys:
+                touched = self._unlink(keys)
+                c.execute(f"DELETE FROM chunks WHERE key IN {_IN}", (json.dumps(keys),))
+                if touched:
+                    self._update_degrees(touched)
+        if self._cache is not None:
+            self._cache.remove(keys)
+        return len(keys)

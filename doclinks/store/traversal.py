@@ -1,0 +1,72 @@
+"""Breadth-first traversal: `traversal_search`.
+
+1. The roots: the `k` chunks most similar to the query that match the filter (depth 0).
+2. Each hop expands every chunk reached at the previous hop: it follows their outgoing
+   links (``out`` and ``bidir``) to the chunks carrying the matching incoming side
+   (``in`` or ``bidir``) that match the filter and have not been reached yet, skipping
+   hub tags (`TraversalSettings.max_tag_degree`).
+3. Those neighbours are ranked (`ranking.neighbour_rank`, ties by id) and the best
+   `adjacent_k` of them are admitted at this depth: `adjacent_k` is per hop, for the
+   whole hop, not per chunk or per link. ``adjacent_k=None`` admits all of them.
+4. After `depth` hops, or when a hop admits nothing, the result is the roots by
+   similarity, then each depth's chunks in rank order. No chunk appears twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .ranking import Hit, neighbour_rank
+from .settings import TraversalSettings
+
+__all__ = ["traverse", "Found"]
+
+
+@dataclass
+class Found:
+    """A chunk in a search result, before it becomes a Document."""
+
+    key: int
+    id: str
+    similarity: float
+    depth: int
+    mmr_score: float | None = None
+
+
+def traverse(
+    backend,
+    query: np.ndarray,
+    *,
+    k: int,
+    depth: int,
+    adjacent_k: int | None,
+    tokens: list[tuple[str, str]],
+    settings: TraversalSettings,
+) -> list[Found]:
+    """Run the breadth-first traversal on a store backend (see the module docstring)."""
+    roots: list[Hit] = backend._search(query, k, tokens)
+    found = [Found(h.key, h.id, h.similarity, 0) for h in roots]
+    seen = {h.key for h in roots}
+    frontier = [h.key for h in roots]
+    n_chunks = backend._count()
+    for hop in range(1, depth + 1):
+        if not frontier or adjacent_k == 0:
+            break
+        neighbours = backend._expand(frontier, query, tokens, settings.degree_limit, seen)
+        ranked = sorted(
+            neighbours,
+            key=lambda n: (
+                -neighbour_rank(n.similarity, n.tag_degrees, n_chunks, settings.idf_weight),
+                n.id,
+            ),
+        )
+        if adjacent_k is not None:
+            ranked = ranked[:adjacent_k]
+        frontier = []
+        for n in ranked:
+            seen.add(n.key)
+            frontier.append(n.key)
+            found.append(Found(n.key, n.id, n.similarity, hop))
+    return found
