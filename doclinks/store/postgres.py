@@ -236,6 +236,8 @@ class PostgresGraphStore(GraphStore):
         return self._dim
 
     def _count(self) -> int:
+        if self._dim is None:
+            return 0
         with self._errors():
             row = self._conn.execute(self._q("SELECT value FROM {meta} WHERE key = 'count'")).fetchone()
         return int(row[0]) if row else 0

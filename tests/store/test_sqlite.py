@@ -1,0 +1,144 @@
+"""SQLite store: one file that survives reopening, other processes, and a killed writer."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from doclinks.document import Document
+from doclinks.links import Link
+from doclinks.store import InMemoryGraphStore, SQLiteGraphStore, StoreConnectionError
+
+from embedders import VectorTextEmbeddings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def make_docs(prefix: str, n: int, shift: float = 0.0) -> list[Document]:
+    """n chunks on a spiral in 3-d, linked in small groups and along a chain."""
+    out = []
+    for i in range(n):
+        v = f"v:{1 + (i % 7) + shift},{(i * 37 % 11) - 5},{(i * 13 % 5) - 2 + shift}"
+        links = [Link.bidir("group", f"g{i % 9}"), Link.outgoing("next", f"{prefix}{i + 1}"),
+                 Link.incoming("next", f"{prefix}{i}")]
+        out.append(Document(v, {"links": links, "i": i, "part": prefix}, f"{prefix}{i}"))
+    return out
+
+
+QUERIES = ["v:1,0,0", "v:0,1,0", "v:1,1,1", "v:-1,2,0.5"]
+
+
+def answers(store) -> list:
+    out = []
+    for q in QUERIES:
+        for res in (store.similarity_search(q, k=5), store.traversal_search(q, k=3, depth=2),
+                    store.mmr_traversal_search(q, k=6, fetch_k=20)):
+            out.append([(d.id, d.metadata["_depth"], round(d.metadata["_similarity_score"], 5)) for d in res])
+    return out
+
+
+def test_reopening_gives_the_same_answers(tmp_path):
+    path = tmp_path / "s.db"
+    store = SQLiteGraphStore(path, VectorTextEmbeddings())
+    store.add_documents(make_docs("a", 60))
+    store.delete(["a3", "a40"])
+    store.add_documents(make_docs("a", 5, shift=0.5))  # replace a0..a4
+    before = answers(store)
+    store.close()
+    again = SQLiteGraphStore(path, VectorTextEmbeddings())
+    assert len(again) == 59  # a3 came back with the replaced a0..a4
+    assert answers(again) == before
+    mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+
+
+def test_writes_from_another_connection_are_seen(tmp_path):
+    path = tmp_path / "s.db"
+    reader = SQLiteGraphStore(path, VectorTextEmbeddings())
+    writer = SQLiteGraphStore(path, VectorTextEmbeddings())
+    assert reader.similarity_search("v:1,0,0") == []
+    writer.add_documents(make_docs("a", 10))
+    assert len(reader) == 10
+    assert answers(reader) == answers(writer)
+    writer.delete(["a0", "a1"])
+    writer.add_documents([Document("v:-3,-3,7", id="new")])
+    assert reader.similarity_search("v:-3,-3,7", k=1)[0].id == "new"
+    assert "a0" not in {d.id for d in reader.similarity_search("v:1,0,0", k=50)}
+
+
+def test_unopenable_files_give_clear_errors(tmp_path):
+    with pytest.raises(StoreConnectionError, match="folder does not exist"):
+        SQLiteGraphStore(tmp_path / "missing" / "s.db", VectorTextEmbeddings())
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database file" * 100)
+    with pytest.raises(StoreConnectionError, match="junk.db"):
+        SQLiteGraphStore(junk, VectorTextEmbeddings())
+
+
+CHILD = textwrap.dedent(
+    """
+    import os, sys, time
+    from doclinks.document import Document
+    from doclinks.store import SQLiteGraphStore
+    sys.path.insert(0, {tests!r})
+    from test_sqlite import make_docs
+    from embedders import VectorTextEmbeddings
+
+    store = SQLiteGraphStore({path!r}, VectorTextEmbeddings())
+    store.add_documents(make_docs("a", 50))            # committed
+    marker = {marker!r}
+    seen = 0
+    def trace(statement):
+        global seen
+        # Deep inside the second write: chunks replaced and links being rewritten.
+        if statement.startswith("INSERT INTO in_links"):
+            seen += 1
+            if seen == 100:
+                open(marker, "w").close()
+                time.sleep(600)                          # wait to be killed
+    store._conn.set_trace_callback(trace)
+    docs = make_docs("a", 20, shift=1.0) + make_docs("b", 300)   # replaces a0..a19, adds b*
+    store.add_documents(docs)
+    print("write finished: the test did not kill me", flush=True)
+    """
+)
+
+
+def test_killed_writer_leaves_the_store_as_it_was(tmp_path):
+    path, marker = tmp_path / "s.db", tmp_path / "in-transaction"
+    script = CHILD.format(tests=str(Path(__file__).parent), path=str(path), marker=str(marker))
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    child = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert child.poll() is None, child.communicate()
+            assert time.monotonic() < deadline, "the writer never reached the middle of its transaction"
+            time.sleep(0.02)
+        child.send_signal(signal.SIGKILL)
+        child.wait(30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == -signal.SIGKILL
+
+    expected = InMemoryGraphStore(VectorTextEmbeddings())
+    expected.add_documents(make_docs("a", 50))
+    store = SQLiteGraphStore(path, VectorTextEmbeddings())
+    assert store._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert len(store) == 50
+    assert store.get_by_ids(["a0"])[0].page_content == make_docs("a", 1)[0].page_content
+    assert answers(store) == answers(expected)
+    # The same write now goes through, and gives what the reference store gives.
+    docs = make_docs("a", 20, shift=1.0) + make_docs("b", 300)
+    store.add_documents(docs)
+    expected.add_documents(docs)
+    assert len(store) == 350 and answers(store) == answers(expected)
