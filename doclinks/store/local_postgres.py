@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -50,14 +51,20 @@ class LocalPostgres:
     Args:
         startup_timeout_s: seconds to wait for the server to accept connections
             (default 60).
+        server_options: extra server settings, e.g. ``{"shared_buffers": "1GB"}``
+            (default none).
 
     Attributes (after `start()`):
         dsn: libpq connection string of the ``postgres`` database.
         port: the TCP port.
     """
 
-    def __init__(self, startup_timeout_s: float = 60.0) -> None:
+    def __init__(self, startup_timeout_s: float = 60.0, server_options: dict[str, str] | None = None) -> None:
         self.startup_timeout_s = startup_timeout_s
+        self.server_options = dict(server_options or {})
+        for key, value in self.server_options.items():
+            if not re.fullmatch(r"[a-z_.]+", key) or not re.fullmatch(r"[A-Za-z0-9_.]+", str(value)):
+                raise ValueError(f"bad server option {key}={value!r}")
         self.dsn: str | None = None
         self.port: int | None = None
         self._dir: Path | None = None
@@ -127,7 +134,9 @@ class LocalPostgres:
             self.port = _free_port()
             log = data / "server.log"
             # -k '' disables the Unix socket: TCP on 127.0.0.1 only.
+            # fsync off: a throwaway server for tests and benchmarks, not for data to keep.
             options = f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c full_page_writes=off"
+            options += "".join(f" -c {k}={v}" for k, v in self.server_options.items())
             self._run(["pg_ctl", "-D", str(data), "-l", str(log), "-o", options, "-w",
                        "-t", str(int(self.startup_timeout_s)), "start"])
         except subprocess.CalledProcessError as exc:
