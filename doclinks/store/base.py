@@ -21,7 +21,7 @@ from ..document import Document
 from ..embeddings import Embeddings, default_embeddings
 from .errors import StoreClosedError, UnknownIdError
 from .mmr import mmr_traverse
-from .ranking import Hit, Neighbour
+from .ranking import Hit, Neighbours
 from .records import (
     ChunkRecord,
     build_record,
@@ -89,7 +89,7 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def _expand(
         self, keys: list[int], query: np.ndarray, tokens: list[tuple[str, str]], max_degree: int, seen: set[int]
-    ) -> list[Neighbour]:
+    ) -> Neighbours:
         """Chunks not in `seen`, matching `tokens`, linked from `keys` through tags of degree <= `max_degree`."""
 
     @abc.abstractmethod

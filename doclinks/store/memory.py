@@ -11,7 +11,7 @@ from ..document import Document
 from ..embeddings import Embeddings
 from .base import GraphStore
 from .errors import UnknownIdError
-from .ranking import Hit, Neighbour
+from .ranking import Hit, Neighbours
 from .records import ChunkRecord, decode_document
 from .settings import TraversalSettings
 from .vector_cache import VectorCache
@@ -67,7 +67,7 @@ class InMemoryGraphStore(GraphStore):
             return []
         return self._cache.top_k(query, k, self._matching(tokens))
 
-    def _expand(self, keys, query, tokens, max_degree, seen) -> list[Neighbour]:
+    def _expand(self, keys, query, tokens, max_degree, seen) -> Neighbours:
         allowed = self._matching(tokens)
         shared: dict[int, dict[tuple[str, str], int]] = {}
         for key in keys:
@@ -79,12 +79,13 @@ class InMemoryGraphStore(GraphStore):
                     if t in seen or (allowed is not None and t not in allowed):
                         continue
                     shared.setdefault(t, {})[tag] = len(targets)
-        found = sorted(shared)
-        sims = self._cache.similarities(found, query) if found else []
-        return [
-            Neighbour(t, self._by_key[t].record.id, float(s), tuple(shared[t].values()))
-            for t, s in zip(found, sims)
-        ]
+        if not shared:
+            return Neighbours.empty()
+        keys_arr = np.array(sorted(shared), dtype=np.int64)
+        index = np.repeat(np.arange(len(keys_arr)), [len(shared[k]) for k in keys_arr.tolist()])
+        degree = np.array([d for k in keys_arr.tolist() for d in shared[k].values()], dtype=np.int64)
+        return Neighbours(keys_arr, self._cache.id_view(keys_arr), self._cache.similarities(keys_arr, query),
+                          index, degree)
 
     def _vectors(self, keys: Sequence[int]) -> np.ndarray:
         return self._cache.vectors(keys)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ranking import neighbour_rank
+from .ranking import neighbour_ranks, top_k_indices
 from .settings import TraversalSettings
 from .traversal import Found
 
@@ -82,18 +82,11 @@ def mmr_traverse(
             redundancy = np.maximum(redundancy, vecs @ chosen_vec)
 
         if chosen.depth < depth and adjacent_k != 0:
-            neighbours = backend._expand([chosen.key], query, tokens, settings.degree_limit, seen)
-            ranked = sorted(
-                neighbours,
-                key=lambda n: (
-                    -neighbour_rank(n.similarity, n.tag_degrees, n_chunks, settings.idf_weight),
-                    n.id,
-                ),
-            )
-            if adjacent_k is not None:
-                ranked = ranked[:adjacent_k]
-            if ranked:
-                new = [Found(n.key, n.id, n.similarity, chosen.depth + 1) for n in ranked]
+            nb = backend._expand([chosen.key], query, tokens, settings.degree_limit, seen)
+            ranks = neighbour_ranks(nb, n_chunks, settings.idf_weight)
+            take = top_k_indices(ranks, nb.ids, len(nb) if adjacent_k is None else adjacent_k)
+            if take:
+                new = [Found(int(nb.keys[i]), nb.ids[i], float(nb.similarities[i]), chosen.depth + 1) for i in take]
                 seen.update(f.key for f in new)
                 new_vecs = backend._vectors([f.key for f in new])
                 new_red = (new_vecs @ np.stack(selected_vecs).T).max(axis=1)

@@ -26,7 +26,7 @@ from ..document import Document
 from ..embeddings import Embeddings
 from .base import GraphStore
 from .errors import StoreConnectionError, StoreError, UnknownIdError
-from .ranking import Hit, Neighbour, exact_top_k
+from .ranking import Hit, Neighbours, exact_top_k
 from .records import ChunkRecord, decode_document
 from .settings import TraversalSettings
 
@@ -267,7 +267,7 @@ class PostgresGraphStore(GraphStore):
         sims = np.array([r[2] for r in rows], dtype=np.float64)
         return exact_top_k(sims, [r[0] for r in rows], [r[1] for r in rows], k)
 
-    def _expand(self, keys, query, tokens, max_degree, seen) -> list[Neighbour]:
+    def _expand(self, keys, query, tokens, max_degree, seen) -> Neighbours:
         where, params = self._filter_sql(tokens, "c.key")
         query_sql = self._q(
             "WITH shared AS ("
@@ -281,7 +281,12 @@ class PostgresGraphStore(GraphStore):
         with self._errors():
             rows = self._conn.execute(
                 query_sql, [max_degree, list(keys), list(seen), _Vector(query), *params]).fetchall()
-        return [Neighbour(r[0], r[1], float(r[2]), tuple(r[3])) for r in rows]
+        if not rows:
+            return Neighbours.empty()
+        keys = np.array([r[0] for r in rows], dtype=np.int64)
+        index = np.repeat(np.arange(len(rows)), [len(r[3]) for r in rows])
+        degree = np.array([d for r in rows for d in r[3]], dtype=np.int64)
+        return Neighbours(keys, [r[1] for r in rows], np.array([r[2] for r in rows], dtype=np.float64), index, degree)
 
     def _vectors(self, keys: Sequence[int]) -> np.ndarray:
         with self._errors(), self._conn.cursor(binary=True) as cur:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Hit", "Neighbour", "exact_top_k", "neighbour_rank", "tag_idf"]
+__all__ = ["Hit", "Neighbours", "exact_top_k", "top_k_indices", "neighbour_rank", "neighbour_ranks", "tag_idf"]
 
 
 class Hit(NamedTuple):
@@ -23,35 +24,53 @@ class Hit(NamedTuple):
     similarity: float
 
 
-class Neighbour(NamedTuple):
-    """A chunk reached through links.
+@dataclass
+class Neighbours:
+    """Chunks reached through links in one expansion, as arrays.
 
-    ``tag_degrees`` has one entry per walked ``(kind, tag)`` shared with the chunks
-    being expanded: the number of chunks that carry that tag's incoming side.
+    ``keys[i]`` (unique), ``ids[i]`` and ``similarities[i]`` describe chunk i; each walked
+    ``(kind, tag)`` that chunk i shares with the chunks being expanded is one pair:
+    ``pair_index[j] == i`` and ``pair_degree[j]`` = the number of chunks carrying that
+    tag's incoming side.
     """
 
-    key: int
-    id: str
-    similarity: float
-    tag_degrees: tuple[int, ...]
+    keys: np.ndarray
+    ids: Sequence[str]
+    similarities: np.ndarray
+    pair_index: np.ndarray
+    pair_degree: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @classmethod
+    def empty(cls) -> "Neighbours":
+        z = np.zeros(0, dtype=np.int64)
+        return cls(z, [], np.zeros(0), z, z)
 
 
-def exact_top_k(similarities: np.ndarray, keys: Sequence[int], ids: Sequence[str], k: int) -> list[Hit]:
-    """The `k` best of `similarities` (descending, ties by id ascending), exactly.
+def top_k_indices(scores: np.ndarray, ids: Sequence[str], k: int) -> list[int]:
+    """Indices of the `k` best `scores` (descending, ties by id ascending), exactly.
 
     Every entry that ties with the k-th best is considered before the id tie-break, so
-    the answer does not depend on the order of the input.
+    the answer does not depend on the order of the input. `ids` is only read for
+    those candidates.
     """
-    n = len(similarities)
+    n = len(scores)
     if k <= 0 or n == 0:
         return []
     if k < n:
-        kth = np.partition(similarities, n - k)[n - k]
-        candidates = np.flatnonzero(similarities >= kth)
+        kth = np.partition(scores, n - k)[n - k]
+        candidates = np.flatnonzero(scores >= kth)
     else:
         candidates = np.arange(n)
-    order = sorted(candidates.tolist(), key=lambda i: (-float(similarities[i]), ids[i]))
-    return [Hit(int(keys[i]), ids[i], float(similarities[i])) for i in order[:k]]
+    order = sorted(candidates.tolist(), key=lambda i: (-float(scores[i]), ids[i]))
+    return order[:k]
+
+
+def exact_top_k(similarities: np.ndarray, keys: Sequence[int], ids: Sequence[str], k: int) -> list[Hit]:
+    """The `k` best of `similarities` as `Hit`s (see `top_k_indices`)."""
+    return [Hit(int(keys[i]), ids[i], float(similarities[i])) for i in top_k_indices(similarities, ids, k)]
 
 
 def tag_idf(degree: int, n_chunks: int) -> float:
@@ -80,4 +99,15 @@ def neighbour_rank(similarity: float, tag_degrees: Sequence[int], n_chunks: int,
         return base
     norm = math.log1p(max(n_chunks, 1))
     rarity = sum(tag_idf(d, n_chunks) for d in tag_degrees) / norm
+    return base * rarity**idf_weight
+
+
+def neighbour_ranks(neighbours: Neighbours, n_chunks: int, idf_weight: float) -> np.ndarray:
+    """`neighbour_rank` of every chunk in `neighbours`, vectorised."""
+    base = (1.0 + np.asarray(neighbours.similarities, dtype=np.float64)) / 2.0
+    if idf_weight == 0 or len(neighbours) == 0:
+        return base
+    n = max(n_chunks, 1)
+    idf = np.log1p(n / np.maximum(neighbours.pair_degree.astype(np.float64), 1.0))
+    rarity = np.bincount(neighbours.pair_index, weights=idf, minlength=len(neighbours)) / math.log1p(n)
     return base * rarity**idf_weight

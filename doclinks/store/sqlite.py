@@ -29,7 +29,7 @@ from ..document import Document
 from ..embeddings import Embeddings
 from .base import GraphStore
 from .errors import StoreConnectionError, StoreError, UnknownIdError
-from .ranking import Hit, Neighbour
+from .ranking import Hit, Neighbours
 from .records import ChunkRecord, decode_document
 from .settings import TraversalSettings
 from .vector_cache import VectorCache
@@ -220,7 +220,7 @@ class SQLiteGraphStore(GraphStore):
             return []
         return self._cache.top_k(query, k, self._matching(tokens))
 
-    def _expand(self, keys, query, tokens, max_degree, seen) -> list[Neighbour]:
+    def _expand(self, keys, query, tokens, max_degree, seen) -> Neighbours:
         sql = (
             "SELECT DISTINCT i.chunk, i.tag_id, t.in_degree FROM out_links o "
             "JOIN tags t ON t.tag_id = o.tag_id "
@@ -231,15 +231,15 @@ class SQLiteGraphStore(GraphStore):
         for key, value in tokens:
             sql += " AND i.chunk IN (SELECT chunk FROM chunk_meta WHERE key = ? AND value = ?)"
             params += [key, value]
-        degrees: dict[int, list[int]] = {}
         with self._errors():
-            for chunk, _tag, degree in self._conn.execute(sql, params):
-                if chunk not in seen:
-                    degrees.setdefault(chunk, []).append(degree)
-        found = sorted(degrees)
-        sims = self._cache.similarities(found, query)
-        ids = self._cache.id_of
-        return [Neighbour(c, ids(c), float(s), tuple(degrees[c])) for c, s in zip(found, sims)]
+            rows = self._conn.execute(sql, params).fetchall()
+        if not rows:
+            return Neighbours.empty()
+        pairs = np.array(rows, dtype=np.int64)  # chunk, tag_id, degree
+        if seen:
+            pairs = pairs[~np.isin(pairs[:, 0], np.fromiter(seen, dtype=np.int64, count=len(seen)))]
+        keys, index = np.unique(pairs[:, 0], return_inverse=True)
+        return Neighbours(keys, self._cache.id_view(keys), self._cache.similarities(keys, query), index, pairs[:, 2])
 
     def _vectors(self, keys: Sequence[int]) -> np.ndarray:
         return self._cache.vectors(keys)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .ranking import Hit, neighbour_rank
+from .ranking import Hit, neighbour_ranks, top_k_indices
 from .settings import TraversalSettings
 
 __all__ = ["traverse", "Found"]
@@ -54,19 +54,13 @@ def traverse(
     for hop in range(1, depth + 1):
         if not frontier or adjacent_k == 0:
             break
-        neighbours = backend._expand(frontier, query, tokens, settings.degree_limit, seen)
-        ranked = sorted(
-            neighbours,
-            key=lambda n: (
-                -neighbour_rank(n.similarity, n.tag_degrees, n_chunks, settings.idf_weight),
-                n.id,
-            ),
-        )
-        if adjacent_k is not None:
-            ranked = ranked[:adjacent_k]
+        nb = backend._expand(frontier, query, tokens, settings.degree_limit, seen)
+        ranks = neighbour_ranks(nb, n_chunks, settings.idf_weight)
+        take = top_k_indices(ranks, nb.ids, len(nb) if adjacent_k is None else adjacent_k)
         frontier = []
-        for n in ranked:
-            seen.add(n.key)
-            frontier.append(n.key)
-            found.append(Found(n.key, n.id, n.similarity, hop))
+        for i in take:
+            key = int(nb.keys[i])
+            seen.add(key)
+            frontier.append(key)
+            found.append(Found(key, nb.ids[i], float(nb.similarities[i]), hop))
     return found

@@ -68,6 +68,10 @@ class VectorCache:
     def id_of(self, key: int) -> str:
         return self._ids[key]  # type: ignore[return-value]
 
+    def id_view(self, keys: np.ndarray) -> Sequence[str]:
+        """ids of `keys`, looked up lazily."""
+        return _IdView(self._ids, keys)
+
     def vectors(self, keys: Sequence[int]) -> np.ndarray:
         """The vectors of `keys`, as a (len(keys), dimension) array."""
         return self._matrix[np.asarray(keys, dtype=np.int64)]

@@ -48,3 +48,16 @@ def test_settings_are_checked():
         TraversalSettings(idf_weight=-1)
     with pytest.raises(ValueError, match="idf_weight"):
         TraversalSettings(idf_weight=float("nan"))
+
+
+def test_vectorised_ranks_equal_the_formula():
+    from doclinks.store.ranking import Neighbours, neighbour_ranks
+
+    rng = np.random.default_rng(1)
+    sims = rng.uniform(-1, 1, 50)
+    tags = [list(rng.integers(1, 300, rng.integers(1, 4))) for _ in range(50)]
+    nb = Neighbours(np.arange(50), [f"i{i}" for i in range(50)], sims,
+                    np.repeat(np.arange(50), [len(t) for t in tags]), np.array([d for t in tags for d in t]))
+    for w in (0.0, 0.5, 1.0, 2.0):
+        expected = [neighbour_rank(float(s), t, 1000, w) for s, t in zip(sims, tags)]
+        assert neighbour_ranks(nb, 1000, w) == pytest.approx(expected, rel=1e-9)
