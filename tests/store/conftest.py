@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from doclinks.store import InMemoryGraphStore, SQLiteGraphStore, TraversalSettings
-from embedders import VectorTextEmbeddings
+from store_testkit import VectorTextEmbeddings
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,7 @@ psycopg = pytest.importorskip("psycopg")
 from doclinks.store import InMemoryGraphStore, StoreConnectionError  # noqa: E402
 from doclinks.store.local_postgres import LocalPostgres  # noqa: E402
 from doclinks.store.postgres import PostgresGraphStore, PostgresSettings  # noqa: E402
-from embedders import VectorTextEmbeddings  # noqa: E402
-from test_sqlite import answers, make_docs  # noqa: E402
+from store_testkit import VectorTextEmbeddings, answers, make_docs  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -74,8 +73,7 @@ CHILD = textwrap.dedent(
     import sys
     sys.path.insert(0, {tests!r})
     from doclinks.store.postgres import PostgresGraphStore, PostgresSettings
-    from test_sqlite import make_docs
-    from embedders import VectorTextEmbeddings
+    from store_testkit import VectorTextEmbeddings, make_docs
     store = PostgresGraphStore({dsn!r}, VectorTextEmbeddings(), postgres=PostgresSettings(collection="crash"))
     store.add_documents(make_docs("a", 50))
     print("first write committed", flush=True)

@@ -1,4 +1,4 @@
-"""Small real embedders for the store tests (deterministic, no model)."""
+"""Shared helpers of the store tests: small real embedders (deterministic, no model) and data."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import hashlib
 import re
 
 import numpy as np
+
+from doclinks.document import Document
+from doclinks.links import Link
 
 
 class VectorTextEmbeddings:
@@ -47,3 +50,27 @@ class HashingEmbeddings:
 
     def embed_query(self, text):
         return self._one(text)
+
+
+def make_docs(prefix: str, n: int, shift: float = 0.0) -> list[Document]:
+    """n chunks on a spiral in 3-d, linked in small groups and along a chain."""
+    out = []
+    for i in range(n):
+        v = f"v:{1 + (i % 7) + shift},{(i * 37 % 11) - 5},{(i * 13 % 5) - 2 + shift}"
+        links = [Link.bidir("group", f"g{i % 9}"), Link.outgoing("next", f"{prefix}{i + 1}"),
+                 Link.incoming("next", f"{prefix}{i}")]
+        out.append(Document(v, {"links": links, "i": i, "part": prefix}, f"{prefix}{i}"))
+    return out
+
+
+# Not aligned with any chunk, so no two distinct vectors tie on similarity (rounding would break such ties differently in each store).
+QUERIES = ["v:1,0.13,0.07", "v:0.11,1,0.05", "v:1,1.07,0.93", "v:-1,2,0.51"]
+
+
+def answers(store) -> list:
+    out = []
+    for q in QUERIES:
+        for res in (store.similarity_search(q, k=5), store.traversal_search(q, k=3, depth=2),
+                    store.mmr_traversal_search(q, k=6, fetch_k=20)):
+            out.append([(d.id, d.metadata["_depth"], round(d.metadata["_similarity_score"], 5)) for d in res])
+    return out
