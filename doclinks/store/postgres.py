@@ -385,8 +385,11 @@ class PostgresGraphStore(GraphStore):
         with self._errors(), self._conn.transaction():
             c = self._conn
             self._lock_collection()
-            if self._read_dimension() is None:
+            stored = self._read_dimension()  # again, under the lock: another client may have written first
+            if stored is None:
                 self._create_tables(dim)
+            elif stored != dim:
+                raise ValueError(f"embeddings have dimension {dim}, but the store holds {stored}-dimensional vectors")
             existing = dict(c.execute(self._q("SELECT id, key FROM {chunks} WHERE id = ANY(%s::text[])"), [ids]).fetchall())
             touched = self._unlink(list(existing.values())) if existing else set()
             with c.cursor() as cur:

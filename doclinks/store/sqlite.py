@@ -305,8 +305,12 @@ class SQLiteGraphStore(GraphStore):
         new_tags: dict[tuple[str, str], int] = {}
         with self._errors(), self._transaction():
             c = self._conn
-            if self._dim is None:
-                c.execute("INSERT OR REPLACE INTO doclinks_meta VALUES ('dimension', ?)", (str(dim),))
+            # Read again inside the transaction: another process may have written first.
+            row = c.execute("SELECT value FROM doclinks_meta WHERE key='dimension'").fetchone()
+            if row is None:
+                c.execute("INSERT INTO doclinks_meta VALUES ('dimension', ?)", (str(dim),))
+            elif int(row[0]) != dim:
+                raise ValueError(f"embeddings have dimension {dim}, but the store holds {row[0]}-dimensional vectors")
             existing = dict(c.execute(f"SELECT id, key FROM chunks WHERE id IN {_IN}", ids_arg).fetchall())
             touched = self._unlink(list(existing.values())) if existing else set()
             c.executemany(

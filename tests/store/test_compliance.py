@@ -466,3 +466,23 @@ def test_as_retriever_gives_langchain_retriever(make_store):
         store.as_retriever(search_type="mmr")
     with pytest.raises(ValueError, match="fetch_k"):
         store.as_retriever(search_type="traversal", search_kwargs={"fetch_k": 3})
+
+
+def test_langchain_embeddings_object_works(make_store):
+    lc = pytest.importorskip("langchain_core.embeddings")
+    from store_testkit import HashingEmbeddings
+
+    class LCHashing(lc.Embeddings):  # a LangChain Embeddings subclass, used as is
+        def __init__(self):
+            self.inner = HashingEmbeddings()
+
+        def embed_documents(self, texts):
+            return self.inner.embed_documents(texts)
+
+        def embed_query(self, text):
+            return self.inner.embed_query(text)
+
+    store = make_store(embedding=LCHashing())
+    store.add_documents([Document("apples and pears", id="fruit"), Document("trains and buses", id="transport")])
+    assert store.similarity_search("pears", k=1)[0].id == "fruit"
+    assert store.similarity_search("buses", k=1)[0].id == "transport"
