@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["GLiNER"]
+__all__ = ["GLiNER", "default_model"]
 
 
 def __getattr__(name: str) -> Any:
@@ -14,4 +14,8 @@ def __getattr__(name: str) -> Any:
         from .ner import GLiNER
 
         return GLiNER
+    if name == "default_model":
+        from .ner.default import default_model
+
+        return default_model
     raise AttributeError(f"module 'doclinks' has no attribute {name!r}")

@@ -232,3 +232,55 @@ def save_checkpoint(directory: str | os.PathLike, config: GLiNERConfig, tokenize
     config.save(directory)
     tokenizer.save_pretrained(str(directory))
     return directory
+
+
+# ------------------------------------------------------------------------------ new models and export
+def create_model(
+    encoder: str | os.PathLike,
+    *,
+    hidden_size: int = 384,
+    max_width: int = 12,
+    num_rnn_layers: int = 1,
+    dropout: float = 0.4,
+    max_types: int = 25,
+    max_len: int = 384,
+    model_name: str | None = None,
+    seed: int | None = None,
+):
+    """(config, tokenizer, network) of a fresh, untrained GLiNER on the pretrained encoder in `encoder`.
+
+    The span and label heads are newly initialised (seeded by `seed`), the special tokens are added and
+    the embeddings resized as `gliner` does. `model_name` (default: the folder) is recorded in the
+    config; the encoder's config is stored too, so the saved checkpoint never needs `model_name`.
+    """
+    from transformers import AutoModel, AutoTokenizer
+
+    folder = Path(encoder).expanduser()
+    if not (folder / "config.json").is_file():
+        raise CheckpointError(f"No encoder at {folder}: expected a transformers model folder with config.json")
+    tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    backbone = AutoModel.from_pretrained(str(folder))
+    config = GLiNERConfig(
+        model_name=model_name or str(folder), hidden_size=hidden_size, max_width=max_width,
+        num_rnn_layers=num_rnn_layers, dropout=dropout, max_types=max_types, max_len=max_len,
+    )  # fmt: skip
+    config.validate()
+    if seed is not None:
+        torch.manual_seed(seed)
+    network = GLiNERNetwork(config, backbone)
+    add_special_tokens(config, tokenizer, network)
+    config.encoder_config = backbone.config.to_dict()
+    network.train()
+    return config, tokenizer, network
+
+
+def export_checkpoint(source: str | os.PathLike, target: str | os.PathLike, *, dtype: str | torch.dtype | None = "fp16") -> Path:
+    """Copy a checkpoint folder to `target` with its weights cast to `dtype` (fp16: half the size).
+
+    Only the weights file, `gliner_config.json` and the tokenizer files are written (no trainer state).
+    """
+    config, tokenizer, network = load_checkpoint(Path(source))
+    torch_dtype = parse_dtype(dtype)
+    if torch_dtype is not None:
+        network.to(torch_dtype)
+    return save_checkpoint(target, config, tokenizer, network)

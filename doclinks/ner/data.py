@@ -1,0 +1,577 @@
+"""NER data for training and evaluation: readers, the training pool, label names and negative labels.
+
+Every reader returns a common type: `Example` (words and end-inclusive word spans with labels) for
+training, `EvalExample` (the original sentence and character offsets) for evaluation. Formats:
+
+* GLiNER training JSON: `[{"tokenized_text": [...], "ner": [[start, end_inclusive, label], ...]}]`
+  (a JSON array, or one object per line in a `.jsonl` file);
+* GLiNER eval JSON: `[{"sentence": str, "entities": [{"name", "type", "pos": [start, end_exclusive]}]}]`;
+* `token<TAB>BIO` files (CoNLL style; a blank or whitespace-only line ends a sentence);
+* `token<TAB>type` IO files (no B-/I- prefixes; "O" outside; equal neighbouring types form one entity).
+
+A malformed entry is a `DataError` that names the file and the line.
+
+The training pool (`build_pool`) reads the sets of `../shared/data/ner/train`, renames their labels to
+natural-language names (conll "else" -> "miscellaneous", BC5CDR "Chemical" -> "chemical", Few-TK's
+"AI/ML/DL-algorithm/tool" -> "algorithm", ...), and keeps the source of each example. `sample_labels`
+draws, per example, the gold labels plus negative labels from the other labels of the pool, paraphrases
+them (person / human / person name), shuffles and caps them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .processing import split_words
+
+DATA_ENV = "DOCLINKS_DATA"
+
+
+class DataError(ValueError):
+    """A data file that cannot be read; the message names the file and the line."""
+
+
+@dataclass
+class Example:
+    """A training example: words, and entities as (first word, last word inclusive, label)."""
+
+    words: list[str]
+    spans: list[tuple[int, int, str]]
+    source: str = ""
+
+
+@dataclass
+class EvalExample:
+    """An evaluation sentence and its entities as (char start, char end exclusive, label)."""
+
+    text: str
+    entities: list[tuple[int, int, str]]
+
+
+# ------------------------------------------------------------------------------------------- locations
+def repo_root() -> Path:
+    """The project root when running from a checkout (the folder holding pyproject.toml), else the cwd."""
+    here = Path(__file__).resolve().parents[2]
+    return here if (here / "pyproject.toml").is_file() else Path.cwd()
+
+
+def data_root() -> Path:
+    """The shared data folder: $DOCLINKS_DATA, else `../shared/data` relative to the project root."""
+    env = os.environ.get(DATA_ENV)
+    if env:
+        return Path(env).expanduser()
+    return (repo_root() / ".." / "shared" / "data").resolve()
+
+
+def cache_dir() -> Path:
+    """Where derived data (the silver set) is cached: $DOCLINKS_CACHE, else ~/.cache/doclinks."""
+    return Path(os.environ.get("DOCLINKS_CACHE", Path.home() / ".cache" / "doclinks")).expanduser()
+
+
+# --------------------------------------------------------------------------------------------- readers
+def _check_spans(path, line, spans, n_words) -> list[tuple[int, int, str]]:
+    out = []
+    if not isinstance(spans, list):
+        raise DataError(f"{path}:{line}: 'ner' must be a list of [start, end, label]")
+    for span in spans:
+        if not (isinstance(span, (list, tuple)) and len(span) == 3):
+            raise DataError(f"{path}:{line}: entity {span!r} is not [start, end, label]")
+        start, end, label = span
+        if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
+            raise DataError(f"{path}:{line}: entity {span!r}: start and end must be integers")
+        if not isinstance(label, str) or not label.strip():
+            raise DataError(f"{path}:{line}: entity {span!r}: the label must be a non-empty string")
+        if not 0 <= start <= end < n_words:
+            raise DataError(f"{path}:{line}: entity {span!r} is outside the {n_words} words (end is inclusive)")
+        out.append((start, end, label))
+    return out
+
+
+def _iter_json_items(path: Path) -> Iterator[tuple[int, object]]:
+    """(line number, item) of a JSON array file, or of a JSON-lines file (`.jsonl`)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text ({exc})") from exc
+    if path.suffix == ".jsonl":
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+        return
+    decoder = json.JSONDecoder()
+    ws = re.compile(r"\s*")
+
+    def skip(pos: int) -> int:
+        return ws.match(text, pos).end()
+
+    def line_at(pos: int) -> int:
+        return text.count("\n", 0, pos) + 1
+
+    pos = skip(0)
+    if not text.startswith("[", pos):
+        raise DataError(f"{path}:{line_at(pos)}: expected a JSON array of examples")
+    pos = skip(pos + 1)
+    line, counted = 1, 0
+    if text.startswith("]", pos):
+        return
+    while True:
+        line += text.count("\n", counted, pos)
+        counted = pos
+        try:
+            item, end = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
+        yield line, item
+        pos = skip(end)
+        if text.startswith(",", pos):
+            pos = skip(pos + 1)
+        elif text.startswith("]", pos):
+            if skip(pos + 1) != len(text):
+                raise DataError(f"{path}:{line_at(pos + 1)}: unexpected text after the JSON array")
+            return
+        else:
+            raise DataError(f"{path}:{line_at(pos)}: expected ',' or ']' after an example")
+
+
+def read_gliner_json(path: str | os.PathLike, source: str = "") -> list[Example]:
+    """Read GLiNER training JSON (`tokenized_text` + end-inclusive word spans in `ner`)."""
+    path = Path(path)
+    out = []
+    for line, item in _iter_json_items(path):
+        if not isinstance(item, dict) or "tokenized_text" not in item:
+            raise DataError(f"{path}:{line}: expected an object with 'tokenized_text' and 'ner'")
+        words = item["tokenized_text"]
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise DataError(f"{path}:{line}: 'tokenized_text' must be a list of non-empty strings")
+        if not words:
+            raise DataError(f"{path}:{line}: 'tokenized_text' is empty")
+        spans = _check_spans(path, line, item.get("ner", []), len(words))
+        out.append(Example(list(words), spans, source))
+    return out
+
+
+def read_eval_json(path: str | os.PathLike) -> list[EvalExample]:
+    """Read GLiNER eval JSON (`sentence` + entities with character `pos`, end exclusive)."""
+    path = Path(path)
+    out = []
+    for line, item in _iter_json_items(path):
+        if not isinstance(item, dict) or not isinstance(item.get("sentence"), str):
+            raise DataError(f"{path}:{line}: expected an object with a 'sentence' string")
+        text = item["sentence"]
+        entities = item.get("entities", [])
+        if not isinstance(entities, list):
+            raise DataError(f"{path}:{line}: 'entities' must be a list")
+        ents = []
+        for ent in entities:
+            pos = ent.get("pos") if isinstance(ent, dict) else None
+            label = ent.get("type") if isinstance(ent, dict) else None
+            if not (isinstance(pos, (list, tuple)) and len(pos) == 2 and all(isinstance(p, int) for p in pos)):
+                raise DataError(f"{path}:{line}: entity {ent!r} needs 'pos': [start, end]")
+            if not isinstance(label, str) or not label.strip():
+                raise DataError(f"{path}:{line}: entity {ent!r} needs a non-empty 'type'")
+            start, end = pos
+            if not 0 <= start < end <= len(text):
+                raise DataError(f"{path}:{line}: entity {ent!r}: pos is outside the sentence ({len(text)} chars)")
+            ents.append((start, end, label))
+        out.append(EvalExample(text, ents))
+    return out
+
+
+def _iter_token_lines(path: Path) -> Iterator[list[tuple[int, str, str]]]:
+    """Sentences of a `token<TAB>tag` file as [(line number, token, tag)]."""
+    sentence: list[tuple[int, str, str]] = []
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc})") from exc
+    with handle:
+        try:
+            for number, raw in enumerate(handle, start=1):
+                line = raw.rstrip("\r\n")
+                if not line.strip():
+                    if sentence:
+                        yield sentence
+                        sentence = []
+                    continue
+                if line.startswith("-DOCSTART-"):
+                    continue
+                parts = line.split("\t")
+                if len(parts) != 2 or not parts[0] or not parts[1]:
+                    raise DataError(f"{path}:{number}: expected 'token<TAB>tag', got {line!r}")
+                sentence.append((number, parts[0], parts[1].strip()))
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{path}: not UTF-8 text ({exc})") from exc
+    if sentence:
+        yield sentence
+
+
+BIO_TAG = re.compile(r"^(?:O|([BI])-(\S.*))$")
+
+
+def read_bio(path: str | os.PathLike, source: str = "") -> list[Example]:
+    """Read a `token<TAB>BIO` file. An I- tag that does not continue an entity of its type starts one."""
+    path = Path(path)
+    out = []
+    for sentence in _iter_token_lines(path):
+        words, spans = [], []
+        current: list | None = None  # [start, end, type]
+        for i, (number, token, tag) in enumerate(sentence):
+            match = BIO_TAG.match(tag)
+            if not match:
+                raise DataError(f"{path}:{number}: bad BIO tag {tag!r} (expected O, B-type or I-type)")
+            words.append(token)
+            prefix, kind = match.groups()
+            if prefix == "I" and current is not None and current[2] == kind and current[1] == i - 1:
+                current[1] = i
+                continue
+            if current is not None:
+                spans.append(tuple(current))
+                current = None
+            if prefix is not None:
+                current = [i, i, kind]
+        if current is not None:
+            spans.append(tuple(current))
+        out.append(Example(words, spans, source))
+    return out
+
+
+def read_io(path: str | os.PathLike, source: str = "") -> list[Example]:
+    """Read a `token<TAB>type` IO file: "O" is outside, neighbouring words of one type form one entity."""
+    path = Path(path)
+    out = []
+    for sentence in _iter_token_lines(path):
+        words, spans = [], []
+        for i, (number, token, tag) in enumerate(sentence):
+            if tag != "O" and re.match(r"^[BI]-", tag):
+                raise DataError(f"{path}:{number}: {tag!r} looks like a BIO tag in an IO file")
+            words.append(token)
+            if tag == "O":
+                continue
+            if spans and spans[-1][2] == tag and spans[-1][1] == i - 1:
+                spans[-1] = (spans[-1][0], i, tag)
+            else:
+                spans.append((i, i, tag))
+        out.append(Example(words, spans, source))
+    return out
+
+
+def read_labels(path: str | os.PathLike) -> list[str]:
+    """A `labels.json` (list of names) or a text file with one label a line ("O" skipped)."""
+    path = Path(path)
+    if path.suffix == ".json":
+        try:
+            labels = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(labels, list) or not all(isinstance(x, str) and x.strip() for x in labels):
+            raise DataError(f"{path}:1: expected a JSON list of label names")
+        return labels
+    return [x.strip() for x in path.read_text(encoding="utf-8").splitlines() if x.strip() and x.strip() != "O"]
+
+
+# ------------------------------------------------------------------------------------------ conversions
+def eval_to_example(example: EvalExample, source: str = "") -> tuple[Example, int]:
+    """Words (the model's whitespace splitter) and word spans of an eval example; also the number of
+    entities dropped because their edges fall inside a word."""
+    words, starts, ends = split_words(example.text)
+    start_of = {s: i for i, s in enumerate(starts)}
+    end_of = {e: i for i, e in enumerate(ends)}
+    spans, dropped = [], 0
+    for start, end, label in example.entities:
+        if start in start_of and end in end_of and start_of[start] <= end_of[end]:
+            spans.append((start_of[start], end_of[end], label))
+        else:
+            dropped += 1
+    return Example(words, spans, source), dropped
+
+
+def example_to_eval(example: Example) -> EvalExample:
+    """The sentence of an example (words joined by single spaces) and character spans of its entities."""
+    starts, pos = [], 0
+    for word in example.words:
+        starts.append(pos)
+        pos += len(word) + 1
+    text = " ".join(example.words)
+    entities = [(starts[s], starts[e] + len(example.words[e]), label) for s, e, label in example.spans]
+    return EvalExample(text, entities)
+
+
+# ------------------------------------------------------------------------------------------ label names
+# Few-TK types are "<domain>-<kind>"; the kind decides the name (the domain is too fine to learn here).
+FEW_TK_KINDS = {
+    "focus": "task",
+    "technique": "technique",
+    "algorithm/tool": "algorithm",
+    "domain": "field",
+    "dataset": "dataset",
+    "metrics": "metric",
+}
+FEW_TK_SPECIAL = {"URL-material": "url", "Numerical-result": "numerical result", "Application-domain": "application area"}
+
+# OntoNotes types (spaCy silver labels) -> names.
+ONTONOTES = {
+    "PERSON": "person",
+    "NORP": "nationality or group",
+    "FAC": "facility",
+    "ORG": "organization",
+    "GPE": "city or state",  # countries are told apart by name in the silver builder
+    "LOC": "location",
+    "PRODUCT": "product",
+    "EVENT": "event",
+    "WORK_OF_ART": "creative work",
+    "LAW": "law",
+    "LANGUAGE": "language",
+    "DATE": "date",
+    "TIME": "time",
+    "PERCENT": "percentage",
+    "MONEY": "money",
+    "QUANTITY": "quantity",
+    "ORDINAL": "ordinal number",
+    "CARDINAL": "number",
+}
+
+SET_LABELS = {
+    "conll2003": {"else": "miscellaneous"},
+    "wnut17": {"corporation": "company", "creative-work": "creative work"},
+    "bc5cdr": {"Chemical": "chemical", "Disease": "disease"},
+    "ncbi-disease": {"Disease": "disease"},
+}
+
+
+def normalize_label(label: str, source: str = "") -> str | None:
+    """The natural-language name of a data set's label; None drops the label (too vague to learn)."""
+    if source in SET_LABELS and label in SET_LABELS[source]:
+        return SET_LABELS[source][label]
+    if source == "few-tk":
+        if label in FEW_TK_SPECIAL:
+            return FEW_TK_SPECIAL[label]
+        kind = label.split("-", 1)[1] if "-" in label else label
+        return FEW_TK_KINDS.get(kind)
+    if label in ONTONOTES:
+        return ONTONOTES[label]
+    name = label.replace("_", " ").strip().lower()
+    return name or None
+
+
+# Paraphrases: the model reads one of these instead of the canonical name, so that it learns the meaning.
+PARAPHRASES: dict[str, list[str]] = {
+    "person": ["human", "person name", "people name", "individual", "name of a person"],
+    "organization": ["organisation", "company or institution", "organization name", "institution"],
+    "location": ["place", "geographic location", "place name", "geographical location"],
+    "miscellaneous": ["misc", "else", "other entity", "miscellaneous entity"],
+    "company": ["corporation", "business", "firm", "company name"],
+    "product": ["commercial product", "product name", "brand or product"],
+    "creative work": ["work of art", "title of a work", "artwork", "creative work title"],
+    "group": ["band or team", "collective", "group name"],
+    "chemical": ["chemical compound", "drug", "chemical substance", "medication"],
+    "disease": ["illness", "medical condition", "disorder", "disease name"],
+    "algorithm": ["method", "machine learning method", "model or algorithm"],
+    "task": ["research task", "problem", "research problem"],
+    "field": ["research field", "scientific field", "area of study", "research area"],
+    "metric": ["metrics", "evaluation metric", "measure", "score metric"],
+    "dataset": ["data set", "corpus", "benchmark dataset"],
+    "technique": ["model name", "proposed method", "system name"],
+    "url": ["web address", "link", "website"],
+    "numerical result": ["score", "result value"],
+    "application area": ["application domain", "application"],
+    "nationality or group": ["nationality", "nationality, religious or political group", "ethnic or political group"],
+    "facility": ["building", "infrastructure", "venue or building"],
+    "city or state": ["city", "geopolitical entity", "city, state or region", "state or province"],
+    "country": ["nation", "country name", "state (country)"],
+    "event": ["happening", "named event", "occasion"],
+    "law": ["legal document", "act or treaty", "legislation"],
+    "language": ["human language", "spoken language"],
+    "date": ["day or year", "point in time", "year"],
+    "time": ["time of day", "hour"],
+    "percentage": ["percent"],
+    "money": ["monetary amount", "amount of money", "price"],
+    "quantity": ["measurement", "amount"],
+    "ordinal number": ["ordinal", "rank"],
+    "number": ["cardinal number", "count"],
+}
+
+# Canonical names too close to be told apart: never a negative of one another.
+RELATED = [
+    {"organization", "company", "group", "facility", "nationality or group"},
+    {"location", "city or state", "country", "facility"},
+    {"creative work", "product", "miscellaneous", "event", "law"},
+    {"algorithm", "technique", "task", "field", "application area", "dataset", "metric"},
+    {"chemical", "disease"},
+    {"date", "time", "number", "quantity", "percentage", "money", "ordinal number", "numerical result"},
+]
+# Kinds that most sets leave unannotated although their texts are full of them: no negatives of these
+# for examples of sets that do not annotate them.
+UNANNOTATED_IN_GOLD = {"date", "time", "number", "quantity", "percentage", "money", "ordinal number"}
+SILVER_SOURCES = ("silver",)
+
+
+def related_labels(label: str) -> set[str]:
+    out = {label}
+    for group in RELATED:
+        if label in group:
+            out |= group
+    return out
+
+
+@dataclass
+class LabelSampler:
+    """Per-example label sets: gold labels, negatives from the pool, paraphrases, shuffled and capped.
+
+    `labels` are the canonical names of the pool. `neg_ratio` scales the negatives: an example with `g`
+    gold labels gets a uniform number of negatives in [0, round(neg_ratio * (max_types - g))] (at least
+    one for an example without entities). `paraphrase_prob` is the chance that a label is read under a
+    paraphrase rather than its canonical name.
+    """
+
+    labels: list[str]
+    max_types: int = 25
+    neg_ratio: float = 1.0
+    paraphrase_prob: float = 0.5
+    paraphrases: dict[str, list[str]] = field(default_factory=lambda: PARAPHRASES)
+
+    def surface(self, label: str, rng: random.Random) -> str:
+        options = self.paraphrases.get(label)
+        if options and rng.random() < self.paraphrase_prob:
+            return rng.choice(options)
+        return label
+
+    def negatives_for(self, gold: set[str], source: str) -> list[str]:
+        blocked = set()
+        for label in gold:
+            blocked |= related_labels(label)
+        silver = source in SILVER_SOURCES
+        return [
+            x for x in self.labels if x not in blocked and (silver or x not in UNANNOTATED_IN_GOLD)
+        ]
+
+    def sample(self, spans: Sequence[tuple[int, int, str]], source: str, rng: random.Random) -> tuple[list[str], list[tuple[int, int, int]]]:
+        """(prompts, spans as (start, end, prompt index)) for one example.
+
+        When more gold labels than `max_types` exist, the spans of the labels left out are dropped.
+        """
+        gold = list(dict.fromkeys(label for _, _, label in spans))
+        rng.shuffle(gold)
+        gold = gold[: self.max_types]
+        room = self.max_types - len(gold)
+        pool = self.negatives_for(set(gold), source)
+        most = min(len(pool), round(self.neg_ratio * room))
+        least = 1 if not gold and most > 0 else 0
+        count = rng.randint(least, most) if most >= least else 0
+        negatives = rng.sample(pool, count)
+        chosen = gold + negatives
+        rng.shuffle(chosen)
+        prompts, seen = [], set()
+        for label in chosen:
+            text = self.surface(label, rng)
+            if text in seen:
+                text = label
+            seen.add(text)
+            prompts.append(text)
+        index = {label: i for i, label in enumerate(chosen)}
+        kept = [(s, e, index[label]) for s, e, label in spans if label in index]
+        return prompts, kept
+
+
+# --------------------------------------------------------------------------------------- training pool
+# name -> (relative path, reader)
+TRAIN_SETS = {
+    "conll2003": ("ner/train/conll2003/train.json", "eval_json"),
+    "wnut17": ("ner/train/wnut17/wnut17train.conll", "bio"),
+    "bc5cdr": ("ner/train/bc5cdr/train.tsv", "bio"),
+    "ncbi-disease": ("ner/train/ncbi-disease/train.tsv", "bio"),
+    "few-tk": ("ner/train/few-tk/train.txt", "io"),
+    "gliner-sample": ("ner/train/gliner-sample/sample_data.json", "gliner_json"),
+}
+
+
+def read_train_set(name: str, root: str | os.PathLike | None = None) -> list[Example]:
+    """One set of the training pool, labels renamed (see `normalize_label`), entity-less labels dropped."""
+    if name not in TRAIN_SETS:
+        raise DataError(f"unknown training set {name!r}; known: {', '.join(TRAIN_SETS)}")
+    root = Path(root) if root is not None else data_root()
+    rel, kind = TRAIN_SETS[name]
+    path = root / rel
+    if not path.is_file():
+        raise DataError(f"{path}: training set {name!r} not found (set {DATA_ENV} to the shared data folder)")
+    if kind == "eval_json":
+        examples = [eval_to_example(x, name)[0] for x in read_eval_json(path)]
+    elif kind == "bio":
+        examples = read_bio(path, name)
+    elif kind == "io":
+        examples = read_io(path, name)
+    else:
+        examples = read_gliner_json(path, name)
+    return [renamed(x, name) for x in examples]
+
+
+def renamed(example: Example, source: str) -> Example:
+    spans = []
+    for s, e, label in example.spans:
+        name = normalize_label(label, source)
+        if name is not None:
+            spans.append((s, e, name))
+    return Example(example.words, spans, source)
+
+
+def build_pool(
+    sets: Sequence[str] = tuple(TRAIN_SETS),
+    root: str | os.PathLike | None = None,
+    extra: Sequence[str | os.PathLike] = (),
+) -> dict[str, list[Example]]:
+    """The training pool by source: the named sets of the shared data, plus GLiNER training JSON(L)
+    files in `extra` (e.g. the silver set; source "silver" when the file name contains it)."""
+    pool = {name: read_train_set(name, root) for name in sets}
+    for path in extra:
+        path = Path(path)
+        source = "silver" if "silver" in path.name else path.stem
+        pool[source] = [renamed(x, source) for x in read_gliner_json(path, source)]
+    return pool
+
+
+def pool_labels(pool: dict[str, list[Example]], min_count: int = 20) -> list[str]:
+    """Every canonical label of the pool that names at least `min_count` entities, sorted (rarer ones are
+    the one-off labels of small sets, too noisy to serve as negatives)."""
+    counts: dict[str, int] = {}
+    for examples in pool.values():
+        for x in examples:
+            for _, _, label in x.spans:
+                counts[label] = counts.get(label, 0) + 1
+    return sorted(label for label, n in counts.items() if n >= min_count)
+
+
+def crop(example: Example, max_words: int, rng: random.Random) -> Example:
+    """A random window of at most `max_words` words; entities cut by the window are dropped."""
+    n = len(example.words)
+    if n <= max_words:
+        return example
+    start = rng.randint(0, n - max_words)
+    end = start + max_words
+    spans = [(s - start, e - start, label) for s, e, label in example.spans if s >= start and e < end]
+    return Example(example.words[start:end], spans, example.source)
+
+
+def mix_weights(pool: dict[str, list[Example]], weights: dict[str, float] | None = None, temperature: float = 0.5) -> dict[str, float]:
+    """Sampling probability of each source: `weights` where given, else size ** temperature, normalised."""
+    raw = {}
+    for name, examples in pool.items():
+        if not examples:
+            continue
+        if weights and name in weights:
+            raw[name] = float(weights[name])
+        else:
+            raw[name] = math.pow(len(examples), temperature)
+    total = sum(raw.values())
+    if total <= 0:
+        raise DataError("the training pool is empty")
+    return {k: v / total for k, v in raw.items() if v > 0}
