@@ -346,6 +346,7 @@ class Trainer:
         self.device = torch.device(train.device)
         if train.threads:
             torch.set_num_threads(train.threads)
+        torch.manual_seed(train.seed)  # dropout; a resume restores the saved RNG state over this
         self.network.to(self.device)
         freeze(network, embeddings=train.freeze_embeddings, layers=train.freeze_layers)
         self.stream = ExampleStream(pool, train, labels)
