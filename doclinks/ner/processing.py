@@ -102,7 +102,8 @@ def tokenize_words(tokenizer, texts_words: list[list[str]], unk_id: int) -> list
     """
     out: list[list[list[int]]] = []
     nonempty = [words for words in texts_words if words]
-    encoded = tokenizer(nonempty, is_split_into_words=True, add_special_tokens=False) if nonempty else None
+    # Whole texts, however long: windows are cut afterwards, so the length warning does not apply.
+    encoded = tokenizer(nonempty, is_split_into_words=True, add_special_tokens=False, verbose=False) if nonempty else None
     k = 0
     for words in texts_words:
         if not words:

@@ -1,0 +1,103 @@
+"""Bad arguments give a clear error naming the argument; empty texts give no entities."""
+
+from __future__ import annotations
+
+import pytest
+
+from doclinks import GLiNER
+
+
+@pytest.fixture(scope="module")
+def model(peer_checkpoint_384_tuned):
+    return GLiNER.from_pretrained(peer_checkpoint_384_tuned)
+
+
+def test_empty_and_whitespace_texts(model):
+    assert model.predict_entities("", ["person"]) == []
+    assert model.predict_entities(" \n\t ", ["person"]) == []
+    assert model.inference(["", "   "], ["person"]) == [[], []]
+
+
+def test_results_in_input_order_with_empty_texts_between(model):
+    texts = ["Anna Smith moved to Berlin in 2019 .", "", "x " * 300, "Omar Rossi met Li Wang in Tokyo ."]
+    together = model.inference(texts, ["person", "location"], threshold=0.05, batch_size=2)
+    alone = [model.predict_entities(t, ["person", "location"], threshold=0.05) for t in texts]
+    assert [[(e["start"], e["end"], e["label"]) for e in ents] for ents in together] == [
+        [(e["start"], e["end"], e["label"]) for e in ents] for ents in alone
+    ]
+    assert together[1] == []
+
+
+@pytest.mark.parametrize("text", [None, 3, b"bytes", ["a list"]])
+def test_text_that_is_not_text(model, text):
+    with pytest.raises(TypeError, match="text"):
+        model.predict_entities(text, ["person"])
+
+
+def test_texts_item_that_is_not_text(model):
+    with pytest.raises(TypeError, match=r"texts\[1\]"):
+        model.inference(["fine", 42], ["person"])
+
+
+@pytest.mark.parametrize("labels", [[], {}, [""], ["  "]])
+def test_empty_labels(model, labels):
+    with pytest.raises(ValueError, match="labels"):
+        model.predict_entities("Anna Smith", labels)
+
+
+@pytest.mark.parametrize("labels", [[1, 2], ["person", None], 5])
+def test_labels_that_are_not_strings(model, labels):
+    with pytest.raises(TypeError, match="labels"):
+        model.predict_entities("Anna Smith", labels)
+
+
+@pytest.mark.parametrize("threshold", [0, 1, -0.1, 1.5])
+def test_threshold_outside_open_interval(model, threshold):
+    with pytest.raises(ValueError, match="threshold"):
+        model.predict_entities("Anna Smith", ["person"], threshold=threshold)
+
+
+def test_threshold_not_a_number(model):
+    with pytest.raises(TypeError, match="threshold"):
+        model.predict_entities("Anna Smith", ["person"], threshold="0.5")
+
+
+@pytest.mark.parametrize("batch_size", [0, -3])
+def test_batch_size_below_one(model, batch_size):
+    with pytest.raises(ValueError, match="batch_size"):
+        model.inference(["Anna Smith"], ["person"], batch_size=batch_size)
+
+
+def test_per_text_labels_must_match_texts(model):
+    with pytest.raises(ValueError, match="labels"):
+        model.inference(["a b", "c d"], [["person"], ["city"], ["date"]])
+
+
+def test_duplicate_labels_dropped_keeping_first(model):
+    text = "Anna Smith moved to Berlin in 2019 ."
+    once = model.predict_entities(text, ["person", "location"], threshold=0.05)
+    twice = model.predict_entities(text, ["person", "location", "person"], threshold=0.05)
+    assert once == twice
+
+
+def test_per_text_labels_and_descriptions(model):
+    texts = ["Anna Smith moved to Berlin .", "Omar Rossi visited Tokyo ."]
+    per_text = model.inference(texts, [["person"], {"city": "location"}], threshold=0.05)
+    assert {e["label"] for e in per_text[0]} <= {"person"}
+    assert {e["label"] for e in per_text[1]} <= {"city"}
+    alone = model.predict_entities(texts[0], ["person"], threshold=0.05)
+    assert [(e["start"], e["end"]) for e in per_text[0]] == [(e["start"], e["end"]) for e in alone]
+    assert [e["score"] for e in per_text[0]] == pytest.approx([e["score"] for e in alone], abs=1e-5)  # padding
+
+
+def test_iter_inference_streams_in_order(model):
+    texts = [f"Anna Smith moved to Berlin in {1990 + i} ." for i in range(7)]
+
+    def generate():
+        yield from texts
+
+    streamed = list(model.iter_inference(generate(), ["person", "date"], threshold=0.05, chunk_size=3))
+    whole = model.inference(texts, ["person", "date"], threshold=0.05)
+    assert [[(e["start"], e["end"], e["label"]) for e in x] for x in streamed] == [
+        [(e["start"], e["end"], e["label"]) for e in x] for x in whole
+    ]

@@ -1,0 +1,149 @@
+"""Checkpoint loading: old layouts, and clear errors for every broken part."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import torch
+from safetensors.torch import load_file, save_file
+
+from doclinks import GLiNER
+from doclinks.ner import CheckpointError
+
+from .peer_models import minilm_path
+
+TEXTS = ["Anna Smith moved to Berlin in 2019 .", "Omar Rossi joined Siemens in Tokyo ."]
+LABELS = ["person", "location", "organization", "date"]
+
+
+@pytest.fixture
+def checkpoint(peer_checkpoint_384_tuned, tmp_path):
+    target = tmp_path / "ckpt"
+    shutil.copytree(peer_checkpoint_384_tuned, target)
+    return target
+
+
+def edit_config(folder, **changes):
+    path = folder / "gliner_config.json"
+    config = json.loads(path.read_text())
+    for key, value in changes.items():
+        if value is None:
+            config.pop(key, None)
+        else:
+            config[key] = value
+    path.write_text(json.dumps(config))
+
+
+def test_old_checkpoint_without_tokenizer_or_encoder_config(checkpoint):
+    """Like urchade v1/v2: the tokenizer and encoder come from model_name, special tokens are added."""
+    gliner = pytest.importorskip("gliner")
+    expected = GLiNER.from_pretrained(checkpoint).inference(TEXTS, LABELS, threshold=0.05)
+    for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"):
+        (checkpoint / name).unlink(missing_ok=True)
+    edit_config(checkpoint, encoder_config=None, class_token_index=-1, vocab_size=-1, model_name=minilm_path())
+    ours = GLiNER.from_pretrained(checkpoint)
+    assert ours.config.class_token_index == ours.tokenizer.convert_tokens_to_ids("<<ENT>>")
+    got = ours.inference(TEXTS, LABELS, threshold=0.05)
+    assert got == expected
+    theirs = gliner.GLiNER.from_pretrained(str(checkpoint)).inference(TEXTS, LABELS, threshold=0.05)
+    assert [[(e["start"], e["end"], e["label"]) for e in t] for t in theirs] == [
+        [(e["start"], e["end"], e["label"]) for e in t] for t in got
+    ]
+
+
+def test_pytorch_bin_corrupt(checkpoint):
+    weights = checkpoint / "pytorch_model.bin"
+    weights.write_bytes(b"not a checkpoint at all")
+    with pytest.raises(CheckpointError, match="pytorch_model.bin"):
+        GLiNER.from_pretrained(checkpoint)
+
+
+def test_safetensors_truncated(checkpoint):
+    state = torch.load(checkpoint / "pytorch_model.bin", weights_only=True)
+    (checkpoint / "pytorch_model.bin").unlink()
+    save_file({k: v.contiguous() for k, v in state.items()}, str(checkpoint / "model.safetensors"))
+    data = (checkpoint / "model.safetensors").read_bytes()
+    (checkpoint / "model.safetensors").write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="model.safetensors"):
+        GLiNER.from_pretrained(checkpoint)
+
+
+def test_missing_and_unexpected_weights_are_listed(checkpoint):
+    state = torch.load(checkpoint / "pytorch_model.bin", weights_only=True)
+    del state["prompt_rep_layer.0.bias"]
+    state["extra.weight"] = torch.zeros(2)
+    torch.save(state, checkpoint / "pytorch_model.bin")
+    with pytest.raises(CheckpointError, match=r"missing weights: prompt_rep_layer\.0\.bias.*unexpected weights: extra\.weight"):
+        GLiNER.from_pretrained(checkpoint)
+
+
+def test_no_weights_file(checkpoint):
+    (checkpoint / "pytorch_model.bin").unlink()
+    with pytest.raises(CheckpointError, match="No weights"):
+        GLiNER.from_pretrained(checkpoint)
+
+
+@pytest.mark.parametrize(
+    "changes, named",
+    [
+        ({"span_mode": "markerV1"}, "span_mode='markerV1'"),
+        ({"span_mode": "token_level"}, "token-level"),
+        ({"labels_encoder": "BAAI/bge-small-en-v1.5"}, "bi-encoder"),
+        ({"relations_layer": "biaffine"}, "relations_layer"),
+        ({"labels_decoder": "gpt2"}, "labels_decoder"),
+        ({"max_width": 0}, "max_width=0"),
+        ({"subtoken_pooling": "mean"}, "subtoken_pooling"),
+    ],
+)
+def test_config_with_unsupported_or_unknown_values(checkpoint, changes, named):
+    edit_config(checkpoint, **changes)
+    with pytest.raises(CheckpointError, match=named):
+        GLiNER.from_pretrained(checkpoint)
+
+
+def test_config_not_json(checkpoint):
+    (checkpoint / "gliner_config.json").write_text("{not json")
+    with pytest.raises(CheckpointError, match="gliner_config.json"):
+        GLiNER.from_pretrained(checkpoint)
+
+
+def test_unknown_encoder_type(checkpoint):
+    config = json.loads((checkpoint / "gliner_config.json").read_text())
+    config["encoder_config"]["model_type"] = "no-such-architecture"
+    (checkpoint / "gliner_config.json").write_text(json.dumps(config))
+    with pytest.raises(CheckpointError, match="no-such-architecture"):
+        GLiNER.from_pretrained(checkpoint)
+
+
+def test_tokenizer_without_special_tokens(checkpoint):
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(f"{minilm_path()}/{name}", checkpoint / name)
+    with pytest.raises(CheckpointError, match="<<ENT>>"):
+        GLiNER.from_pretrained(checkpoint)
+
+
+def test_not_a_checkpoint_folder(tmp_path):
+    with pytest.raises(CheckpointError, match="gliner_config.json"):
+        GLiNER.from_pretrained(tmp_path)
+
+
+def test_missing_local_path():
+    with pytest.raises(FileNotFoundError, match="No checkpoint folder"):
+        GLiNER.from_pretrained("./no/such/folder")
+
+
+def test_hub_id_offline_says_what_to_download():
+    with pytest.raises(FileNotFoundError, match="huggingface-cli download urchade/gliner_medium-v2.1"):
+        GLiNER.from_pretrained("urchade/gliner_medium-v2.1", local_files_only=True)
+
+
+def test_dtype_and_save_roundtrip(checkpoint, tmp_path):
+    half = GLiNER.from_pretrained(checkpoint, dtype="bf16")
+    assert next(half.network.parameters()).dtype == torch.bfloat16
+    half.predict_entities(TEXTS[0], LABELS, threshold=0.05)  # runs
+    with pytest.raises(ValueError, match="dtype"):
+        GLiNER.from_pretrained(checkpoint, dtype="int3")
+    saved = GLiNER.from_pretrained(checkpoint).save_pretrained(tmp_path / "out")
+    assert set(load_file(str(saved / "model.safetensors"))) == set(torch.load(checkpoint / "pytorch_model.bin", weights_only=True))
