@@ -460,14 +460,15 @@ class Trainer:
         bar = tqdm(total=self.train.steps, initial=self.step, desc="train", unit="step", disable=not self.progress, dynamic_ncols=True)
         try:
             while self.step < until and not self._stop:
-                t0 = time.monotonic()
+                t0, c0 = time.monotonic(), time.process_time()
                 loss = self.train_step()
+                cpu = time.process_time() - c0
                 losses.append(loss)
                 ema = loss if ema is None else 0.95 * ema + 0.05 * loss
                 seconds = time.monotonic() - t0
                 bar.update(1)
                 bar.set_postfix(loss=f"{ema:.2f}", s_per_step=f"{seconds:.2f}", lr=f"{self.scheduler.get_last_lr()[-1]:.1e}")
-                self._log({"step": self.step, "loss": loss, "seconds": round(seconds, 3), "lr": self.scheduler.get_last_lr()})
+                self._log({"step": self.step, "loss": loss, "seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3), "lr": self.scheduler.get_last_lr()})
                 if self.eval_fn is not None and self.train.eval_every and self.step % self.train.eval_every == 0:
                     result = self.eval_fn(self)
                     self._log({"step": self.step, "eval": result})

@@ -1,0 +1,126 @@
+"""Ship a trained model as doclinks' default: fp16 weights in `doclinks/models/default/` plus a model card.
+
+    python -m doclinks.ner.ship RUN_OR_CHECKPOINT [--eval results.json] [--target doclinks/models/default]
+
+RUN_OR_CHECKPOINT is a `doclinks train` run folder (its latest checkpoint is used) or a checkpoint folder.
+`--eval` takes the JSON written by `doclinks eval --json` and puts its figures in the card.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .checkpoints import export_checkpoint
+from .default import DEFAULT_MODEL_DIR
+
+MAX_BYTES = 60_000_000
+SOURCES = {
+    "conll2003": ("CoNLL-2003 train (GLiNER JSON)", "research use only (Reuters)", "urchade/GLiNER data/NER_datasets/CoNLL 2003"),
+    "wnut17": ("WNUT-17 train", "CC BY 4.0", "leondz/emerging_entities_17"),
+    "bc5cdr": ("BC5CDR train", "CC BY 4.0", "cambridgeltl/MTL-Bioinformatics-2016"),
+    "ncbi-disease": ("NCBI-disease train", "CC BY 4.0", "cambridgeltl/MTL-Bioinformatics-2016"),
+    "few-tk": ("Few-TK train", "none stated: research use", "AvishekLahiri/Few_TK"),
+    "gliner-sample": ("GLiNER sample data", "Apache-2.0", "urchade/GLiNER examples/sample_data.json"),
+    "silver": (
+        "silver labels by spaCy en_core_web_sm 3.8 over 2WikiMultihopQA passages",
+        "text Apache-2.0 (2WikiMultihopQA, Wikipedia); labels by an MIT-licensed pipeline",
+        "doclinks.ner.silver",
+    ),
+}
+
+
+def model_card(state: dict, report: dict | None, size_bytes: int) -> str:
+    train = state["train_config"]
+    sources = list(train.get("sets", []))
+    if train.get("extra"):
+        sources.append("silver")
+    lines = [
+        "# doclinks default NER model",
+        "",
+        "A zero-shot span NER model in the GLiNER layout (`span_mode` markerV0, uni-encoder), loaded by",
+        "`doclinks.default_model()`; `gliner` 0.2.29 loads it too. Encoder: sentence-transformers/all-MiniLM-L6-v2",
+        "(uncased, 6 layers, 384 wide); heads: BiLSTM, span and label projections (hidden 384, spans up to 12 words).",
+        f"Weights: fp16 safetensors, {size_bytes / 1e6:.1f} MB.",
+        "",
+        "## Training",
+        f"Trained with `doclinks train` for {state['step']} steps (batch {train['batch_size']}, seed {train['seed']}):",
+        f"lr encoder {train['lr_encoder']}, heads {train['lr_others']}, warm-up {train['warmup_ratio']}, linear decay,",
+        f"{train['loss']} loss ({train['reduction']}), max {train['max_types']} labels per example (gold + sampled",
+        f"negatives, paraphrased with probability {train['paraphrase_prob']}), examples cropped to {train['max_words']} words.",
+        f"Mixing weights: {json.dumps(train.get('mix') or 'size ** 0.5')}.",
+        "",
+        "| data | licence | source |",
+        "|---|---|---|",
+    ]
+    for name in sources:
+        what, licence, origin = SOURCES.get(name, (name, "see its source", name))
+        lines.append(f"| {what} | {licence} | {origin} |")
+    lines += [
+        "",
+        "No train, dev or test data of the zero-shot evaluation domains (CrossNER, MIT Movie, MIT Restaurant) was used.",
+        "The licences of the training data apply to uses of this model; CoNLL-2003 and Few-TK are research-use data.",
+        "",
+        "## Evaluation",
+    ]
+    if report:
+        lines += [
+            "Zero-shot protocol: every label of a set for every sentence, flat decoding, threshold 0.5, exact",
+            "(start, end, type) matches, micro P/R/F1 per set (`doclinks eval`). Dev splits.",
+            "",
+            "| set | P | R | F1 |",
+            "|---|---|---|---|",
+        ]
+        for name, r in report["sets"].items():
+            lines.append(f"| {name} | {r['precision']:.1f} | {r['recall']:.1f} | {r['f1']:.1f} |")
+        lines += ["", f"Zero-shot average F1 (CrossNER x5, MIT x2): {report.get('zero_shot_average_f1')}"]
+        if report.get("limit"):
+            lines.append(f"(first {report['limit']} sentences of each set only)")
+    else:
+        lines.append("Not evaluated yet: run `doclinks eval --model <this folder> --json results.json`.")
+    return "\n".join(lines) + "\n"
+
+
+def ship(source: str | Path, *, target: str | Path = DEFAULT_MODEL_DIR, report: dict | None = None) -> Path:
+    import torch
+
+    from .training import STATE_FILE, latest_checkpoint
+
+    source = Path(source)
+    checkpoint = source if (source / "gliner_config.json").is_file() else latest_checkpoint(source)
+    if checkpoint is None:
+        raise FileNotFoundError(f"{source}: neither a checkpoint nor a run folder with checkpoints")
+    state_path = checkpoint / STATE_FILE
+    if not state_path.is_file():
+        raise FileNotFoundError(f"{state_path}: missing (the card needs the training settings)")
+    state = torch.load(state_path, map_location="cpu", weights_only=True)
+    state.pop("optimizer", None)
+    target = Path(target)
+    export_checkpoint(checkpoint, target, dtype="fp16")
+    size = sum(p.stat().st_size for p in target.iterdir() if p.is_file())
+    if size > MAX_BYTES:
+        raise ValueError(f"{target} holds {size / 1e6:.1f} MB, over the {MAX_BYTES / 1e6:.0f} MB limit")
+    (target / "README.md").write_text(model_card(state, report, size), encoding="utf-8")
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m doclinks.ner.ship", description=__doc__.split("\n\n")[0])
+    parser.add_argument("source", help="run folder or checkpoint folder")
+    parser.add_argument("--eval", help="JSON written by `doclinks eval --json`")
+    parser.add_argument("--target", default=str(DEFAULT_MODEL_DIR))
+    args = parser.parse_args(argv)
+    try:
+        report = json.loads(Path(args.eval).read_text()) if args.eval else None
+        path = ship(args.source, target=args.target, report=report)
+    except (OSError, ValueError) as exc:
+        print(f"doclinks ship: error: {exc}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
