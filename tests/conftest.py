@@ -1,6 +1,8 @@
+"""Session fixtures shared by every test package: small real GLiNER checkpoints built by the peer."""
+
 import pytest
 
-from .peer_models import build_peer_checkpoint
+from tests.ner.peer_models import build_peer_checkpoint
 
 
 @pytest.fixture(scope="session")
