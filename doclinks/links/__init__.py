@@ -1,5 +1,49 @@
-"""Links between documents (LangChain-compatible `Link`, `add_links`, `get_links`)."""
+"""Links between documents: LangChain-compatible `Link`, `add_links`, `get_links`, and
+entity link extraction (`GLiNERLinkExtractor`, `LinkExtractorTransformer`), tag
+normalisation (`normalize_tag`, `normalize_links`) and graph-retriever metadata fields.
 
+Importing this package does not load torch; the model loads when an extractor is built.
+"""
+
+from .extractor import (
+    EXTRACT_KWARGS,
+    GLiNERLinkExtractor,
+    LinkExtractor,
+    LinkExtractorTransformer,
+    clear_model_cache,
+    load_model,
+)
+from .fields import IN_SUFFIX, OUT_SUFFIX, add_link_fields, field_name, graph_retriever_edges, link_fields
 from .link import Link, add_links, get_links
+from .normalize import (
+    DEFAULT_HONORIFICS,
+    TITLE_HONORIFICS,
+    canonicalize,
+    match_key,
+    normalize_links,
+    normalize_tag,
+)
 
-__all__ = ["Link", "add_links", "get_links"]
+__all__ = [
+    "Link",
+    "add_links",
+    "get_links",
+    "LinkExtractor",
+    "GLiNERLinkExtractor",
+    "LinkExtractorTransformer",
+    "EXTRACT_KWARGS",
+    "load_model",
+    "clear_model_cache",
+    "normalize_tag",
+    "match_key",
+    "canonicalize",
+    "normalize_links",
+    "DEFAULT_HONORIFICS",
+    "TITLE_HONORIFICS",
+    "add_link_fields",
+    "link_fields",
+    "field_name",
+    "graph_retriever_edges",
+    "OUT_SUFFIX",
+    "IN_SUFFIX",
+]

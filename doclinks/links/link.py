@@ -86,6 +86,15 @@ def _flatten(items: Iterable[Any]) -> Iterable[Link]:
                 f"expected a Link or an iterable of Links, got {type(item).__name__}: {item!r}"
             )
         else:
+            if isinstance(item, (set, frozenset)):
+                # Sets have no order of their own (it changes with the string hash seed):
+                # add their links sorted, so metadata["links"] is the same in every run.
+                bad = next((sub for sub in item if not isinstance(sub, Link)), None)
+                if bad is not None:
+                    raise TypeError(
+                        f"expected a Link inside the iterable, got {type(bad).__name__}: {bad!r}"
+                    )
+                item = sorted(item, key=lambda link: (link.kind, link.tag, link.direction))
             for sub in item:
                 if not isinstance(sub, Link):
                     raise TypeError(
@@ -99,7 +108,10 @@ def add_links(doc: Any, *links: Link | Iterable[Link]) -> None:
 
     Args:
         doc: a doclinks or LangChain document (anything with a ``metadata`` dict).
-        links: `Link` objects, or iterables of them (mixed freely).
+        links: `Link` objects, or iterables of them (mixed freely). The links of a set
+            (what `extract_one` returns) are added sorted by kind, tag and direction, so
+            the result does not depend on Python's hash seed; other iterables keep their
+            order.
 
     Raises:
         TypeError: an item is not a Link, or ``metadata["links"]`` is not a list.

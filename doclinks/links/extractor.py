@@ -1,0 +1,561 @@
+"""Link extractors: turn each chunk's named entities into links (LangChain-compatible names).
+
+`GLiNERLinkExtractor` has the constructor, methods and output of LangChain's
+``langchain_community.graph_vectorstores.extractors.GLiNERLinkExtractor``; moving to doclinks
+is a change of imports. On top: streaming batches in input order, per-label thresholds,
+a cap on links per document, tag normalisation, and the mentions behind each link.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import math
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
+from pathlib import Path
+from typing import Any, Generic, TypeVar, Union
+
+from .fields import add_link_fields
+from .link import Link, add_links
+from .normalize import DEFAULT_HONORIFICS, _form_rank, _prepare_honorifics, normalize_links, normalize_tag
+
+__all__ = [
+    "LinkExtractor",
+    "GLiNERLinkExtractor",
+    "LinkExtractorTransformer",
+    "EXTRACT_KWARGS",
+    "load_model",
+    "clear_model_cache",
+]
+
+InputT = TypeVar("InputT")
+
+#: Input of `GLiNERLinkExtractor`: a string, or a document (anything with ``page_content``).
+GLiNERInput = Union[str, Any]
+
+#: The `extract_kwargs` keys `GLiNERLinkExtractor` accepts: those of `GLiNER.inference`,
+#: plus `chunk_size` of `GLiNER.iter_inference`.
+EXTRACT_KWARGS = ("threshold", "flat_ner", "multi_label", "batch_size", "max_batch_tokens", "chunk_size")
+
+_DEFAULTS = {"threshold": 0.5, "flat_ner": True, "multi_label": False, "batch_size": 8, "max_batch_tokens": 8192, "chunk_size": 256}
+
+
+class LinkExtractor(ABC, Generic[InputT]):
+    """Interface of link extractors: `extract_one` gives the links of one input, `extract_many` of many."""
+
+    @abstractmethod
+    def extract_one(self, input: InputT) -> set[Link]:  # noqa: A002 - LangChain's name
+        """The links of one input."""
+
+    def extract_many(self, inputs: Iterable[InputT]) -> Iterable[set[Link]]:
+        """The links of each input, in input order (default: `extract_one` on each)."""
+        return map(self.extract_one, inputs)
+
+
+# ----------------------------------------------------------------------------------------- models
+_model_lock = threading.Lock()
+_models: dict[str, Any] = {}
+
+
+def _is_model(obj: Any) -> bool:
+    return callable(getattr(obj, "iter_inference", None)) or callable(getattr(obj, "batch_predict_entities", None))
+
+
+def load_model(model: Any = None) -> Any:
+    """The model an extractor runs: loaded once per process and shared.
+
+    Args:
+        model: None for doclinks' default model (`doclinks.default_model()`); a loaded
+            `doclinks.GLiNER` (or a `gliner.GLiNER`), returned as is; or a checkpoint
+            folder or Hugging Face Hub id, loaded with `GLiNER.from_pretrained` and cached
+            under the resolved folder (or the hub id).
+
+    Raises:
+        TypeError: `model` is none of those.
+        doclinks.ner.default.NoDefaultModelError: None, and no default model is shipped.
+    """
+    if model is None:
+        from ..ner.default import default_model
+
+        return default_model()
+    if _is_model(model):
+        return model
+    if isinstance(model, (str, os.PathLike)):
+        name = os.fspath(model)
+        if not name.strip():
+            raise ValueError("model: an empty name")
+        path = Path(name).expanduser()
+        key = str(path.resolve()) if path.exists() else name
+        with _model_lock:
+            loaded = _models.get(key)
+            if loaded is None:
+                from ..ner import GLiNER
+
+                loaded = GLiNER.from_pretrained(key)
+                _models[key] = loaded
+            return loaded
+    raise TypeError(
+        f"model: expected None (the default model), a GLiNER model, or a checkpoint path or hub id, "
+        f"got {type(model).__name__}"
+    )
+
+
+def clear_model_cache() -> None:
+    """Forget the models `load_model` loaded by name (extractors keep theirs)."""
+    with _model_lock:
+        _models.clear()
+
+
+# ------------------------------------------------------------------------------------- validation
+def _check_number(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise TypeError(f"{name}: expected a number in (0, 1), got {type(value).__name__}: {value!r}")
+    if not 0.0 < float(value) < 1.0:
+        raise ValueError(f"{name}: must lie in (0, 1), got {value}")
+    return float(value)
+
+
+def _check_extract_kwargs(extract_kwargs: Any) -> dict[str, Any]:
+    if extract_kwargs is None:
+        return {}
+    if not isinstance(extract_kwargs, Mapping):
+        raise TypeError(f"extract_kwargs: expected a dict, got {type(extract_kwargs).__name__}")
+    out = dict(extract_kwargs)
+    for key, value in out.items():
+        if key not in EXTRACT_KWARGS:
+            raise TypeError(
+                f"extract_kwargs: unknown key {key!r}; allowed: {', '.join(EXTRACT_KWARGS)} "
+                f"(per-label thresholds go in `thresholds`)"
+            )
+        if key == "threshold":
+            _check_number(value, "extract_kwargs['threshold']")
+        elif key in ("flat_ner", "multi_label"):
+            if not isinstance(value, bool):
+                raise TypeError(f"extract_kwargs[{key!r}]: expected a bool, got {type(value).__name__}")
+        elif isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"extract_kwargs[{key!r}]: expected an integer >= 1, got {type(value).__name__}")
+        elif value < 1:
+            raise ValueError(f"extract_kwargs[{key!r}]: must be >= 1, got {value}")
+    return out
+
+
+def _check_labels(labels: Any) -> tuple[list[str], Any]:
+    """(label names, what the model gets): a list of names, or a dict {name: description}."""
+    if isinstance(labels, str):
+        raise TypeError(f"labels: expected a list of label names, got a single str {labels!r}; write [{labels!r}]")
+    if isinstance(labels, Mapping):
+        names = []
+        for name, description in labels.items():
+            if not isinstance(name, str) or not isinstance(description, str):
+                raise TypeError(f"labels: a label dict maps str names to str descriptions, got {name!r}: {description!r}")
+            if not name.strip() or not description.strip():
+                raise ValueError(f"labels: empty label name or description: {name!r}: {description!r}")
+            names.append(name)
+        if not names:
+            raise ValueError("labels: no labels given")
+        return names, dict(labels)
+    if not isinstance(labels, Iterable):
+        raise TypeError(f"labels: expected a list of label names, got {type(labels).__name__}")
+    names = []
+    for label in labels:
+        if not isinstance(label, str):
+            raise TypeError(f"labels: every label must be a str, got {type(label).__name__}: {label!r}")
+        if not label.strip():
+            raise ValueError("labels: a label is empty or only whitespace")
+        if label not in names:
+            names.append(label)
+    if not names:
+        raise ValueError("labels: no labels given")
+    return names, list(names)
+
+
+def _text_of(item: Any, index: int | None) -> str:
+    where = "input" if index is None else f"inputs[{index}]"
+    if isinstance(item, str):
+        return item
+    content = getattr(item, "page_content", None)
+    if isinstance(content, str):
+        return content
+    if content is None:
+        raise TypeError(
+            f"{where}: expected a str or a document with page_content, got {type(item).__name__}: {item!r:.80}"
+        )
+    raise TypeError(f"{where}: page_content must be a str, got {type(content).__name__}")
+
+
+def _progress(iterable: Iterable, total: int | None, enabled: bool, desc: str) -> Iterable:
+    if not enabled:
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit="doc")
+
+
+# ------------------------------------------------------------------------------------- extractor
+class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
+    """Link documents that mention the same named entities, found by a GLiNER model.
+
+    Each entity becomes ``Link.bidir(kind=f"{kind}:{label}", tag=<entity>)``, so two chunks
+    that mention the same entity with the same label are neighbours.
+
+    Example::
+
+        from doclinks.links import GLiNERLinkExtractor, add_links
+
+        extractor = GLiNERLinkExtractor(["Person", "Topic"])
+        for document in documents:
+            add_links(document, extractor.extract_one(document))
+
+    Args:
+        labels: entity labels: a list of names, or a dict ``{name: description}`` (the
+            model reads the description; links use the name).
+        kind: prefix of the link kinds (default ``"entity"``).
+        model: None for doclinks' default model; a loaded `doclinks.GLiNER`; or a
+            checkpoint folder or hub id (loaded once per process, see `load_model`).
+        extract_kwargs: passed to the model: ``threshold`` (0.5), ``flat_ner`` (True),
+            ``multi_label`` (False), ``batch_size`` (8), ``max_batch_tokens`` (8192),
+            ``chunk_size`` (256 texts read at a time by `extract_many`).
+        thresholds: per-label thresholds ``{label: threshold}``; labels not listed use
+            ``extract_kwargs["threshold"]``. The model runs at the lowest threshold and
+            each label's entities are then filtered (see docs/links.md for what that
+            means with flat decoding).
+        max_links: at most this many links per input and extractor, the best-scored
+            entities first (an entity's score is that of its best mention). None: no cap.
+        normalize: normalise tags (default; see `doclinks.links.normalize_tag`): mentions
+            with the same match key in one input give one link. False: the tag is the
+            mention as written, as in LangChain.
+        honorifics, fold_accents: options of `normalize_tag`.
+
+    Raises:
+        TypeError, ValueError: bad labels, an unknown `extract_kwargs` key or bad value,
+            a threshold for a label not in `labels`, a bad `max_links`.
+        doclinks.ner.default.NoDefaultModelError: `model` is None and no default model is
+            shipped.
+    """
+
+    def __init__(
+        self,
+        labels: Sequence[str] | Mapping[str, str],
+        *,
+        kind: str = "entity",
+        model: Any = None,
+        extract_kwargs: Mapping[str, Any] | None = None,
+        thresholds: Mapping[str, float] | None = None,
+        max_links: int | None = None,
+        normalize: bool = True,
+        honorifics: Iterable[str] | None = DEFAULT_HONORIFICS,
+        fold_accents: bool = True,
+    ):
+        self._labels, self._model_labels = _check_labels(labels)
+        if not isinstance(kind, str) or not kind:
+            raise TypeError(f"kind: expected a non-empty str, got {kind!r}")
+        self._kind = kind
+        self._extract_kwargs = _check_extract_kwargs(extract_kwargs)
+        base = self._extract_kwargs.get("threshold", _DEFAULTS["threshold"])
+        thresholds = {} if thresholds is None else thresholds
+        if not isinstance(thresholds, Mapping):
+            raise TypeError(f"thresholds: expected a dict {{label: threshold}}, got {type(thresholds).__name__}")
+        for label, value in thresholds.items():
+            if label not in self._labels:
+                raise ValueError(f"thresholds: {label!r} is not one of the labels {self._labels}")
+            _check_number(value, f"thresholds[{label!r}]")
+        self._thresholds = {label: float(thresholds.get(label, base)) for label in self._labels}
+        self._run_threshold = min(self._thresholds.values())
+        if max_links is not None and (isinstance(max_links, bool) or not isinstance(max_links, int) or max_links < 1):
+            raise ValueError(f"max_links: expected None or an integer >= 1, got {max_links!r}")
+        self._max_links = max_links
+        if not isinstance(normalize, bool):
+            raise TypeError(f"normalize: expected a bool, got {type(normalize).__name__}")
+        self._normalize = normalize
+        _prepare_honorifics(honorifics)  # validate now
+        self._honorifics = tuple(honorifics) if honorifics is not None else ()
+        self._fold_accents = bool(fold_accents)
+        self._model = load_model(model)
+
+    # ---------------------------------------------------------------------------------- properties
+    @property
+    def labels(self) -> list[str]:
+        """The label names."""
+        return list(self._labels)
+
+    @property
+    def kind(self) -> str:
+        """The prefix of the link kinds."""
+        return self._kind
+
+    @property
+    def kinds(self) -> list[str]:
+        """The link kinds this extractor produces, one per label: ``f"{kind}:{label}"``."""
+        return [f"{self._kind}:{label}" for label in self._labels]
+
+    @property
+    def model(self) -> Any:
+        """The GLiNER model."""
+        return self._model
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        """The threshold of each label."""
+        return dict(self._thresholds)
+
+    @property
+    def normalize(self) -> bool:
+        return self._normalize
+
+    @property
+    def honorifics(self) -> tuple[str, ...]:
+        return self._honorifics
+
+    @property
+    def fold_accents(self) -> bool:
+        return self._fold_accents
+
+    def __repr__(self) -> str:
+        return f"GLiNERLinkExtractor(labels={self._labels!r}, kind={self._kind!r}, thresholds={self._thresholds!r})"
+
+    # ------------------------------------------------------------------------------------ extraction
+    def extract_one(self, input: GLiNERInput) -> set[Link]:  # noqa: A002 - LangChain's name
+        """The links of one input (a str, or a document's ``page_content``)."""
+        text = _text_of(input, None)
+        return next(self._details([text], progress=False))[0]
+
+    def extract_many(self, inputs: Iterable[GLiNERInput], *, progress: bool = False) -> Iterator[set[Link]]:
+        """The links of each input, in input order, streamed.
+
+        Inputs are read `chunk_size` at a time and batched by the model (length-sorted
+        batches); results come out in input order as each chunk is done, so an
+        unbounded iterable works. A bad input raises TypeError when it is reached.
+
+        Args:
+            inputs: strs or documents.
+            progress: show a progress bar (tqdm).
+        """
+        for links, _ in self._details(inputs, progress=progress):
+            yield links
+
+    def extract_entities(self, inputs: Iterable[GLiNERInput], *, progress: bool = False) -> Iterator[list[dict[str, Any]]]:
+        """The mentions behind the links of each input, in input order, streamed.
+
+        One record per mention kept by the thresholds: ``{"text", "label", "score",
+        "start", "end", "kind", "tag", "linked"}``; ``start``/``end`` are character
+        offsets into the input (end exclusive); ``tag`` is the tag of its link (None
+        when nothing is left after normalisation); ``linked`` is False for mentions
+        without a link (no tag, or over `max_links`).
+        """
+        for _, records in self._details(inputs, progress=progress):
+            yield records
+
+    def annotate(self, documents: Iterable[Any], *, progress: bool = False, entities_key: str | None = "entities") -> Iterator[Any]:
+        """Add links and mention records to each document, in place, and yield it (streamed).
+
+        Links go to ``metadata["links"]`` (`add_links`), records to
+        ``metadata[entities_key]`` (appended; None: not written).
+        """
+        if isinstance(documents, (str, bytes)) or not isinstance(documents, Iterable):
+            raise TypeError(f"documents: expected an iterable of documents, got {type(documents).__name__}")
+        pending: deque[Any] = deque()  # read by the model, not yet yielded
+
+        def read() -> Iterator[Any]:
+            for i, doc in enumerate(documents):
+                if not isinstance(getattr(doc, "metadata", None), dict):
+                    raise TypeError(f"documents[{i}]: expected a document with a metadata dict, got {type(doc).__name__}")
+                pending.append(doc)
+                yield doc
+
+        for links, records in self._details(read(), progress=progress, total=_len(documents)):
+            doc = pending.popleft()
+            add_links(doc, links)
+            if entities_key is not None:
+                existing = doc.metadata.setdefault(entities_key, [])
+                if not isinstance(existing, list):
+                    raise TypeError(f"metadata[{entities_key!r}] must be a list, got {type(existing).__name__}")
+                existing.extend(records)
+            yield doc
+
+    # ------------------------------------------------------------------------------------- internals
+    def _predict(self, texts: Iterable[str]) -> Iterator[list[dict[str, Any]]]:
+        kw = {**_DEFAULTS, **self._extract_kwargs, "threshold": self._run_threshold}
+        model = self._model
+        if callable(getattr(model, "iter_inference", None)):
+            yield from model.iter_inference(
+                texts, self._model_labels, threshold=kw["threshold"], flat_ner=kw["flat_ner"],
+                multi_label=kw["multi_label"], batch_size=kw["batch_size"],
+                max_batch_tokens=kw["max_batch_tokens"], chunk_size=kw["chunk_size"],
+            )  # fmt: skip
+            return
+        # A model with only `batch_predict_entities` (e.g. the `gliner` package): chunks by hand,
+        # passing the keys the user set.
+        extra = {k: v for k, v in self._extract_kwargs.items() if k != "chunk_size"}
+        extra["threshold"] = self._run_threshold
+        iterator = iter(texts)
+        while chunk := list(islice(iterator, kw["chunk_size"])):
+            yield from model.batch_predict_entities(chunk, self._model_labels, **extra)
+
+    def _details(self, inputs: Iterable[Any], *, progress: bool, total: int | None = None) -> Iterator[tuple[set[Link], list[dict[str, Any]]]]:
+        if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Iterable):
+            raise TypeError(f"inputs: expected an iterable of strs or documents, got {type(inputs).__name__}")
+        total = _len(inputs) if total is None else total
+        texts = (_text_of(item, i) for i, item in enumerate(inputs))
+        results = self._predict(texts)
+        yield from _progress((self._links_of(entities) for entities in results), total, progress, "entities")
+
+    def _links_of(self, entities: list[dict[str, Any]]) -> tuple[set[Link], list[dict[str, Any]]]:
+        records: list[dict[str, Any]] = []
+        groups: dict[tuple[str, str], dict[str, Any]] = {}  # (kind, key) -> forms, best score, first position
+        for e in entities:
+            label = e["label"]
+            score = float(e["score"])
+            if score <= self._thresholds.get(label, self._run_threshold):
+                continue
+            kind = f"{self._kind}:{label}"
+            if self._normalize:
+                key, readable = normalize_tag(e["text"], honorifics=self._honorifics, fold_accents=self._fold_accents)
+            else:
+                key = readable = e["text"] if e["text"].strip() else ""
+            record = {
+                "text": e["text"], "label": label, "score": score, "start": e["start"], "end": e["end"],
+                "kind": kind, "tag": readable if key else None, "linked": False,
+            }  # fmt: skip
+            records.append(record)
+            if not key:
+                continue
+            group = groups.setdefault((kind, key), {"forms": {}, "score": score, "records": []})
+            group["forms"][readable] = group["forms"].get(readable, 0) + 1
+            group["score"] = max(group["score"], score)
+            group["records"].append(record)
+        ranked = list(groups.values())
+        if self._max_links is not None and len(ranked) > self._max_links:
+            order = sorted(range(len(ranked)), key=lambda i: (-ranked[i]["score"], i))
+            ranked = [ranked[i] for i in sorted(order[: self._max_links])]
+        kept = {id(g) for g in ranked}
+        links: set[Link] = set()
+        for (kind, _), group in groups.items():
+            forms = group["forms"]
+            tag = min(forms, key=lambda f: _form_rank(f, forms[f]))
+            for record in group["records"]:
+                record["tag"] = tag
+            if id(group) in kept:
+                links.add(Link.bidir(kind=kind, tag=tag))
+                for record in group["records"]:
+                    record["linked"] = True
+        return links, records
+
+
+def _len(obj: Any) -> int | None:
+    try:
+        return len(obj)
+    except TypeError:
+        return None
+
+
+# ----------------------------------------------------------------------------------- transformer
+def _as_link(item: Any) -> Link:
+    if isinstance(item, Link):
+        return item
+    try:  # a link of another library with the same fields (LangChain's Link)
+        return Link(kind=item.kind, direction=item.direction, tag=item.tag)
+    except AttributeError:
+        raise TypeError(f"a link extractor gave {type(item).__name__}, not a Link: {item!r}") from None
+
+
+def _copy_document(doc: Any, index: int) -> Any:
+    content = getattr(doc, "page_content", None)
+    metadata = getattr(doc, "metadata", None)
+    if not isinstance(content, str) or not isinstance(metadata, dict):
+        raise TypeError(
+            f"documents[{index}]: expected a document (page_content str, metadata dict), got {type(doc).__name__}"
+        )
+    new = copy.copy(doc)  # same class, same id and other fields
+    new_metadata = dict(metadata)
+    for key in ("links", "entities"):
+        if isinstance(new_metadata.get(key), list):
+            new_metadata[key] = list(new_metadata[key])
+    new.metadata = new_metadata
+    return new
+
+
+class LinkExtractorTransformer:
+    """Apply link extractors to documents: LangChain's ``LinkExtractorTransformer``, losing nothing.
+
+    `transform_documents` returns new documents of the same class, with the same ids,
+    content and metadata, plus the extracted links (and, from `GLiNERLinkExtractor`, the
+    mentions behind them in ``metadata["entities"]``). The input documents are not
+    changed.
+
+    Args:
+        link_extractors: `LinkExtractor` objects (any object with ``extract_many`` works;
+            links with ``kind``/``direction``/``tag``, such as LangChain's, are converted).
+        normalize_links: after extraction, give each entity one tag across the documents
+            of the call (`doclinks.links.normalize_links`, per `GLiNERLinkExtractor` that
+            normalises, with its options). Default True.
+        entities_key: the metadata key of the mention records; None: not written.
+        metadata_fields: also write the links of `GLiNERLinkExtractor` kinds as metadata
+            fields for graph-retriever (`doclinks.links.add_link_fields`). Default False.
+        progress: show a progress bar per extractor.
+    """
+
+    def __init__(
+        self,
+        link_extractors: Sequence[Any],
+        *,
+        normalize_links: bool = True,
+        entities_key: str | None = "entities",
+        metadata_fields: bool = False,
+        progress: bool = False,
+    ):
+        if isinstance(link_extractors, (str, bytes)) or not isinstance(link_extractors, Iterable):
+            raise TypeError(f"link_extractors: expected a list of link extractors, got {type(link_extractors).__name__}")
+        self.link_extractors = list(link_extractors)
+        for i, extractor in enumerate(self.link_extractors):
+            if not callable(getattr(extractor, "extract_many", None)):
+                raise TypeError(f"link_extractors[{i}]: {type(extractor).__name__} has no extract_many")
+        self.normalize_links = normalize_links
+        self.entities_key = entities_key
+        self.metadata_fields = metadata_fields
+        self.progress = progress
+
+    def transform_documents(self, documents: Sequence[Any], **kwargs: Any) -> list[Any]:
+        """New documents with links added (see the class); accepts ``progress=`` to override."""
+        progress = kwargs.pop("progress", self.progress)
+        if kwargs:
+            raise TypeError(f"transform_documents: unexpected keyword arguments {sorted(kwargs)}")
+        if isinstance(documents, (str, bytes)) or not isinstance(documents, Iterable):
+            raise TypeError(f"documents: expected a list of documents, got {type(documents).__name__}")
+        out = [_copy_document(doc, i) for i, doc in enumerate(documents)]
+        for extractor in self.link_extractors:
+            if isinstance(extractor, GLiNERLinkExtractor):
+                if self.entities_key is not None:  # a second run replaces this extractor's records
+                    kinds = set(extractor.kinds)
+                    for doc in out:
+                        records = doc.metadata.get(self.entities_key)
+                        if isinstance(records, list):
+                            records[:] = [r for r in records if not (isinstance(r, dict) and r.get("kind") in kinds)]
+                for doc in extractor.annotate(out, progress=progress, entities_key=self.entities_key):
+                    pass
+            else:
+                results = extractor.extract_many(out)
+                count = 0
+                for doc, links in zip(out, results):
+                    add_links(doc, [_as_link(link) for link in links])
+                    count += 1
+                if count != len(out):
+                    raise ValueError(f"{type(extractor).__name__}.extract_many gave {count} results for {len(out)} documents")
+        glinered = [e for e in self.link_extractors if isinstance(e, GLiNERLinkExtractor)]
+        if self.normalize_links:
+            for e in glinered:
+                if e.normalize:
+                    normalize_links(out, kinds=e.kinds, honorifics=e.honorifics, fold_accents=e.fold_accents)
+        if self.metadata_fields:
+            for e in glinered:
+                for doc in out:
+                    add_link_fields(doc, kinds=e.kinds, fold_accents=e.fold_accents)
+        return out
+
+    async def atransform_documents(self, documents: Sequence[Any], **kwargs: Any) -> list[Any]:
+        """`transform_documents` in a worker thread."""
+        return await asyncio.to_thread(self.transform_documents, documents, **kwargs)
