@@ -41,6 +41,8 @@ def add_train(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     g.add_argument("--rnn-layers", type=int, default=1)
     g.add_argument("--dropout", type=float, default=0.4)
     g.add_argument("--max-width", type=int, default=12)
+    g.add_argument("--label-vector", choices=["marker", "first-token"], default="marker",
+                   help="label vector from the <<ENT>> marker (gliner's default) or from the label's first token")
     t = p.add_argument_group("training settings (default: TrainConfig's, or the resumed run's)")
     t.add_argument("--seed", type=int)
     t.add_argument("--steps", type=int)
@@ -106,6 +108,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     model_options = {
         "hidden_size": args.hidden_size, "num_rnn_layers": args.rnn_layers, "dropout": args.dropout,
         "max_width": args.max_width, "max_types": train.max_types,
+        "embed_ent_token": args.label_vector == "marker",
     }  # fmt: skip
     init = args.init
     if init is None:

@@ -224,10 +224,12 @@ def test_fresh_model_size_and_round_trip(tmp_path):
     assert [(e["start"], e["end"], e["label"]) for e in got][:3] == [(e["start"], e["end"], e["label"]) for e in expected][:3]
 
 
-def test_fresh_model_loads_in_gliner(tmp_path):
+@pytest.mark.parametrize("embed_ent_token", [True, False])
+def test_fresh_model_loads_in_gliner(tmp_path, embed_ent_token):
     from gliner import GLiNER as PeerGLiNER
 
     config, tokenizer, network = fresh_model()
+    config.embed_ent_token = embed_ent_token  # label vectors from the marker, or from the label's first token
     folder = save_checkpoint(tmp_path / "fresh", config, tokenizer, network)
     network.eval()
     text, labels = "Anna Smith moved from Paris to Siemens in Berlin .", ["person", "city", "company"]
