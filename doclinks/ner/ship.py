@@ -32,8 +32,9 @@ SOURCES = {
 }
 
 
-def model_card(state: dict, report: dict | None, size_bytes: int) -> str:
+def model_card(state: dict, report: dict | None, size_bytes: int, embed_ent_token: bool = True) -> str:
     train = state["train_config"]
+    label_vector = "its `<<ENT>>` marker" if embed_ent_token else "its first token (`embed_ent_token: false`)"
     sources = list(train.get("sets", []))
     if train.get("extra"):
         sources.append("silver")
@@ -43,7 +44,7 @@ def model_card(state: dict, report: dict | None, size_bytes: int) -> str:
         "A zero-shot span NER model in the GLiNER layout (`span_mode` markerV0, uni-encoder), loaded by",
         "`doclinks.default_model()`; `gliner` 0.2.29 loads it too. Encoder: sentence-transformers/all-MiniLM-L6-v2",
         "(uncased, 6 layers, 384 wide); heads: BiLSTM, span and label projections (hidden 384, spans up to 12 words).",
-        f"Weights: fp16 safetensors, {size_bytes / 1e6:.1f} MB.",
+        f"Each label's vector is read off {label_vector}. Files: fp16 safetensors and tokenizer, {size_bytes / 1e6:.1f} MB.",
         "",
         "## Training",
         f"Trained with `doclinks train` for {state['step']} steps (batch {train['batch_size']}, seed {train['seed']}):",
@@ -102,7 +103,10 @@ def ship(source: str | Path, *, target: str | Path = DEFAULT_MODEL_DIR, report: 
     size = sum(p.stat().st_size for p in target.iterdir() if p.is_file())
     if size > MAX_BYTES:
         raise ValueError(f"{target} holds {size / 1e6:.1f} MB, over the {MAX_BYTES / 1e6:.0f} MB limit")
-    (target / "README.md").write_text(model_card(state, report, size), encoding="utf-8")
+    from .config import GLiNERConfig
+
+    embed = GLiNERConfig.from_file(target / "gliner_config.json").embed_ent_token
+    (target / "README.md").write_text(model_card(state, report, size, embed), encoding="utf-8")
     return target
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import torch
 
 from doclinks import cli
 from doclinks.ner import evaluate as ev
@@ -126,7 +127,18 @@ def test_cli_train_then_resume(tmp_path, capsys):
     assert cli.main(["train", "--output", str(run), "--data", str(root), "--resume", "--save-every", "5", "--no-progress"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["step"] == 2 and summary["steps_run"] == 0  # nothing left to do
-    assert cli.main(["eval", "--model", str(run), "--data", str(root), "--sets", "toy", "--limit", "2"]) == 0
+    assert cli.main(["eval", "--model", str(run), "--data", str(root), "--sets", "toy", "--limit", "2", "--json", str(tmp_path / "r.json")]) == 0
+    # Shipping the run: fp16 weights, tokenizer, config and a model card, under the size limit, loadable.
+    from doclinks.ner.ship import MAX_BYTES, ship
+
+    target = ship(run, target=tmp_path / "default", report=json.loads((tmp_path / "r.json").read_text()))
+    card = (target / "README.md").read_text()
+    assert "gliner-sample" in card.lower() or "GLiNER sample data" in card
+    assert "| toy |" in card and "2 steps" in card
+    assert sum(p.stat().st_size for p in target.iterdir()) <= MAX_BYTES
+    from doclinks.ner import GLiNER
+
+    assert GLiNER.from_pretrained(target).network.span_rep_layer.span_rep_layer.project_start[0].weight.dtype == torch.float32
 
 
 @pytest.mark.parametrize(
