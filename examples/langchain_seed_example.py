@@ -7,7 +7,8 @@ The seed, from the docs of ``langchain_community.graph_vectorstores.extractors.G
     from langchain_community.graph_vectorstores.links import add_links
     from langchain_text_splitters import CharacterTextSplitter
 
-Run from the repository root (needs ``pip install 'doclinks[langchain]'``)::
+Run from the repository root (needs ``pip install 'doclinks[langchain]'``; LangChain's ``TextLoader``
+from ``langchain-community`` is used when installed)::
 
     python examples/langchain_seed_example.py [path/to/state_of_the_union.txt] [model]
 
@@ -16,10 +17,27 @@ direction='bidir', tag='...'), ...]}``.
 """
 
 import sys
+import warnings
 from pathlib import Path
 
-from langchain_community.document_loaders import TextLoader
 from langchain_text_splitters import CharacterTextSplitter
+
+try:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # langchain-community is being sunset
+        from langchain_community.document_loaders import TextLoader
+except ImportError:  # without langchain-community: the same loader in a few lines
+
+    class TextLoader:
+        def __init__(self, file_path):
+            self.file_path = file_path
+
+        def load(self):
+            from langchain_core.documents import Document
+
+            with open(self.file_path, encoding="utf-8") as f:
+                return [Document(page_content=f.read(), metadata={"source": str(self.file_path)})]
+
 
 from doclinks.links import GLiNERLinkExtractor, add_links
 

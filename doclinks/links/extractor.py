@@ -183,7 +183,7 @@ def _text_of(item: Any, index: int | None) -> str:
         return content
     if content is None:
         raise TypeError(
-            f"{where}: expected a str or a document with page_content, got {type(item).__name__}: {item!r:.80}"
+            f"{where}: expected a str or a document with page_content, got {type(item).__name__}"
         )
     raise TypeError(f"{where}: page_content must be a str, got {type(content).__name__}")
 

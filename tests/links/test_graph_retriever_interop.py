@@ -1,0 +1,140 @@
+"""Links written as metadata fields drive langchain-graph-retriever over LangChain's InMemoryVectorStore.
+
+The documents get their links from `LinkExtractorTransformer(..., metadata_fields=True)`; graph-retriever
+traverses the fields with `graph_retriever_edges`, and reaches what doclinks' own store reaches by links.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("langchain_core")
+pytest.importorskip("langchain_graph_retriever")
+
+from graph_retriever.strategies import Eager  # noqa: E402
+from langchain_core.documents import Document  # noqa: E402
+from langchain_core.embeddings import Embeddings  # noqa: E402
+from langchain_core.vectorstores import InMemoryVectorStore  # noqa: E402
+from langchain_graph_retriever import GraphRetriever  # noqa: E402
+
+from doclinks.links import (  # noqa: E402
+    GLiNERLinkExtractor,
+    Link,
+    LinkExtractorTransformer,
+    add_link_fields,
+    add_links,
+    graph_retriever_edges,
+    link_fields,
+)
+from doclinks.store import InMemoryGraphStore  # noqa: E402
+from tests.links.fakes import LexiconModel, hashing_vector  # noqa: E402
+
+
+class HashingEmbeddings(Embeddings):
+    """A small real, deterministic embedder: hashed bag of words."""
+
+    def embed_documents(self, texts):
+        return [hashing_vector(t) for t in texts]
+
+    def embed_query(self, text):
+        return hashing_vector(text)
+
+
+LEXICON = {
+    "Vladimir Putin": ("Person", 0.95),
+    "PUTIN": ("Person", 0.9),
+    "Putin": ("Person", 0.9),
+    "Zelenskyy": ("Person", 0.9),
+    "Kyiv": ("Location", 0.9),
+    "Moscow": ("Location", 0.9),
+}
+
+TEXTS = {
+    "a": "Vladimir Putin ordered troops to the border",
+    "b": "PUTIN faces a shrinking economy and new sanctions",
+    "c": "Zelenskyy spoke to parliament in Kyiv",
+    "d": "Farmers harvested wheat early this year",
+    "e": "The talks in Moscow ended without result",
+    "f": "Putin flew home to Moscow after the summit",
+}
+
+
+@pytest.fixture(scope="module")
+def linked():
+    extractor = GLiNERLinkExtractor(["Person", "Location"], model=LexiconModel(LEXICON))
+    docs = [Document(page_content=t, id=i, metadata={"source": f"{i}.txt"}) for i, t in TEXTS.items()]
+    out = LinkExtractorTransformer([extractor], metadata_fields=True).transform_documents(docs)
+    return extractor, {d.id: d for d in out}
+
+
+def _retriever(docs, edges, **strategy):
+    store = InMemoryVectorStore(embedding=HashingEmbeddings())
+    store.add_documents(list(docs))
+    return GraphRetriever(store=store, edges=edges, strategy=Eager(**strategy))
+
+
+def test_fields_layout(linked):
+    _, docs = linked
+    assert docs["a"].metadata["entity:Person"] == ["vladimir putin"]
+    assert docs["b"].metadata["entity:Person"] == ["vladimir putin"]  # PUTIN: normalised across the corpus
+    assert docs["f"].metadata["entity:Person"] == ["vladimir putin"]
+    assert docs["f"].metadata["entity:Location"] == ["moscow"]
+    assert "entity:Person" not in docs["d"].metadata and docs["d"].metadata["source"] == "d.txt"
+
+
+def test_graph_retriever_follows_entity_fields(linked):
+    extractor, docs = linked
+    edges = graph_retriever_edges(extractor.kinds)
+    retriever = _retriever(docs.values(), edges, start_k=1, select_k=10, adjacent_k=10, max_depth=1)
+    found = {d.id: d.metadata["_depth"] for d in retriever.invoke("troops to the border")}
+    # a by similarity; b and f share the person; e shares nothing with a (Moscow is f's).
+    assert found == {"a": 0, "b": 1, "f": 1}
+    found = {d.id: d.metadata["_depth"] for d in retriever.invoke("troops to the border", max_depth=2)}
+    assert found == {"a": 0, "b": 1, "f": 1, "e": 2}
+    assert "c" not in found and "d" not in found
+
+
+def test_same_neighbours_as_doclinks_store(linked):
+    """graph-retriever over the fields reaches exactly what doclinks' store reaches over the links."""
+    extractor, docs = linked
+    edges = graph_retriever_edges(extractor.kinds)
+    ours = InMemoryGraphStore(embedding=HashingEmbeddings())
+    ours.add_documents(list(docs.values()))
+    retriever = _retriever(docs.values(), edges, start_k=2, select_k=10, adjacent_k=10, max_depth=2)
+    reached = []
+    for query in ["troops to the border", "talks ended", "parliament", "wheat"]:
+        theirs = {d.id for d in retriever.invoke(query)}
+        mine = {d.id for d in ours.traversal_search(query, k=2, depth=2, adjacent_k=None)}
+        assert theirs == mine, query
+        reached.append(len(theirs))
+    assert max(reached) > 2  # links added documents beyond the two roots
+
+
+def test_directed_links_as_fields():
+    """out/in links become K@out / K@in fields; the edges follow Link semantics."""
+    kind = "entity:Person"
+    source = Document(page_content="alpha beta gamma", id="src")
+    target = Document(page_content="delta epsilon zeta", id="dst")
+    peer = Document(page_content="eta theta iota", id="peer")
+    add_links(source, Link.outgoing(kind, "Anna Smith"))
+    add_links(target, Link.incoming(kind, "anna smith"))
+    add_links(peer, Link.bidir(kind, "ANNA SMITH"))
+    for d in (source, target, peer):
+        add_link_fields(d)
+    assert source.metadata == {"links": [Link.outgoing(kind, "Anna Smith")], "entity:Person@out": ["anna smith"]}
+    assert target.metadata["entity:Person@in"] == ["anna smith"] and peer.metadata[kind] == ["anna smith"]
+    retriever = _retriever([source, target, peer], graph_retriever_edges([kind]), start_k=1, select_k=10, max_depth=1)
+    assert {d.id for d in retriever.invoke("alpha beta gamma")} == {"src", "dst", "peer"}  # out reaches in and bidir
+    assert {d.id for d in retriever.invoke("delta epsilon zeta")} == {"dst"}  # in reaches nothing
+    assert {d.id for d in retriever.invoke("eta theta iota")} == {"peer", "dst"}  # bidir reaches in, not out
+
+
+def test_link_fields_options():
+    links = [Link.bidir("entity:Person", "José Martí"), Link.bidir("entity:Person", "Jose Marti"), Link.outgoing("kw", "X")]
+    assert link_fields(links) == {"entity:Person": ["jose marti"], "kw@out": ["x"]}
+    assert link_fields(links, fold=False) == {"entity:Person": ["José Martí", "Jose Marti"], "kw@out": ["X"]}
+    assert graph_retriever_edges("k", directed=False) == [("k", "k")]
+    doc = Document(page_content="x", metadata={"entity:Person": "not a list"})
+    add_links(doc, links[0])
+    with pytest.raises(TypeError, match="entity:Person"):
+        add_link_fields(doc)
