@@ -1,9 +1,16 @@
 """The `doclinks` command line: one function per subcommand (`cmd_<name>`), registered in `SUBCOMMANDS`.
 
+    doclinks ingest PATH... --labels "Person,Organization,Location" [--db graph.db] [--model M] ...
+    doclinks search "question" [--db graph.db] [--k 4] [--depth 1] [--mmr] [--json]
+    doclinks entities "text" | --file F --labels ... [--format table|json|html] [--output F]
+    doclinks graph [--db graph.db] --html out.html | --format graphml|json [--output F]
+    doclinks stats [--db graph.db] [--json]
+    doclinks demo  [--db demo.db]
     doclinks train --output runs/minilm [--resume] [settings...]
     doclinks eval  [--model DIR] [--sets ...] [--limit N] [--json out.json]
 
-An error is one line on stderr and a non-zero exit status.
+The jobs behind ingest, search, entities, graph, stats and demo live in `doclinks.app`.
+An error is one line on stderr and a non-zero exit status (2 for a usage error).
 """
 
 from __future__ import annotations
@@ -19,6 +26,17 @@ MINILM_HUB_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
 class CommandError(Exception):
     """A usage problem found after parsing (reported like an argparse error, as one line)."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, with usage errors on one line of stderr (exit status 2)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        message = " ".join(message.split())
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+DEFAULT_DB = "graph.db"
 
 
 def packaged_minilm() -> str:
@@ -185,27 +203,317 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------------------------- ingest
+def _add_model(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", help="GLiNER checkpoint folder or hub id (default: the shipped default model)")
+    p.add_argument("--threshold", type=float, default=0.5, help="entity score threshold (default 0.5)")
+
+
+def _add_db(p: argparse.ArgumentParser, default: str = DEFAULT_DB) -> None:
+    p.add_argument("--db", default=default, help=f"the SQLite database file (default {default})")
+
+
+def add_ingest(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "ingest", help="read files, link their chunks on shared entities, store them",
+        description="Read .txt, .md and .jsonl files (folders recursively), split them into chunks, find their "
+        "entities, link chunks that share one, embed and store them. Interrupted and run again, it continues "
+        "where it stopped: chunks already stored are skipped.",
+    )  # fmt: skip
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--labels", help='entity types to find, comma-separated, e.g. "Person,Organization,Location" (required)')
+    _add_db(p)
+    _add_model(p)
+    p.add_argument("--chunk-size", type=int, default=1000, help="largest chunk in characters (default 1000)")
+    p.add_argument("--chunk-overlap", type=int, default=0, help="characters shared by neighbouring chunks (default 0)")
+    p.add_argument("--batch-size", type=int, default=32, help="chunks per batch: one NER pass, one embedding pass, one write (default 32)")
+    p.add_argument("--text-field", default="text", help='the text field of .jsonl lines (default "text"; other fields become metadata)')
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_ingest)
+    return p
+
+
+def _interrupted(command: str, exc: KeyboardInterrupt) -> int:
+    stored = getattr(exc, "stored", None)
+    total = getattr(exc, "total", None)
+    done = f" after storing {stored} of {total} new chunks" if stored is not None else ""
+    print(f"doclinks {command}: interrupted{done}; run the same command again to continue", file=sys.stderr)
+    return 130
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .app.ingest import IngestOptions, ingest, parse_labels
+
+    options = IngestOptions(
+        labels=parse_labels(args.labels), model=args.model, chunk_size=args.chunk_size,
+        chunk_overlap=args.chunk_overlap, batch_size=args.batch_size, threshold=args.threshold,
+        text_field=args.text_field, progress=not args.no_progress,
+    )  # fmt: skip
+    try:
+        summary = ingest(args.paths, args.db, options)
+    except KeyboardInterrupt as exc:
+        return _interrupted("ingest", exc)
+    if args.json:
+        print(json.dumps(summary.to_dict(), indent=2))
+    else:
+        print(summary.text())
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------- search
+def _add_search_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--k", type=int, default=4, help="results found by similarity (default 4)")
+    p.add_argument("--depth", type=int, default=1, help="hops along shared entities (default 1; 0: similarity only)")
+    p.add_argument("--mmr", action="store_true", help="MMR traversal: diverse results (depth, fetch-k, lambda-mult)")
+    p.add_argument("--adjacent-k", type=int, default=10, help="most chunks one hop adds (default 10)")
+    p.add_argument("--fetch-k", type=int, default=100, help="MMR: candidates found by similarity (default 100)")
+    p.add_argument("--lambda-mult", type=float, default=0.5, help="MMR: 1 similarity only, 0 diversity only (default 0.5)")
+    p.add_argument("--full", action="store_true", help="print whole chunks, not the first lines")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+
+
+def add_search(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "search", help="search a database: similar chunks, then chunks that share their entities",
+        description="Traversal search: the k chunks most similar to the question, then the chunks linked to "
+        "them by shared entities, up to --depth hops. Each result shows its source, depth, similarity score, "
+        "and the shared tags that brought it in.",
+    )  # fmt: skip
+    p.add_argument("question")
+    _add_db(p)
+    _add_search_options(p)
+    p.set_defaults(func=cmd_search)
+    return p
+
+
+def _search_options(args: argparse.Namespace):
+    from .app.search import SearchOptions
+
+    return SearchOptions(k=args.k, depth=args.depth, mmr=args.mmr, adjacent_k=args.adjacent_k,
+                         fetch_k=args.fetch_k, lambda_mult=args.lambda_mult)  # fmt: skip
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .app.search import render_results, results_json, search
+
+    options = _search_options(args)
+    results = search(args.db, args.question, options)
+    if args.json:
+        print(json.dumps(results_json(results, args.question, options), indent=2, ensure_ascii=False))
+    else:
+        render_results(results, args.question, options, full=args.full)
+    return 0
+
+
+# -------------------------------------------------------------------------------------------- entities
+def add_entities(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "entities", help="the entities of a text: table, JSON or HTML",
+        description="Find the entities of one text (the TEXT argument, or --file) and print them as a table, "
+        "JSON, or an HTML page with the spans highlighted (spaCy's displaCy).",
+    )  # fmt: skip
+    p.add_argument("text", nargs="?", help="the text (or use --file)")
+    p.add_argument("--file", help="read the text from this file (- for stdin)")
+    p.add_argument("--labels", help='entity types, comma-separated, e.g. "Person,Organization,Location" (required)')
+    _add_model(p)
+    p.add_argument("--format", choices=["table", "json", "html"], default="table", help="output format (default table)")
+    p.add_argument("--output", "-o", help="write to this file instead of stdout")
+    p.set_defaults(func=cmd_entities)
+    return p
+
+
+def cmd_entities(args: argparse.Namespace) -> int:
+    from .app import entities as ent
+    from .app.ingest import parse_labels
+
+    labels = parse_labels(args.labels)
+    text, title = ent.read_input(args.text, args.file)
+    if args.output is not None:
+        out = Path(args.output)
+        if out.is_dir() or not out.parent.is_dir():
+            raise CommandError(f"--output {out}: {'is a folder' if out.is_dir() else 'its folder does not exist'}")
+    records = ent.find_entities(text, labels, model=args.model, threshold=args.threshold)
+    if args.format == "table" and args.output is None:
+        ent.render_table(records, title)
+        return 0
+    if args.format == "table":
+        from rich.console import Console
+
+        with open(args.output, "w", encoding="utf-8") as f:
+            ent.render_table(records, title, out=Console(file=f, width=200, highlight=False))
+        return 0
+    if args.format == "json":
+        content = json.dumps(ent.to_json(records, text, labels), indent=2, ensure_ascii=False) + "\n"
+    else:
+        content = ent.render_html(text, records, labels, title)
+    if args.output is None:
+        sys.stdout.write(content)
+    else:
+        ent.write_text(args.output, content)
+        print(f"{len(records)} entities; wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+# ----------------------------------------------------------------------------------------------- graph
+def add_graph(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "graph", help="the chunks and the entities that link them: HTML page, GraphML or JSON",
+        description="Export the graph of a database: chunks, and the entities that link them. --html writes an "
+        "interactive page (works offline; filter by label, click a node to read its chunk); --format graphml "
+        "or json writes a file for other tools (stdout without --output).",
+    )  # fmt: skip
+    _add_db(p)
+    p.add_argument("--html", metavar="FILE", help="write the interactive HTML page to FILE")
+    p.add_argument("--format", choices=["html", "graphml", "json"], help="output format (default html with --html)")
+    p.add_argument("--output", "-o", metavar="FILE", help="output file")
+    p.add_argument("--labels", help="only entities of these labels, comma-separated")
+    p.add_argument("--min-chunks", type=int, default=2, help="entities carried by at least this many chunks (default 2: those that link chunks)")
+    p.set_defaults(func=cmd_graph)
+    return p
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from .app import graph as gr
+    from .app.db import check_db, iter_documents
+    from .app.ingest import parse_labels
+    from .app.inventory import Inventory
+    from .store import TraversalSettings
+
+    if args.html is not None and args.output is not None:
+        raise CommandError("give --html FILE or --output FILE, not both")
+    if args.html is not None and args.format not in (None, "html"):
+        raise CommandError(f"--html writes HTML; for --format {args.format} use --output")
+    fmt = args.format or "html"
+    output = args.html if args.html is not None else args.output
+    if fmt == "html" and output is None:
+        raise CommandError("give --html out.html (or --format graphml|json)")
+    if output is not None:
+        out = Path(output)
+        if out.is_dir() or not out.parent.is_dir():
+            raise CommandError(f"{out}: {'is a folder' if out.is_dir() else 'its folder does not exist'}")
+    labels = parse_labels(args.labels) if args.labels is not None else None
+    check_db(args.db, must_exist=True)
+    inventory = Inventory.from_documents(iter_documents(args.db))
+    graph = gr.build_graph(inventory, min_chunks=args.min_chunks, labels=labels,
+                           max_tag_degree=TraversalSettings().max_tag_degree, title=f"doclinks graph: {Path(args.db).name}")  # fmt: skip
+    text = gr.write(graph, fmt, output)
+    if text is not None:
+        sys.stdout.write(text)
+    else:
+        print(f"{graph.chunk_count} chunks, {graph.entity_count} entities, {len(graph.edges)} edges; wrote {output}", file=sys.stderr)
+    return 0
+
+
+# ----------------------------------------------------------------------------------------------- stats
+def add_stats(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser("stats", help="counts, the most linked tags, hub tags",
+                       description="What a database holds: counts, the most linked tags, and the hub tags that "
+                       "traversal does not walk (carried by more than max_tag_degree chunks).")  # fmt: skip
+    _add_db(p)
+    p.add_argument("--top", type=int, default=10, help="most linked tags to list (default 10)")
+    p.add_argument("--max-tag-degree", type=int, help="hub threshold (default: the store's, 100)")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(func=cmd_stats)
+    return p
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .app.stats import collect_stats, render_stats
+
+    if args.top < 0:
+        raise CommandError(f"--top must be at least 0, got {args.top}")
+    if args.max_tag_degree is not None and args.max_tag_degree < 1:
+        raise CommandError(f"--max-tag-degree must be at least 1, got {args.max_tag_degree}")
+    stats = collect_stats(args.db, top=args.top, max_tag_degree=args.max_tag_degree)
+    if args.json:
+        print(json.dumps(stats, indent=2, ensure_ascii=False))
+    else:
+        render_stats(stats)
+    return 0
+
+
+# ------------------------------------------------------------------------------------------------ demo
+def add_demo(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "demo", help="the main job: ingest a text, then one traversal search",
+        description="Ingest the 2022 State of the Union address (../shared/data/texts, or $DOCLINKS_DATA/texts) "
+        "when it is there, else the sample text shipped with doclinks, with the labels Person, Organization, "
+        "Location; then run one traversal search and print the results.",
+    )  # fmt: skip
+    _add_db(p, "demo.db")
+    p.add_argument("--model", help="GLiNER checkpoint folder or hub id (default: the shipped default model)")
+    p.add_argument("--question", help="the question to search (default: one about the text)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_demo)
+    return p
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .app.demo import DEMO_LABELS, demo_input
+    from .app.ingest import IngestOptions, ingest
+    from .app.search import SearchOptions, render_results, search
+
+    chosen = demo_input()
+    print(f"doclinks demo: {chosen.what} ({chosen.path})", file=sys.stderr)
+    options = IngestOptions(labels=DEMO_LABELS, model=args.model, progress=not args.no_progress)
+    try:
+        summary = ingest([chosen.path], args.db, options)
+    except KeyboardInterrupt as exc:
+        return _interrupted("demo", exc)
+    print(summary.text())
+    print()
+    question = args.question or chosen.question
+    search_options = SearchOptions(k=4, depth=1)
+    render_results(search(args.db, question, search_options), question, search_options)
+    return 0
+
+
 # ------------------------------------------------------------------------------------------------ main
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], argparse.ArgumentParser]] = [add_train, add_eval]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], argparse.ArgumentParser]] = [
+    add_ingest, add_search, add_entities, add_graph, add_stats, add_demo, add_train, add_eval,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="doclinks", description="doclinks: entity links between documents.")
+    parser = ArgumentParser(prog="doclinks", description="doclinks: entity links between documents.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add in SUBCOMMANDS:
         add(sub)
     return parser
 
 
+def _reported(exc: BaseException) -> bool:
+    """Errors printed as one line: the user's to fix, or the environment's."""
+    kinds: tuple[type, ...] = (CommandError, ValueError, OSError, RuntimeError, ImportError)
+    app = sys.modules.get("doclinks.app.errors")
+    if app is not None:
+        kinds += (app.AppError,)
+    store = sys.modules.get("doclinks.store.errors")
+    if store is not None:
+        kinds += (store.StoreError, store.UnknownIdError)
+    return isinstance(exc, kinds)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("ingest", "search", "entities", "demo"):
+        from .app.console import quiet_model_loading
+
+        quiet_model_loading()
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print(f"doclinks {args.command}: interrupted", file=sys.stderr)
         return 130
-    except (CommandError, ValueError, OSError, RuntimeError, ImportError) as exc:
+    except BrokenPipeError:
+        # `doclinks ... | head`: the reader left; not an error of ours.
+        sys.stderr.close()
+        return 141
+    except Exception as exc:
+        if not _reported(exc):
+            raise
         message = " ".join(str(exc).split())  # one line
         print(f"doclinks {args.command}: error: {message}", file=sys.stderr)
         return 1

@@ -1,0 +1,100 @@
+"""`doclinks stats`: what a database holds, which tags link the most, which tags are hubs."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from .db import check_db, iter_documents
+from .inventory import Inventory, label_of
+
+__all__ = ["collect_stats", "render_stats"]
+
+
+def collect_stats(db: str | os.PathLike, *, top: int = 10, max_tag_degree: int | None = None) -> dict[str, Any]:
+    """Counts, the `top` most linked walkable tags, and the hub tags (degree > max_tag_degree).
+
+    `max_tag_degree` defaults to the store's (`TraversalSettings().max_tag_degree`).
+    """
+    from ..store import TraversalSettings
+
+    check_db(db, must_exist=True)
+    if max_tag_degree is None:
+        max_tag_degree = TraversalSettings().max_tag_degree
+    inv = Inventory.from_documents(iter_documents(db))
+    tags = inv.tags
+    per_label = Counter(label_of(kind) for kind, _ in tags)
+    linking = inv.linking_tags()
+
+    def row(pair: tuple[str, str]) -> dict[str, Any]:
+        return {"label": label_of(pair[0]), "kind": pair[0], "tag": pair[1], "degree": inv.degree(pair)}
+
+    walkable = [p for p in linking if max_tag_degree is None or inv.degree(p) <= max_tag_degree]
+    hubs = [p for p in tags if max_tag_degree is not None and inv.degree(p) > max_tag_degree]
+    order = lambda p: (-inv.degree(p), label_of(p[0]), p[1])  # noqa: E731
+    return {
+        "db": str(db),
+        "file_bytes": Path(db).stat().st_size,
+        "chunks": len(inv.docs),
+        "sources": inv.sources(),
+        "entity_mentions": inv.mentions(),
+        "links": inv.links,
+        "distinct_tags": len(tags),
+        "tags_per_label": dict(sorted(per_label.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "linking_tags": len(linking),
+        "linked_pairs": inv.linked_pairs(max_tag_degree),
+        "unlinked_chunks": inv.unlinked_chunks(max_tag_degree),
+        "max_tag_degree": max_tag_degree,
+        "most_linked": [row(p) for p in sorted(walkable, key=order)[:top]],
+        "hubs": [row(p) for p in sorted(hubs, key=order)],
+    }
+
+
+def render_stats(stats: dict[str, Any], out=None) -> None:
+    """Print `collect_stats` for people."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from . import console
+
+    out = out or console.out()
+    size = stats["file_bytes"]
+    size_text = f"{size / 1e6:.1f} MB" if size >= 1e5 else f"{size / 1e3:.0f} kB"
+    pairs = "not counted (too many)" if stats["linked_pairs"] is None else f"{stats['linked_pairs']:,}"
+    per_label = ", ".join(f"{escape(k)} {v:,}" for k, v in stats["tags_per_label"].items()) or "none"
+    out.print(f"[bold]{escape(stats['db'])}[/bold] ({size_text})")
+    for name, value in (
+        ("chunks", f"{stats['chunks']:,} from {stats['sources']:,} documents"),
+        ("entity mentions", f"{stats['entity_mentions']:,}"),
+        ("links", f"{stats['links']:,} (chunk-tag)"),
+        ("distinct tags", f"{stats['distinct_tags']:,} ({per_label})"),
+        ("linking tags", f"{stats['linking_tags']:,} (carried by two chunks or more)"),
+        ("linked pairs", f"{pairs} (chunk pairs joined by a walkable tag)"),
+        ("unlinked chunks", f"{stats['unlinked_chunks']:,}"),
+    ):
+        out.print(f"  {name:<16} {value}")
+    most = Table(title="most linked tags", title_justify="left")
+    for name, justify in (("label", "left"), ("tag", "left"), ("chunks", "right")):
+        most.add_column(name, justify=justify)
+    for r in stats["most_linked"]:
+        most.add_row(r["label"], r["tag"], f"{r['degree']:,}")
+    out.print()
+    if stats["most_linked"]:
+        out.print(most)
+    else:
+        out.print("no tag links two chunks yet")
+    out.print()
+    limit = stats["max_tag_degree"]
+    if limit is None:
+        out.print("hub tags: none (no max_tag_degree)")
+    elif not stats["hubs"]:
+        out.print(f"hub tags: none (no tag is on more than {limit:,} chunks, the max_tag_degree traversal walks)")
+    else:
+        hubs = Table(title=f"hub tags: on more than {limit:,} chunks, not walked by traversal", title_justify="left")
+        for name, justify in (("label", "left"), ("tag", "left"), ("chunks", "right")):
+            hubs.add_column(name, justify=justify)
+        for r in stats["hubs"]:
+            hubs.add_row(r["label"], r["tag"], f"{r['degree']:,}")
+        out.print(hubs)
