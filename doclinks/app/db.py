@@ -6,7 +6,7 @@ first: a wrong ``--db`` is reported and left untouched).
 
 The store's public API has no way to list every chunk or to read a tag's degree, which
 `stats`, `graph` and the "via" tags of `search` need; this module reads them from the file
-with a read-only connection, on the store's documented schema (tables ``chunks`` and
+with a connection that cannot write (``query_only``), on the store's documented schema (tables ``chunks`` and
 ``tags``, `doclinks.store.sqlite`).
 """
 
@@ -72,9 +72,12 @@ def check_db(path: str | os.PathLike, *, must_exist: bool) -> bool:
 
 @contextlib.contextmanager
 def _connect(path: Path) -> Iterator[sqlite3.Connection]:
-    uri = f"file:{pathname2url(str(path.resolve()))}?mode=ro"
+    # Read-write mode (never creates the file) with query_only: SQLite then removes its WAL
+    # files when the connection closes; a read-only connection would leave them behind.
+    uri = f"file:{pathname2url(str(path.resolve()))}?mode=rw"
     try:
         conn = sqlite3.connect(uri, uri=True)
+        conn.execute("PRAGMA query_only = ON")
     except sqlite3.Error as exc:
         raise AppError(f"{path}: cannot open: {exc}") from None
     try:

@@ -124,19 +124,15 @@ def _read_text(path: Path) -> str:
 def _jsonl(path: Path, text_field: str) -> Iterator[SourceDocument]:
     key = str(path.resolve())
     try:
-        handle = path.open(encoding="utf-8-sig")
+        handle = path.open("rb")
     except OSError as exc:
         raise AppError(f"{path}: cannot read: {exc.strerror or exc}") from None
     with handle:
-        lineno = 0
-        while True:
+        for lineno, raw in enumerate(handle, start=1):
             try:
-                line = handle.readline()
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
             except UnicodeDecodeError as exc:
-                raise AppError(f"{path}:{lineno + 1}: not UTF-8 text (byte {exc.start} of the line)") from None
-            if not line:
-                break
-            lineno += 1
+                raise AppError(f"{path}:{lineno}: not UTF-8 text (byte {exc.start} of the line)") from None
             if not line.strip():
                 continue
             try:

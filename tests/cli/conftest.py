@@ -1,0 +1,166 @@
+"""Fixtures of the command-line tests: a NER model, a tiny corpus, one ingested database, Chromium.
+
+The tests drive `doclinks` as a subprocess (``python -m doclinks``, the same `main` as the
+console script) on real files. Models: the peer's small GLiNER checkpoint (labels person,
+location, organization, date) or, for quick local runs, a checkpoint folder named by
+$DOCLINKS_TEST_MODEL; all-MiniLM-L6-v2 for embeddings. One torch thread per process (the
+machine is small and shared).
+
+Chromium: the browser tests need Debian's ``chromium`` and ``chromium-driver``. When they are
+missing and the tests run as root with apt-get, the `chromium` fixture installs them
+(``apt-get install``, after ``apt-get update`` if the first try fails); otherwise the browser
+tests are skipped with the reason. Set DOCLINKS_NO_APT=1 to never install.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+LABELS = "person,location,organization"
+
+# Small texts about the people, places and organisations the peer model knows.
+CORPUS = {
+    "notes/anna.txt": (
+        "Anna Smith moved to Paris in 2019. She is a manager at Acme Corp.\n\n"
+        "Acme Corp opened an office in Berlin, and Omar Okafor leads it."
+    ),
+    "notes/trips/berlin.md": (
+        "# Berlin\n\nOmar Okafor met Anna Smith in Berlin last Tuesday.\n\n"
+        "## Tokyo\n\nHiroshi Tanaka visited Tokyo in June 2020."
+    ),
+    "notes/people.jsonl": "\n".join(json.dumps(o) for o in [
+        {"text": "Hiroshi Tanaka and Elena Rossi met in Tokyo.", "author": "Li Wang", "year": 2021},
+        {"text": "Elena Rossi, a manager at Siemens, visited Paris.", "author": "Aiko Dubois", "source": "letters"},
+    ]) + "\n",  # fmt: skip
+}
+CHUNK_SIZE = 120
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE", TOKENIZERS_PARALLELISM="false",
+               PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""), COLUMNS="200")  # fmt: skip
+    env.update(extra)
+    return env
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300,
+            input: str | None = None) -> subprocess.CompletedProcess:  # fmt: skip
+    """Run ``python -m doclinks ARGS`` (niced, one torch thread); returns the completed process."""
+    cmd = ["nice", "-n", "10", sys.executable, "-m", "doclinks", *map(str, args)]
+    return subprocess.run(cmd, cwd=cwd, env=env or cli_env(), capture_output=True, text=True, timeout=timeout, input=input)
+
+
+def write_corpus(root: Path, files: dict[str, str] = CORPUS) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def ner_model(request) -> str:
+    """A small real GLiNER checkpoint folder ($DOCLINKS_TEST_MODEL, else the peer's)."""
+    override = os.environ.get("DOCLINKS_TEST_MODEL")
+    if override:
+        return override
+    return str(request.getfixturevalue("peer_checkpoint_384_tuned"))
+
+
+@dataclass
+class Ingested:
+    root: Path  # the folder holding notes/ and the database
+    db: Path
+    summary: dict
+    model: str
+
+
+@pytest.fixture(scope="session")
+def ingested(tmp_path_factory, ner_model) -> Ingested:
+    """The corpus ingested once (chunk size 120, batches of 2) into graph.db."""
+    root = write_corpus(tmp_path_factory.mktemp("cli"))
+    db = root / "graph.db"
+    done = run_cli("ingest", "notes", "--labels", LABELS, "--db", db, "--model", ner_model,
+                   "--chunk-size", CHUNK_SIZE, "--batch-size", 2, "--json", "--no-progress", cwd=root)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return Ingested(root, db, json.loads(done.stdout), ner_model)
+
+
+# ------------------------------------------------------------------------------------------ Chromium
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,800",
+]  # fmt: skip
+
+
+def _find_chromium() -> tuple[str | None, str | None]:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None)
+    return browser, driver
+
+
+def _apt_install() -> str:
+    """Install chromium and chromium-driver with apt-get; '' on success, else why not."""
+    if os.environ.get("DOCLINKS_NO_APT") == "1":
+        return "DOCLINKS_NO_APT=1"
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return "not root with apt-get: install the Debian packages chromium and chromium-driver"
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"]
+    try:
+        if subprocess.run(install, env=env, capture_output=True, timeout=1200).returncode == 0:
+            return ""
+        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True, timeout=600)
+        done = subprocess.run(install, env=env, capture_output=True, text=True, timeout=1200)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"apt-get failed: {exc}"
+    return "" if done.returncode == 0 else f"apt-get install chromium chromium-driver failed: {done.stderr.strip()[-300:]}"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> tuple[str, str]:
+    """(browser, driver) paths of Debian's Chromium, installed when missing (see the module doc)."""
+    pytest.importorskip("selenium", reason="selenium is not installed (pip install -e '.[test]')")
+    browser, driver = _find_chromium()
+    if not (browser and driver):
+        why = _apt_install()
+        browser, driver = _find_chromium()
+        if not (browser and driver):
+            pytest.skip(f"Chromium is not available ({why or 'not found after apt-get install'})")
+    return browser, driver
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """A headless Chromium driven by selenium, with a fresh profile; closed at the end."""
+    from selenium import webdriver
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.chrome.service import Service
+
+    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager reach out
+    binary, driver_path = chromium
+    profile = tempfile.mkdtemp(prefix="doclinks-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    try:
+        driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    except WebDriverException as exc:
+        shutil.rmtree(profile, ignore_errors=True)
+        pytest.skip(f"Chromium did not start: {str(exc).splitlines()[0]}")
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)

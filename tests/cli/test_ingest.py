@@ -1,0 +1,131 @@
+"""`doclinks ingest` end to end: summary, what is stored, no double storage, interrupt and resume."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from doclinks.app.db import iter_documents
+from doclinks.app.sources import Splitter, collect_files, read_chunks
+from doclinks.store import SQLiteGraphStore
+
+from .conftest import CHUNK_SIZE, LABELS, REPO, cli_env, run_cli, write_corpus
+
+
+def expected_chunks(root: Path, chunk_size: int = CHUNK_SIZE):
+    return read_chunks(collect_files([root / "notes"]), Splitter(chunk_size))
+
+
+def stored_rows(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT id, content, metadata, links FROM chunks ORDER BY id").fetchall()
+
+
+def test_summary_counts_what_was_read_and_stored(ingested):
+    documents, chunks = expected_chunks(ingested.root)
+    s = ingested.summary
+    assert (s["files"], s["documents"], s["chunks"], s["new_chunks"], s["skipped_chunks"]) == (3, documents, len(chunks), len(chunks), 0)
+    assert documents == 4 and len(chunks) >= 5
+    assert s["stored_chunks"] == len(chunks)
+    assert s["entities"] > 0 and s["distinct_tags"] > 0 and s["links"] > 0
+    assert s["linked_pairs"] > 0  # the corpus shares people and places across files
+    assert s["seconds"] > 0 and s["chunks_per_second"] > 0
+
+
+def test_chunks_are_stored_with_ids_metadata_entities_and_links(ingested):
+    _, chunks = expected_chunks(ingested.root)
+    docs = {d.id: d for d in iter_documents(ingested.db)}
+    assert set(docs) == {c.id for c in chunks}
+    for c in chunks:
+        doc = docs[c.id]
+        assert doc.page_content == c.text
+        for key in ("chunk", "start_index"):
+            assert doc.metadata[key] == c.metadata[key]
+        assert ingested.root / doc.metadata["source"] == Path(c.metadata["source"])  # as given: notes/...
+    letters = next(d for d in docs.values() if d.metadata.get("line") == 2)
+    assert letters.metadata["source"] == "notes/people.jsonl"
+    assert (letters.metadata["author"], letters.metadata["meta_source"]) == ("Aiko Dubois", "letters")
+    # Entities: mention records with offsets into the chunk, and one bidir link per entity.
+    for doc in docs.values():
+        for r in doc.metadata.get("entities", []):
+            assert doc.page_content[r["start"]:r["end"]] == r["text"]
+            assert r["label"] in LABELS.split(",")
+        for link in doc.metadata.get("links", []):
+            assert link.direction == "bidir" and link.kind.startswith("entity:")
+    tags = {(l.kind, l.tag) for d in docs.values() for l in d.metadata.get("links", [])}
+    assert ("entity:person", "Anna Smith") in tags
+    carrying = [d for d in docs.values() if any(l.tag == "Anna Smith" for l in d.metadata.get("links", []))]
+    assert len(carrying) >= 2  # Anna Smith links anna.txt and berlin.md
+
+
+def test_running_again_stores_nothing_twice_and_loads_no_model(ingested):
+    before = stored_rows(ingested.db)
+    # A hub id that cannot be loaded here: the run succeeds only because no chunk is new.
+    done = run_cli("ingest", "notes", "--labels", LABELS, "--db", ingested.db, "--model", "nobody/no-model",
+                   "--chunk-size", CHUNK_SIZE, "--json", cwd=ingested.root)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    s = json.loads(done.stdout)
+    assert (s["new_chunks"], s["skipped_chunks"], s["stored_chunks"]) == (0, s["chunks"], s["chunks"])
+    assert stored_rows(ingested.db) == before
+
+
+def _count(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_interrupted_ingest_continues_where_it_stopped(tmp_path, ner_model):
+    # 40 small documents, one chunk each, stored one per batch; interrupted after a few.
+    people = ["Anna Smith", "Omar Okafor", "Elena Rossi", "Hiroshi Tanaka"]
+    cities = ["Paris", "Berlin", "Tokyo", "Lagos", "Cape Town"]
+    rows = [{"text": f"{people[i % 4]} moved to {cities[i % 5]} in {1990 + i}.", "n": i} for i in range(40)]
+    corpus = write_corpus(tmp_path, {"moves/moves.jsonl": "\n".join(json.dumps(r) for r in rows) + "\n"})
+    db = corpus / "graph.db"
+    args = [sys.executable, "-m", "doclinks", "ingest", "moves", "--labels", LABELS, "--db", str(db),
+            "--model", ner_model, "--batch-size", "1", "--no-progress"]  # fmt: skip
+    proc = subprocess.Popen(args, cwd=corpus, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while _count(db) < 3 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (out, err)
+    assert "interrupted after storing" in err and "run the same command again to continue" in err
+    assert len(err.strip().splitlines()) == 1, err
+    stored = _count(db)
+    assert 3 <= stored < 40
+
+    with SQLiteGraphStore(db) as store:  # what was stored is whole: every chunk has its vector and links
+        assert len(store) == stored
+
+    done = run_cli(*args[3:-1], "--json", cwd=corpus)  # the same command, progress bar on
+    assert done.returncode == 0, done.stderr
+    s = json.loads(done.stdout)
+    assert (s["skipped_chunks"], s["new_chunks"], s["stored_chunks"]) == (stored, 40 - stored, 40)
+    assert "chunks/s" in done.stderr  # the progress bar
+    ids = [r[0] for r in stored_rows(db)]
+    assert len(ids) == len(set(ids)) == 40
+    # Tags were normalised across the whole store, batches and both runs alike.
+    docs = list(iter_documents(db))
+    anna = [d for d in docs if any(l.tag == "Anna Smith" for l in d.metadata.get("links", []))]
+    assert len(anna) >= 2
+
+
+def test_ingest_text_summary_and_sample_file(tmp_path, ner_model):
+    sample = REPO / "doclinks" / "data" / "sample.txt"
+    done = run_cli("ingest", sample, "--labels", LABELS, "--db", tmp_path / "s.db", "--model", ner_model,
+                   "--no-progress", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"ingested into {tmp_path / 's.db'}"
+    for word in ("documents", "chunks", "entities", "distinct tags", "links", "time"):
+        assert any(word in line for line in lines), word
+    assert "1 in 1 file(s)" in done.stdout
