@@ -75,14 +75,17 @@ def render_stats(stats: dict[str, Any], out=None) -> None:
         ("unlinked chunks", f"{stats['unlinked_chunks']:,}"),
     ):
         out.print(f"  {name:<16} {value}")
-    most = Table(title="most linked tags", title_justify="left")
+    most = Table()
     for name, justify in (("label", "left"), ("tag", "left"), ("chunks", "right")):
         most.add_column(name, justify=justify)
     for r in stats["most_linked"]:
         most.add_row(r["label"], r["tag"], f"{r['degree']:,}")
     out.print()
     if stats["most_linked"]:
+        out.print("[bold]most linked tags[/bold] (chunks carrying each)")
         out.print(most)
+    elif stats["linking_tags"]:
+        out.print("no tag that traversal walks links two chunks: every linking tag is a hub (below)")
     else:
         out.print("no tag links two chunks yet")
     out.print()
@@ -90,9 +93,11 @@ def render_stats(stats: dict[str, Any], out=None) -> None:
     if limit is None:
         out.print("hub tags: none (no max_tag_degree)")
     elif not stats["hubs"]:
-        out.print(f"hub tags: none (no tag is on more than {limit:,} chunks, the max_tag_degree traversal walks)")
+        out.print(f"hub tags: none (no tag is on more than {limit:,} chunks, the max_tag_degree of traversal)")
     else:
-        hubs = Table(title=f"hub tags: on more than {limit:,} chunks, not walked by traversal", title_justify="left")
+        plural = "s" if limit != 1 else ""
+        out.print(f"[bold]hub tags[/bold]: on more than {limit:,} chunk{plural} (max_tag_degree), not walked by traversal")
+        hubs = Table()
         for name, justify in (("label", "left"), ("tag", "left"), ("chunks", "right")):
             hubs.add_column(name, justify=justify)
         for r in stats["hubs"]:

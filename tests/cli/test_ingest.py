@@ -14,7 +14,7 @@ from doclinks.app.db import iter_documents
 from doclinks.app.sources import Splitter, collect_files, read_chunks
 from doclinks.store import SQLiteGraphStore
 
-from .conftest import CHUNK_SIZE, LABELS, REPO, cli_env, run_cli, write_corpus
+from .conftest import CHUNK_SIZE, LABELS, cli_env, run_cli, write_corpus
 
 
 def expected_chunks(root: Path, chunk_size: int = CHUNK_SIZE):
@@ -117,15 +117,3 @@ def test_interrupted_ingest_continues_where_it_stopped(tmp_path, ner_model):
     docs = list(iter_documents(db))
     anna = [d for d in docs if any(l.tag == "Anna Smith" for l in d.metadata.get("links", []))]
     assert len(anna) >= 2
-
-
-def test_ingest_text_summary_and_sample_file(tmp_path, ner_model):
-    sample = REPO / "doclinks" / "data" / "sample.txt"
-    done = run_cli("ingest", sample, "--labels", LABELS, "--db", tmp_path / "s.db", "--model", ner_model,
-                   "--no-progress", cwd=tmp_path)  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    assert lines[0] == f"ingested into {tmp_path / 's.db'}"
-    for word in ("documents", "chunks", "entities", "distinct tags", "links", "time"):
-        assert any(word in line for line in lines), word
-    assert "1 in 1 file(s)" in done.stdout

@@ -1,0 +1,148 @@
+"""The HTML outputs seen as a person would: opened in headless Chromium, clicked.
+
+The graph page must draw its nodes, show a chunk's text when the chunk is clicked, list an
+entity's chunks when the entity is clicked, and filter entity labels; the entities page must
+highlight every entity. Skipped when Chromium cannot be had (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from doclinks.app.db import iter_documents
+
+from .conftest import LABELS, run_cli
+
+TEXT = "Anna Smith moved to Paris in 2019. Omar Okafor met Elena Rossi in Berlin."
+
+
+def wait_for(driver, script: str, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = driver.execute_script(script)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {script}")
+        time.sleep(0.05)
+
+
+def click_node(driver, node_id: str) -> None:
+    """A real mouse click on the node's centre on the canvas."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    pos = driver.execute_script(
+        "var n = window.doclinksGraph.network; return n.canvasToDOM(n.getPosition(arguments[0]));", node_id
+    )
+    canvas = driver.find_element(By.CSS_SELECTOR, "#graph canvas")
+    size = canvas.size
+    ActionChains(driver).move_to_element_with_offset(
+        canvas, int(pos["x"] - size["width"] / 2), int(pos["y"] - size["height"] / 2)
+    ).click().perform()
+
+
+@pytest.fixture(scope="module")
+def graph_page(ingested, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("html") / "graph.html"
+    done = run_cli("graph", "--db", ingested.db, "--html", out, cwd=ingested.root)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.fixture
+def page(browser, graph_page):
+    browser.get(graph_page.as_uri())
+    wait_for(browser, "return window.doclinksGraph && window.doclinksGraph.ready")
+    return browser
+
+
+def test_graph_page_draws_its_nodes(page, ingested):
+    data = page.execute_script("return window.doclinksGraph.data")
+    shown = page.execute_script("return window.doclinksGraph.nodeView.length")
+    assert shown == len(data["nodes"]) > 0
+    assert sum(n["type"] == "chunk" for n in data["nodes"]) == len(list(iter_documents(ingested.db)))
+    # Every node is painted: the canvas pixel at its centre is opaque (the background is transparent).
+    painted = page.execute_script("""
+        var g = window.doclinksGraph, canvas = document.querySelector('#graph canvas');
+        var ctx = canvas.getContext('2d'), ratio = canvas.width / canvas.clientWidth;
+        return g.data.nodes.map(function (n) {
+            var p = g.network.canvasToDOM(g.network.getPosition(n.id));
+            return ctx.getImageData(Math.round(p.x * ratio), Math.round(p.y * ratio), 1, 1).data[3];
+        });""")
+    assert all(alpha > 200 for alpha in painted), painted
+    assert page.find_element("css selector", "#summary").text.startswith(f"{sum(n['type'] == 'chunk' for n in data['nodes'])} chunks")
+
+
+def test_clicking_a_chunk_shows_its_text_with_its_entities(page, ingested):
+    from selenium.webdriver.common.by import By
+
+    doc = next(d for d in iter_documents(ingested.db) if "Anna Smith moved" in d.page_content)
+    node = f"c:{doc.id}"
+    click_node(page, node)
+    wait_for(page, f"return document.getElementById('details').getAttribute('data-node') === {json.dumps(node)}")
+    shown = page.find_element(By.CSS_SELECTOR, "#details .chunk-text")
+    marks = [m.text for m in shown.find_elements(By.CSS_SELECTOR, "mark.entity")]
+    # The text as stored (less the label badges), with each entity highlighted.
+    plain = page.execute_script("""
+        var copy = document.querySelector('#details .chunk-text').cloneNode(true);
+        copy.querySelectorAll('.ent-label').forEach(function (e) { e.remove(); });
+        return copy.textContent;""")
+    assert plain == doc.page_content
+    assert shown.is_displayed()
+    assert any(m.startswith("Anna Smith") for m in marks), marks
+    assert len(marks) == len(doc.metadata["entities"])
+    assert doc.metadata["source"] in page.find_element(By.CSS_SELECTOR, "#details .meta").text
+
+
+def test_clicking_an_entity_lists_its_chunks_and_a_chunk_opens(page, ingested):
+    from selenium.webdriver.common.by import By
+
+    data = page.execute_script("return window.doclinksGraph.data")
+    anna = next(n for n in data["nodes"] if n["type"] == "entity" and n["label"] == "Anna Smith")
+    click_node(page, anna["id"])
+    wait_for(page, f"return document.getElementById('details').getAttribute('data-node') === {json.dumps(anna['id'])}")
+    assert "Anna Smith" in page.find_element(By.CSS_SELECTOR, "#details h2").text
+    buttons = page.find_elements(By.CSS_SELECTOR, "#details .chunks button")
+    assert len(buttons) == anna["chunks"] >= 2
+    target = buttons[-1].get_attribute("data-node")
+    buttons[-1].click()
+    wait_for(page, f"return document.getElementById('details').getAttribute('data-node') === {json.dumps(target)}")
+    text = next(n["text"] for n in data["nodes"] if n["id"] == target)
+    assert "Anna Smith" in text
+    assert page.execute_script("return window.doclinksGraph.network.getSelectedNodes()") == [target]
+
+
+def test_label_filter_hides_and_shows_entities(page):
+    from selenium.webdriver.common.by import By
+
+    data = page.execute_script("return window.doclinksGraph.data")
+    people = {n["id"] for n in data["nodes"] if n.get("entity_label") == "person"}
+    assert people
+    box = page.find_element(By.CSS_SELECTOR, '#filters input[data-label="person"]')
+    box.click()
+    visible = set(page.execute_script("return window.doclinksGraph.nodeView.getIds()"))
+    assert not visible & people and len(visible) == len(data["nodes"]) - len(people)
+    edges = page.execute_script("return window.doclinksGraph.edgeView.get().map(function (e) { return e.to; })")
+    assert not set(edges) & people
+    box.click()
+    assert page.execute_script("return window.doclinksGraph.nodeView.length") == len(data["nodes"])
+
+
+def test_entities_page_highlights_every_entity(browser, ner_model, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    out = tmp_path / "entities.html"
+    done = run_cli("entities", TEXT, "--labels", LABELS, "--model", ner_model, "--format", "html", "-o", out, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    count = int(done.stderr.split()[0])
+    browser.get(out.as_uri())
+    marks = browser.find_elements(By.CSS_SELECTOR, "mark.entity")
+    assert len(marks) == count >= 3
+    assert marks[0].text.startswith("Anna Smith") and marks[0].text.endswith("person")
+    assert marks[0].value_of_css_property("background-color") != "rgba(0, 0, 0, 0)"
+    assert "moved to" in browser.find_element(By.CSS_SELECTOR, "div.entities").text
