@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -205,12 +206,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------------------------- ingest
 def _add_model(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", help="GLiNER checkpoint folder or hub id (default: the shipped default model)")
-    p.add_argument("--threshold", type=float, default=0.5, help="entity score threshold (default 0.5)")
+    p.add_argument("--model", metavar="M", help="GLiNER checkpoint folder or hub id (default: the shipped default model)")
+    p.add_argument("--threshold", type=float, default=0.5, metavar="T", help="entity score threshold (default 0.5)")
 
 
 def _add_db(p: argparse.ArgumentParser, default: str = DEFAULT_DB) -> None:
-    p.add_argument("--db", default=default, help=f"the SQLite database file (default {default})")
+    p.add_argument("--db", default=default, metavar="FILE", help=f"the SQLite database file (default {default})")
 
 
 def add_ingest(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -221,13 +222,13 @@ def add_ingest(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "where it stopped: chunks already stored are skipped.",
     )  # fmt: skip
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    p.add_argument("--labels", help='entity types to find, comma-separated, e.g. "Person,Organization,Location" (required)')
+    p.add_argument("--labels", metavar="LIST", help='entity types to find, comma-separated, e.g. "Person,Organization,Location" (required)')
     _add_db(p)
     _add_model(p)
-    p.add_argument("--chunk-size", type=int, default=1000, help="largest chunk in characters (default 1000)")
-    p.add_argument("--chunk-overlap", type=int, default=0, help="characters shared by neighbouring chunks (default 0)")
-    p.add_argument("--batch-size", type=int, default=32, help="chunks per batch: one NER pass, one embedding pass, one write (default 32)")
-    p.add_argument("--text-field", default="text", help='the text field of .jsonl lines (default "text"; other fields become metadata)')
+    p.add_argument("--chunk-size", type=int, default=1000, metavar="N", help="largest chunk in characters (default 1000)")
+    p.add_argument("--chunk-overlap", type=int, default=0, metavar="N", help="characters shared by neighbouring chunks (default 0)")
+    p.add_argument("--batch-size", type=int, default=32, metavar="N", help="chunks per batch: one NER pass, one embedding pass, one write (default 32)")
+    p.add_argument("--text-field", default="text", metavar="NAME", help='the text field of .jsonl lines (default "text"; other fields become metadata)')
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_ingest)
@@ -263,12 +264,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------------------------- search
 def _add_search_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--k", type=int, default=4, help="results found by similarity (default 4)")
-    p.add_argument("--depth", type=int, default=1, help="hops along shared entities (default 1; 0: similarity only)")
+    p.add_argument("--k", type=int, default=4, metavar="N", help="results found by similarity (default 4)")
+    p.add_argument("--depth", type=int, default=1, metavar="N", help="hops along shared entities (default 1; 0: similarity only)")
     p.add_argument("--mmr", action="store_true", help="MMR traversal: diverse results (depth, fetch-k, lambda-mult)")
-    p.add_argument("--adjacent-k", type=int, default=10, help="most chunks one hop adds (default 10)")
-    p.add_argument("--fetch-k", type=int, default=100, help="MMR: candidates found by similarity (default 100)")
-    p.add_argument("--lambda-mult", type=float, default=0.5, help="MMR: 1 similarity only, 0 diversity only (default 0.5)")
+    p.add_argument("--adjacent-k", type=int, default=10, metavar="N", help="most chunks one hop adds (default 10)")
+    p.add_argument("--fetch-k", type=int, default=100, metavar="N", help="MMR: candidates found by similarity (default 100)")
+    p.add_argument("--lambda-mult", type=float, default=0.5, metavar="X", help="MMR: 1 similarity only, 0 diversity only (default 0.5)")
     p.add_argument("--full", action="store_true", help="print whole chunks, not the first lines")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
 
@@ -314,11 +315,11 @@ def add_entities(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "JSON, or an HTML page with the spans highlighted (spaCy's displaCy).",
     )  # fmt: skip
     p.add_argument("text", nargs="?", help="the text (or use --file)")
-    p.add_argument("--file", help="read the text from this file (- for stdin)")
-    p.add_argument("--labels", help='entity types, comma-separated, e.g. "Person,Organization,Location" (required)')
+    p.add_argument("--file", metavar="FILE", help="read the text from this file (- for stdin)")
+    p.add_argument("--labels", metavar="LIST", help='entity types, comma-separated, e.g. "Person,Organization,Location" (required)')
     _add_model(p)
     p.add_argument("--format", choices=["table", "json", "html"], default="table", help="output format (default table)")
-    p.add_argument("--output", "-o", help="write to this file instead of stdout")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to this file instead of stdout")
     p.set_defaults(func=cmd_entities)
     return p
 
@@ -367,8 +368,8 @@ def add_graph(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--html", metavar="FILE", help="write the interactive HTML page to FILE")
     p.add_argument("--format", choices=["html", "graphml", "json"], help="output format (default html with --html)")
     p.add_argument("--output", "-o", metavar="FILE", help="output file")
-    p.add_argument("--labels", help="only entities of these labels, comma-separated")
-    p.add_argument("--min-chunks", type=int, default=2, help="entities carried by at least this many chunks (default 2: those that link chunks)")
+    p.add_argument("--labels", metavar="LIST", help="only entities of these labels, comma-separated")
+    p.add_argument("--min-chunks", type=int, default=2, metavar="N", help="entities carried by at least this many chunks (default 2: those that link chunks)")
     p.set_defaults(func=cmd_graph)
     return p
 
@@ -411,8 +412,8 @@ def add_stats(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        description="What a database holds: counts, the most linked tags, and the hub tags that "
                        "traversal does not walk (carried by more than max_tag_degree chunks).")  # fmt: skip
     _add_db(p)
-    p.add_argument("--top", type=int, default=10, help="most linked tags to list (default 10)")
-    p.add_argument("--max-tag-degree", type=int, help="hub threshold (default: the store's, 100)")
+    p.add_argument("--top", type=int, default=10, metavar="N", help="most linked tags to list (default 10)")
+    p.add_argument("--max-tag-degree", type=int, metavar="N", help="hub threshold (default: the store's, 100)")
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(func=cmd_stats)
     return p
@@ -442,8 +443,8 @@ def add_demo(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "Location; then run one traversal search and print the results.",
     )  # fmt: skip
     _add_db(p, "demo.db")
-    p.add_argument("--model", help="GLiNER checkpoint folder or hub id (default: the shipped default model)")
-    p.add_argument("--question", help="the question to search (default: one about the text)")
+    p.add_argument("--model", metavar="M", help="GLiNER checkpoint folder or hub id (default: the shipped default model)")
+    p.add_argument("--question", metavar="TEXT", help="the question to search (default: one about the text)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_demo)
     return p
@@ -455,10 +456,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .app.search import SearchOptions, render_results, search
 
     chosen = demo_input()
-    print(f"doclinks demo: {chosen.what} ({chosen.path})", file=sys.stderr)
+    path = os.path.relpath(chosen.path)
+    if path.startswith(os.path.join(os.pardir, os.pardir, os.pardir)):
+        path = str(chosen.path)  # not near the working folder: the absolute path reads better
+    print(f"doclinks demo: {chosen.what} ({path})", file=sys.stderr)
     options = IngestOptions(labels=DEMO_LABELS, model=args.model, progress=not args.no_progress)
     try:
-        summary = ingest([chosen.path], args.db, options)
+        summary = ingest([path], args.db, options)
     except KeyboardInterrupt as exc:
         return _interrupted("demo", exc)
     print(summary.text())

@@ -9,6 +9,7 @@ walked). Those are its "via" tags, rarest first.
 from __future__ import annotations
 
 import os
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,7 +146,6 @@ def where(result: Result) -> str:
 def render_results(results: list[Result], question: str, options: SearchOptions, *, full: bool = False, out=None) -> None:
     """Print results for people (rich; plain text when not a terminal)."""
     from rich.markup import escape
-    from rich.padding import Padding
     from rich.text import Text
 
     from . import console
@@ -164,7 +164,8 @@ def render_results(results: list[Result], question: str, options: SearchOptions,
         elif r.via:
             out.print("    via " + "; ".join(f"[magenta]{escape(tag_name(k, t))}[/magenta]" for k, t in r.via))
         text = " ".join(r.text.split()) if full else snippet(r.text)
-        out.print(Padding(Text(text), (0, 0, 0, 4), expand=False))
+        width = max(40, min(out.width, 104) - 4)
+        out.print(Text(textwrap.fill(text, width, initial_indent="    ", subsequent_indent="    ")), soft_wrap=True)
 
 
 def results_json(results: list[Result], question: str, options: SearchOptions) -> dict[str, Any]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
+import sqlite3
+
+import pytest
 
 from doclinks import cli
 from doclinks.app.demo import demo_input, sample_path
@@ -86,3 +88,33 @@ def test_demo_ingests_the_sample_then_searches(ner_model, tmp_path):
     assert again.returncode == 0, again.stderr
     assert "(0 new, " in again.stdout and "already stored" in again.stdout
     assert "Who is Tomas Varga?" in again.stdout
+
+
+def _default_model_shipped() -> bool:
+    from doclinks.ner.default import NoDefaultModelError, default_model_path
+
+    try:
+        default_model_path()
+    except NoDefaultModelError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(_default_model_shipped(), reason="the default model is shipped: ingest without --model works")
+def test_without_the_default_model_ingest_says_so_and_writes_nothing(tmp_path):
+    (tmp_path / "a.txt").write_text(TEXT)
+    done = run_cli("ingest", "a.txt", "--labels", LABELS, "--no-progress", cwd=tmp_path)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith("doclinks ingest: error: doclinks ships no default NER model yet")
+    assert len(done.stderr.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+
+
+@pytest.mark.skipif(not _default_model_shipped(), reason="no default model shipped yet")
+def test_demo_on_the_shipped_default_model(tmp_path):
+    """The README's main command, on the sample text (the shared data is hidden for speed)."""
+    done = run_cli("demo", "--no-progress", cwd=tmp_path, env=cli_env(DOCLINKS_DATA=str(tmp_path / "none")))
+    assert done.returncode == 0, done.stderr
+    assert "chunks         3 (3 new)" in done.stdout and " 1. " in done.stdout
+    with sqlite3.connect(tmp_path / "demo.db") as conn:
+        assert conn.execute("SELECT count(*) FROM tags").fetchone()[0] > 0  # it found entities
