@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["GLiNER", "default_model"]
+from .document import Document  # light: no torch
+
+__all__ = ["Document", "GLiNER", "default_model"]
 
 
 def __getattr__(name: str) -> Any:
