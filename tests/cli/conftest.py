@@ -31,19 +31,21 @@ LABELS = "person,location,organization"
 # Small texts about the people, places and organisations the peer model knows.
 CORPUS = {
     "notes/anna.txt": (
-        "Anna Smith moved to Paris in 2019. She is a manager at Acme Corp.\n\n"
-        "Acme Corp opened an office in Berlin, and Omar Okafor leads it."
+        "Anna Smith moved to Paris in 2019.\n\n"
+        "Anna Smith, a manager at Acme Corp, visited Berlin.\n\n"
+        "Acme Corp opened an office in Berlin; Omar Okafor leads it."
     ),
     "notes/trips/berlin.md": (
-        "# Berlin\n\nOmar Okafor met Anna Smith in Berlin last Tuesday.\n\n"
-        "## Tokyo\n\nHiroshi Tanaka visited Tokyo in June 2020."
+        "# Meetings\n\nAnna Smith and Omar Okafor met in Berlin.\n\n"
+        "## Travel\n\nHiroshi Tanaka moved to Tokyo in June 2020."
     ),
     "notes/people.jsonl": "\n".join(json.dumps(o) for o in [
         {"text": "Hiroshi Tanaka and Elena Rossi met in Tokyo.", "author": "Li Wang", "year": 2021},
         {"text": "Elena Rossi, a manager at Siemens, visited Paris.", "author": "Aiko Dubois", "source": "letters"},
     ]) + "\n",  # fmt: skip
 }
-CHUNK_SIZE = 120
+# Chunks of about one sentence: what the small test model reads best (7 chunks in all).
+CHUNK_SIZE = 70
 
 
 def cli_env(**extra: str) -> dict[str, str]:
@@ -88,7 +90,7 @@ class Ingested:
 
 @pytest.fixture(scope="session")
 def ingested(tmp_path_factory, ner_model) -> Ingested:
-    """The corpus ingested once (chunk size 120, batches of 2) into graph.db."""
+    """The corpus ingested once (chunk size 70, batches of 2) into graph.db."""
     root = write_corpus(tmp_path_factory.mktemp("cli"))
     db = root / "graph.db"
     done = run_cli("ingest", "notes", "--labels", LABELS, "--db", db, "--model", ner_model,

@@ -69,10 +69,19 @@ def test_depth_zero_mmr_and_full_text(ingested, capsys):
     assert out["search"] == "mmr_traversal"
     assert len(out["results"]) == 2 and all(r["mmr_score"] is not None for r in out["results"])
 
-    assert cli.main(["search", QUESTION, "--db", str(ingested.db), "--k", "1", "--depth", "0", "--full"]) == 0
-    text = capsys.readouterr().out
-    first = next(d for d in iter_documents(ingested.db) if "Anna Smith moved" in d.page_content)
-    assert " ".join(first.page_content.split()) in text
+
+
+def test_long_chunks_are_cut_unless_full(capsys):
+    from doclinks.app.search import Result, SearchOptions, render_results
+
+    text = "Anna Smith moved to Paris. " * 30
+    result = Result(rank=1, id="x", text=text, source="a.txt", chunk=0, line=None, depth=0, score=0.5, mmr_score=None)
+    render_results([result], "q", SearchOptions())
+    short = capsys.readouterr().out
+    assert "…" in short and len(short) < 400
+    render_results([result], "q", SearchOptions(), full=True)
+    full = capsys.readouterr().out
+    assert " ".join(full.split()).endswith(" ".join(text.split())) and "…" not in full
 
 
 def test_bad_search_options_are_one_line(ingested, capsys):
