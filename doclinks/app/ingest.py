@@ -150,18 +150,21 @@ def _snapshot(doc: Any) -> tuple:
     return links, tags
 
 
-def normalize_store(store: Any, db: str | os.PathLike) -> int:
-    """Give each entity one tag across the whole database; returns the number of chunks rewritten."""
+def normalize_store(store: Any, db: str | os.PathLike) -> tuple[int, list[Any]]:
+    """Give each entity one tag across the whole database.
+
+    Returns the number of chunks rewritten, and every chunk as now stored.
+    """
     from ..links import normalize_links
 
     docs = list(iter_documents(db))
     before = [_snapshot(d) for d in docs]
     if not normalize_links(docs, kinds=("entity",)):
-        return 0
+        return 0, docs
     changed = [d for d, b in zip(docs, before) if _snapshot(d) != b]
     if changed:
         store.add_documents(changed)
-    return len(changed)
+    return len(changed), docs
 
 
 def ingest(paths: Sequence[str | os.PathLike], db: str | os.PathLike, options: IngestOptions) -> IngestSummary:
@@ -219,8 +222,7 @@ def ingest(paths: Sequence[str | os.PathLike], db: str | os.PathLike, options: I
             work_seconds = time.perf_counter() - work_start
         elif exists:
             store = open_store(db)
-        if store is not None:
-            normalize_store(store, db)
+        _, stored = normalize_store(store, db) if store is not None else (0, list(iter_documents(db)))
     except KeyboardInterrupt as exc:
         exc.stored = done  # type: ignore[attr-defined]
         exc.total = len(new)  # type: ignore[attr-defined]
@@ -229,7 +231,7 @@ def ingest(paths: Sequence[str | os.PathLike], db: str | os.PathLike, options: I
         if store is not None:
             store.close()
 
-    inventory = Inventory.from_documents(iter_documents(db))
+    inventory = Inventory.from_documents(stored)
     from ..store import TraversalSettings
 
     return IngestSummary(
