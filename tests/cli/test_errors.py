@@ -106,3 +106,17 @@ def test_top_level_help_lists_the_commands():
     assert done.returncode == 0
     for command in ("ingest", "search", "entities", "graph", "stats", "demo", "train", "eval"):
         assert f"    {command}" in done.stdout
+
+
+def test_the_console_script_is_the_same_main():
+    import shutil
+    import subprocess
+
+    from .conftest import cli_env
+
+    script = shutil.which("doclinks")
+    if script is None:
+        pytest.skip("the doclinks console script is not on PATH (pip install -e . installs it)")
+    done = subprocess.run([script, "stats", "--db", "missing.db"], capture_output=True, text=True, env=cli_env(), timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.startswith("doclinks stats: error: missing.db: no such database")
