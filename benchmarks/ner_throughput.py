@@ -66,10 +66,33 @@ def run_one(implementation: str, checkpoint: str, texts_file: str, out_file: str
     Path(out_file).write_text(json.dumps({"seconds": seconds, "peak_rss_mb": peak_mb, "entities": entities}))
 
 
-def same_entities(ours: list[list[dict]], theirs: list[list[dict]], tolerance: float = 1e-5) -> tuple[bool, int]:
-    """(identical (start, end, label) and scores within `tolerance`, number of entities)."""
+def texts_with_dropped_words(checkpoint: str, texts: list[str]) -> set[int]:
+    """Texts with a word the tokenizer reduces to nothing (a lone combining mark): upstream shifts every
+    later word by one there, doclinks reads the word as [UNK], so their entities legitimately differ."""
+    from transformers import AutoTokenizer
+
+    sys.path.insert(0, str(ROOT))
+    from doclinks.ner.processing import split_words
+
+    tokenizer = AutoTokenizer.from_pretrained(checkpoint)
+    flagged = set()
+    for i, text in enumerate(texts):
+        words = split_words(text)[0]
+        if words:
+            encoded = tokenizer(words, is_split_into_words=True, add_special_tokens=False, verbose=False)
+            if len({w for w in encoded.word_ids() if w is not None}) < len(words):
+                flagged.add(i)
+    return flagged
+
+
+def same_entities(
+    ours: list[list[dict]], theirs: list[list[dict]], skip: set[int] = frozenset(), tolerance: float = 1e-5
+) -> tuple[bool, int]:
+    """(identical (start, end, label) and scores within `tolerance` outside `skip`, number of entities)."""
     total = 0
-    for a, b in zip(ours, theirs):
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        if i in skip:
+            continue
         ka = sorted((e["start"], e["end"], e["label"]) for e in a)
         kb = sorted((e["start"], e["end"], e["label"]) for e in b)
         if ka != kb:
@@ -117,13 +140,15 @@ def main() -> None:
                 check=True,
             )  # fmt: skip
             results[impl] = json.loads(out.read_text())
-    identical, count = same_entities(results["doclinks"]["entities"], results["gliner"]["entities"])
+        dropped = texts_with_dropped_words(str(checkpoint), texts)
+    identical, count = same_entities(results["doclinks"]["entities"], results["gliner"]["entities"], dropped)
     print(f"texts: {len(texts)} of ~{args.chars} chars, labels {LABELS}, threads {args.threads}, batch {args.batch_size}")
     for impl in ("gliner", "doclinks"):
         r = results[impl]
         print(f"{impl:9s} {len(texts) / r['seconds']:8.1f} texts/s   peak RSS {r['peak_rss_mb']:7.0f} MB")
     ratio = results["gliner"]["seconds"] / results["doclinks"]["seconds"]
-    print(f"speed-up  {ratio:.2f}x   entities identical: {identical} ({count} entities)")
+    print(f"speed-up  {ratio:.2f}x   entities identical: {identical} ({count} entities; {len(dropped)} texts "
+          "left out that hold a word the tokenizer drops, where upstream shifts later words)")
 
 
 if __name__ == "__main__":
