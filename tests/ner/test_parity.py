@@ -98,7 +98,7 @@ def test_gliner_loads_what_we_save(peer_checkpoint_512, tmp_path, cases):
     theirs = gliner.GLiNER.from_pretrained(str(saved))
     reloaded = GLiNER.from_pretrained(saved)
     expected = theirs.inference(texts, labels, threshold=0.5)
-    assert assert_same_entities(ours.inference(texts, labels, threshold=0.5), expected, 0.5) > 100
+    assert assert_same_entities(ours.inference(texts, labels, threshold=0.5), expected, 0.5) > 20
     assert reloaded.inference(texts, labels, threshold=0.5) == ours.inference(texts, labels, threshold=0.5)
 
 
