@@ -3,6 +3,7 @@
     python benchmarks/retrieval_musique.py                       # default NER model, all 100 questions
     python benchmarks/retrieval_musique.py --model /tmp/ckpt --labels person,location --limit-questions 10
     python benchmarks/retrieval_musique.py --hub 100:1,20:1,none:0 --adjacent-k 1,2,3,5 --out results.json
+    python benchmarks/retrieval_musique.py --links titles            # reference links without NER
 
 Data: `musique/` of the shared data folder (`$DOCLINKS_DATA`, else `../shared/data` next to the
 repository root; `--data` overrides): 100 MuSiQue questions with 2-4 supporting passages each
@@ -84,9 +85,12 @@ from doclinks.links import Link  # noqa: E402
 from doclinks.ner.data import data_root  # noqa: E402
 from doclinks.store import InMemoryGraphStore, TraversalSettings  # noqa: E402
 
-#: General entity types, named as the default model was trained to read them (docs/training.md).
-DEFAULT_LABELS = ["person", "organization", "location", "creative work", "event"]
-DEFAULT_HUB = "100:1,none:0"
+#: Entity types, named as the default model was trained to read them (docs/training.md), chosen on
+#: this benchmark (docs/store.md, "Retrieval quality"): "date", "nationality or group" and "location"
+#: gave more noise than help.
+DEFAULT_LABELS = ["person", "organization", "country", "city", "creative work", "event"]
+#: The store default (100, IDF 1), the cap that did best here (10), and no hub control, no IDF.
+DEFAULT_HUB = "100:1,10:1,none:0"
 EMBEDDER = "all-MiniLM-L6-v2"
 
 
@@ -452,10 +456,10 @@ def main(argv=None) -> int:
     ap.add_argument("--cache", type=Path, default=Path("~/.cache/doclinks/musique"), help="cache folder (default %(default)s)")
     ap.add_argument("--limit-questions", type=int, default=None, help="first N questions only")
     ap.add_argument("--ks", default="5,10", help="recall cut-offs (default 5,10)")
-    ap.add_argument("--adjacent-k", default="1,2,3", help="traversal neighbour budgets A (default 1,2,3)")
+    ap.add_argument("--adjacent-k", default="1,2,3,5", help="traversal neighbour budgets A (default 1,2,3,5)")
     ap.add_argument("--depth", type=int, default=1, help="traversal depth (default 1)")
     ap.add_argument("--hub", default=DEFAULT_HUB, help="hub settings max_tag_degree:idf_weight, comma-separated "
-                    "(default %(default)s: the store default, and no hub control and no IDF)")
+                    "(default %(default)s: the store default, a cap of 10, and no hub control and no IDF)")
     ap.add_argument("--mmr-lambda", default="0.5", help="MMR lambda_mult values (default 0.5, MMR's default)")
     ap.add_argument("--threads", type=int, default=1, help="torch/BLAS threads (default 1)")
     ap.add_argument("--out", type=Path, default=None, help="write the results as JSON")
