@@ -276,26 +276,24 @@ class GraphStore(abc.ABC):
 
         Results carry ``_similarity_score`` (cosine, in [-1, 1]) and ``_depth`` (0).
         """
-        check_count("k", k)
-        tokens = filter_tokens(filter)
-        with self._lock:
-            self._check_open()
-            if self._dimension() is None:
-                return []
-            q = self._embed_query(query)
-            return self._results([Found(h.key, h.id, h.similarity, 0) for h in self._search(q, k, tokens)])
+        return self._similarity(lambda: self._embed_query(query), k, filter)
 
     def similarity_search_by_vector(
         self, embedding: Sequence[float], k: int = 4, filter: dict[str, Any] | None = None
     ) -> list[Document]:
         """`similarity_search` with a query vector instead of text (default k=4)."""
+        return self._similarity(lambda: self._query_vector(embedding), k, filter)
+
+    def _similarity(self, make_query, k: int, filter: dict[str, Any] | None) -> list[Document]:
+        """The k nearest chunks to the vector `make_query()` builds (called under the lock, once the store
+        is known to hold vectors)."""
         check_count("k", k)
         tokens = filter_tokens(filter)
         with self._lock:
             self._check_open()
             if self._dimension() is None:
                 return []
-            q = self._query_vector(embedding)
+            q = make_query()
             return self._results([Found(h.key, h.id, h.similarity, 0) for h in self._search(q, k, tokens)])
 
     def traversal_search(
