@@ -1,8 +1,9 @@
 """Fixtures of the command-line tests: a NER model, a tiny corpus, one ingested database, Chromium.
 
 The tests drive `doclinks` as a subprocess (``python -m doclinks``, the same `main` as the
-console script) on real files. Models: the peer's small GLiNER checkpoint (labels person,
-location, organization, date) or, for quick local runs, a checkpoint folder named by
+console script) on real files. Models: the default GLiNER model shipped inside the package (fixed
+weights, so what it finds is the same on every machine; a model trained during the test session is
+not: its weights depend on the CPU's float rounding) or a checkpoint folder named by
 $DOCLINKS_TEST_MODEL; all-MiniLM-L6-v2 for embeddings. One torch thread per process (the
 machine is small and shared).
 
@@ -28,7 +29,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 LABELS = "person,location,organization"
 
-# Small texts about the people, places and organisations the peer model knows.
+# Small texts about people, places and organisations.
 CORPUS = {
     "notes/anna.txt": (
         "Anna Smith moved to Paris in 2019.\n\n"
@@ -44,7 +45,7 @@ CORPUS = {
         {"text": "Elena Rossi, a manager at Siemens, visited Paris.", "author": "Aiko Dubois", "source": "letters"},
     ]) + "\n",  # fmt: skip
 }
-# Chunks of about one sentence: what the small test model reads best (7 chunks in all).
+# Chunks of about one sentence (7 chunks in all).
 CHUNK_SIZE = 70
 
 
@@ -72,12 +73,9 @@ def write_corpus(root: Path, files: dict[str, str] = CORPUS) -> Path:
 
 
 @pytest.fixture(scope="session")
-def ner_model(request) -> str:
-    """A small real GLiNER checkpoint folder ($DOCLINKS_TEST_MODEL, else the peer's)."""
-    override = os.environ.get("DOCLINKS_TEST_MODEL")
-    if override:
-        return override
-    return str(request.getfixturevalue("peer_checkpoint_384_tuned"))
+def ner_model() -> str:
+    """A real GLiNER checkpoint folder: $DOCLINKS_TEST_MODEL, else the shipped default model's."""
+    return os.environ.get("DOCLINKS_TEST_MODEL") or str(REPO / "doclinks" / "models" / "default")
 
 
 @dataclass

@@ -6,7 +6,6 @@ import json
 import re
 import sqlite3
 
-import pytest
 
 from doclinks import cli
 from doclinks.app.demo import demo_input, sample_path
@@ -90,27 +89,21 @@ def test_demo_ingests_the_sample_then_searches(ner_model, tmp_path):
     assert "Who is Tomas Varga?" in again.stdout
 
 
-def _default_model_shipped() -> bool:
-    from doclinks.ner.default import NoDefaultModelError, default_model_path
+def test_an_installation_missing_the_default_model_says_so_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    """A broken install (the model folder deleted): one error line, no database."""
+    import doclinks.ner.default as default
 
-    try:
-        default_model_path()
-    except NoDefaultModelError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(_default_model_shipped(), reason="the default model is shipped: ingest without --model works")
-def test_without_the_default_model_ingest_says_so_and_writes_nothing(tmp_path):
+    monkeypatch.setattr(default, "DEFAULT_MODEL_DIR", tmp_path / "models" / "default")
+    monkeypatch.setattr(default, "_model", None)  # as if this process had not loaded it yet
     (tmp_path / "a.txt").write_text(TEXT)
-    done = run_cli("ingest", "a.txt", "--labels", LABELS, "--no-progress", cwd=tmp_path)
-    assert done.returncode == 1 and done.stdout == ""
-    assert done.stderr.startswith("doclinks ingest: error: doclinks ships no default NER model yet")
-    assert len(done.stderr.splitlines()) == 1
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["ingest", "a.txt", "--labels", LABELS, "--no-progress"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("doclinks ingest: error: doclinks ships no default NER model yet")
+    assert len(err.splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
 
 
-@pytest.mark.skipif(not _default_model_shipped(), reason="no default model shipped yet")
 def test_demo_on_the_shipped_default_model(tmp_path):
     """The README's main command, on the sample text (the shared data is hidden for speed)."""
     done = run_cli("demo", "--no-progress", cwd=tmp_path, env=cli_env(DOCLINKS_DATA=str(tmp_path / "none")))
