@@ -228,3 +228,8 @@ def test_pool_from_shared_data():
     for examples in pool.values():
         for x in examples[:500]:
             assert all(0 <= s <= e < len(x.words) for s, e, _ in x.spans)
+
+
+def test_negatives_never_share_a_word_with_a_gold_label():
+    sampler = LabelSampler(["comedy film", "film", "film director", "person", "river"], max_types=10)
+    assert sampler.negatives_for({"drama film"}, "silver") == ["person", "river"]
