@@ -19,7 +19,7 @@ One store holds all 1,890 passages; every question searches all of them.
   ``entity``), so "Paris" as a city and as a location join.
 - Embeddings: the default embedder (all-MiniLM-L6-v2) for passages and questions.
 - Store: `InMemoryGraphStore` (the three stores give the same answers: tests/store/test_compliance.py),
-  one per hub setting (`--hub`, `max_tag_degree:idf_weight`).
+  one per hub setting (`--hub`: ``default`` or ``max_tag_degree:idf_weight``).
 
 Links and embeddings are cached under `--cache` (default ~/.cache/doclinks/musique), keyed by the
 model's files, the labels, the threshold and the passages, so a re-run with other traversal
@@ -90,7 +90,7 @@ from doclinks.store import InMemoryGraphStore, TraversalSettings  # noqa: E402
 #: gave more noise than help.
 DEFAULT_LABELS = ["person", "organization", "country", "city", "creative work", "event"]
 #: The store default (100, IDF 1), the cap that did best here (10), and no hub control, no IDF.
-DEFAULT_HUB = "100:1,10:1,none:0"
+DEFAULT_HUB = "default,100:1,none:0"
 EMBEDDER = "all-MiniLM-L6-v2"
 
 
@@ -347,13 +347,18 @@ def link_stats(passages, questions, graph: Graph) -> dict:
 
 # ----------------------------------------------------------------------------------------- search
 def parse_hub(spec: str) -> list[tuple[str, TraversalSettings]]:
+    """"default" (the store's settings) or "N:IDF" (an absolute cap of N chunks, no relative cap;
+    N "none": no cap at all), comma-separated."""
     out = []
     for item in spec.split(","):
+        if item.strip() == "default":
+            out.append(("store default (0.5% of N, 10..100), idf_weight=1", TraversalSettings()))
+            continue
         deg, _, idf = item.strip().partition(":")
         max_deg = None if deg.lower() in ("none", "off", "") else int(deg)
         idf_w = float(idf) if idf else 1.0
         name = f"max_tag_degree={max_deg}, idf_weight={idf_w:g}"
-        out.append((name, TraversalSettings(max_tag_degree=max_deg, idf_weight=idf_w)))
+        out.append((name, TraversalSettings(max_tag_degree=max_deg, idf_weight=idf_w, max_tag_share=None)))
     return out
 
 
@@ -432,7 +437,7 @@ def headroom(store, questions, graph: Graph, K: int) -> tuple[int, int]:
     missed = reachable = 0
     for q in questions:
         top = [d.id for d in store.similarity_search(q["question"], k=K)]
-        nb = set().union(*(graph.neighbours(pid, store.settings.max_tag_degree) for pid in top))
+        nb = set().union(*(graph.neighbours(pid, store.settings.degree_limit(len(graph.links)) if not store.settings.walks_every_tag else None) for pid in top))
         for s in q["support"]:
             if s not in top:
                 missed += 1

@@ -397,7 +397,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     check_db(args.db, must_exist=True)
     inventory = Inventory.from_documents(iter_documents(args.db))
     graph = gr.build_graph(inventory, min_chunks=args.min_chunks, labels=labels,
-                           max_tag_degree=TraversalSettings().max_tag_degree, title=f"doclinks graph: {Path(args.db).name}")  # fmt: skip
+                           max_tag_degree=TraversalSettings().degree_limit(len(inventory.docs)), title=f"doclinks graph: {Path(args.db).name}")  # fmt: skip
     text = gr.write(graph, fmt, output)
     if text is not None:
         sys.stdout.write(text)
@@ -410,10 +410,11 @@ def cmd_graph(args: argparse.Namespace) -> int:
 def add_stats(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="counts, the most linked tags, hub tags",
                        description="What a database holds: counts, the most linked tags, and the hub tags that "
-                       "traversal does not walk (carried by more than max_tag_degree chunks).")  # fmt: skip
+                       "traversal does not walk (carried by more chunks than the store's hub limit).")  # fmt: skip
     _add_db(p)
     p.add_argument("--top", type=int, default=10, metavar="N", help="most linked tags to list (default 10)")
-    p.add_argument("--max-tag-degree", type=int, metavar="N", help="hub threshold (default: the store's, 100)")
+    p.add_argument("--max-tag-degree", type=int, metavar="N", help="hub threshold (default: the store's for this many chunks: "
+                   "0.5%% of them, at least 10, at most 100)")
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(func=cmd_stats)
     return p

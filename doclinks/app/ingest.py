@@ -238,7 +238,7 @@ def ingest(paths: Sequence[str | os.PathLike], db: str | os.PathLike, options: I
         db=str(db), files=len(files), documents=documents, chunks=len(chunks), new_chunks=done,
         skipped_chunks=len(unique) - len(new), entities=entities, stored_chunks=len(inventory.docs),
         distinct_tags=len(inventory.tags), links=inventory.links,
-        linked_pairs=inventory.linked_pairs(TraversalSettings().max_tag_degree),
+        linked_pairs=inventory.linked_pairs(TraversalSettings().degree_limit(len(inventory.docs))),
         seconds=time.perf_counter() - start,
         chunks_per_second=(done / work_seconds) if done and work_seconds > 0 else None,
     )  # fmt: skip

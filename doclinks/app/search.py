@@ -102,7 +102,7 @@ def search(db: str | os.PathLike, question: str, options: SearchOptions | None =
             )  # fmt: skip
         else:
             docs = store.traversal_search(question, k=options.k, depth=options.depth, adjacent_k=options.adjacent_k)
-        max_degree = store.settings.max_tag_degree
+        max_degree = store.settings.degree_limit(chunk_count(db))
     sides = [_sides(d) for d in docs]
     wanted = {p for outs, ins in sides for p in ins}
     degrees = tag_degrees(db, wanted)

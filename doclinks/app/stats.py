@@ -16,14 +16,15 @@ __all__ = ["collect_stats", "render_stats"]
 def collect_stats(db: str | os.PathLike, *, top: int = 10, max_tag_degree: int | None = None) -> dict[str, Any]:
     """Counts, the `top` most linked walkable tags, and the hub tags (degree > max_tag_degree).
 
-    `max_tag_degree` defaults to the store's (`TraversalSettings().max_tag_degree`).
+    `max_tag_degree` defaults to the store's limit for this many chunks
+    (`TraversalSettings().degree_limit(chunks)`).
     """
     from ..store import TraversalSettings
 
     check_db(db, must_exist=True)
-    if max_tag_degree is None:
-        max_tag_degree = TraversalSettings().max_tag_degree
     inv = Inventory.from_documents(iter_documents(db))
+    if max_tag_degree is None:
+        max_tag_degree = TraversalSettings().degree_limit(len(inv.docs))
     tags = inv.tags
     per_label = Counter(label_of(kind) for kind, _ in tags)
     linking = inv.linking_tags()

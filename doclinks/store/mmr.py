@@ -82,7 +82,7 @@ def mmr_traverse(
             redundancy = np.maximum(redundancy, vecs @ chosen_vec)
 
         if chosen.depth < depth and adjacent_k != 0:
-            nb = backend._expand([chosen.key], query, tokens, settings.degree_limit, seen)
+            nb = backend._expand([chosen.key], query, tokens, settings.degree_limit(n_chunks), seen)
             ranks = neighbour_ranks(nb, n_chunks, settings.idf_weight)
             take = top_k_indices(ranks, nb.ids, len(nb) if adjacent_k is None else adjacent_k)
             if take:

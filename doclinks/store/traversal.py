@@ -54,7 +54,7 @@ def traverse(
     for hop in range(1, depth + 1):
         if not frontier or adjacent_k == 0:
             break
-        nb = backend._expand(frontier, query, tokens, settings.degree_limit, seen)
+        nb = backend._expand(frontier, query, tokens, settings.degree_limit(n_chunks), seen)
         ranks = neighbour_ranks(nb, n_chunks, settings.idf_weight)
         take = top_k_indices(ranks, nb.ids, len(nb) if adjacent_k is None else adjacent_k)
         frontier = []

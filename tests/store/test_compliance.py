@@ -237,7 +237,7 @@ def _star(store, roots, fan, angle0=60.0):
 
 
 def test_adjacent_k_is_per_hop_in_traversal(make_store):
-    store = make_store(settings=TraversalSettings(idf_weight=0))
+    store = make_store(settings=TraversalSettings(idf_weight=0, max_tag_share=None))
     _star(store, roots=2, fan=15)
     res = store.traversal_search(Q, k=2, depth=1, adjacent_k=4)
     assert [d.metadata["_depth"] for d in res] == [0, 0, 1, 1, 1, 1]  # 4 for the whole hop, not 4 per root
@@ -250,7 +250,7 @@ def test_adjacent_k_is_per_hop_in_traversal(make_store):
 
 
 def test_adjacent_k_is_per_expansion_in_mmr(make_store):
-    store = make_store(settings=TraversalSettings(idf_weight=0))
+    store = make_store(settings=TraversalSettings(idf_weight=0, max_tag_share=None))
     _star(store, roots=1, fan=15)
     res = store.mmr_traversal_search(Q, k=40, depth=1, fetch_k=1, adjacent_k=3, lambda_mult=1.0)
     assert ids(res) == ["r0", "r0n00", "r0n01", "r0n02"]
@@ -281,9 +281,27 @@ def test_hub_tags_are_not_walked(make_store):
     open_ = make_store(settings=TraversalSettings(max_tag_degree=6))
     open_.add_documents(docs)
     assert sorted(ids(open_.traversal_search(Q, k=1, depth=1))) == ["h0", "h1", "h2", "h3", "h4", "r1", "root"]
-    unlimited = make_store(settings=TraversalSettings(max_tag_degree=None))
+    unlimited = make_store(settings=TraversalSettings(max_tag_degree=None, max_tag_share=None))
     unlimited.add_documents(docs)
     assert len(unlimited.traversal_search(Q, k=1, depth=1)) == 7
+
+
+def test_hub_limit_relative_to_the_store_size(make_store):
+    docs = [doc("root", unit(0), Link.bidir("k", "hub"), Link.bidir("k", "rare"))]
+    docs += [doc(f"h{i}", unit(40 + i), Link.bidir("k", "hub")) for i in range(5)]
+    docs += [doc("r1", unit(80), Link.bidir("k", "rare"))]
+    # 7 chunks; a share of 0.5 with a floor of 2 gives a limit of 3: "hub" (6 chunks) is not walked.
+    relative = make_store(settings=TraversalSettings(max_tag_share=0.5, min_hub_degree=2))
+    relative.add_documents(docs)
+    assert ids(relative.traversal_search(Q, k=1, depth=1)) == ["root", "r1"]
+    assert ids(relative.mmr_traversal_search(Q, k=2, depth=1, fetch_k=1, lambda_mult=1.0)) == ["root", "r1"]
+    # Twice as many chunks (7 unlinked ones added): the limit is 7, the hub is walked.
+    relative.add_documents([doc(f"x{i}", unit(120 + i)) for i in range(7)])
+    assert len(relative.traversal_search(Q, k=1, depth=1)) == 7
+    # The default floor of 10 keeps a small store's tags walkable.
+    small = make_store()
+    small.add_documents(docs)
+    assert len(small.traversal_search(Q, k=1, depth=1)) == 7
 
 
 def test_neighbours_ranked_by_similarity_weighted_by_tag_rarity(make_store):
@@ -301,7 +319,7 @@ def test_neighbours_ranked_by_similarity_weighted_by_tag_rarity(make_store):
 
 
 def test_neighbour_ties_break_by_id(make_store):
-    store = make_store(settings=TraversalSettings(idf_weight=0))
+    store = make_store(settings=TraversalSettings(idf_weight=0, max_tag_share=None))
     store.add_documents([doc("root", unit(0), Link.bidir("k", "t"))]
                         + [doc(n, unit(60), Link.bidir("k", "t")) for n in ("n3", "n1", "n2", "n0")])
     assert ids(store.traversal_search(Q, k=1, depth=1, adjacent_k=2)) == ["root", "n0", "n1"]

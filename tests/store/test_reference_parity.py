@@ -36,7 +36,7 @@ def text(v) -> str:
 
 
 def stores(tmp_path, vecs, tags):
-    settings = TraversalSettings(max_tag_degree=None, idf_weight=0.0)
+    settings = TraversalSettings(max_tag_degree=None, idf_weight=0.0, max_tag_share=None)
     docs = [Document(text(v), {"links": [Link.bidir("e", t) for t in ts]}, f"d{i:03d}") for i, (v, ts) in enumerate(zip(vecs, tags))]
     out = [InMemoryGraphStore(VectorTextEmbeddings(), settings), SQLiteGraphStore(tmp_path / "p.db", VectorTextEmbeddings(), settings)]
     for s in out:

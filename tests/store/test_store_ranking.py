@@ -40,6 +40,15 @@ def test_idf_and_rank():
 
 def test_settings_are_checked():
     assert TraversalSettings().max_tag_degree == 100 and TraversalSettings().idf_weight == 1.0
+    assert TraversalSettings().max_tag_share == 0.005 and TraversalSettings().min_hub_degree == 10
+    with pytest.raises(ValueError, match="max_tag_share"):
+        TraversalSettings(max_tag_share=0)
+    with pytest.raises(ValueError, match="max_tag_share"):
+        TraversalSettings(max_tag_share=1.5)
+    with pytest.raises(TypeError, match="max_tag_share"):
+        TraversalSettings(max_tag_share="1%")
+    with pytest.raises(ValueError, match="min_hub_degree"):
+        TraversalSettings(min_hub_degree=0)
     with pytest.raises(ValueError, match="max_tag_degree"):
         TraversalSettings(max_tag_degree=0)
     with pytest.raises(TypeError, match="max_tag_degree"):
@@ -48,6 +57,23 @@ def test_settings_are_checked():
         TraversalSettings(idf_weight=-1)
     with pytest.raises(ValueError, match="idf_weight"):
         TraversalSettings(idf_weight=float("nan"))
+
+
+@pytest.mark.parametrize(
+    "n_chunks, limit",
+    [(0, 10), (7, 10), (1_890, 10), (2_199, 10), (2_200, 11), (10_000, 50), (20_000, 100), (1_000_000, 100)],
+)
+def test_default_hub_limit_is_half_a_percent_between_10_and_100(n_chunks, limit):
+    assert TraversalSettings().degree_limit(n_chunks) == limit
+
+
+def test_hub_limit_switches():
+    assert TraversalSettings(max_tag_share=None).degree_limit(1_890) == 100
+    assert TraversalSettings(max_tag_degree=None).degree_limit(1_000_000) == 5_000
+    assert TraversalSettings(max_tag_degree=None, max_tag_share=None).degree_limit(7) == 2**62
+    assert TraversalSettings(max_tag_share=0.5, min_hub_degree=2).degree_limit(7) == 3
+    assert TraversalSettings(max_tag_degree=None, max_tag_share=None).walks_every_tag
+    assert not TraversalSettings(max_tag_degree=None).walks_every_tag
 
 
 def test_vectorised_ranks_equal_the_formula():
