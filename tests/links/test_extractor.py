@@ -1,7 +1,12 @@
 """GLiNERLinkExtractor and LinkExtractorTransformer: LangChain's names and meaning, and what doclinks adds.
 
-Most tests use `LexiconModel` (exact, instant); the real model tests use the peer's small fine-tuned
-checkpoint (session fixture), the seed example runs on the real State of the Union text.
+Every test runs the real shipped model (`doclinks.default_model()`, fixed weights, the `ner` fixture), on
+texts where its findings are clear: the scores the assertions depend on lie far from the thresholds in play,
+so the results are the same on every CPU. Where a test must see what the model was given (the keyword
+arguments, how many inputs it has read), `Recording` wraps the real model and forwards every call to it.
+The `gliner` package's own model (loaded from the same folder) is the model with `batch_predict_entities`
+only, and LangChain's extractor runs on it for the parity test. The seed example runs on the real State of
+the Union text.
 """
 
 from __future__ import annotations
@@ -20,31 +25,59 @@ from doclinks.links import (
     Link,
     LinkExtractor,
     LinkExtractorTransformer,
-    TITLE_HONORIFICS,
     add_links,
     get_links,
     load_model,
+    normalize_tag,
 )
-from doclinks.ner.default import NoDefaultModelError
-from tests.links.fakes import BatchOnlyModel, LexiconModel
+from doclinks.ner.default import DEFAULT_MODEL_DIR, NoDefaultModelError
 
 ROOT = Path(__file__).resolve().parents[2]
 SOTU = ROOT.parent / "shared" / "data" / "texts" / "state_of_the_union.txt"
 
-LEXICON = {
-    "Vladimir Putin": ("Person", 0.95),
-    "Putin's": ("Person", 0.9),
-    "PUTIN": ("Person", 0.8),
-    "Zelenskyy": ("Person", 0.7),
-    "Ukraine": ("Location", 0.6),
-    "Kyiv": ("Location", 0.35),
-    "sanctions": ("Topic", 0.55),
-    "'s": ("Person", 0.9),  # junk that normalises to nothing
-}
+LABELS = ["Person", "Location", "Organization"]
 
 
-def extractor(labels=("Person", "Location", "Topic"), lexicon=LEXICON, **kwargs) -> GLiNERLinkExtractor:
-    return GLiNERLinkExtractor(list(labels), model=LexiconModel(lexicon), **kwargs)
+class Recording:
+    """A spy around a real `doclinks.GLiNER`: forwards `iter_inference` to it, records the keyword
+    arguments of each call and counts the texts the model has pulled from its input."""
+
+    def __init__(self, model):
+        self.model = model
+        self.calls: list[dict] = []
+        self.read = 0
+
+    def iter_inference(self, texts, labels, **kwargs):
+        self.calls.append(dict(kwargs, labels=labels))
+
+        def counted():
+            for text in texts:
+                self.read += 1
+                yield text
+
+        return self.model.iter_inference(counted(), labels, **kwargs)
+
+
+class BatchOnly:
+    """A spy around a real `gliner.GLiNER`, which has `batch_predict_entities` and no `iter_inference`:
+    forwards each call and records its keyword arguments and number of texts."""
+
+    def __init__(self, model):
+        self.model = model
+        self.calls: list[dict] = []
+
+    def batch_predict_entities(self, texts, labels, **kwargs):
+        self.calls.append(dict(kwargs, n=len(texts)))
+        return self.model.batch_predict_entities(texts, labels, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def gliner_model(one_torch_thread):
+    """The `gliner` package's GLiNER, loaded from the shipped model's folder."""
+    gliner = pytest.importorskip("gliner")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return gliner.GLiNER.from_pretrained(str(DEFAULT_MODEL_DIR))
 
 
 def tags(links):
@@ -52,98 +85,118 @@ def tags(links):
 
 
 # ---------------------------------------------------------------------------------- LangChain API
-def test_extract_one_gives_bidir_links_per_entity():
-    ex = extractor()
-    links = ex.extract_one("Vladimir Putin invaded Ukraine; sanctions followed.")
+def test_extract_one_gives_bidir_links_per_entity(ner):
+    ex = GLiNERLinkExtractor(LABELS, model=ner)
+    links = ex.extract_one("According to Omar Okafor , Siemens will grow in Berlin .")
     assert isinstance(links, set) and all(isinstance(link, Link) for link in links)
     assert links == {
-        Link.bidir(kind="entity:Person", tag="Vladimir Putin"),
-        Link.bidir(kind="entity:Location", tag="Ukraine"),
-        Link.bidir(kind="entity:Topic", tag="sanctions"),
+        Link.bidir(kind="entity:Person", tag="Omar Okafor"),
+        Link.bidir(kind="entity:Location", tag="Berlin"),
+        Link.bidir(kind="entity:Organization", tag="Siemens"),
     }
-    assert ex.kinds == ["entity:Person", "entity:Location", "entity:Topic"]
+    assert ex.kinds == ["entity:Person", "entity:Location", "entity:Organization"]
 
 
-def test_kind_prefix_and_documents_of_both_kinds():
+def test_kind_prefix_and_documents_of_both_kinds(ner):
     lc = pytest.importorskip("langchain_core.documents")
-    ex = extractor(kind="ner")
-    text = "Zelenskyy spoke in Kyiv about Ukraine."
-    expected = {Link.bidir("ner:Person", "Zelenskyy"), Link.bidir("ner:Location", "Ukraine")}
+    ex = GLiNERLinkExtractor(LABELS, kind="ner", model=ner)
+    text = "Angela Merkel met Emmanuel Macron in Berlin."
+    expected = {Link.bidir("ner:Person", "Angela Merkel"), Link.bidir("ner:Person", "Emmanuel Macron"), Link.bidir("ner:Location", "Berlin")}
     assert ex.extract_one(text) == expected
     assert ex.extract_one(Document(text, id="d1")) == expected
     assert ex.extract_one(lc.Document(page_content=text)) == expected
 
 
-def test_extract_many_one_set_per_input_in_order():
-    ex = extractor()
-    inputs = ["Ukraine", "nothing here", Document("Zelenskyy"), "Vladimir Putin and Zelenskyy"]
+def test_extract_many_one_set_per_input_in_order(ner):
+    ex = GLiNERLinkExtractor(LABELS, model=ner)
+    inputs = ["Ukraine", "nothing here", Document("Angela Merkel"), "Angela Merkel and Emmanuel Macron"]
     out = list(ex.extract_many(inputs))
     assert [tags(x) for x in out] == [
         [("entity:Location", "Ukraine")],
         [],
-        [("entity:Person", "Zelenskyy")],
-        [("entity:Person", "Vladimir Putin"), ("entity:Person", "Zelenskyy")],
+        [("entity:Person", "Angela Merkel")],
+        [("entity:Person", "Angela Merkel"), ("entity:Person", "Emmanuel Macron")],
     ]
 
 
-def test_add_links_of_a_set_is_reproducible():
-    ex = extractor()
-    doc = Document("sanctions on Vladimir Putin; Zelenskyy in Ukraine")
+def test_add_links_of_a_set_is_reproducible(ner):
+    ex = GLiNERLinkExtractor(LABELS, model=ner)
+    doc = Document("In June 2020 , NASA hired John Wang in New York .")
     add_links(doc, ex.extract_one(doc))
+    assert len(get_links(doc)) == 3
     assert get_links(doc) == sorted(get_links(doc), key=lambda link: (link.kind, link.tag))
     assert doc.metadata == {"links": get_links(doc)}  # extract_one has no side effect
 
 
-def test_extract_kwargs_reach_the_model():
-    model = LexiconModel(LEXICON)
+def test_extract_kwargs_reach_the_model(ner):
+    spy = Recording(ner)
     kwargs = dict(threshold=0.3, flat_ner=False, multi_label=True, batch_size=3, max_batch_tokens=999, chunk_size=5)
-    ex = GLiNERLinkExtractor(["Location"], model=model, extract_kwargs=kwargs)
-    assert ex.extract_one("Kyiv, Ukraine") == {Link.bidir("entity:Location", "Kyiv"), Link.bidir("entity:Location", "Ukraine")}
-    call = model.calls[-1]
+    ex = GLiNERLinkExtractor(["Location"], model=spy, extract_kwargs=kwargs)
+    text = "Kyiv, Ukraine"
+    links = ex.extract_one(text)
+    assert links == {Link.bidir("entity:Location", "Kyiv"), Link.bidir("entity:Location", "Ukraine")}
+    call = spy.calls[-1]
     assert {k: call[k] for k in kwargs} == kwargs and call["labels"] == ["Location"]
     assert set(EXTRACT_KWARGS) == set(kwargs)
+    # The records are what the model gives when called with those settings directly.
+    direct = ner.inference([text], ["Location"], **{k: v for k, v in kwargs.items() if k != "chunk_size"})[0]
+    records = next(ex.extract_entities([text]))
+    assert [(r["start"], r["end"], r["score"]) for r in records] == [(e["start"], e["end"], e["score"]) for e in direct]
 
 
-def test_label_descriptions_dict():
-    model = LexiconModel({"Ukraine": ("Location", 0.9)})
-    ex = GLiNERLinkExtractor({"Location": "a country or city"}, model=model)
-    assert ex.extract_one("Ukraine") == {Link.bidir("entity:Location", "Ukraine")}
-    assert model.calls[-1]["labels"] == {"Location": "a country or city"}
-    assert ex.labels == ["Location"]
+def test_label_descriptions_dict(ner):
+    """The model reads the description, the links carry the name."""
+    spy = Recording(ner)
+    ex = GLiNERLinkExtractor({"Place": "city"}, model=spy)
+    assert ex.extract_one("Kyiv, Ukraine") == {Link.bidir("entity:Place", "Kyiv"), Link.bidir("entity:Place", "Ukraine")}
+    assert spy.calls[-1]["labels"] == {"Place": "city"}
+    assert ex.labels == ["Place"] and ex.kinds == ["entity:Place"]
+    records = next(ex.extract_entities(["Kyiv, Ukraine"]))
+    direct = ner.predict_entities("Kyiv, Ukraine", {"Place": "city"})
+    assert [r["score"] for r in records] == [e["score"] for e in direct]
 
 
-def test_a_model_with_only_batch_predict_entities():
-    """Like a `gliner.GLiNER`: chunks by hand, passes only the keys that were set."""
-    model = BatchOnlyModel(LEXICON)
-    ex = GLiNERLinkExtractor(["Person"], model=model, extract_kwargs={"chunk_size": 2, "flat_ner": True})
-    out = list(ex.extract_many(["Zelenskyy", "PUTIN", "Vladimir Putin"]))
-    assert [tags(x) for x in out] == [[("entity:Person", "Zelenskyy")], [("entity:Person", "PUTIN")], [("entity:Person", "Vladimir Putin")]]
-    assert [c["n"] for c in model.calls] == [2, 1]
-    assert model.calls[0] == {"flat_ner": True, "threshold": 0.5, "n": 2}
+@pytest.mark.filterwarnings("ignore:GLiNER.batch_predict_entities is deprecated:FutureWarning")
+def test_a_model_with_only_batch_predict_entities(ner, gliner_model):
+    """A `gliner.GLiNER`: doclinks chunks by hand, passes only the keys that were set."""
+    assert not hasattr(gliner_model, "iter_inference")
+    spy = BatchOnly(gliner_model)
+    ex = GLiNERLinkExtractor(["Person"], model=spy, extract_kwargs={"chunk_size": 2, "flat_ner": True})
+    texts = ["Angela Merkel", "PUTIN", "Angela Merkel and Emmanuel Macron"]
+    out = list(ex.extract_many(texts))
+    assert [tags(x) for x in out] == [
+        [("entity:Person", "Angela Merkel")],
+        [("entity:Person", "PUTIN")],
+        [("entity:Person", "Angela Merkel"), ("entity:Person", "Emmanuel Macron")],
+    ]
+    assert out == list(GLiNERLinkExtractor(["Person"], model=ner).extract_many(texts))  # doclinks' own engine
+    assert [c["n"] for c in spy.calls] == [2, 1]
+    assert spy.calls[0] == {"flat_ner": True, "threshold": 0.5, "n": 2}
+    assert GLiNERLinkExtractor(["Person"], model=gliner_model).extract_one("PUTIN") == {Link.bidir("entity:Person", "PUTIN")}
 
 
 # ------------------------------------------------------------------------------- doclinks extras
-def test_extract_many_streams():
-    model = LexiconModel(LEXICON)
-    ex = GLiNERLinkExtractor(["Person"], model=model, extract_kwargs={"chunk_size": 4})
+def test_extract_many_streams(ner):
+    spy = Recording(ner)
+    ex = GLiNERLinkExtractor(["Person"], model=spy, extract_kwargs={"chunk_size": 4})
 
     def endless():
         i = 0
         while True:
             i += 1
-            yield f"Zelenskyy number {i}"
+            yield f"Angela Merkel number {i}"
 
     results = ex.extract_many(endless())
     first = next(results)
-    assert first == {Link.bidir("entity:Person", "Zelenskyy")}
-    assert model.read == 4  # one chunk read, not the whole input
+    assert first == {Link.bidir("entity:Person", "Angela Merkel")}
+    assert spy.read == 4  # one chunk read, not the whole input
     for _ in range(5):
-        next(results)
-    assert model.read == 8
+        assert next(results) == first
+    assert spy.read == 8
 
 
-def test_progress_bar(capsys):
-    ex = extractor()
+def test_progress_bar(ner, capsys):
+    ex = GLiNERLinkExtractor(LABELS, model=ner)
     list(ex.extract_many(["Ukraine"] * 3, progress=True))
     err = capsys.readouterr().err
     assert "entities" in err and "3/3" in err
@@ -151,62 +204,89 @@ def test_progress_bar(capsys):
     assert capsys.readouterr().err == ""
 
 
-def test_per_label_thresholds():
-    model = LexiconModel(LEXICON)
+def test_per_label_thresholds(ner):
+    text = "The lake near the old mill is where Anna Smith met Zelenskyy ."
+    limits = {"Person": 0.8, "Location": 0.28, "Organization": 0.5}
+    spy = Recording(ner)
     ex = GLiNERLinkExtractor(
-        ["Person", "Location", "Topic"], model=model, extract_kwargs={"threshold": 0.5},
-        thresholds={"Location": 0.3, "Person": 0.75},
+        LABELS, model=spy, extract_kwargs={"threshold": 0.5}, thresholds={"Location": 0.28, "Person": 0.8},
     )  # fmt: skip
-    links = ex.extract_one("Zelenskyy in Kyiv; sanctions on PUTIN")
-    assert model.calls[-1]["threshold"] == 0.3  # the model runs at the lowest threshold
-    assert tags(links) == [("entity:Location", "Kyiv"), ("entity:Person", "PUTIN"), ("entity:Topic", "sanctions")]
-    assert ex.thresholds == {"Person": 0.75, "Location": 0.3, "Topic": 0.5}
-
-
-def test_max_links_keeps_the_best_scored():
-    ex = extractor(max_links=2)
-    text = "sanctions, Ukraine, Zelenskyy, Kyiv, Vladimir Putin"
-    assert tags(ex.extract_one(text)) == [("entity:Person", "Vladimir Putin"), ("entity:Person", "Zelenskyy")]
-    records = next(ex.extract_entities([text]))
-    assert {r["text"]: r["linked"] for r in records} == {
-        "sanctions": False, "Ukraine": False, "Zelenskyy": True, "Vladimir Putin": True,
-    }  # fmt: skip  (Kyiv is under the threshold)
-
-
-def test_normalisation_in_one_document_and_off_switch():
-    text = "PUTIN said. Putin's army. Vladimir Putin. 's"
-    ex = extractor(["Person"])
-    assert ex.extract_one(text) == {Link.bidir("entity:Person", "Putin"), Link.bidir("entity:Person", "Vladimir Putin")}
-    raw = extractor(["Person"], normalize=False)
-    assert tags(raw.extract_one(text)) == [
-        ("entity:Person", "'s"), ("entity:Person", "PUTIN"), ("entity:Person", "Putin's"), ("entity:Person", "Vladimir Putin"),
+    assert ex.thresholds == limits
+    links = ex.extract_one(text)
+    assert spy.calls[-1]["threshold"] == 0.28  # the model runs at the lowest threshold
+    # An independent filter over what the model finds at that threshold: each label above its own limit.
+    found = ner.predict_entities(text, LABELS, threshold=0.28)
+    assert all(abs(e["score"] - t) > 0.04 for e in found for t in limits.values())  # clear cases only
+    expected = sorted({(f"entity:{e['label']}", normalize_tag(e["text"])[1]) for e in found if e["score"] > limits[e["label"]]})
+    assert tags(links) == expected == [("entity:Location", "old mill"), ("entity:Person", "Anna Smith")]
+    # One threshold for all gives other links: Zelenskyy (under Person's 0.8) in, the mill (under 0.5) out.
+    assert tags(GLiNERLinkExtractor(LABELS, model=ner).extract_one(text)) == [
+        ("entity:Person", "Anna Smith"), ("entity:Person", "Zelenskyy"),
     ]  # fmt: skip
 
 
-def test_entity_records_explain_the_links():
-    text = "Vladimir Putin met Zelenskyy. 's"
-    records = next(extractor(["Person"]).extract_entities([text]))
-    assert [(r["text"], r["tag"], r["linked"]) for r in records] == [
-        ("Vladimir Putin", "Vladimir Putin", True), ("Zelenskyy", "Zelenskyy", True), ("'s", None, False),
+def test_max_links_keeps_the_best_scored(ner):
+    text = "John Wang of Siemens visited NASA in New York with Zelenskyy ."
+    records = next(GLiNERLinkExtractor(LABELS, model=ner).extract_entities([text]))
+    best: dict[tuple[str, str], float] = {}
+    for r in records:
+        best[(r["kind"], r["tag"])] = max(best.get((r["kind"], r["tag"]), 0.0), r["score"])
+    ranked = sorted(best, key=lambda k: -best[k])
+    assert len(ranked) == 5 and best[ranked[2]] - best[ranked[3]] > 0.05  # a clear cut after the third
+    ex = GLiNERLinkExtractor(LABELS, model=ner, max_links=3)
+    assert tags(ex.extract_one(text)) == sorted(ranked[:3]) == [
+        ("entity:Location", "New York"), ("entity:Person", "John Wang"), ("entity:Person", "Zelenskyy"),
+    ]  # fmt: skip
+    capped = next(ex.extract_entities([text]))
+    assert {r["text"]: r["linked"] for r in capped} == {
+        "John Wang": True, "Siemens": False, "NASA": False, "New York": True, "Zelenskyy": True,
+    }  # fmt: skip
+    assert [r["score"] for r in capped] == [r["score"] for r in records]  # the cap drops links, not records
+
+
+def test_normalisation_in_one_document_and_off_switch(ner):
+    text = "PUTIN said. Putin's army. Vladimir Putin."
+    ex = GLiNERLinkExtractor(["Person"], model=ner)
+    assert ex.extract_one(text) == {Link.bidir("entity:Person", "Putin"), Link.bidir("entity:Person", "Vladimir Putin")}
+    assert [r["tag"] for r in next(ex.extract_entities([text]))] == ["Putin", "Putin", "Vladimir Putin"]
+    raw = GLiNERLinkExtractor(["Person"], model=ner, normalize=False)
+    assert tags(raw.extract_one(text)) == [
+        ("entity:Person", "PUTIN"), ("entity:Person", "Putin"), ("entity:Person", "Vladimir Putin"),
+    ]  # fmt: skip
+
+
+def test_entity_records_explain_the_links(ner):
+    """One record per mention, with offsets; a mention that normalises to nothing ("#") gives no link."""
+    text = "Angela Merkel met Emmanuel Macron . I love this #"
+    ex = GLiNERLinkExtractor(["Person", "emoticon"], model=ner, extract_kwargs={"threshold": 0.2})
+    records = next(ex.extract_entities([text]))
+    assert [(r["text"], r["label"], r["tag"], r["linked"]) for r in records] == [
+        ("Angela Merkel", "Person", "Angela Merkel", True),
+        ("Emmanuel Macron", "Person", "Emmanuel Macron", True),
+        ("#", "emoticon", None, False),
     ]  # fmt: skip
     for r in records:
         assert text[r["start"] : r["end"]] == r["text"]
-        assert r["kind"] == "entity:Person" and r["label"] == "Person" and isinstance(r["score"], float)
+        assert r["kind"] == f"entity:{r['label']}" and isinstance(r["score"], float) and r["score"] > 0.3
+    assert ex.extract_one(text) == {Link.bidir("entity:Person", "Angela Merkel"), Link.bidir("entity:Person", "Emmanuel Macron")}
 
 
-def test_annotate_streams_documents_in_place():
-    ex = extractor(["Person"], extract_kwargs={"chunk_size": 2})
-    docs = [Document(f"Zelenskyy {i}", metadata={"n": i}, id=str(i)) for i in range(5)]
-    out = list(ex.annotate(iter(docs)))
-    assert [d.id for d in out] == ["0", "1", "2", "3", "4"] and out[0] is docs[0]
-    assert get_links(docs[3]) == [Link.bidir("entity:Person", "Zelenskyy")]
-    assert docs[3].metadata["entities"][0]["tag"] == "Zelenskyy" and docs[3].metadata["n"] == 3
+def test_annotate_streams_documents_in_place(ner):
+    spy = Recording(ner)
+    ex = GLiNERLinkExtractor(["Person"], model=spy, extract_kwargs={"chunk_size": 2})
+    docs = [Document(f"Angela Merkel {i}", metadata={"n": i}, id=str(i)) for i in range(5)]
+    stream = ex.annotate(iter(docs))
+    assert next(stream) is docs[0] and spy.read == 2
+    out = [docs[0], *stream]
+    assert [d.id for d in out] == ["0", "1", "2", "3", "4"] and all(a is b for a, b in zip(out, docs))
+    assert get_links(docs[3]) == [Link.bidir("entity:Person", "Angela Merkel")]
+    assert docs[3].metadata["entities"][0]["tag"] == "Angela Merkel" and docs[3].metadata["n"] == 3
 
 
 # ---------------------------------------------------------------------------------- transformer
-def test_transformer_keeps_ids_metadata_and_inputs():
+def test_transformer_keeps_ids_metadata_and_inputs(ner):
     lc = pytest.importorskip("langchain_core.documents")
-    ex = extractor()
+    ex = GLiNERLinkExtractor(LABELS, model=ner)
     docs = [
         lc.Document(page_content="PUTIN in Ukraine", metadata={"source": "a.txt", "page": 1}, id="a"),
         lc.Document(page_content="Vladimir Putin and sanctions", metadata={"links": [Link.outgoing("url", "x")]}, id="b"),
@@ -221,35 +301,42 @@ def test_transformer_keeps_ids_metadata_and_inputs():
     assert out[0].metadata["source"] == "a.txt" and out[0].metadata["page"] == 1
     # Across the documents, PUTIN / Putin / Vladimir Putin become one tag.
     putin = Link.bidir("entity:Person", "Vladimir Putin")
-    assert putin in get_links(out[0]) and putin in get_links(out[2])
-    assert get_links(out[1]) == [Link.outgoing("url", "x"), putin, Link.bidir("entity:Topic", "sanctions")]
-    assert [r["tag"] for r in out[0].metadata["entities"]] == ["Vladimir Putin", "Ukraine"]
+    assert get_links(out[0]) == [Link.bidir("entity:Location", "Ukraine"), putin]
+    assert get_links(out[1]) == [Link.outgoing("url", "x"), putin]
+    assert get_links(out[2]) == [putin]
+    assert [(r["text"], r["tag"]) for r in out[0].metadata["entities"]] == [("PUTIN", "Vladimir Putin"), ("Ukraine", "Ukraine")]
     # Off: per-document tags only.
     raw = LinkExtractorTransformer([ex], normalize_links=False, entities_key=None).transform_documents(docs)
     assert Link.bidir("entity:Person", "PUTIN") in get_links(raw[0]) and "entities" not in raw[0].metadata
+    assert get_links(raw[2]) == [Link.bidir("entity:Person", "Putin")]
 
 
-def test_transformer_canonical_tags_with_titles():
-    """The issue's case: "Zelenskyy", "President Zelenskyy" and "Volodymyr Zelenskyy" become one tag."""
-    lexicon = {"President Zelenskyy": ("Person", 0.9), "Volodymyr Zelenskyy": ("Person", 0.9), "Zelenskyy": ("Person", 0.8)}
-    ex = GLiNERLinkExtractor(["Person"], model=LexiconModel(lexicon), honorifics=TITLE_HONORIFICS)
-    docs = [Document("From President Zelenskyy to every Ukrainian"), Document("Volodymyr Zelenskyy spoke"), Document("Zelenskyy")]
+def test_transformer_canonical_tags_with_honorifics(ner):
+    """The issue's case: "Zelenskyy", "Mr. Zelenskyy" and "Volodymyr Zelenskyy" become one tag."""
+    texts = ["Mr. Zelenskyy spoke .", "Volodymyr Zelenskyy spoke .", "Zelenskyy spoke ."]
+    docs = [Document(t) for t in texts]
+    ex = GLiNERLinkExtractor(["Person"], model=ner)
     out = LinkExtractorTransformer([ex]).transform_documents(docs)
     assert [get_links(d) for d in out] == [[Link.bidir("entity:Person", "Volodymyr Zelenskyy")]] * 3
-    assert [r["text"] for d in out for r in d.metadata["entities"]] == ["President Zelenskyy", "Volodymyr Zelenskyy", "Zelenskyy"]
+    assert [r["text"] for d in out for r in d.metadata["entities"]] == ["Mr. Zelenskyy", "Volodymyr Zelenskyy", "Zelenskyy"]
     # One call at a time (extract_one), each document keeps its own tag; normalize_links joins them later.
     assert [ex.extract_one(d) for d in docs] == [{Link.bidir("entity:Person", t)} for t in ["Zelenskyy", "Volodymyr Zelenskyy", "Zelenskyy"]]
+    # Without honorifics "Mr. Zelenskyy" is a name of its own, and "Zelenskyy" (part of two names) stays alone.
+    bare = GLiNERLinkExtractor(["Person"], model=ner, honorifics=())
+    out = LinkExtractorTransformer([bare]).transform_documents(docs)
+    assert [[link.tag for link in get_links(d)] for d in out] == [["Mr. Zelenskyy"], ["Volodymyr Zelenskyy"], ["Zelenskyy"]]
 
 
-def test_transformer_runs_twice_without_duplicates():
-    t = LinkExtractorTransformer([extractor()])
-    once = t.transform_documents([Document("Zelenskyy in Ukraine")])
+def test_transformer_runs_twice_without_duplicates(ner):
+    t = LinkExtractorTransformer([GLiNERLinkExtractor(LABELS, model=ner)])
+    once = t.transform_documents([Document("Angela Merkel in Berlin")])
     twice = t.transform_documents(once)
+    assert tags(get_links(once[0])) == [("entity:Location", "Berlin"), ("entity:Person", "Angela Merkel")]
     assert get_links(twice[0]) == get_links(once[0])
-    assert twice[0].metadata["entities"] == once[0].metadata["entities"]
+    assert twice[0].metadata["entities"] == once[0].metadata["entities"] and len(once[0].metadata["entities"]) == 2
 
 
-def test_transformer_with_several_extractors_and_langchain_links():
+def test_transformer_with_several_extractors_and_langchain_links(ner):
     lcx = pytest.importorskip("langchain_community.graph_vectorstores.extractors")
     from langchain_community.graph_vectorstores.links import Link as LCLink
 
@@ -261,29 +348,30 @@ def test_transformer_with_several_extractors_and_langchain_links():
                 return {LCLink.bidir("kw", w) for w in input.page_content.split() if w.islower()}
 
         kw = Keywords()
-    people = extractor(["Person"])
-    places = extractor(["Location"], kind="place")
-    out = LinkExtractorTransformer([people, kw, places]).transform_documents([Document("Zelenskyy visited Ukraine")])
-    assert tags(get_links(out[0])) == [("entity:Person", "Zelenskyy"), ("kw", "visited"), ("place:Location", "Ukraine")]
+    people = GLiNERLinkExtractor(["Person"], model=ner)
+    places = GLiNERLinkExtractor(["Location"], kind="place", model=ner)
+    out = LinkExtractorTransformer([people, kw, places]).transform_documents([Document("Angela Merkel visited Berlin")])
+    assert tags(get_links(out[0])) == [("entity:Person", "Angela Merkel"), ("kw", "visited"), ("place:Location", "Berlin")]
     assert [r["kind"] for r in out[0].metadata["entities"]] == ["entity:Person", "place:Location"]
 
 
-def test_transformer_metadata_fields():
-    out = LinkExtractorTransformer([extractor()], metadata_fields=True).transform_documents(
+def test_transformer_metadata_fields(ner):
+    out = LinkExtractorTransformer([GLiNERLinkExtractor(LABELS, model=ner)], metadata_fields=True).transform_documents(
         [Document("Vladimir Putin, Ukraine"), Document("PUTIN")]
     )
     assert out[0].metadata["entity:Person"] == ["vladimir putin"]
     assert out[0].metadata["entity:Location"] == ["ukraine"]
     assert out[1].metadata["entity:Person"] == ["vladimir putin"]
+    assert "entity:Location" not in out[1].metadata
 
 
-def test_our_extractor_is_a_link_extractor():
+def test_our_extractor_is_a_link_extractor(ner):
     class Upper(LinkExtractor[str]):
         def extract_one(self, input):  # noqa: A002
             return {Link.bidir("upper", w) for w in input.split() if w.isupper()}
 
     assert list(Upper().extract_many(["A b", "c D"])) == [{Link.bidir("upper", "A")}, {Link.bidir("upper", "D")}]
-    assert isinstance(extractor(), LinkExtractor)
+    assert isinstance(GLiNERLinkExtractor(LABELS, model=ner), LinkExtractor)
 
 
 # ------------------------------------------------------------------------------------ bad input
@@ -292,14 +380,14 @@ class _NotText:
 
 
 @pytest.mark.parametrize("bad", [42, None, b"bytes", ["a list"], _NotText()])
-def test_non_text_input(bad):
-    ex = extractor()
+def test_non_text_input(ner, bad):
+    ex = GLiNERLinkExtractor(LABELS, model=ner)
     with pytest.raises(TypeError, match="input"):
         ex.extract_one(bad)
 
 
-def test_non_text_input_in_extract_many_names_its_index():
-    ex = extractor()
+def test_non_text_input_in_extract_many_names_its_index(ner):
+    ex = GLiNERLinkExtractor(LABELS, model=ner)
     with pytest.raises(TypeError, match=r"inputs\[1\]"):
         list(ex.extract_many(["Ukraine", 3.5]))
     with pytest.raises(TypeError, match="iterable"):
@@ -318,9 +406,9 @@ def test_non_text_input_in_extract_many_names_its_index():
         (42, TypeError, "labels"),
     ],
 )
-def test_bad_labels(labels, error, match):
+def test_bad_labels(ner, labels, error, match):
     with pytest.raises(error, match=match):
-        GLiNERLinkExtractor(labels, model=LexiconModel({}))
+        GLiNERLinkExtractor(labels, model=ner)
 
 
 @pytest.mark.parametrize(
@@ -335,69 +423,57 @@ def test_bad_labels(labels, error, match):
         ({"chunk_size": 2.0}, TypeError, "chunk_size"),
     ],
 )
-def test_bad_extract_kwargs_fail_at_construction(kwargs, error, match):
-    model = LexiconModel({})
+def test_bad_extract_kwargs_fail_at_construction(ner, kwargs, error, match):
+    spy = Recording(ner)
     with pytest.raises(error, match=match):
-        GLiNERLinkExtractor(["Person"], model=model, extract_kwargs=kwargs)
-    assert model.calls == []
+        GLiNERLinkExtractor(["Person"], model=spy, extract_kwargs=kwargs)
+    assert spy.calls == [] and spy.read == 0
 
 
-def test_other_bad_options():
-    m = LexiconModel({})
+def test_other_bad_options(ner):
     with pytest.raises(ValueError, match="'Place' is not one of the labels"):
-        GLiNERLinkExtractor(["Person"], model=m, thresholds={"Place": 0.3})
+        GLiNERLinkExtractor(["Person"], model=ner, thresholds={"Place": 0.3})
     with pytest.raises(ValueError, match="thresholds"):
-        GLiNERLinkExtractor(["Person"], model=m, thresholds={"Person": 0})
+        GLiNERLinkExtractor(["Person"], model=ner, thresholds={"Person": 0})
     with pytest.raises(ValueError, match="max_links"):
-        GLiNERLinkExtractor(["Person"], model=m, max_links=0)
+        GLiNERLinkExtractor(["Person"], model=ner, max_links=0)
     with pytest.raises(TypeError, match="model"):
         GLiNERLinkExtractor(["Person"], model=3.5)
+    ex = GLiNERLinkExtractor(LABELS, model=ner)
     with pytest.raises(TypeError, match="transform_documents"):
-        LinkExtractorTransformer([extractor()]).transform_documents([], unknown=1)
+        LinkExtractorTransformer([ex]).transform_documents([], unknown=1)
     with pytest.raises(TypeError, match=r"documents\[0\]"):
-        LinkExtractorTransformer([extractor()]).transform_documents(["a str"])
+        LinkExtractorTransformer([ex]).transform_documents(["a str"])
     with pytest.raises(TypeError, match="extract_many"):
         LinkExtractorTransformer([object()])
 
 
-def test_default_model_when_not_shipped():
-    from doclinks.ner.default import default_model
-
-    try:
-        model = default_model()
-    except NoDefaultModelError:
-        with pytest.raises(NoDefaultModelError, match="pass a model explicitly"):
-            GLiNERLinkExtractor(["Person"])
-    else:
-        assert GLiNERLinkExtractor(["Person"]).model is model
+# ----------------------------------------------------------------------------- which model runs
+def test_no_model_means_the_default_model(ner):
+    assert GLiNERLinkExtractor(["Person"]).model is ner
+    assert load_model(None) is ner
 
 
-# ------------------------------------------------------------------------------ the real model
-@pytest.fixture(scope="module")
-def one_torch_thread():
-    """One intra-op thread: on a small shared box (CI, a training run beside) two threads fight for
-    the cores and the real-model tests run 5x slower; the results do not change."""
-    import torch
+def test_an_installation_missing_the_default_model_says_to_pass_one(tmp_path, monkeypatch):
+    import doclinks.ner.default as default
 
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+    monkeypatch.setattr(default, "DEFAULT_MODEL_DIR", tmp_path / "models" / "default")  # the folder deleted
+    monkeypatch.setattr(default, "_model", None)  # as if this process had not loaded it yet
+    with pytest.raises(NoDefaultModelError, match="pass a model explicitly"):
+        GLiNERLinkExtractor(["Person"])
 
 
-@pytest.fixture(scope="module")
-def peer_model(peer_checkpoint_384_tuned, one_torch_thread):
-    return load_model(str(peer_checkpoint_384_tuned))
+def test_models_by_name_are_loaded_once(ner, monkeypatch):
+    a = GLiNERLinkExtractor(["person"], model=DEFAULT_MODEL_DIR)
+    b = GLiNERLinkExtractor(["location"], model=str(DEFAULT_MODEL_DIR))
+    monkeypatch.chdir(DEFAULT_MODEL_DIR.parent)
+    c = GLiNERLinkExtractor(["location"], model="default")  # a relative path: resolved to the same folder
+    assert a.model is b.model is c.model is load_model(DEFAULT_MODEL_DIR)
+    assert a.model.config.hidden_size == ner.config.hidden_size
 
 
-def test_models_by_name_are_loaded_once(peer_checkpoint_384_tuned, peer_model):
-    a = GLiNERLinkExtractor(["person"], model=peer_checkpoint_384_tuned)
-    b = GLiNERLinkExtractor(["location"], model=str(peer_checkpoint_384_tuned))
-    assert a.model is b.model is peer_model
-
-
-def test_real_model_batches_equal_single_calls_and_long_texts_are_read_whole(peer_model):
-    ex = GLiNERLinkExtractor(["person", "location"], model=peer_model, extract_kwargs={"threshold": 0.3, "batch_size": 2})
+def test_batches_equal_single_calls_and_long_texts_are_read_whole(ner):
+    ex = GLiNERLinkExtractor(["person", "location"], model=ner, extract_kwargs={"threshold": 0.3, "batch_size": 2})
     filler = "the committee discussed the budget again . " * 80  # ~560 words, past one window
     texts = [
         "Anna Smith moved to Berlin in 2019 .",
@@ -406,41 +482,45 @@ def test_real_model_batches_equal_single_calls_and_long_texts_are_read_whole(pee
     ]
     many = list(ex.extract_many(texts))
     assert many == [ex.extract_one(t) for t in texts]
-    assert Link.bidir("entity:person", "Anna Smith") in many[0]
+    assert many[0] == {Link.bidir("entity:person", "Anna Smith"), Link.bidir("entity:location", "Berlin")}
     assert Link.bidir("entity:location", "Cape Town") in many[1]  # after 560 words: a second window
+    assert Link.bidir("entity:person", "John Wang") in many[2]
     records = list(ex.extract_entities(texts))[1]
     town = next(r for r in records if r["tag"] == "Cape Town")
     assert town["start"] > 3000 and texts[1][town["start"] : town["end"]] == "Cape Town"
 
 
 @pytest.mark.skipif(importlib.util.find_spec("gliner") is None, reason="needs the gliner package")
-def test_same_links_as_langchains_extractor(peer_checkpoint_384_tuned, peer_model):
+def test_same_links_as_langchains_extractor(ner):
     """Moving from LangChain is a change of imports: with normalisation off, the links are LangChain's."""
     lcx = pytest.importorskip("langchain_community.graph_vectorstores.extractors")
     texts = [
         "Anna Smith moved to Berlin in 2019 .",
         "According to Omar Okafor , Siemens will grow in the 1980s .",
         "Li Tanaka and Pierre Dubois met in Cape Town .",
+        "PUTIN said. Putin's army. Vladimir Putin.",
     ]
     labels = ["person", "location", "organization"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        theirs = lcx.GLiNERLinkExtractor(labels, model=str(peer_checkpoint_384_tuned))
+        theirs = lcx.GLiNERLinkExtractor(labels, model=str(DEFAULT_MODEL_DIR))  # loaded by the gliner package
         expected = [{(link.kind, link.direction, link.tag) for link in s} for s in theirs.extract_many(texts)]
-    ours = GLiNERLinkExtractor(labels, model=peer_model, normalize=False)
+    ours = GLiNERLinkExtractor(labels, model=ner, normalize=False)
     got = [{(link.kind, link.direction, link.tag) for link in s} for s in ours.extract_many(texts)]
-    assert got == expected and any(expected)
+    assert got == expected
+    assert ("entity:organization", "bidir", "Siemens") in got[1] and ("entity:location", "bidir", "Cape Town") in got[2]
+    assert {tag for _, _, tag in got[3]} == {"PUTIN", "Putin", "Vladimir Putin"}
 
 
-def _run_seed_example(model):
+@pytest.mark.skipif(not SOTU.is_file(), reason=f"{SOTU} is not there")
+@pytest.mark.skipif(importlib.util.find_spec("langchain_text_splitters") is None, reason="needs langchain-text-splitters")
+def test_seed_example_with_the_default_model(ner, capsys):
     import runpy
 
-    example = runpy.run_path(str(ROOT / "examples" / "langchain_seed_example.py"))
-    return example["main"](SOTU, model=model)
-
-
-def _check_seed_output(documents, printed):
     lc = pytest.importorskip("langchain_core.documents")
+    example = runpy.run_path(str(ROOT / "examples" / "langchain_seed_example.py"))
+    documents = example["main"](SOTU, model=None)
+    printed = capsys.readouterr().out
     assert len(documents) > 30 and all(isinstance(d, lc.Document) for d in documents)
     first = documents[0].metadata
     assert list(first) == ["source", "links"] and first["source"] == str(SOTU)
@@ -448,27 +528,6 @@ def _check_seed_output(documents, printed):
     assert {link.kind for doc in documents for link in get_links(doc)} <= {"entity:Person", "entity:Topic"}
     assert printed.strip() == repr(first)
     assert printed.startswith("{'source': ") and "'links': [Link(kind='entity:Person', direction='bidir', tag='" in printed
-
-
-@pytest.mark.skipif(not SOTU.is_file(), reason=f"{SOTU} is not there")
-@pytest.mark.skipif(importlib.util.find_spec("langchain_text_splitters") is None, reason="needs langchain-text-splitters")
-def test_seed_example_with_the_peer_model(peer_model, capsys):
-    documents = _run_seed_example(peer_model)
-    printed = capsys.readouterr().out
-    _check_seed_output(documents, printed)
-    assert Link.bidir("entity:Person", "Vladimir Putin") in documents[0].metadata["links"]
-
-
-@pytest.mark.skipif(not SOTU.is_file(), reason=f"{SOTU} is not there")
-@pytest.mark.skipif(importlib.util.find_spec("langchain_text_splitters") is None, reason="needs langchain-text-splitters")
-def test_seed_example_with_the_default_model(capsys, one_torch_thread):
-    from doclinks.ner.default import default_model
-
-    try:
-        default_model()
-    except NoDefaultModelError as exc:
-        pytest.skip(f"the default model is not shipped yet: {exc}")
-    documents = _run_seed_example(None)
-    _check_seed_output(documents, capsys.readouterr().out)
+    assert Link.bidir("entity:Person", "Vladimir Putin") in first["links"]
     tags_ = {link.tag for doc in documents for link in get_links(doc) if link.kind == "entity:Person"}
-    assert any("Putin" in t for t in tags_) and any("Zelenskyy" in t for t in tags_)
+    assert any("Zelenskyy" in t for t in tags_)

@@ -1,7 +1,9 @@
 """Links written as metadata fields drive langchain-graph-retriever over LangChain's InMemoryVectorStore.
 
-The documents get their links from `LinkExtractorTransformer(..., metadata_fields=True)`; graph-retriever
-traverses the fields with `graph_retriever_edges`, and reaches what doclinks' own store reaches by links.
+The documents get their links from `LinkExtractorTransformer(..., metadata_fields=True)` with the shipped
+NER model (`ner` fixture); both stores embed with the real all-MiniLM-L6-v2 (`minilm` fixture, doclinks'
+default embedder). graph-retriever traverses the fields with `graph_retriever_edges`, reaches documents that
+plain similarity ranks low, and reaches what doclinks' own store reaches by links.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ pytest.importorskip("langchain_graph_retriever")
 
 from graph_retriever.strategies import Eager  # noqa: E402
 from langchain_core.documents import Document  # noqa: E402
-from langchain_core.embeddings import Embeddings  # noqa: E402
 from langchain_core.vectorstores import InMemoryVectorStore  # noqa: E402
 from langchain_graph_retriever import GraphRetriever  # noqa: E402
 
@@ -27,27 +28,6 @@ from doclinks.links import (  # noqa: E402
     link_fields,
 )
 from doclinks.store import InMemoryGraphStore  # noqa: E402
-from tests.links.fakes import LexiconModel, hashing_vector  # noqa: E402
-
-
-class HashingEmbeddings(Embeddings):
-    """A small real, deterministic embedder: hashed bag of words."""
-
-    def embed_documents(self, texts):
-        return [hashing_vector(t) for t in texts]
-
-    def embed_query(self, text):
-        return hashing_vector(text)
-
-
-LEXICON = {
-    "Vladimir Putin": ("Person", 0.95),
-    "PUTIN": ("Person", 0.9),
-    "Putin": ("Person", 0.9),
-    "Zelenskyy": ("Person", 0.9),
-    "Kyiv": ("Location", 0.9),
-    "Moscow": ("Location", 0.9),
-}
 
 TEXTS = {
     "a": "Vladimir Putin ordered troops to the border",
@@ -60,15 +40,15 @@ TEXTS = {
 
 
 @pytest.fixture(scope="module")
-def linked():
-    extractor = GLiNERLinkExtractor(["Person", "Location"], model=LexiconModel(LEXICON))
+def linked(ner):
+    extractor = GLiNERLinkExtractor(["Person", "Location"], model=ner)
     docs = [Document(page_content=t, id=i, metadata={"source": f"{i}.txt"}) for i, t in TEXTS.items()]
     out = LinkExtractorTransformer([extractor], metadata_fields=True).transform_documents(docs)
     return extractor, {d.id: d for d in out}
 
 
-def _retriever(docs, edges, **strategy):
-    store = InMemoryVectorStore(embedding=HashingEmbeddings())
+def _retriever(docs, edges, embedding, **strategy):
+    store = InMemoryVectorStore(embedding=embedding)  # doclinks' embedder has LangChain's Embeddings shape
     store.add_documents(list(docs))
     return GraphRetriever(store=store, edges=edges, strategy=Eager(**strategy))
 
@@ -77,30 +57,37 @@ def test_fields_layout(linked):
     _, docs = linked
     assert docs["a"].metadata["entity:Person"] == ["vladimir putin"]
     assert docs["b"].metadata["entity:Person"] == ["vladimir putin"]  # PUTIN: normalised across the corpus
-    assert docs["f"].metadata["entity:Person"] == ["vladimir putin"]
-    assert docs["f"].metadata["entity:Location"] == ["moscow"]
-    assert "entity:Person" not in docs["d"].metadata and docs["d"].metadata["source"] == "d.txt"
+    assert docs["f"].metadata["entity:Person"] == ["vladimir putin"]  # Putin: the part of the longer name
+    assert docs["f"].metadata["entity:Location"] == ["moscow"] and docs["e"].metadata["entity:Location"] == ["moscow"]
+    assert "kyiv" in docs["c"].metadata["entity:Location"] and docs["c"].metadata["entity:Person"] == ["zelenskyy"]
+    assert "entity:Person" not in docs["d"].metadata and "entity:Location" not in docs["d"].metadata
+    assert docs["d"].metadata["source"] == "d.txt"
 
 
-def test_graph_retriever_follows_entity_fields(linked):
+def test_graph_retriever_follows_entity_fields(linked, minilm):
     extractor, docs = linked
+    query = "troops to the border"
+    # Plain similarity puts a first and e among the last: e has nothing to do with the query.
+    store = InMemoryVectorStore.from_documents(list(docs.values()), minilm)
+    by_similarity = [d.id for d in store.similarity_search(query, k=6)]
+    assert by_similarity[0] == "a" and by_similarity.index("e") >= 3
     edges = graph_retriever_edges(extractor.kinds)
-    retriever = _retriever(docs.values(), edges, start_k=1, select_k=10, adjacent_k=10, max_depth=1)
-    found = {d.id: d.metadata["_depth"] for d in retriever.invoke("troops to the border")}
+    retriever = _retriever(docs.values(), edges, minilm, start_k=1, select_k=10, adjacent_k=10, max_depth=1)
+    found = {d.id: d.metadata["_depth"] for d in retriever.invoke(query)}
     # a by similarity; b and f share the person; e shares nothing with a (Moscow is f's).
     assert found == {"a": 0, "b": 1, "f": 1}
-    found = {d.id: d.metadata["_depth"] for d in retriever.invoke("troops to the border", max_depth=2)}
+    found = {d.id: d.metadata["_depth"] for d in retriever.invoke(query, max_depth=2)}
     assert found == {"a": 0, "b": 1, "f": 1, "e": 2}
     assert "c" not in found and "d" not in found
 
 
-def test_same_neighbours_as_doclinks_store(linked):
+def test_same_neighbours_as_doclinks_store(linked, minilm):
     """graph-retriever over the fields reaches exactly what doclinks' store reaches over the links."""
     extractor, docs = linked
     edges = graph_retriever_edges(extractor.kinds)
-    ours = InMemoryGraphStore(embedding=HashingEmbeddings())
+    ours = InMemoryGraphStore(embedding=minilm)
     ours.add_documents(list(docs.values()))
-    retriever = _retriever(docs.values(), edges, start_k=2, select_k=10, adjacent_k=10, max_depth=2)
+    retriever = _retriever(docs.values(), edges, minilm, start_k=2, select_k=10, adjacent_k=10, max_depth=2)
     reached = []
     for query in ["troops to the border", "talks ended", "parliament", "wheat"]:
         theirs = {d.id for d in retriever.invoke(query)}
@@ -110,12 +97,12 @@ def test_same_neighbours_as_doclinks_store(linked):
     assert max(reached) > 2  # links added documents beyond the two roots
 
 
-def test_directed_links_as_fields():
+def test_directed_links_as_fields(minilm):
     """out/in links become K@out / K@in fields; the edges follow Link semantics."""
     kind = "entity:Person"
-    source = Document(page_content="alpha beta gamma", id="src")
-    target = Document(page_content="delta epsilon zeta", id="dst")
-    peer = Document(page_content="eta theta iota", id="peer")
+    source = Document(page_content="The orchestra rehearsed the symphony", id="src")
+    target = Document(page_content="A storm closed the mountain pass", id="dst")
+    peer = Document(page_content="The bakery sells fresh bread", id="peer")
     add_links(source, Link.outgoing(kind, "Anna Smith"))
     add_links(target, Link.incoming(kind, "anna smith"))
     add_links(peer, Link.bidir(kind, "ANNA SMITH"))
@@ -123,10 +110,10 @@ def test_directed_links_as_fields():
         add_link_fields(d)
     assert source.metadata == {"links": [Link.outgoing(kind, "Anna Smith")], "entity:Person@out": ["anna smith"]}
     assert target.metadata["entity:Person@in"] == ["anna smith"] and peer.metadata[kind] == ["anna smith"]
-    retriever = _retriever([source, target, peer], graph_retriever_edges([kind]), start_k=1, select_k=10, max_depth=1)
-    assert {d.id for d in retriever.invoke("alpha beta gamma")} == {"src", "dst", "peer"}  # out reaches in and bidir
-    assert {d.id for d in retriever.invoke("delta epsilon zeta")} == {"dst"}  # in reaches nothing
-    assert {d.id for d in retriever.invoke("eta theta iota")} == {"peer", "dst"}  # bidir reaches in, not out
+    retriever = _retriever([source, target, peer], graph_retriever_edges([kind]), minilm, start_k=1, select_k=10, max_depth=1)
+    assert {d.id for d in retriever.invoke("an orchestra rehearsal")} == {"src", "dst", "peer"}  # out reaches in and bidir
+    assert {d.id for d in retriever.invoke("a storm in the mountains")} == {"dst"}  # in reaches nothing
+    assert {d.id for d in retriever.invoke("fresh bread from the bakery")} == {"peer", "dst"}  # bidir reaches in, not out
 
 
 def test_link_fields_options():
