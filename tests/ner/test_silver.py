@@ -38,6 +38,13 @@ def test_title_types_keep_unambiguous_names_and_add_the_head_noun():
     titles = ["Hamlet (1948 film)", "Hamlet (play)", "Kiss and Tell", "Amy (film)", "Ponte (Mato Grosso do Sul)", "x"]
     types = [None, "tragedy", "comedy film", None, None, "film"]
     assert title_types(titles, types) == {"Kiss and Tell": ("comedy film", "film"), "Amy": ("film",)}
+    # Occupations of people are not types: neither from a definition nor from a parenthesis.
+    titles = ["Ann Lee", "Bo Hill (director)", "Cy Ray", "Eve Moss", "Kiss and Tell", "Lloyd", "Cars (2006 film)"]
+    types = ["film director", None, "director", "director", "comedy film", "comedy film", None]
+    about_people = [True, False, True, False, False, True, False]  # spaCy took Eve Moss for no person, Lloyd for one
+    assert title_types(titles, types, about_people) == {
+        "Kiss and Tell": ("comedy film", "film"), "Lloyd": ("comedy film", "film"), "Cars": ("film",),
+    }  # "director" defines people more often than not; "film" does not, whatever spaCy thought of Lloyd
 
 
 def test_mentions_longest_first_and_not_inside_longer_names():
