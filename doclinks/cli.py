@@ -267,7 +267,9 @@ def _add_search_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", type=int, default=4, metavar="N", help="results found by similarity (default 4)")
     p.add_argument("--depth", type=int, default=1, metavar="N", help="hops along shared entities (default 1; 0: similarity only)")
     p.add_argument("--mmr", action="store_true", help="MMR traversal: diverse results (depth, fetch-k, lambda-mult)")
-    p.add_argument("--adjacent-k", type=int, default=10, metavar="N", help="most chunks one hop adds (default 10)")
+    p.add_argument("--adjacent-k", type=int, default=None, metavar="N",
+                   help="most chunks one hop adds (default: --k for traversal, so half the results come through "
+                   "links, the best budget on MuSiQue; 10 for --mmr, LangChain's)")
     p.add_argument("--fetch-k", type=int, default=100, metavar="N", help="MMR: candidates found by similarity (default 100)")
     p.add_argument("--lambda-mult", type=float, default=0.5, metavar="X", help="MMR: 1 similarity only, 0 diversity only (default 0.5)")
     p.add_argument("--full", action="store_true", help="print whole chunks, not the first lines")
@@ -291,7 +293,8 @@ def add_search(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def _search_options(args: argparse.Namespace):
     from .app.search import SearchOptions
 
-    return SearchOptions(k=args.k, depth=args.depth, mmr=args.mmr, adjacent_k=args.adjacent_k,
+    adjacent_k = args.adjacent_k if args.adjacent_k is not None else (10 if args.mmr else args.k)
+    return SearchOptions(k=args.k, depth=args.depth, mmr=args.mmr, adjacent_k=adjacent_k,
                          fetch_k=args.fetch_k, lambda_mult=args.lambda_mult)  # fmt: skip
 
 
@@ -469,7 +472,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(summary.text())
     print()
     question = args.question or chosen.question
-    search_options = SearchOptions(k=4, depth=1)
+    search_options = SearchOptions(k=4, depth=1, adjacent_k=4)  # as `doclinks search`
     render_results(search(args.db, question, search_options), question, search_options)
     return 0
 
