@@ -94,7 +94,10 @@ def test_interrupted_ingest_continues_where_it_stopped(tmp_path, ner_model):
     db = corpus / "graph.db"
     args = [sys.executable, "-m", "doclinks", "ingest", "moves", "--labels", LABELS, "--db", str(db),
             "--model", ner_model, "--batch-size", "1", "--no-progress"]  # fmt: skip
-    proc = subprocess.Popen(args, cwd=corpus, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SIGINT back to its default in the child: a shell starts background jobs with SIGINT ignored, and
+    # Python then never turns it into KeyboardInterrupt (pytest run with `&` would see no interrupt).
+    proc = subprocess.Popen(args, cwd=corpus, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     deadline = time.monotonic() + 240
     while _count(db) < 1 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
