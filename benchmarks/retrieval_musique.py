@@ -435,9 +435,10 @@ def evaluate(store, questions, ks, adjacent_ks, depth, *, links: bool, lambdas=(
 def headroom(store, questions, graph: Graph, K: int) -> tuple[int, int]:
     """(supporting passages similarity search misses at K, those of them one walkable link from its top K)."""
     missed = reachable = 0
+    limit = store.settings.degree_limit(len(graph.links))
     for q in questions:
         top = [d.id for d in store.similarity_search(q["question"], k=K)]
-        nb = set().union(*(graph.neighbours(pid, store.settings.degree_limit(len(graph.links)) if not store.settings.walks_every_tag else None) for pid in top))
+        nb = set().union(*(graph.neighbours(pid, limit) for pid in top))
         for s in q["support"]:
             if s not in top:
                 missed += 1

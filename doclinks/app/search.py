@@ -92,7 +92,8 @@ def search(db: str | os.PathLike, question: str, options: SearchOptions | None =
         raise AppError("the question is empty")
     _check(options)
     check_db(db, must_exist=True)
-    if chunk_count(db) == 0:
+    n_chunks = chunk_count(db)
+    if n_chunks == 0:
         raise AppError(f"{db}: the database holds no chunks yet; add some with `doclinks ingest`")
     with open_store(db) as store:
         if options.mmr:
@@ -102,7 +103,7 @@ def search(db: str | os.PathLike, question: str, options: SearchOptions | None =
             )  # fmt: skip
         else:
             docs = store.traversal_search(question, k=options.k, depth=options.depth, adjacent_k=options.adjacent_k)
-        max_degree = store.settings.degree_limit(chunk_count(db))
+        max_degree = store.settings.degree_limit(n_chunks)
     sides = [_sides(d) for d in docs]
     wanted = {p for outs, ins in sides for p in ins}
     degrees = tag_degrees(db, wanted)

@@ -32,8 +32,8 @@ def collect_stats(db: str | os.PathLike, *, top: int = 10, max_tag_degree: int |
     def row(pair: tuple[str, str]) -> dict[str, Any]:
         return {"label": label_of(pair[0]), "kind": pair[0], "tag": pair[1], "degree": inv.degree(pair)}
 
-    walkable = [p for p in linking if max_tag_degree is None or inv.degree(p) <= max_tag_degree]
-    hubs = [p for p in tags if max_tag_degree is not None and inv.degree(p) > max_tag_degree]
+    walkable = [p for p in linking if inv.degree(p) <= max_tag_degree]
+    hubs = [p for p in tags if inv.degree(p) > max_tag_degree]
     order = lambda p: (-inv.degree(p), label_of(p[0]), p[1])  # noqa: E731
     return {
         "db": str(db),
@@ -56,7 +56,6 @@ def collect_stats(db: str | os.PathLike, *, top: int = 10, max_tag_degree: int |
 def render_stats(stats: dict[str, Any], out=None) -> None:
     """Print `collect_stats` for people."""
     from rich.markup import escape
-    from rich.table import Table
 
     from . import console
 
@@ -76,31 +75,31 @@ def render_stats(stats: dict[str, Any], out=None) -> None:
         ("unlinked chunks", f"{stats['unlinked_chunks']:,}"),
     ):
         out.print(f"  {name:<16} {value}")
-    most = Table()
-    for name, justify in (("label", "left"), ("tag", "left"), ("chunks", "right")):
-        most.add_column(name, justify=justify)
-    for r in stats["most_linked"]:
-        most.add_row(r["label"], r["tag"], f"{r['degree']:,}")
     out.print()
     if stats["most_linked"]:
         out.print("[bold]most linked tags[/bold] (chunks carrying each)")
-        out.print(most)
+        out.print(_tag_table(stats["most_linked"]))
     elif stats["linking_tags"]:
         out.print("no tag that traversal walks links two chunks: every linking tag is a hub (below)")
     else:
         out.print("no tag links two chunks yet")
     out.print()
     limit = stats["max_tag_degree"]
-    if limit is None:
-        out.print("hub tags: none (no max_tag_degree)")
-    elif not stats["hubs"]:
+    if not stats["hubs"]:
         out.print(f"hub tags: none (no tag is on more than {limit:,} chunks, the max_tag_degree of traversal)")
     else:
         plural = "s" if limit != 1 else ""
         out.print(f"[bold]hub tags[/bold]: on more than {limit:,} chunk{plural} (max_tag_degree), not walked by traversal")
-        hubs = Table()
-        for name, justify in (("label", "left"), ("tag", "left"), ("chunks", "right")):
-            hubs.add_column(name, justify=justify)
-        for r in stats["hubs"]:
-            hubs.add_row(r["label"], r["tag"], f"{r['degree']:,}")
-        out.print(hubs)
+        out.print(_tag_table(stats["hubs"]))
+
+
+def _tag_table(rows: list[dict[str, Any]]):
+    """A rich table of tag rows (label, tag, chunks carrying it)."""
+    from rich.table import Table
+
+    table = Table()
+    for name, justify in (("label", "left"), ("tag", "left"), ("chunks", "right")):
+        table.add_column(name, justify=justify)
+    for r in rows:
+        table.add_row(r["label"], r["tag"], f"{r['degree']:,}")
+    return table

@@ -56,6 +56,7 @@ def mmr_traverse(
     selected: list[Found] = []
     selected_vecs: list[np.ndarray] = []
     n_chunks = backend._count()
+    degree_limit = settings.degree_limit(n_chunks)
 
     while len(selected) < k and pool:
         if selected_vecs and lambda_mult < 1.0:
@@ -82,7 +83,7 @@ def mmr_traverse(
             redundancy = np.maximum(redundancy, vecs @ chosen_vec)
 
         if chosen.depth < depth and adjacent_k != 0:
-            nb = backend._expand([chosen.key], query, tokens, settings.degree_limit(n_chunks), seen)
+            nb = backend._expand([chosen.key], query, tokens, degree_limit, seen)
             ranks = neighbour_ranks(nb, n_chunks, settings.idf_weight)
             take = top_k_indices(ranks, nb.ids, len(nb) if adjacent_k is None else adjacent_k)
             if take:

@@ -51,10 +51,11 @@ def traverse(
     seen = {h.key for h in roots}
     frontier = [h.key for h in roots]
     n_chunks = backend._count()
+    degree_limit = settings.degree_limit(n_chunks)
     for hop in range(1, depth + 1):
         if not frontier or adjacent_k == 0:
             break
-        nb = backend._expand(frontier, query, tokens, settings.degree_limit(n_chunks), seen)
+        nb = backend._expand(frontier, query, tokens, degree_limit, seen)
         ranks = neighbour_ranks(nb, n_chunks, settings.idf_weight)
         take = top_k_indices(ranks, nb.ids, len(nb) if adjacent_k is None else adjacent_k)
         frontier = []
