@@ -74,6 +74,8 @@ def add_train(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     t.add_argument("--max-types", type=int)
     t.add_argument("--neg-ratio", type=float)
     t.add_argument("--paraphrase-prob", type=float)
+    t.add_argument("--fine-prob", type=float, help="chance a fine label with a coarse fallback is offered (0.5)")
+    t.add_argument("--coarse-negative-prob", type=float, help="chance its coarse label is then offered beside it (1.0)")
     t.add_argument("--max-words", type=int)
     t.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=None)
     t.add_argument("--freeze-layers", type=int)

@@ -40,11 +40,17 @@ class DataError(ValueError):
 
 @dataclass
 class Example:
-    """A training example: words, and entities as (first word, last word inclusive, label)."""
+    """A training example: words, and entities as (first word, last word inclusive, label).
+
+    `fallback` holds coarse labels of spans that `spans` types more finely ("person" beside "politician"):
+    one is gold only in a label set that offers none of its span's fine labels, as annotators of a set
+    offering both pick the specific one (CrossNER: politician, and person for the other people).
+    """
 
     words: list[str]
     spans: list[tuple[int, int, str]]
     source: str = ""
+    fallback: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -157,7 +163,11 @@ def read_gliner_json(path: str | os.PathLike, source: str = "") -> list[Example]
         if not words:
             raise DataError(f"{path}:{line}: 'tokenized_text' is empty")
         spans = _check_spans(path, line, item.get("ner", []), len(words))
-        out.append(Example(list(words), spans, source))
+        fallback = _check_spans(path, line, item.get("fallback", []), len(words))
+        fine = {(s, e) for s, e, _ in spans}
+        if any((s, e) not in fine for s, e, _ in fallback):
+            raise DataError(f"{path}:{line}: every 'fallback' span needs a label of the same span in 'ner'")
+        out.append(Example(list(words), spans, source, fallback))
     return out
 
 
@@ -428,7 +438,9 @@ def related_labels(label: str) -> set[str]:
 class LabelSampler:
     """Per-example label sets: gold labels, negatives from the pool, paraphrases, shuffled and capped.
 
-    `labels` are the canonical names of the pool. `neg_ratio` scales the negatives: an example with `g`
+    `labels` are the canonical names of the pool. `fine_prob` is the chance that a fine label with a
+    coarse fallback is offered, `coarse_negative_prob` that its coarse label is then offered too (see
+    `resolve`). `neg_ratio` scales the negatives: an example with `g`
     gold labels gets a uniform number of negatives in [0, round(neg_ratio * (max_types - g))] (at least
     one for an example without entities). `paraphrase_prob` is the chance that a label is read under a
     paraphrase rather than its canonical name.
@@ -439,6 +451,8 @@ class LabelSampler:
     neg_ratio: float = 1.0
     paraphrase_prob: float = 0.5
     paraphrases: dict[str, list[str]] = field(default_factory=lambda: PARAPHRASES)
+    fine_prob: float = 0.5
+    coarse_negative_prob: float = 1.0
 
     def surface(self, label: str, rng: random.Random) -> str:
         options = self.paraphrases.get(label)
@@ -446,8 +460,8 @@ class LabelSampler:
             return rng.choice(options)
         return label
 
-    def negatives_for(self, gold: set[str], source: str) -> list[str]:
-        blocked = set()
+    def negatives_for(self, gold: set[str], source: str, withheld: set[str] = frozenset()) -> list[str]:
+        blocked = set(withheld)
         for label in gold:
             blocked |= related_labels(label)
         # A label sharing a word with a gold one is too close to be a safe negative (drama film / film).
@@ -459,21 +473,57 @@ class LabelSampler:
             if x not in blocked and not gold_words.intersection(x.split()) and (silver or x not in UNANNOTATED_IN_GOLD)
         ]
 
-    def sample(self, spans: Sequence[tuple[int, int, str]], source: str, rng: random.Random) -> tuple[list[str], list[tuple[int, int, int]]]:
+    def resolve(
+        self, spans: Sequence[tuple[int, int, str]], fallback: Sequence[tuple[int, int, str]], rng: random.Random
+    ) -> tuple[list[tuple[int, int, str]], set[str], set[str]]:
+        """(gold spans, withheld labels, hard negatives) of an example with coarse `fallback` labels.
+
+        Each fine label found only on spans with a fallback is offered with probability `fine_prob`; a
+        span keeps its fine labels when one is offered, and its fallback label is then offered too, as a
+        negative for that span; otherwise the fallback label is the span's gold. Withheld labels are never
+        negatives (they would be false ones). The coarse label beside an offered fine one is offered with
+        probability `coarse_negative_prob` (else the fine label is also read without its contrast)."""
+        if not fallback:
+            return list(spans), set(), set()
+        at_fallback = {(s, e) for s, e, _ in fallback}
+        elsewhere = {label for s, e, label in spans if (s, e) not in at_fallback}
+        optional = sorted({label for s, e, label in spans if (s, e) in at_fallback} - elsewhere)
+        withheld = {label for label in optional if rng.random() >= self.fine_prob}
+        gold = [x for x in spans if x[2] not in withheld]
+        typed = {(s, e) for s, e, _ in gold}
+        hard = set()
+        for s, e, label in fallback:
+            if (s, e) in typed:
+                if self.coarse_negative_prob >= 1 or rng.random() < self.coarse_negative_prob:
+                    hard.add(label)
+            else:
+                gold.append((s, e, label))
+        return gold, withheld, hard - {label for _, _, label in gold}
+
+    def sample(
+        self,
+        spans: Sequence[tuple[int, int, str]],
+        source: str,
+        rng: random.Random,
+        fallback: Sequence[tuple[int, int, str]] = (),
+    ) -> tuple[list[str], list[tuple[int, int, int]]]:
         """(prompts, spans as (start, end, prompt index)) for one example.
 
         When more gold labels than `max_types` exist, the spans of the labels left out are dropped.
+        `fallback`: coarse labels of finely typed spans (see `Example` and `resolve`).
         """
+        spans, withheld, hard = self.resolve(spans, fallback, rng)
         gold = list(dict.fromkeys(label for _, _, label in spans))
         rng.shuffle(gold)
         gold = gold[: self.max_types]
-        room = self.max_types - len(gold)
-        pool = self.negatives_for(set(gold), source)
+        hard_negatives = sorted(hard)[: self.max_types - len(gold)]
+        room = self.max_types - len(gold) - len(hard_negatives)
+        pool = [x for x in self.negatives_for(set(gold), source, withheld) if x not in hard]
         most = min(len(pool), round(self.neg_ratio * room))
         least = 1 if not gold and most > 0 else 0
         count = rng.randint(least, most) if most >= least else 0
         negatives = rng.sample(pool, count)
-        chosen = gold + negatives
+        chosen = gold + hard_negatives + negatives
         rng.shuffle(chosen)
         prompts, seen = [], set()
         for label in chosen:
@@ -520,12 +570,10 @@ def read_train_set(name: str, root: str | os.PathLike | None = None) -> list[Exa
 
 
 def renamed(example: Example, source: str) -> Example:
-    spans = []
-    for s, e, label in example.spans:
-        name = normalize_label(label, source)
-        if name is not None:
-            spans.append((s, e, name))
-    return Example(example.words, spans, source)
+    def rename(spans):
+        return [(s, e, name) for s, e, label in spans if (name := normalize_label(label, source)) is not None]
+
+    return Example(example.words, rename(example.spans), source, rename(example.fallback))
 
 
 def build_pool(
@@ -549,7 +597,7 @@ def pool_labels(pool: dict[str, list[Example]], min_count: int = 20) -> list[str
     counts: dict[str, int] = {}
     for examples in pool.values():
         for x in examples:
-            for _, _, label in x.spans:
+            for _, _, label in x.spans + x.fallback:
                 counts[label] = counts.get(label, 0) + 1
     return sorted(label for label, n in counts.items() if n >= min_count)
 
@@ -561,8 +609,10 @@ def crop(example: Example, max_words: int, rng: random.Random) -> Example:
         return example
     start = rng.randint(0, n - max_words)
     end = start + max_words
-    spans = [(s - start, e - start, label) for s, e, label in example.spans if s >= start and e < end]
-    return Example(example.words[start:end], spans, example.source)
+    def window(spans):
+        return [(s - start, e - start, label) for s, e, label in spans if s >= start and e < end]
+
+    return Example(example.words[start:end], window(example.spans), example.source, window(example.fallback))
 
 
 def mix_weights(pool: dict[str, list[Example]], weights: dict[str, float] | None = None, temperature: float = 0.5) -> dict[str, float]:

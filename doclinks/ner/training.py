@@ -55,6 +55,8 @@ class TrainConfig:
     max_types: int = 25  # labels per example, gold plus negatives
     neg_ratio: float = 1.0  # negatives: uniform in [0, neg_ratio * (max_types - gold labels)]
     paraphrase_prob: float = 0.5
+    fine_prob: float = 0.5  # a fine label with a coarse fallback is offered (see data.LabelSampler.resolve)
+    coarse_negative_prob: float = 1.0  # ... and then its coarse label beside it, as that span's negative
     max_words: int = 64  # longer examples are cropped to a random window
     freeze_embeddings: bool = False  # keep the encoder's input embeddings fixed (faster on CPU)
     freeze_layers: int = 0  # keep the embeddings and the lowest N encoder layers fixed (no backward there)
@@ -94,6 +96,8 @@ class TrainConfig:
             raise ValueError(f"reduction: expected 'sum' or 'mean', got {self.reduction!r}")
         if not self.neg_ratio >= 0 or not 0 <= self.paraphrase_prob <= 1:
             raise ValueError("neg_ratio must be >= 0 and paraphrase_prob in [0, 1]")
+        if not (0 <= self.fine_prob <= 1 and 0 <= self.coarse_negative_prob <= 1):
+            raise ValueError("fine_prob and coarse_negative_prob must be in [0, 1]")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -235,6 +239,7 @@ class ExampleStream:
         self.sampler = LabelSampler(
             labels if labels is not None else pool_labels(self.pool),
             max_types=train.max_types, neg_ratio=train.neg_ratio, paraphrase_prob=train.paraphrase_prob,
+            fine_prob=train.fine_prob, coarse_negative_prob=train.coarse_negative_prob,
         )  # fmt: skip
         if not self.sampler.labels:
             raise ValueError("the training pool has no label with enough entities to sample negatives from")
@@ -246,7 +251,7 @@ class ExampleStream:
         for source in chosen:
             examples = self.pool[source]
             example = crop(examples[rng.randrange(len(examples))], self.train.max_words, rng)
-            prompts, spans = self.sampler.sample(example.spans, example.source or source, rng)
+            prompts, spans = self.sampler.sample(example.spans, example.source or source, rng, example.fallback)
             if not prompts:  # no gold and no negative left: read one random label of the pool
                 prompts = [rng.choice(self.sampler.labels)]
             out.append((example.words, prompts, spans))

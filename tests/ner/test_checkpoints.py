@@ -147,3 +147,27 @@ def test_dtype_and_save_roundtrip(checkpoint, tmp_path):
         GLiNER.from_pretrained(checkpoint, dtype="int3")
     saved = GLiNER.from_pretrained(checkpoint).save_pretrained(tmp_path / "out")
     assert set(load_file(str(saved / "model.safetensors"))) == set(torch.load(checkpoint / "pytorch_model.bin", weights_only=True))
+
+
+def test_interpolated_weights_lie_between_base_and_tuned(checkpoint, tmp_path):
+    from doclinks.ner.checkpoints import interpolate_checkpoints, load_checkpoint
+
+    tuned = tmp_path / "tuned"
+    shutil.copytree(checkpoint, tuned)
+    state = torch.load(tuned / "pytorch_model.bin", weights_only=True)
+    shifted = {k: v + 1.0 if v.is_floating_point() else v for k, v in state.items()}
+    torch.save(shifted, tuned / "pytorch_model.bin")
+    out = interpolate_checkpoints(checkpoint, tuned, tmp_path / "mix", weight=0.25)
+    _, _, network = load_checkpoint(out)
+    _, _, base = load_checkpoint(checkpoint)
+    base_state = base.state_dict()
+    for name, value in network.state_dict().items():
+        if value.is_floating_point():
+            torch.testing.assert_close(value, base_state[name] + 0.25)
+    # weight 0 is the base model: same entities, same scores
+    same = interpolate_checkpoints(checkpoint, tuned, tmp_path / "zero", weight=0.0)
+    assert GLiNER.from_pretrained(same).predict_entities(TEXTS[0], LABELS, threshold=0.1) == GLiNER.from_pretrained(
+        checkpoint
+    ).predict_entities(TEXTS[0], LABELS, threshold=0.1)
+    with pytest.raises(ValueError, match=r"weight must be in \[0, 1\]"):
+        interpolate_checkpoints(checkpoint, tuned, tmp_path / "bad", weight=1.5)

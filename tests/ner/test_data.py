@@ -233,3 +233,71 @@ def test_pool_from_shared_data():
 def test_negatives_never_share_a_word_with_a_gold_label():
     sampler = LabelSampler(["comedy film", "film", "film director", "person", "river"], max_types=10)
     assert sampler.negatives_for({"drama film"}, "silver") == ["person", "river"]
+
+
+# ------------------------------------------------------------------------------ fine labels over coarse
+def test_fallback_label_is_gold_only_when_no_fine_label_is_offered():
+    sampler = LabelSampler(POOL_LABELS + ["politician"], max_types=25, paraphrase_prob=0.0)
+    spans = [(0, 1, "politician"), (4, 4, "person")]  # a politician (0-1) and another person (4)
+    fallback = [(0, 1, "person")]
+    outcomes = set()
+    for seed in range(100):
+        prompts, kept = sampler.sample(spans, "silver", random.Random(seed), fallback)
+        gold = sorted((s, e, prompts[c]) for s, e, c in kept)
+        if "politician" in prompts:
+            # Both offered: the specific label is the politician's gold; "person" is a negative for that span.
+            assert gold == [(0, 1, "politician"), (4, 4, "person")]
+            outcomes.add("fine")
+        else:
+            # Withheld: never a negative; the politician is a person then.
+            assert gold == [(0, 1, "person"), (4, 4, "person")]
+            outcomes.add("coarse")
+        assert "person" in prompts
+    assert outcomes == {"fine", "coarse"}
+
+
+def test_fallback_label_is_offered_as_a_hard_negative():
+    sampler = LabelSampler(POOL_LABELS + ["university"], max_types=25, neg_ratio=0.0, paraphrase_prob=0.0)
+    for seed in range(40):
+        prompts, kept = sampler.sample([(2, 3, "university")], "silver", random.Random(seed), [(2, 3, "organization")])
+        if "university" in prompts:
+            assert sorted(prompts) == ["organization", "university"]
+            assert [(s, e, prompts[c]) for s, e, c in kept] == [(2, 3, "university")]
+        else:
+            assert prompts == ["organization"] and [(s, e, prompts[c]) for s, e, c in kept] == [(2, 3, "organization")]
+    # A fine label that is also gold on a span without fallback is always offered.
+    spans = [(0, 0, "university"), (2, 3, "university")]
+    for seed in range(20):
+        prompts, kept = sampler.sample(spans, "silver", random.Random(seed), [(2, 3, "organization")])
+        assert [(s, e, prompts[c]) for s, e, c in kept] == spans and "organization" in prompts
+    # Without fallback the stream of random numbers is what it was (runs resume and repeat).
+    assert sampler.sample(spans, "x", random.Random(5)) == sampler.sample(spans, "x", random.Random(5), [])
+
+
+def test_fallback_read_from_gliner_json_and_kept_by_crop_and_renaming(tmp_path):
+    line = {"tokenized_text": ["Ann", "Lee", "met", "Bo"], "ner": [[0, 1, "politician"], [3, 3, "PERSON"]], "fallback": [[0, 1, "PERSON"]]}
+    path = write(tmp_path, "silver-x.jsonl", json.dumps(line) + "\n")
+    (example,) = data.read_gliner_json(path, "silver")
+    assert example.fallback == [(0, 1, "PERSON")]
+    renamed = data.renamed(example, "silver")
+    assert renamed.spans == [(0, 1, "politician"), (3, 3, "person")] and renamed.fallback == [(0, 1, "person")]
+    cropped = data.crop(renamed, 3, random.Random(0))
+    assert all((s, e) in {(a, b) for a, b, _ in cropped.spans} for s, e, _ in cropped.fallback)
+    bad = dict(line, fallback=[[2, 2, "PERSON"]])  # a fallback needs a fine label on the same span
+    path = write(tmp_path, "bad.jsonl", json.dumps(bad) + "\n")
+    with pytest.raises(DataError, match=r"bad.jsonl:1: every 'fallback' span"):
+        data.read_gliner_json(path)
+
+
+def test_coarse_negative_beside_a_fine_label_is_sampled():
+    sampler = LabelSampler(["person", "politician", "disease"], max_types=5, neg_ratio=0.0, paraphrase_prob=0.0, coarse_negative_prob=0.0)
+    for seed in range(30):
+        prompts, kept = sampler.sample([(0, 1, "politician")], "silver", random.Random(seed), [(0, 1, "person")])
+        gold = [(s, e, prompts[c]) for s, e, c in kept]
+        assert (prompts, gold) in ((["politician"], [(0, 1, "politician")]), (["person"], [(0, 1, "person")]))
+    sampler.coarse_negative_prob = 0.5
+    together = sum(
+        sorted(sampler.sample([(0, 1, "politician")], "silver", random.Random(seed), [(0, 1, "person")])[0]) == ["person", "politician"]
+        for seed in range(400)
+    )
+    assert 60 < together < 140  # about 400 * fine_prob 0.5 * 0.5

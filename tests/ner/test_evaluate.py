@@ -139,6 +139,19 @@ def test_cli_train_then_resume(tmp_path, capsys):
     from doclinks.ner import GLiNER
 
     assert GLiNER.from_pretrained(target).network.span_rep_layer.span_rep_layer.project_start[0].weight.dtype == torch.float32
+    # Shipping halfway between a start (all weights zero here) and the run's end: half the weights, said in the card.
+    from doclinks.ner.checkpoints import load_checkpoint, save_checkpoint
+    from doclinks.ner.training import latest_checkpoint
+
+    config, tokenizer, network = load_checkpoint(latest_checkpoint(run))
+    end_weight = network.span_rep_layer.span_rep_layer.project_start[0].weight.detach().clone()
+    for param in network.parameters():
+        param.data.zero_()
+    save_checkpoint(tmp_path / "zero", config, tokenizer, network)
+    halfway = ship(run, target=tmp_path / "halfway", interpolate=(tmp_path / "zero", 0.5))
+    shipped = GLiNER.from_pretrained(halfway).network.span_rep_layer.span_rep_layer.project_start[0].weight
+    torch.testing.assert_close(shipped, (0.5 * end_weight).half().float())
+    assert "0.5 x the run's starting checkpoint" in (halfway / "README.md").read_text()
 
 
 @pytest.mark.parametrize(
