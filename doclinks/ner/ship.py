@@ -36,7 +36,11 @@ SOURCES = {
 
 
 def model_card(
-    state: dict, report: dict | None, size_bytes: int, embed_ent_token: bool = True, interpolated: tuple[str, float] | None = None
+    state: dict,
+    report: dict | None,
+    size_bytes: int,
+    embed_ent_token: bool = True,
+    interpolated: tuple[str | Path, float] | None = None,
 ) -> str:
     train = state["train_config"]
     label_vector = "its `<<ENT>>` marker" if embed_ent_token else "its first token (`embed_ent_token: false`)"
@@ -133,8 +137,7 @@ def ship(
     from .config import GLiNERConfig
 
     embed = GLiNERConfig.from_file(target / "gliner_config.json").embed_ent_token
-    interpolated = (str(interpolate[0]), float(interpolate[1])) if interpolate is not None else None
-    (target / "README.md").write_text(model_card(state, report, size, embed, interpolated), encoding="utf-8")
+    (target / "README.md").write_text(model_card(state, report, size, embed, interpolate), encoding="utf-8")
     return target
 
 
