@@ -77,6 +77,9 @@ def add_train(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     t.add_argument("--fine-prob", type=float, help="chance a fine label with a coarse fallback is offered (0.5)")
     t.add_argument("--coarse-negative-prob", type=float, help="chance its coarse label is then offered beside it (1.0)")
     t.add_argument("--max-words", type=int)
+    t.add_argument("--join-prob", type=float, help="chance an example is joined with the next 1-2 of its source (0)")
+    t.add_argument("--source-negatives", action=argparse.BooleanOptionalAction, default=None,
+                   help="draw negative labels per source: never another set's fine type of a label this set annotates")
     t.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=None)
     t.add_argument("--freeze-layers", type=int)
     t.add_argument("--loss", choices=["bce", "focal"])
@@ -231,6 +234,10 @@ def add_ingest(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--chunk-overlap", type=int, default=0, metavar="N", help="characters shared by neighbouring chunks (default 0)")
     p.add_argument("--batch-size", type=int, default=32, metavar="N", help="chunks per batch: one NER pass, one embedding pass, one write (default 32)")
     p.add_argument("--text-field", default="text", metavar="NAME", help='the text field of .jsonl lines (default "text"; other fields become metadata)')
+    p.add_argument("--min-link-score", type=float, default=0.7, metavar="S",
+                   help="an entity links only when a mention scored at least this (default 0.7; 0 links every mention above --threshold)")
+    p.add_argument("--no-merge", action="store_true",
+                   help="never join a short tag to a longer one across chunks (undoes earlier merges; case and spelling variants still join)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_ingest)
@@ -251,6 +258,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     options = IngestOptions(
         labels=parse_labels(args.labels), model=args.model, chunk_size=args.chunk_size,
         chunk_overlap=args.chunk_overlap, batch_size=args.batch_size, threshold=args.threshold,
+        min_link_score=args.min_link_score or None, merge=not args.no_merge,
         text_field=args.text_field, progress=not args.no_progress,
     )  # fmt: skip
     try:

@@ -46,6 +46,8 @@ class IngestOptions:
     chunk_overlap: int = 0
     batch_size: int = 32
     threshold: float = 0.5
+    min_link_score: float | None = 0.7  # doclinks.links.DEFAULT_MIN_LINK_SCORE
+    merge: bool = True  # corpus normalisation may join a short tag to a longer one (MergePolicy)
     text_field: str = "text"
     progress: bool = True
 
@@ -112,12 +114,15 @@ def _check_model_name(model: str | None) -> None:
         raise AppError(f"--model {model}: no such folder")
 
 
-def load_extractor(labels: Sequence[str], model: str | None, threshold: float = 0.5):
-    """A `GLiNERLinkExtractor` for `labels` (loads the model; None: the shipped default)."""
+def load_extractor(labels: Sequence[str], model: str | None, threshold: float = 0.5, min_link_score: float | None = 0.7):
+    """A `GLiNERLinkExtractor` for `labels` (loads the model; None: the shipped default); an entity
+    links when a mention scored at least `min_link_score` (None: every mention above `threshold`)."""
     _check_model_name(model)
     from ..links import GLiNERLinkExtractor
 
-    return GLiNERLinkExtractor(list(labels), model=model, extract_kwargs={"threshold": threshold})
+    return GLiNERLinkExtractor(
+        list(labels), model=model, extract_kwargs={"threshold": threshold}, min_link_score=min_link_score
+    )
 
 
 def _progress(enabled: bool):
@@ -146,20 +151,24 @@ def _progress(enabled: bool):
 
 def _snapshot(doc: Any) -> tuple:
     links = tuple((l.kind, l.direction, l.tag) for l in doc.metadata.get("links", []) or [])
-    tags = tuple(r.get("tag") for r in doc.metadata.get("entities", []) or [] if isinstance(r, dict))
+    tags = tuple((r.get("tag"), r.get("merged_from")) for r in doc.metadata.get("entities", []) or [] if isinstance(r, dict))
     return links, tags
 
 
-def normalize_store(store: Any, db: str | os.PathLike) -> tuple[int, list[Any]]:
+def normalize_store(store: Any, db: str | os.PathLike, merge: bool = True) -> tuple[int, list[Any]]:
     """Give each entity one tag across the whole database.
 
+    Merges recorded by earlier runs are undone first and recomputed from the mentions, so the
+    result does not depend on how often or in how many runs the corpus was normalised, and
+    `merge=False` (`--no-merge`) undoes every merge (case and spelling variants still join).
     Returns the number of chunks rewritten, and every chunk as now stored.
     """
-    from ..links import normalize_links
+    from ..links import normalize_links, revert_merges
 
     docs = list(iter_documents(db))
     before = [_snapshot(d) for d in docs]
-    if not normalize_links(docs, kinds=("entity",)):
+    reverted = revert_merges(docs)
+    if not normalize_links(docs, kinds=("entity",), merge_partial=merge) and not reverted:
         return 0, docs
     changed = [d for d, b in zip(docs, before) if _snapshot(d) != b]
     if changed:
@@ -181,6 +190,8 @@ def ingest(paths: Sequence[str | os.PathLike], db: str | os.PathLike, options: I
         raise AppError(f"--batch-size must be at least 1, got {options.batch_size}")
     if not 0.0 < options.threshold < 1.0:
         raise AppError(f"--threshold must lie in (0, 1), got {options.threshold}")
+    if options.min_link_score is not None and not 0.0 < options.min_link_score < 1.0:
+        raise AppError(f"--min-link-score must lie in [0, 1), got {options.min_link_score}")
     _check_model_name(options.model)
     splitter = Splitter(options.chunk_size, options.chunk_overlap)
     files = collect_files(paths)
@@ -202,7 +213,7 @@ def ingest(paths: Sequence[str | os.PathLike], db: str | os.PathLike, options: I
         if new:
             err = console.err()
             with err.status("loading the NER model", spinner="dots") if options.progress else _null():
-                extractor = load_extractor(labels, options.model, options.threshold)
+                extractor = load_extractor(labels, options.model, options.threshold, options.min_link_score)
             from ..document import Document
             from ..links import LinkExtractorTransformer
 
@@ -222,7 +233,7 @@ def ingest(paths: Sequence[str | os.PathLike], db: str | os.PathLike, options: I
             work_seconds = time.perf_counter() - work_start
         elif exists:
             store = open_store(db)
-        _, stored = normalize_store(store, db) if store is not None else (0, list(iter_documents(db)))
+        _, stored = normalize_store(store, db, options.merge) if store is not None else (0, list(iter_documents(db)))
     except KeyboardInterrupt as exc:
         exc.stored = done  # type: ignore[attr-defined]
         exc.total = len(new)  # type: ignore[attr-defined]

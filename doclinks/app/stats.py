@@ -21,8 +21,11 @@ def collect_stats(db: str | os.PathLike, *, top: int = 10, max_tag_degree: int |
     """
     from ..store import TraversalSettings
 
+    from ..links import merges_of
+
     check_db(db, must_exist=True)
-    inv = Inventory.from_documents(iter_documents(db))
+    docs = list(iter_documents(db))
+    inv = Inventory.from_documents(docs)
     if max_tag_degree is None:
         max_tag_degree = TraversalSettings().degree_limit(len(inv.docs))
     tags = inv.tags
@@ -50,6 +53,7 @@ def collect_stats(db: str | os.PathLike, *, top: int = 10, max_tag_degree: int |
         "max_tag_degree": max_tag_degree,
         "most_linked": [row(p) for p in sorted(walkable, key=order)[:top]],
         "hubs": [row(p) for p in sorted(hubs, key=order)],
+        "merges": merges_of(docs)[:top],
     }
 
 
@@ -91,6 +95,20 @@ def render_stats(stats: dict[str, Any], out=None) -> None:
         plural = "s" if limit != 1 else ""
         out.print(f"[bold]hub tags[/bold]: on more than {limit:,} chunk{plural} (max_tag_degree), not walked by traversal")
         out.print(_tag_table(stats["hubs"]))
+    out.print()
+    merges = stats.get("merges") or []
+    if not merges:
+        out.print("merges: none (no short tag joined a longer one)")
+    else:
+        from rich.table import Table
+
+        out.print("[bold]merges[/bold]: short tags joined to a longer one across chunks (undo all: ingest --no-merge)")
+        table = Table()
+        for name, justify in (("label", "left"), ("from", "left"), ("to", "left"), ("chunks", "right")):
+            table.add_column(name, justify=justify)
+        for m in merges:
+            table.add_row(escape(label_of(m["kind"])), escape(m["from"]), escape(m["to"]), f"{m['chunks']:,}")
+        out.print(table)
 
 
 def _tag_table(rows: list[dict[str, Any]]):

@@ -6,6 +6,7 @@ Importing this package does not load torch; the model loads when an extractor is
 """
 
 from .extractor import (
+    DEFAULT_MIN_LINK_SCORE,
     EXTRACT_KWARGS,
     GLiNERLinkExtractor,
     LinkExtractor,
@@ -18,9 +19,12 @@ from .link import Link, add_links, get_links
 from .normalize import (
     DEFAULT_HONORIFICS,
     TITLE_HONORIFICS,
+    MergePolicy,
     canonicalize,
     match_key,
+    merges_of,
     normalize_links,
+    revert_merges,
     normalize_tag,
 )
 
@@ -32,12 +36,16 @@ __all__ = [
     "GLiNERLinkExtractor",
     "LinkExtractorTransformer",
     "EXTRACT_KWARGS",
+    "DEFAULT_MIN_LINK_SCORE",
     "load_model",
     "clear_model_cache",
     "normalize_tag",
     "match_key",
     "canonicalize",
     "normalize_links",
+    "MergePolicy",
+    "merges_of",
+    "revert_merges",
     "DEFAULT_HONORIFICS",
     "TITLE_HONORIFICS",
     "add_link_fields",

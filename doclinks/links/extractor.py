@@ -13,6 +13,7 @@ import copy
 import math
 import os
 import threading
+import warnings
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -20,6 +21,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Generic, TypeVar, Union
 
+from ..boundaries import BreakIndex
 from .fields import add_link_fields
 from .link import Link, add_links
 from .normalize import DEFAULT_HONORIFICS, _form_rank, _prepare_honorifics, normalize_links, normalize_tag
@@ -29,6 +31,7 @@ __all__ = [
     "GLiNERLinkExtractor",
     "LinkExtractorTransformer",
     "EXTRACT_KWARGS",
+    "DEFAULT_MIN_LINK_SCORE",
     "load_model",
     "clear_model_cache",
 ]
@@ -41,6 +44,9 @@ GLiNERInput = Union[str, Any]
 #: The `extract_kwargs` keys `GLiNERLinkExtractor` accepts: those of `GLiNER.inference`,
 #: plus `chunk_size` of `GLiNER.iter_inference`.
 EXTRACT_KWARGS = ("threshold", "flat_ner", "multi_label", "batch_size", "max_batch_tokens", "chunk_size")
+
+#: The least best-mention score for an entity to link, chosen on `benchmarks/link_quality.py`.
+DEFAULT_MIN_LINK_SCORE = 0.7
 
 _DEFAULTS = {"threshold": 0.5, "flat_ner": True, "multi_label": False, "batch_size": 8, "max_batch_tokens": 8192, "chunk_size": 256}
 
@@ -118,6 +124,14 @@ def _check_number(value: Any, name: str) -> float:
     if not 0.0 < float(value) < 1.0:
         raise ValueError(f"{name}: must lie in (0, 1), got {value}")
     return float(value)
+
+
+def _reads_descriptions(model: Any) -> bool:
+    """Whether a model was trained to read label descriptions (its config says so: a doclinks
+    checkpoint's ``trained_with_descriptions``; `gliner` models read them as they were trained)."""
+    config = getattr(model, "config", None)
+    flag = getattr(config, "trained_with_descriptions", None)
+    return True if flag is None and not hasattr(model, "iter_inference") else bool(flag)
 
 
 def _check_extract_kwargs(extract_kwargs: Any) -> dict[str, Any]:
@@ -230,6 +244,16 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
             with the same match key in one input give one link. False: the tag is the
             mention as written, as in LangChain.
         honorifics, fold_accents: options of `normalize_tag`.
+        respect_boundaries: no entity crosses a line break or a sentence end (default
+            True): the model drops such spans before choosing among overlapping ones, so
+            the best span inside one sentence wins (`doclinks.boundaries`). With a
+            model that cannot (the `gliner` package), crossing entities are dropped after
+            decoding. False: the model's spans as they are, as in LangChain.
+        min_link_score: an entity links only when one of its mentions in the input scored
+            at least this (default `DEFAULT_MIN_LINK_SCORE`, chosen on
+            `benchmarks/link_quality.py`); weaker mentions are kept as records with
+            ``linked`` False. Labels given in `thresholds` link at their own threshold
+            instead (the caller chose it). None: every mention above the threshold links.
 
     Raises:
         TypeError, ValueError: bad labels, an unknown `extract_kwargs` key or bad value,
@@ -250,6 +274,8 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         normalize: bool = True,
         honorifics: Iterable[str] | None = DEFAULT_HONORIFICS,
         fold_accents: bool = True,
+        respect_boundaries: bool = True,
+        min_link_score: float | None = DEFAULT_MIN_LINK_SCORE,
     ):
         self._labels, self._model_labels = _check_labels(labels)
         if not isinstance(kind, str) or not kind:
@@ -265,6 +291,7 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
                 raise ValueError(f"thresholds: {label!r} is not one of the labels {self._labels}")
             _check_number(value, f"thresholds[{label!r}]")
         self._thresholds = {label: float(thresholds.get(label, base)) for label in self._labels}
+        self._explicit = frozenset(thresholds)
         self._run_threshold = min(self._thresholds.values())
         if max_links is not None and (isinstance(max_links, bool) or not isinstance(max_links, int) or max_links < 1):
             raise ValueError(f"max_links: expected None or an integer >= 1, got {max_links!r}")
@@ -275,7 +302,19 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         _prepare_honorifics(honorifics)  # validate now
         self._honorifics = tuple(honorifics) if honorifics is not None else ()
         self._fold_accents = bool(fold_accents)
+        if not isinstance(respect_boundaries, bool):
+            raise TypeError(f"respect_boundaries: expected a bool, got {type(respect_boundaries).__name__}")
+        self._respect_boundaries = respect_boundaries
+        self._min_link_score = None if min_link_score is None else _check_number(min_link_score, "min_link_score")
         self._model = load_model(model)
+        if isinstance(self._model_labels, dict) and not _reads_descriptions(self._model):
+            warnings.warn(
+                "labels: this model was not trained with label descriptions, and reads "
+                f"{list(self._model_labels.values())!r} in place of the names {self._labels!r}; "
+                "it usually finds fewer and worse entities that way. Pass a list of names instead.",
+                UserWarning,
+                stacklevel=2,
+            )
 
     # ---------------------------------------------------------------------------------- properties
     @property
@@ -302,6 +341,16 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
     def thresholds(self) -> dict[str, float]:
         """The threshold of each label."""
         return dict(self._thresholds)
+
+    @property
+    def min_link_score(self) -> float | None:
+        """The least best-mention score for an entity to link (None: every mention links)."""
+        return self._min_link_score
+
+    @property
+    def respect_boundaries(self) -> bool:
+        """Whether entities may not cross line breaks and sentence ends."""
+        return self._respect_boundaries
 
     @property
     def normalize(self) -> bool:
@@ -386,6 +435,7 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
                 texts, self._model_labels, threshold=kw["threshold"], flat_ner=kw["flat_ner"],
                 multi_label=kw["multi_label"], batch_size=kw["batch_size"],
                 max_batch_tokens=kw["max_batch_tokens"], chunk_size=kw["chunk_size"],
+                respect_boundaries=self._respect_boundaries,
             )  # fmt: skip
             return
         # A model with only `batch_predict_entities` (e.g. the `gliner` package): chunks by hand,
@@ -394,7 +444,12 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         extra["threshold"] = self._run_threshold
         iterator = iter(texts)
         while chunk := list(islice(iterator, kw["chunk_size"])):
-            yield from model.batch_predict_entities(chunk, self._model_labels, **extra)
+            results = model.batch_predict_entities(chunk, self._model_labels, **extra)
+            for text, entities in zip(chunk, results):
+                if self._respect_boundaries and entities:
+                    index = BreakIndex(text)
+                    entities = [e for e in entities if not index.crosses(e["start"], e["end"])]
+                yield entities
 
     def _details(self, inputs: Iterable[Any], *, progress: bool, total: int | None = None) -> Iterator[tuple[set[Link], list[dict[str, Any]]]]:
         if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Iterable):
@@ -424,11 +479,15 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
             records.append(record)
             if not key:
                 continue
-            group = groups.setdefault((kind, key), {"forms": {}, "score": score, "records": []})
+            group = groups.setdefault((kind, key), {"forms": {}, "score": score, "records": [], "label": label})
             group["forms"][readable] = group["forms"].get(readable, 0) + 1
             group["score"] = max(group["score"], score)
             group["records"].append(record)
-        ranked = list(groups.values())
+        floor = self._min_link_score
+        ranked = [
+            g for g in groups.values()
+            if floor is None or g["label"] in self._explicit or g["score"] >= floor
+        ]
         if self._max_links is not None and len(ranked) > self._max_links:
             order = sorted(range(len(ranked)), key=lambda i: (-ranked[i]["score"], i))
             ranked = [ranked[i] for i in sorted(order[: self._max_links])]

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
@@ -29,7 +30,11 @@ __all__ = [
     "normalize_tag",
     "match_key",
     "canonicalize",
+    "MergePolicy",
+    "is_person_kind",
     "normalize_links",
+    "merges_of",
+    "revert_merges",
     "kind_matches",
 ]
 
@@ -233,25 +238,107 @@ def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
     return any(long[i : i + n] == short for i in range(len(long) - n + 1))
 
 
+#: Words of a label that name people: in such kinds a one-word mention joins a longer tag only as its
+#: last word (a surname: "Zelenskyy"), never as its first (a first name: "Anna" is not "Anna Freud").
+PERSON_LABEL_WORDS = frozenset(
+    """person persons people human individual politician actor actress author writer artist musician
+    scientist researcher athlete player character director singer composer""".split()
+)
+#: Lower-case words that may stand inside a name ("Bank of England", "Ludwig van Beethoven").
+NAME_PARTICLES = frozenset(
+    "of the and for de del della di da das do dos du des la le van von der den ten ter bin ibn al el y & on upon in".split()
+)
+# Marks that a name does not hold; a longer form with one is a badly cut span ("Scotland, also ...").
+_SENTENCE_MARKS = re.compile(r"[,;:!?\u2026]|\s[-\u2013\u2014]\s")
+
+
+def is_person_kind(kind: str) -> bool:
+    """Whether the label of a link kind ("entity:Person" -> "Person") names people (`PERSON_LABEL_WORDS`)."""
+    label = kind.rsplit(":", 1)[-1]
+    return bool(PERSON_LABEL_WORDS.intersection(re.findall(r"[^\W\d_]+", label.casefold())))
+
+
+@dataclass(frozen=True)
+class MergePolicy:
+    """When a short tag may join a longer tag that contains it (corpus normalisation).
+
+    The longer form must be trustworthy: seen in at least `min_chunks` chunks (2), or with a mention
+    scored at least `min_score` (0.9; scores come from the entity records, where there are any); it
+    must hold no sentence punctuation (a comma, semicolon, colon, "!" or "?", or a sentence end per
+    `doclinks.boundaries`); and it may be at most `max_extra_words` words (2) longer than the
+    short tag. In kinds that name people (`is_person_kind`), a one-word tag joins only as the last
+    word of the longer one (`surnames_only`). Ambiguity still leaves a tag alone: when two longer
+    tags that are not parts of one another contain it, trusted or not ("Hall": "G. Stanley Hall" and
+    "Tom T. Hall").
+
+    `MergePolicy.permissive()` is the rule before these checks (any longer form, any length).
+    """
+
+    min_chunks: int = 2
+    min_score: float = 0.9
+    max_extra_words: int | None = 2
+    reject_punctuation: bool = True
+    surnames_only: bool = True
+
+    @classmethod
+    def permissive(cls) -> MergePolicy:
+        """Join a short tag to the one longer tag containing it, whatever that tag's evidence."""
+        return cls(min_chunks=1, min_score=0.0, max_extra_words=None, reject_punctuation=False, surnames_only=False)
+
+    def trusts(self, readable: str, chunks: int, best_score: float | None) -> bool:
+        """Whether a longer form, seen in `chunks` chunks with this best mention score, may absorb tags.
+
+        With `reject_punctuation`, a cased form must also be cased like a name: every word but
+        function words inside it ("Bank of England") starts with a capital or a digit, so that a
+        span that took in a common word ("the new England captain") absorbs nothing."""
+        if chunks < self.min_chunks and (best_score is None or best_score < self.min_score):
+            return False
+        if self.reject_punctuation:
+            from ..boundaries import break_positions
+
+            if _SENTENCE_MARKS.search(readable) or break_positions(readable):
+                return False
+            words = readable.split(" ")
+            if any(c.isupper() for c in readable):
+                for i, word in enumerate(words):
+                    inner = 0 < i < len(words) - 1
+                    if not (word[:1].isupper() or word[:1].isdigit() or not word[:1].isalpha()
+                            or (inner and word.casefold() in NAME_PARTICLES)):
+                        return False
+        return True
+
+    def fits(self, kind: str, short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+        """Whether `short` may join `long` by their words (length, and surnames in people kinds)."""
+        if self.max_extra_words is not None and len(long) - len(short) > self.max_extra_words:
+            return False
+        if self.surnames_only and len(short) == 1 and is_person_kind(kind):
+            return long[-1] == short[0]
+        return True
+
+
 def canonicalize(
-    occurrences: Iterable[tuple[str, str]],
+    occurrences: Iterable[tuple[str, str] | tuple[str, str, float | None]],
     *,
     honorifics: Iterable[str] | None = DEFAULT_HONORIFICS,
     fold_accents: bool = True,
     merge_partial: bool = True,
+    policy: MergePolicy | None = None,
 ) -> dict[tuple[str, str], str]:
     """Choose one canonical tag per entity across a corpus.
 
     Args:
-        occurrences: ``(kind, tag)`` pairs, one per document (or mention) where the tag
-            occurs; the counts choose the readable form.
+        occurrences: ``(kind, tag)`` or ``(kind, tag, score)`` items, one per document (or
+            mention) where the tag occurs; the counts choose the readable form and, with the
+            scores (None: unknown), decide which longer forms are trusted (see `MergePolicy`).
         honorifics, fold_accents: as in `normalize_tag`.
         merge_partial: a tag whose match key is a whole-word part of the keys of other
             tags of the same kind ("zelenskyy" in "volodymyr zelenskyy") takes the tag of
             the longest of them when exactly one is not itself part of another (they are
-            all parts of that one); when two unrelated longer tags contain it ("biden" in
-            "joe biden" and "jill biden") it is left alone. Words are split on spaces
-            (hyphens count as spaces).
+            all parts of that one) and `policy` accepts it; when two unrelated longer tags
+            contain it ("biden" in "joe biden" and "jill biden") it is left alone. Words are
+            split on spaces (hyphens count as spaces).
+        policy: which longer tags a short one may join (default `MergePolicy()`: trusted,
+            well-formed, not much longer, surnames only for people).
 
     Returns:
         ``{(kind, tag): canonical_tag}`` for every distinct input pair. Tags with the same
@@ -259,17 +346,21 @@ def canonicalize(
         form that is not all upper or all lower case, then to the first in code point
         order, so the result does not depend on the order of the input.
     """
+    policy = MergePolicy() if policy is None else policy
     hons = tuple(honorifics) if honorifics is not None else ()
     forms: dict[tuple[str, str], Counter] = defaultdict(Counter)  # (kind, key) -> readable form -> count
-    key_of: dict[tuple[str, str], str] = {}
-    for kind, tag in occurrences:
+    best: dict[tuple[str, str], float] = {}  # (kind, key) -> best known mention score
+    key_of: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, tag) -> (key, readable)
+    for item in occurrences:
+        kind, tag = item[0], item[1]
+        score = item[2] if len(item) > 2 else None
         if (kind, tag) not in key_of:
-            key = normalize_tag(tag, honorifics=hons, fold_accents=fold_accents)[0]
-            key_of[(kind, tag)] = key
-        key = key_of[(kind, tag)]
+            key_of[(kind, tag)] = normalize_tag(tag, honorifics=hons, fold_accents=fold_accents)
+        key, readable = key_of[(kind, tag)]
         if key:
-            readable = normalize_tag(tag, honorifics=hons, fold_accents=fold_accents)[1]
             forms[(kind, key)][readable] += 1
+            if score is not None:
+                best[(kind, key)] = max(best.get((kind, key), 0.0), float(score))
     canonical_key: dict[tuple[str, str], str] = {k: k[1] for k in forms}
     if merge_partial:
         by_kind: dict[str, list[tuple[str, ...]]] = defaultdict(list)
@@ -286,10 +377,16 @@ def canonicalize(
                 if not longer:
                     continue
                 tops = [w for w in longer if not any(len(o) > len(w) and _contains(o, w) for o in longer)]
-                if len(tops) == 1:
-                    canonical_key[(kind, " ".join(short))] = " ".join(tops[0])
+                if len(tops) != 1:
+                    continue
+                top = (kind, " ".join(tops[0]))
+                top_forms = forms[top]
+                if policy.fits(kind, short, tops[0]) and policy.trusts(
+                    best_form(top_forms), sum(top_forms.values()), best.get(top)
+                ):
+                    canonical_key[(kind, " ".join(short))] = top[1]
     out: dict[tuple[str, str], str] = {}
-    for (kind, tag), key in key_of.items():
+    for (kind, tag), (key, _) in key_of.items():
         if not key:
             out[(kind, tag)] = tag
             continue
@@ -312,23 +409,26 @@ def normalize_links(
     honorifics: Iterable[str] | None = DEFAULT_HONORIFICS,
     fold_accents: bool = True,
     merge_partial: bool = True,
+    policy: MergePolicy | None = None,
 ) -> dict[tuple[str, str], str]:
     """Give every entity one tag across `documents`, rewriting their links in place.
 
     Runs `canonicalize` over the links of the chosen kinds (each document counts once
-    per tag), then replaces each such link's tag by its canonical tag, keeping the
-    direction, the order and no duplicates. Where a document also holds
-    ``metadata["entities"]`` (written by `GLiNERLinkExtractor.annotate` or the
-    transformer), each record's ``"tag"`` follows; where it holds graph-retriever
-    metadata fields for these kinds (`doclinks.links.add_link_fields`), their values
-    follow too.
+    per tag, with the best score of its entity records for that tag, if any), then
+    replaces each such link's tag by its canonical tag, keeping the direction, the order
+    and no duplicates. Where a document also holds ``metadata["entities"]`` (written by
+    `GLiNERLinkExtractor.annotate` or the transformer), each record's ``"tag"`` follows,
+    and a record whose tag joined a longer one (a different match key: a merge, not a
+    change of case or spelling) keeps the tag it had in ``"merged_from"``, so merges can
+    be listed (`merges_of`) and undone; where it holds graph-retriever metadata fields
+    for these kinds (`doclinks.links.add_link_fields`), their values follow too.
 
     Args:
         documents: doclinks or LangChain documents (anything with a ``metadata`` dict);
             the iterable is read once into a list.
         kinds: link kinds to touch: a kind matches ``"entity"`` when it is ``"entity"``
             or starts with ``"entity:"``. None: every kind.
-        honorifics, fold_accents, merge_partial: as in `canonicalize`.
+        honorifics, fold_accents, merge_partial, policy: as in `canonicalize`.
 
     Returns:
         The changes made, ``{(kind, old_tag): new_tag}``.
@@ -341,17 +441,28 @@ def normalize_links(
     occurrences = []
     for doc in docs:
         seen = set()
+        scores = _record_scores(doc)
         for link in get_links(doc):
             if not isinstance(link, Link):
                 raise TypeError(f'metadata["links"] must hold Link objects, got {type(link).__name__}')
             pair = (link.kind, link.tag)
             if pair not in seen and kind_matches(link.kind, kinds):
                 seen.add(pair)
-                occurrences.append(pair)
-    mapping = canonicalize(occurrences, honorifics=honorifics, fold_accents=fold_accents, merge_partial=merge_partial)
+                occurrences.append((link.kind, link.tag, scores.get(pair)))
+    mapping = canonicalize(
+        occurrences, honorifics=honorifics, fold_accents=fold_accents, merge_partial=merge_partial, policy=policy
+    )
     changes = {pair: new for pair, new in mapping.items() if new != pair[1]}
     if not changes:
         return changes
+    hons = tuple(honorifics) if honorifics is not None else ()
+
+    def is_merge(old: str, new: str) -> bool:
+        return normalize_tag(old, honorifics=hons, fold_accents=fold_accents)[0] != normalize_tag(
+            new, honorifics=hons, fold_accents=fold_accents
+        )[0]
+
+    merges = {pair for pair, new in changes.items() if is_merge(pair[1], new)}
     for doc in docs:
         links = doc.metadata.get("links")
         if links:
@@ -371,8 +482,83 @@ def normalize_links(
         if isinstance(records, list):
             for record in records:
                 if isinstance(record, dict):
-                    new_tag = changes.get((record.get("kind"), record.get("tag")))
+                    pair = (record.get("kind"), record.get("tag"))
+                    new_tag = changes.get(pair)
                     if new_tag is not None:
+                        if pair in merges:
+                            record.setdefault("merged_from", pair[1])
                         record["tag"] = new_tag
         rewrite_field_values(doc, changes, fold_accents=fold_accents)
     return changes
+
+
+def _record_scores(doc: Any) -> dict[tuple[str, str], float]:
+    """(kind, tag) -> the best score of a document's entity records with that tag."""
+    out: dict[tuple[str, str], float] = {}
+    records = doc.metadata.get("entities")
+    if isinstance(records, list):
+        for record in records:
+            if not isinstance(record, dict):
+                continue
+            kind, tag, score = record.get("kind"), record.get("tag"), record.get("score")
+            if isinstance(kind, str) and isinstance(tag, str) and isinstance(score, (int, float)):
+                out[(kind, tag)] = max(out.get((kind, tag), 0.0), float(score))
+    return out
+
+
+def merges_of(documents: Iterable[Any]) -> list[dict[str, Any]]:
+    """The merges recorded in documents' entity records (see `normalize_links`), most chunks first:
+    ``[{"kind", "from", "to", "chunks"}]``; `chunks` counts the documents where the merge happened."""
+    counts: Counter = Counter()
+    for doc in documents:
+        seen = set()
+        for record in doc.metadata.get("entities") or []:
+            if isinstance(record, dict) and isinstance(record.get("merged_from"), str):
+                item = (record.get("kind"), record["merged_from"], record.get("tag"))
+                if item not in seen:
+                    seen.add(item)
+                    counts[item] += 1
+    return [
+        {"kind": kind, "from": old, "to": new, "chunks": n}
+        for (kind, old, new), n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+    ]
+
+
+def revert_merges(documents: Iterable[Any]) -> int:
+    """Undo the merges recorded in documents' entity records (`normalize_links`), in place.
+
+    Each record with ``"merged_from"`` gets that tag back, and the document's links follow: the
+    merged tag's link is replaced by the original one (kept too while another record of the document
+    still carries the merged tag). Running `normalize_links` afterwards recomputes every merge from
+    the mentions, so a corpus normalised twice, or with another policy, ends up as if normalised
+    once. Returns the number of records reverted.
+    """
+    from .link import Link
+
+    reverted = 0
+    for doc in documents:
+        records = doc.metadata.get("entities")
+        if not isinstance(records, list):
+            continue
+        undone: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)  # (kind, merged tag) -> original tags
+        for record in records:
+            if isinstance(record, dict) and isinstance(record.get("merged_from"), str):
+                undone[(record.get("kind"), record.get("tag"))][record["merged_from"]] = None
+                record["tag"] = record.pop("merged_from")
+                reverted += 1
+        if not undone:
+            continue
+        still = {(r.get("kind"), r.get("tag")) for r in records if isinstance(r, dict)}
+        links = doc.metadata.get("links") or []
+        new_links: list[Any] = []
+        for link in links:
+            originals = undone.get((link.kind, link.tag))
+            if originals is None:
+                new_links.append(link)
+                continue
+            if (link.kind, link.tag) in still:
+                new_links.append(link)
+            new_links.extend(Link(kind=link.kind, direction=link.direction, tag=t) for t in originals)
+        deduped = list(dict.fromkeys(new_links))
+        doc.metadata["links"] = deduped
+    return reverted

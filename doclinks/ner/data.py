@@ -290,6 +290,51 @@ def read_labels(path: str | os.PathLike) -> list[str]:
     return [x.strip() for x in path.read_text(encoding="utf-8").splitlines() if x.strip() and x.strip() != "O"]
 
 
+def read_label_table(path: str | os.PathLike) -> dict[str, tuple[str, str | None]]:
+    """A `labels.tsv` of the wide sets: raw tag -> (natural name, coarse name or None); '#' lines skipped."""
+    path = Path(path)
+    table: dict[str, tuple[str, str | None]] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        parts = raw.split("\t")
+        if len(parts) not in (2, 3) or not parts[0].strip() or not parts[1].strip():
+            raise DataError(f"{path}:{number}: expected 'raw tag<TAB>name<TAB>coarse name', got {raw!r}")
+        coarse = parts[2].strip() if len(parts) == 3 and parts[2].strip() else None
+        table[parts[0].strip()] = (parts[1].strip(), coarse)
+    return table
+
+
+def read_named_bio(path: str | os.PathLike, table: dict[str, tuple[str, str | None]], source: str = "") -> list[Example]:
+    """A BIO file whose raw tags `table` names: each span gets its natural name, and its coarse name (if
+    any) as a fallback on the same span. A tag missing from the table is a `DataError`."""
+    out = []
+    for example in read_bio(path, source):
+        spans, fallback = [], []
+        for s, e, tag in example.spans:
+            if tag not in table:
+                raise DataError(f"{path}: tag {tag!r} is not in the set's labels.tsv")
+            name, coarse = table[tag]
+            spans.append((s, e, name))
+            if coarse is not None and coarse != name:
+                fallback.append((s, e, coarse))
+        out.append(Example(example.words, spans, source, fallback))
+    return out
+
+
+def joined(examples: Sequence[Example]) -> Example:
+    """Consecutive examples as one: words concatenated, spans and fallbacks shifted (multi-sentence crops)."""
+    words: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    fallback: list[tuple[int, int, str]] = []
+    for x in examples:
+        offset = len(words)
+        words.extend(x.words)
+        spans.extend((s + offset, e + offset, label) for s, e, label in x.spans)
+        fallback.extend((s + offset, e + offset, label) for s, e, label in x.fallback)
+    return Example(words, spans, examples[0].source if examples else "", fallback)
+
+
 # ------------------------------------------------------------------------------------------ conversions
 def eval_to_example(example: EvalExample, source: str = "") -> tuple[Example, int]:
     """Words (the model's whitespace splitter) and word spans of an eval example; also the number of
@@ -409,6 +454,78 @@ PARAPHRASES: dict[str, list[str]] = {
     "quantity": ["measurement", "amount"],
     "ordinal number": ["ordinal", "rank"],
     "number": ["cardinal number", "count"],
+    # names of the wide sets (Few-NERD, MultiCoNER II, BioNLP13CG, AnatEM)
+    "politician": ["political figure", "statesman or politician", "politician name", "elected official"],
+    "athlete": ["sportsperson", "sports player", "athlete name"],
+    "artist or author": ["artist", "author or artist", "creator of a work"],
+    "artist": ["artist name", "performer or artist"],
+    "actor": ["actress or actor", "film actor", "performer"],
+    "director": ["film director", "director name"],
+    "scientist": ["researcher", "scholar", "scientist name"],
+    "soldier": ["military person", "military officer"],
+    "cleric": ["religious leader", "priest or bishop"],
+    "sports manager": ["coach", "team manager"],
+    "political party": ["party", "political organization"],
+    "sports team": ["team", "club", "sports club"],
+    "sports league": ["league", "competition league"],
+    "educational institution": ["university or school", "school", "academic institution"],
+    "government agency": ["government body", "public agency", "government organization"],
+    "media organization": ["newspaper or broadcaster", "news organization", "media company"],
+    "musical group": ["band", "music group", "musical ensemble"],
+    "public company": ["listed company", "corporation"],
+    "private company": ["privately held company", "firm"],
+    "car manufacturer": ["automaker", "car maker"],
+    "aerospace manufacturer": ["aircraft maker", "aerospace company"],
+    "country, city or state": ["country or city", "geopolitical entity", "city, country or region"],
+    "city, town or village": ["settlement", "town", "human settlement"],
+    "road, railway or transit line": ["road", "railway line", "transport route"],
+    "body of water": ["lake, river or sea", "water body", "river or lake"],
+    "mountain": ["mountain or peak", "peak"],
+    "island": ["island name", "isle"],
+    "station": ["railway station", "train station", "transit station"],
+    "written work": ["book", "literary work", "written publication"],
+    "musical work": ["song or album", "piece of music", "music title"],
+    "film": ["movie", "film title", "motion picture"],
+    "broadcast program": ["television show", "tv or radio program", "tv series"],
+    "visual work": ["film or tv show", "visual media", "movie or television work"],
+    "artwork": ["work of visual art", "painting or sculpture"],
+    "software": ["computer program", "application software", "software product"],
+    "car": ["automobile", "car model", "vehicle model"],
+    "aircraft": ["airplane", "aeroplane", "plane model"],
+    "ship": ["vessel", "boat", "ship name"],
+    "weapon": ["arms", "weapon name", "armament"],
+    "vehicle": ["means of transport", "vehicle model"],
+    "food": ["dish", "food item", "meal or ingredient"],
+    "drink": ["beverage", "drink name"],
+    "clothing": ["garment", "apparel", "item of clothing"],
+    "sports event": ["sports competition", "tournament", "match or tournament"],
+    "military conflict": ["war or battle", "war", "battle"],
+    "election": ["elections", "vote", "electoral event"],
+    "disaster": ["natural disaster", "catastrophe", "accident or disaster"],
+    "protest": ["demonstration", "protest movement"],
+    "award": ["prize", "honour", "award name"],
+    "educational degree": ["academic degree", "degree"],
+    "god": ["deity", "divinity"],
+    "living thing": ["animal or plant", "organism name", "species"],
+    "biological entity": ["biological thing", "biomolecule"],
+    "astronomical object": ["celestial body", "planet or star"],
+    "medical term": ["medical concept", "medical entity"],
+    "hospital": ["medical centre", "clinic"],
+    "theater": ["theatre", "playhouse"],
+    "sports facility": ["stadium", "arena", "sports venue"],
+    "airport": ["airfield", "airport name"],
+    "hotel": ["inn", "hotel name"],
+    "restaurant": ["eatery", "restaurant name", "diner"],
+    "medication or vaccine": ["medicine", "drug or vaccine", "medication"],
+    "medical procedure": ["treatment", "surgery or therapy", "clinical procedure"],
+    "symptom": ["clinical sign", "medical symptom"],
+    "anatomical structure": ["body part", "anatomy", "part of the body"],
+    "gene or gene product": ["gene", "protein", "gene or protein"],
+    "cell": ["cell type", "cell line"],
+    "cancer": ["tumour", "tumor", "malignancy"],
+    "organism": ["species", "living organism"],
+    "organ": ["body organ", "internal organ"],
+    "tissue": ["body tissue", "biological tissue"],
 }
 
 # Canonical names too close to be told apart: never a negative of one another.
@@ -418,6 +535,11 @@ RELATED = [
     {"creative work", "product", "miscellaneous", "event", "law"},
     {"algorithm", "technique", "task", "field", "application area", "dataset", "metric"},
     {"chemical", "disease"},
+    # Across sets these name the same things; fine types of one set (politician, athlete) stay apart.
+    {"chemical", "medication or vaccine", "amino acid"},
+    {"disease", "cancer", "medical term", "symptom"},
+    {"location", "country, city or state", "city, town or village", "city or state", "country"},
+    {"company", "public company", "private company"},
     {"date", "time", "number", "quantity", "percentage", "money", "ordinal number", "numerical result"},
 ]
 # Kinds that most sets leave unannotated although their texts are full of them: no negatives of these
@@ -426,7 +548,16 @@ UNANNOTATED_IN_GOLD = {"date", "time", "number", "quantity", "percentage", "mone
 SILVER_SOURCES = ("silver",)
 
 
+FUNCTION_WORDS = {"or", "and", "of", "a", "an", "the", "in", "on", "for", "to"}
+
+
+def content_words(label: str) -> set[str]:
+    """The words of a label name that carry meaning ("city, town or village" -> city, town, village)."""
+    return {w for w in re.findall(r"\w+", label.lower()) if w not in FUNCTION_WORDS}
+
+
 def related_labels(label: str) -> set[str]:
+    """The label and every label of a `RELATED` group it belongs to."""
     out = {label}
     for group in RELATED:
         if label in group:
@@ -444,6 +575,12 @@ class LabelSampler:
     gold labels gets a uniform number of negatives in [0, round(neg_ratio * (max_types - g))] (at least
     one for an example without entities). `paraphrase_prob` is the chance that a label is read under a
     paraphrase rather than its canonical name.
+
+    `source_labels` (source -> the labels that source annotates) and `parents` (fine label -> its coarse
+    label) make negatives per source: a label of another source is a negative only when neither it nor
+    its coarse label is related to a label of the example's own source, because that source did not
+    annotate it (another set's "politician" is never a negative for a CoNLL "person" span). A source
+    missing from `source_labels` draws from every label, as before.
     """
 
     labels: list[str]
@@ -453,6 +590,29 @@ class LabelSampler:
     paraphrases: dict[str, list[str]] = field(default_factory=lambda: PARAPHRASES)
     fine_prob: float = 0.5
     coarse_negative_prob: float = 1.0
+    source_labels: dict[str, set[str]] = field(default_factory=dict)
+    parents: dict[str, str] = field(default_factory=dict)
+
+    def family(self, labels: set[str] | Sequence[str]) -> set[str]:
+        """The labels, their coarse labels, and every label related to either."""
+        out: set[str] = set()
+        for label in labels:
+            out |= related_labels(label)
+            if label in self.parents:
+                out |= related_labels(self.parents[label])
+        return out
+
+    def allowed_for(self, source: str) -> list[str]:
+        """The pool labels a `source` may read as negatives (cached per source)."""
+        cache = self.__dict__.setdefault("_allowed", {})
+        if source not in cache:
+            own = self.source_labels.get(source)
+            if own is None:
+                cache[source] = list(self.labels)
+            else:
+                own_family = self.family(own)
+                cache[source] = [x for x in self.labels if x in own or not (self.family([x]) & own_family)]
+        return cache[source]
 
     def surface(self, label: str, rng: random.Random) -> str:
         options = self.paraphrases.get(label)
@@ -465,12 +625,12 @@ class LabelSampler:
         for label in gold:
             blocked |= related_labels(label)
         # A label sharing a word with a gold one is too close to be a safe negative (drama film / film).
-        gold_words = {w for label in gold for w in label.split()}
+        gold_words = {w for label in gold for w in content_words(label)}
         silver = source in SILVER_SOURCES
         return [
             x
-            for x in self.labels
-            if x not in blocked and not gold_words.intersection(x.split()) and (silver or x not in UNANNOTATED_IN_GOLD)
+            for x in self.allowed_for(source)
+            if x not in blocked and not gold_words.intersection(content_words(x)) and (silver or x not in UNANNOTATED_IN_GOLD)
         ]
 
     def resolve(
@@ -546,7 +706,31 @@ TRAIN_SETS = {
     "ncbi-disease": ("ner/train/ncbi-disease/train.tsv", "bio"),
     "few-tk": ("ner/train/few-tk/train.txt", "io"),
     "gliner-sample": ("ner/train/gliner-sample/sample_data.json", "gliner_json"),
+    # The wide sets: BIO files whose labels.tsv names each raw tag and its coarse label (the fallback).
+    "few-nerd": ("ner/train/few-nerd/train.bio", "named_bio"),
+    "multiconer2-en": ("ner/train/multiconer2-en/train.bio", "named_bio"),
+    "bionlp13cg": ("ner/train/bionlp13cg/train.bio", "named_bio"),
+    "anatem": ("ner/train/anatem/train.bio", "named_bio"),
+    "fabner": ("ner/train/fabner/train.bio", "named_bio"),
+    "tweetner7": ("ner/train/tweetner7/train.bio", "named_bio"),
 }
+
+# Licence of each set (the data README). A model anyone may use is trained only on OPEN_SETS.
+SET_LICENCES = {
+    "conll2003": "research use only (Reuters)",
+    "wnut17": "CC BY 4.0",
+    "bc5cdr": "CC BY 4.0",
+    "ncbi-disease": "CC BY 4.0",
+    "few-tk": "none stated: research use",
+    "gliner-sample": "Apache-2.0",
+    "few-nerd": "CC BY-SA 4.0",
+    "multiconer2-en": "CC BY 4.0",
+    "bionlp13cg": "CC BY 4.0",
+    "anatem": "CC BY-SA 3.0",
+    "fabner": "research use (none stated)",
+    "tweetner7": "research use (Twitter terms)",
+}
+OPEN_SETS = tuple(name for name, licence in SET_LICENCES.items() if not licence.startswith(("research", "none")))
 
 
 def read_train_set(name: str, root: str | os.PathLike | None = None) -> list[Example]:
@@ -564,6 +748,8 @@ def read_train_set(name: str, root: str | os.PathLike | None = None) -> list[Exa
         examples = read_bio(path, name)
     elif kind == "io":
         examples = read_io(path, name)
+    elif kind == "named_bio":
+        examples = read_named_bio(path, read_label_table(path.parent / "labels.tsv"), name)
     else:
         examples = read_gliner_json(path, name)
     return [renamed(x, name) for x in examples]
@@ -600,6 +786,29 @@ def pool_labels(pool: dict[str, list[Example]], min_count: int = 20) -> list[str
             for _, _, label in x.spans + x.fallback:
                 counts[label] = counts.get(label, 0) + 1
     return sorted(label for label, n in counts.items() if n >= min_count)
+
+
+def source_label_sets(pool: dict[str, list[Example]]) -> dict[str, set[str]]:
+    """The labels each source annotates (its spans' and fallbacks' labels)."""
+    return {
+        name: {label for x in examples for _, _, label in x.spans + x.fallback} for name, examples in pool.items()
+    }
+
+
+def label_parents(pool: dict[str, list[Example]]) -> dict[str, str]:
+    """Fine label -> its coarse label, as the fallbacks of the pool give it (the most frequent one)."""
+    counts: dict[str, dict[str, int]] = {}
+    for examples in pool.values():
+        for x in examples:
+            if not x.fallback:
+                continue
+            coarse_at = {(s, e): label for s, e, label in x.fallback}
+            for s, e, label in x.spans:
+                coarse = coarse_at.get((s, e))
+                if coarse is not None and coarse != label:
+                    seen = counts.setdefault(label, {})
+                    seen[coarse] = seen.get(coarse, 0) + 1
+    return {label: max(sorted(seen), key=seen.get) for label, seen in counts.items()}
 
 
 def crop(example: Example, max_words: int, rng: random.Random) -> Example:

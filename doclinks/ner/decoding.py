@@ -72,3 +72,14 @@ def greedy_decode(candidates: list[Candidate], flat_ner: bool = True, multi_labe
             chosen.append(cand)
     chosen.sort(key=lambda x: x.start)
     return chosen
+
+
+def within_breaks(candidates: list[Candidate], word_starts: list[int], word_ends: list[int], breaks: list[int]) -> list[Candidate]:
+    """The candidates whose characters (`word_starts[start]` to `word_ends[end]`) hold no break of
+    `breaks` (sorted character positions, `doclinks.boundaries.break_positions`). Applied before
+    `greedy_decode`, so that a span crossing a sentence end cannot shadow the best span inside one."""
+    from ..boundaries import crosses_break
+
+    if not breaks:
+        return list(candidates)
+    return [c for c in candidates if not crosses_break(breaks, word_starts[c.start], word_ends[c.end])]

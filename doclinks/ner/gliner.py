@@ -17,7 +17,8 @@ import torch
 from . import processing
 from .checkpoints import load_checkpoint, parse_dtype, resolve_directory, save_checkpoint
 from .config import GLiNERConfig
-from .decoding import Candidate, find_candidates, greedy_decode
+from ..boundaries import break_positions
+from .decoding import Candidate, find_candidates, greedy_decode, within_breaks
 from .model import GLiNERNetwork
 
 Entity = dict[str, Any]
@@ -120,6 +121,7 @@ class GLiNER:
         batch_size: int = 8,
         *,
         max_batch_tokens: int = 8192,
+        respect_boundaries: bool = False,
     ) -> list[list[Entity]]:
         """Entities of each text, in input order.
 
@@ -127,7 +129,9 @@ class GLiNER:
         description, the name comes back) or one such set per text. `threshold` (0.5) is the least
         probability kept; `flat_ner` (True) forbids overlapping entities, else they may nest;
         `multi_label` (False) lets one span carry several labels. Rows are sorted by length and batched
-        by `batch_size` rows (8) and `max_batch_tokens` padded tokens (8192).
+        by `batch_size` rows (8) and `max_batch_tokens` padded tokens (8192). `respect_boundaries`
+        (False, as `gliner`): drop candidate spans that cross a line break or a sentence end before the
+        greedy step, so that the best span inside one sentence wins (`doclinks.boundaries`).
         """
         if isinstance(texts, str):
             texts = [texts]
@@ -137,6 +141,7 @@ class GLiNER:
             self.iter_inference(
                 texts, labels, threshold=threshold, flat_ner=flat_ner, multi_label=multi_label,
                 batch_size=batch_size, max_batch_tokens=max_batch_tokens, chunk_size=max(len(texts), 1),
+                respect_boundaries=respect_boundaries,
             )
         )  # fmt: skip
 
@@ -155,6 +160,7 @@ class GLiNER:
         *,
         max_batch_tokens: int = 8192,
         chunk_size: int = 256,
+        respect_boundaries: bool = False,
     ) -> Iterator[list[Entity]]:
         """Like `inference`, but streams: reads `chunk_size` texts (256) at a time and yields each text's
         entities in input order, so an unbounded iterable never sits in memory. Per-text labels need a list."""
@@ -174,7 +180,9 @@ class GLiNER:
             sets = label_sets[offset : offset + len(chunk)] if per_text else [shared] * len(chunk)
             if per_text and len(sets) != len(chunk):
                 raise ValueError(f"labels: {len(label_sets)} label sets for more texts than that")
-            return self._predict_chunk(chunk, sets, threshold, flat_ner, multi_label, batch_size, max_batch_tokens)
+            return self._predict_chunk(
+                chunk, sets, threshold, flat_ner, multi_label, batch_size, max_batch_tokens, respect_boundaries
+            )
 
         for i, text in enumerate(texts):
             if not isinstance(text, str):
@@ -224,6 +232,7 @@ class GLiNER:
         multi_label: bool,
         batch_size: int,
         max_batch_tokens: int,
+        respect_boundaries: bool = False,
     ) -> list[list[Entity]]:
         config = self.config
         split = [processing.split_words(t) if t.strip() else ([], [], []) for t in texts]
@@ -250,7 +259,10 @@ class GLiNER:
         for t, text in enumerate(texts):
             _, starts, ends = split[t]
             names = label_sets[t][1]
-            kept = greedy_decode(sorted(candidates[t]), flat_ner=flat_ner, multi_label=multi_label)
+            found = candidates[t]
+            if respect_boundaries and found:
+                found = within_breaks(found, starts, ends, break_positions(text))
+            kept = greedy_decode(sorted(found), flat_ner=flat_ner, multi_label=multi_label)
             results.append(
                 [
                     {

@@ -30,7 +30,9 @@ import torch.nn.functional as F
 from . import processing
 from .checkpoints import create_model, load_checkpoint, save_checkpoint
 from .config import GLiNERConfig
-from .data import TRAIN_SETS, Example, LabelSampler, crop, mix_weights, pool_labels
+from .data import (
+    TRAIN_SETS, Example, LabelSampler, crop, joined, label_parents, mix_weights, pool_labels, source_label_sets,
+)  # fmt: skip
 from .model import GLiNERNetwork
 
 STATE_FILE = "trainer_state.pt"
@@ -58,6 +60,8 @@ class TrainConfig:
     fine_prob: float = 0.5  # a fine label with a coarse fallback is offered (see data.LabelSampler.resolve)
     coarse_negative_prob: float = 1.0  # ... and then its coarse label beside it, as that span's negative
     max_words: int = 64  # longer examples are cropped to a random window
+    join_prob: float = 0.0  # chance an example is joined with the next one or two of its source (then cropped)
+    source_negatives: bool = False  # negatives per source (data.LabelSampler.allowed_for)
     freeze_embeddings: bool = False  # keep the encoder's input embeddings fixed (faster on CPU)
     freeze_layers: int = 0  # keep the embeddings and the lowest N encoder layers fixed (no backward there)
     loss: str = "bce"  # "bce" or "focal"
@@ -98,6 +102,8 @@ class TrainConfig:
             raise ValueError("neg_ratio must be >= 0 and paraphrase_prob in [0, 1]")
         if not (0 <= self.fine_prob <= 1 and 0 <= self.coarse_negative_prob <= 1):
             raise ValueError("fine_prob and coarse_negative_prob must be in [0, 1]")
+        if not 0 <= self.join_prob <= 1:
+            raise ValueError(f"join_prob: expected a value in [0, 1], got {self.join_prob!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -227,8 +233,11 @@ def span_loss(
 class ExampleStream:
     """The examples of every step: a pure function of (seed, step), so a resumed run reads the same data.
 
-    A source is drawn by its mixing weight, then an example of it uniformly (with replacement); the
-    example is cropped to `max_words` and given its label set by the `LabelSampler`.
+    A source is drawn by its mixing weight, then an example of it uniformly (with replacement); with
+    probability `join_prob` it is joined with the one or two examples that follow it in its source (the
+    next sentences of its document where the source keeps document order), so that the model sees
+    sentence ends inside a row; the example is cropped to `max_words` and given its label set by the
+    `LabelSampler` (per-source negatives with `source_negatives`).
     """
 
     def __init__(self, pool: dict[str, list[Example]], train: TrainConfig, labels: list[str] | None = None):
@@ -240,6 +249,8 @@ class ExampleStream:
             labels if labels is not None else pool_labels(self.pool),
             max_types=train.max_types, neg_ratio=train.neg_ratio, paraphrase_prob=train.paraphrase_prob,
             fine_prob=train.fine_prob, coarse_negative_prob=train.coarse_negative_prob,
+            source_labels=source_label_sets(self.pool) if train.source_negatives else {},
+            parents=label_parents(self.pool) if train.source_negatives else {},
         )  # fmt: skip
         if not self.sampler.labels:
             raise ValueError("the training pool has no label with enough entities to sample negatives from")
@@ -250,7 +261,13 @@ class ExampleStream:
         out = []
         for source in chosen:
             examples = self.pool[source]
-            example = crop(examples[rng.randrange(len(examples))], self.train.max_words, rng)
+            at = rng.randrange(len(examples))
+            example = examples[at]
+            # No draw when joins are off, so that runs made before joins existed repeat exactly.
+            if self.train.join_prob > 0 and rng.random() < self.train.join_prob:
+                count = rng.choice((2, 3))
+                example = joined(examples[at : at + count])
+            example = crop(example, self.train.max_words, rng)
             prompts, spans = self.sampler.sample(example.spans, example.source or source, rng, example.fallback)
             if not prompts:  # no gold and no negative left: read one random label of the pool
                 prompts = [rng.choice(self.sampler.labels)]

@@ -220,7 +220,7 @@ def test_per_label_thresholds(ner):
     expected = sorted({(f"entity:{e['label']}", normalize_tag(e["text"])[1]) for e in found if e["score"] > limits[e["label"]]})
     assert tags(links) == expected == [("entity:Location", "river"), ("entity:Person", "Anna Smith")]
     # One threshold for all gives other links: Zelenskyy (under Person's 0.8) in, the river (under 0.5) out.
-    assert tags(GLiNERLinkExtractor(LABELS, model=ner).extract_one(text)) == [
+    assert tags(GLiNERLinkExtractor(LABELS, model=ner, min_link_score=None).extract_one(text)) == [
         ("entity:Person", "Anna Smith"), ("entity:Person", "Zelenskyy"),
     ]  # fmt: skip
 

@@ -9,14 +9,19 @@ from doclinks.links import (
     DEFAULT_HONORIFICS,
     TITLE_HONORIFICS,
     Link,
+    MergePolicy,
     add_link_fields,
     add_links,
     canonicalize,
     get_links,
     match_key,
+    merges_of,
     normalize_links,
     normalize_tag,
+    revert_merges,
 )
+
+ANY = MergePolicy.permissive()  # the containment rules alone, whatever the evidence of the longer tag
 
 # (mention, readable tag, match key) with the default options.
 TABLE = [
@@ -161,24 +166,24 @@ def test_ties_prefer_mixed_case_and_do_not_depend_on_order():
 def test_short_mention_takes_the_one_longer_tag():
     occ = [(P, "Zelenskyy"), (P, "President Zelenskyy"), (P, "Volodymyr Zelenskyy")]
     # With "President" as a title, both short forms are parts of exactly one longer name.
-    mapping = canonicalize(occ, honorifics=TITLE_HONORIFICS)
+    mapping = canonicalize(occ, honorifics=TITLE_HONORIFICS, policy=ANY)
     assert set(mapping.values()) == {"Volodymyr Zelenskyy"}
     # Without it, "Zelenskyy" is part of two longer tags: ambiguous, left alone.
-    mapping = canonicalize(occ)
+    mapping = canonicalize(occ, policy=ANY)
     assert mapping[(P, "Zelenskyy")] == "Zelenskyy"
     assert mapping[(P, "President Zelenskyy")] == "President Zelenskyy"
 
 
 def test_ambiguous_short_mentions_are_left_alone():
     occ = [(P, "Biden"), (P, "Joe Biden"), (P, "Jill Biden"), (P, "Putin"), (P, "Vladimir Putin")]
-    mapping = canonicalize(occ)
+    mapping = canonicalize(occ, policy=ANY)
     assert mapping[(P, "Biden")] == "Biden"
     assert mapping[(P, "Putin")] == "Vladimir Putin"
 
 
 def test_partial_matches_are_whole_words_of_the_same_kind():
     occ = [(P, "Ann"), (P, "Anna Smith"), (P, "Smith"), ("entity:Location", "Smith River"), (P, "Jean-Luc Picard"), (P, "Picard")]
-    mapping = canonicalize(occ)
+    mapping = canonicalize(occ, policy=ANY)
     assert mapping[(P, "Ann")] == "Ann"  # "ann" is not a word of "anna smith"
     assert mapping[(P, "Smith")] == "Anna Smith"  # the location does not count
     assert mapping[("entity:Location", "Smith River")] == "Smith River"
@@ -187,7 +192,7 @@ def test_partial_matches_are_whole_words_of_the_same_kind():
 
 def test_nested_longer_tags_resolve_to_the_longest():
     occ = [(P, "Zelenskyy"), (P, "Volodymyr Zelenskyy"), (P, "President Volodymyr Zelenskyy")]
-    mapping = canonicalize(occ)
+    mapping = canonicalize(occ, policy=ANY)
     assert set(mapping.values()) == {"President Volodymyr Zelenskyy"}
 
 
@@ -216,7 +221,7 @@ def test_normalize_links_rewrites_links_entities_and_fields():
     c = _doc("Putin", "Vladimir Putin")  # two tags that become one
     add_link_fields(b)
     assert b.metadata[P] == ["putin", "volodymyr zelenskyy"]
-    changes = normalize_links([a, b, c])
+    changes = normalize_links([a, b, c], policy=ANY)
     assert changes == {
         (P, "Zelenskyy"): "Volodymyr Zelenskyy",
         (P, "PUTIN"): "Vladimir Putin",
@@ -249,7 +254,7 @@ def test_normalize_links_works_on_langchain_documents():
     b = lc.Document(page_content="y", id="b")
     add_links(a, Link.bidir(P, "Anna Smith"))
     add_links(b, Link.bidir(P, "Smith"))
-    assert normalize_links(iter([a, b])) == {(P, "Smith"): "Anna Smith"}
+    assert normalize_links(iter([a, b]), policy=ANY) == {(P, "Smith"): "Anna Smith"}
     assert get_links(b) == [Link.bidir(P, "Anna Smith")]
     assert a.id == "a" and a.metadata["source"] == "s"
 
@@ -259,3 +264,112 @@ def test_normalize_links_bad_input():
     with pytest.raises(TypeError, match="Link"):
         normalize_links([doc])
     assert normalize_links([]) == {}
+
+
+# ------------------------------------------------------------------------ conservative merges (default)
+L = "entity:Location"
+
+
+def test_garbage_long_tags_absorb_nothing():
+    """The longer forms of badly cut spans (one chunk, a low score, a sentence inside) stay alone."""
+    occ = [
+        (L, "U.S.", 0.99), (L, "U.S.", 0.98), (L, "Germany", 0.95), (L, "Germany", 0.9),
+        (L, "U.S. Embassies. Technically a part of Mission Germany", 0.58),
+        (L, "Kansas", 1.0), (L, "Kansas in the 19th century. Born in Liverpool", 0.6),
+        (L, "England", 0.98), (L, "Scotland, also inherited the throne of England", 0.7),
+        (L, "Scotland, also inherited the throne of England", 0.7),  # twice: still a clause, not a name
+    ]
+    mapping = canonicalize(occ)
+    for short in ("U.S.", "Germany", "Kansas", "England"):
+        assert mapping[(L, short)] == short
+
+
+def test_a_longer_tag_needs_evidence():
+    once = [(P, "Zelenskyy", 0.9), (P, "Volodymyr Zelenskyy", 0.6)]
+    assert canonicalize(once)[(P, "Zelenskyy")] == "Zelenskyy"  # seen once, weakly
+    twice = once + [(P, "Volodymyr Zelenskyy", 0.55)]
+    assert canonicalize(twice)[(P, "Zelenskyy")] == "Volodymyr Zelenskyy"  # seen in two chunks
+    sure = [(P, "Zelenskyy", 0.9), (P, "Volodymyr Zelenskyy", 0.93)]
+    assert canonicalize(sure)[(P, "Zelenskyy")] == "Volodymyr Zelenskyy"  # once, with a high score
+    assert canonicalize(sure, policy=MergePolicy(min_score=0.95))[(P, "Zelenskyy")] == "Zelenskyy"
+    unknown = [(P, "Zelenskyy"), (P, "Volodymyr Zelenskyy")]  # no scores: only the count speaks
+    assert canonicalize(unknown)[(P, "Zelenskyy")] == "Zelenskyy"
+
+
+def test_bare_first_names_and_shared_surnames_stay_apart():
+    occ = [(P, "Anna", 0.9), (P, "Anna Freud", 0.95), (P, "Anna Freud", 0.95)]
+    assert canonicalize(occ)[(P, "Anna")] == "Anna"  # a first name is not the person
+    assert canonicalize(occ, policy=MergePolicy(surnames_only=False))[(P, "Anna")] == "Anna Freud"
+    # Outside people, a first word may join: "Siemens" is "Siemens Healthineers" here.
+    org = [("entity:Organization", "Siemens", 0.9)] + [("entity:Organization", "Siemens Healthineers", 0.95)] * 2
+    assert canonicalize(org)[("entity:Organization", "Siemens")] == "Siemens Healthineers"
+    hall = [(P, "Hall", 0.9)] + [(P, "G. Stanley Hall", 0.97)] * 2 + [(P, "Tom T. Hall", 0.97)] * 2
+    assert canonicalize(hall)[(P, "Hall")] == "Hall"  # two people: ambiguous
+    # An untrusted longer form still makes a surname ambiguous.
+    hall = [(P, "Hall", 0.9), (P, "G. Stanley Hall", 0.6)] + [(P, "Tom T. Hall", 0.97)] * 2
+    assert canonicalize(hall)[(P, "Hall")] == "Hall"
+
+
+def test_longer_tag_must_be_cased_like_a_name_and_not_much_longer():
+    occ = [(L, "England", 0.99)] * 3 + [(L, "new England", 0.95)] * 2
+    assert canonicalize(occ)[(L, "England")] == "England"  # "the new England captain"
+    occ = [(L, "England", 0.99), (L, "Bank of England", 0.95), (L, "Bank of England", 0.95)]
+    assert canonicalize(occ)[(L, "England")] == "Bank of England"  # particles may stand inside
+    lower = [(L, "england", 0.99), (L, "new england", 0.95), (L, "new england", 0.95)]
+    assert canonicalize(lower)[(L, "england")] == "new england"  # no case to read in uncased text
+    long = [(P, "Smith", 0.9)] + [(P, "Anna Maria Louisa Smith", 0.99)] * 2
+    assert canonicalize(long)[(P, "Smith")] == "Smith"  # three words more
+    assert canonicalize(long, policy=MergePolicy(max_extra_words=3))[(P, "Smith")] == "Anna Maria Louisa Smith"
+
+
+@pytest.mark.parametrize(
+    "kind, person",
+    [("entity:Person", True), ("entity:person", True), ("entity:Politician", True), ("entity:Musical artist", True),
+     ("entity:Organization", False), ("entity:Location", False), ("entity:Drug", False), ("Person", True)],
+)  # fmt: skip
+def test_person_kinds(kind, person):
+    from doclinks.links.normalize import is_person_kind
+
+    assert is_person_kind(kind) is person
+
+
+def _scored_doc(*tags_scores):
+    doc = Document("text")
+    add_links(doc, [Link.bidir(P, t) for t, _ in tags_scores])
+    doc.metadata["entities"] = [{"text": t, "kind": P, "tag": t, "label": "Person", "score": s} for t, s in tags_scores]
+    return doc
+
+
+def test_merges_are_recorded_listed_and_reverted():
+    a = _scored_doc(("Volodymyr Zelenskyy", 0.95))
+    b = _scored_doc(("Zelenskyy", 0.9), ("ZELENSKYY", 0.8))
+    c = _scored_doc(("Zelenskyy", 0.92))
+    changes = normalize_links([a, b, c])
+    assert changes == {(P, "Zelenskyy"): "Volodymyr Zelenskyy", (P, "ZELENSKYY"): "Volodymyr Zelenskyy"}
+    assert get_links(b) == [Link.bidir(P, "Volodymyr Zelenskyy")]
+    assert [r["merged_from"] for r in b.metadata["entities"]] == ["Zelenskyy", "ZELENSKYY"]
+    assert "merged_from" not in a.metadata["entities"][0]
+    assert merges_of([a, b, c]) == [
+        {"kind": P, "from": "Zelenskyy", "to": "Volodymyr Zelenskyy", "chunks": 2},
+        {"kind": P, "from": "ZELENSKYY", "to": "Volodymyr Zelenskyy", "chunks": 1},
+    ]
+    # Undo, then normalise again: the same result (normalisation is a function of the mentions).
+    snapshot = [(get_links(d), [dict(r) for r in d.metadata["entities"]]) for d in (a, b, c)]
+    assert revert_merges([a, b, c]) == 3
+    assert get_links(b) == [Link.bidir(P, "Zelenskyy"), Link.bidir(P, "ZELENSKYY")]
+    assert merges_of([a, b, c]) == []
+    normalize_links([a, b, c])
+    assert [(get_links(d), d.metadata["entities"]) for d in (a, b, c)] == snapshot
+    # Without partial merges, only case and spelling variants join.
+    revert_merges([a, b, c])
+    assert normalize_links([a, b, c], merge_partial=False) == {(P, "ZELENSKYY"): "Zelenskyy"}
+    assert merges_of([a, b, c]) == []
+
+
+def test_revert_keeps_a_tag_another_mention_still_carries():
+    doc = _scored_doc(("Volodymyr Zelenskyy", 0.95), ("Zelenskyy", 0.9))
+    doc.metadata["entities"][1]["tag"] = "Volodymyr Zelenskyy"
+    doc.metadata["entities"][1]["merged_from"] = "Zelenskyy"
+    doc.metadata["links"] = [Link.bidir(P, "Volodymyr Zelenskyy")]
+    assert revert_merges([doc]) == 1
+    assert get_links(doc) == [Link.bidir(P, "Volodymyr Zelenskyy"), Link.bidir(P, "Zelenskyy")]
