@@ -127,11 +127,13 @@ def _check_number(value: Any, name: str) -> float:
 
 
 def _reads_descriptions(model: Any) -> bool:
-    """Whether a model was trained to read label descriptions (its config says so: a doclinks
-    checkpoint's ``trained_with_descriptions``; `gliner` models read them as they were trained)."""
-    config = getattr(model, "config", None)
-    flag = getattr(config, "trained_with_descriptions", None)
-    return True if flag is None and not hasattr(model, "iter_inference") else bool(flag)
+    """Whether a model was trained to read label descriptions: a doclinks checkpoint says so with
+    ``"trained_with_descriptions": true`` in its gliner_config.json (none of the `gliner` family's
+    span checkpoints were); a model of another library is given the benefit of the doubt."""
+    if not callable(getattr(model, "iter_inference", None)):
+        return True
+    extra = getattr(getattr(model, "config", None), "extra", None)
+    return bool(extra.get("trained_with_descriptions")) if isinstance(extra, dict) else False
 
 
 def _check_extract_kwargs(extract_kwargs: Any) -> dict[str, Any]:

@@ -1,0 +1,66 @@
+"""Corpus normalisation in `doclinks ingest`: merges are recorded, listed by `stats`, undone by
+`--no-merge`, and recomputed (not stacked) by a later run; `--min-link-score` is checked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from doclinks import cli
+from doclinks.app.db import iter_documents
+
+FILES = {
+    "a.txt": "Volodymyr Zelenskyy spoke in Kyiv on Monday.",
+    "b.txt": "Volodymyr Zelenskyy met reporters in Kyiv on Tuesday.",
+    "c.txt": "On Wednesday Zelenskyy thanked the soldiers.",
+}
+
+
+def _ingest(capsys, root, *extra) -> dict:
+    code = cli.main(["ingest", str(root), "--labels", "Person,Location", "--db", str(root / "g.db"),
+                     "--json", "--no-progress", *extra])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0
+    return json.loads(out)
+
+
+def _person_tags(db) -> dict[str, set[str]]:
+    return {
+        d.metadata["source"].rsplit("/", 1)[-1]: {l.tag for l in d.metadata.get("links", []) if l.kind == "entity:Person"}
+        for d in iter_documents(db)
+    }
+
+
+def _merges(capsys, db) -> list[dict]:
+    assert cli.main(["stats", "--db", str(db), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)["merges"]
+
+
+def test_merge_listed_undone_and_redone(tmp_path, capsys, ner_model):
+    import torch
+
+    torch.set_num_threads(1)
+    for name, text in FILES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    db = tmp_path / "g.db"
+    _ingest(capsys, tmp_path, "--model", ner_model)
+    assert _person_tags(db)["c.txt"] == {"Volodymyr Zelenskyy"}  # the surname joined the full name (two chunks)
+    assert _merges(capsys, db) == [{"kind": "entity:Person", "from": "Zelenskyy", "to": "Volodymyr Zelenskyy", "chunks": 1}]
+    _ingest(capsys, tmp_path, "--model", ner_model)  # nothing new: merges are recomputed, not stacked
+    assert _merges(capsys, db) == [{"kind": "entity:Person", "from": "Zelenskyy", "to": "Volodymyr Zelenskyy", "chunks": 1}]
+    _ingest(capsys, tmp_path, "--model", ner_model, "--no-merge")
+    assert _person_tags(db)["c.txt"] == {"Zelenskyy"} and _merges(capsys, db) == []
+    _ingest(capsys, tmp_path, "--model", ner_model)
+    assert _person_tags(db)["c.txt"] == {"Volodymyr Zelenskyy"}
+    assert cli.main(["stats", "--db", str(db)]) == 0
+    printed = capsys.readouterr().out
+    assert "merges" in printed and "Zelenskyy" in printed
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.2"])
+def test_min_link_score_must_be_a_probability(tmp_path, capsys, value):
+    (tmp_path / "a.txt").write_text("Anna met Omar.", encoding="utf-8")
+    code = cli.main(["ingest", str(tmp_path), "--labels", "Person", "--db", str(tmp_path / "g.db"), "--min-link-score", value])
+    assert code != 0 and "--min-link-score" in capsys.readouterr().err
+    assert not (tmp_path / "g.db").exists()
