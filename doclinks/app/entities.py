@@ -78,11 +78,12 @@ def render_html(text: str, records: list[dict[str, Any]], labels: Sequence[str],
     from spacy import displacy
 
     colors = label_colors(labels)
-    spans = [{"start": r["start"], "end": r["end"], "label": r["label"]} for r in records]
+    # displaCy escapes the text but fills its title and label templates as given: escape those here.
+    spans = [{"start": r["start"], "end": r["end"], "label": html.escape(r["label"])} for r in records]
     page = displacy.render(
-        {"text": text, "ents": spans, "title": title},
+        {"text": text, "ents": spans, "title": html.escape(title)},
         style="ent", manual=True, page=True, jupyter=False,
-        options={"colors": {label.upper(): color for label, color in colors.items()}, "ents": None},
+        options={"colors": {html.escape(label).upper(): color for label, color in colors.items()}, "ents": None},
     )  # fmt: skip
     return page.replace("<title>displaCy</title>", f"<title>{html.escape(title)} · doclinks entities</title>", 1)
 

@@ -146,3 +146,22 @@ def test_entities_page_highlights_every_entity(browser, ner_model, tmp_path):
     assert marks[0].text.startswith("Anna Smith") and marks[0].text.endswith("person")
     assert marks[0].value_of_css_property("background-color") != "rgba(0, 0, 0, 0)"
     assert "moved to" in browser.find_element(By.CSS_SELECTOR, "div.entities").text
+
+
+def test_entities_page_runs_no_script_from_a_file_name_or_a_label(browser, ner_model, tmp_path):
+    """A file name and labels that hold HTML reach the page as text, not as markup."""
+    from selenium.webdriver.common.by import By
+
+    name = 'x"><img src=x onerror="document.title=1">.txt'
+    (tmp_path / name).write_text(TEXT, encoding="utf-8")
+    label = "Location<img src=x onerror=document.body.dataset.p=1>"
+    out = tmp_path / "e.html"
+    done = run_cli("entities", "--file", name, "--labels", f"Person,{label}", "--model", ner_model,
+                   "--format", "html", "-o", out, cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    browser.get(out.as_uri())
+    time.sleep(0.3)  # an onerror handler would have run by now
+    assert browser.execute_script("return document.querySelectorAll('img').length") == 0
+    assert browser.execute_script("return document.body.dataset.p === undefined")
+    assert browser.title != "1" and name in browser.title
+    assert name in browser.find_element(By.CSS_SELECTOR, "h2").text
