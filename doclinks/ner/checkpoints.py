@@ -196,6 +196,11 @@ def load_weights(network: GLiNERNetwork, state: dict[str, torch.Tensor], path: P
         problems.append(f"shape mismatches: {'; '.join(shapes)}")
     if problems:
         raise CheckpointError(f"{path} does not match its {CONFIG_FILE}: " + " | ".join(problems))
+    # NaN or infinite weights load and then find nothing, silently: refuse them, naming the tensors.
+    broken = [k for k, v in state.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())]
+    if broken:
+        shown = ", ".join(broken[:5]) + (f" and {len(broken) - 5} more" if len(broken) > 5 else "")
+        raise CheckpointError(f"{path}: non-finite (NaN or infinite) values in {len(broken)} weights: {shown}")
     network.load_state_dict(state, strict=True)
 
 

@@ -114,8 +114,20 @@ class GLiNERConfig:
             value = getattr(self, key)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 refuse(key, value, "expected a positive integer")
-        if not isinstance(self.num_rnn_layers, int) or self.num_rnn_layers < 0:
+        if not isinstance(self.num_rnn_layers, int) or isinstance(self.num_rnn_layers, bool) or self.num_rnn_layers < 0:
             refuse("num_rnn_layers", self.num_rnn_layers, "expected an integer >= 0")
+        # Types of the other settings the network reads: a string "0.1" or "false" would load and run
+        # silently wrong ("false" is true), so refuse it here, naming the key.
+        for key in ("class_token_index", "vocab_size", "max_types", "max_neg_type_ratio"):
+            value = getattr(self, key)
+            if not isinstance(value, int) or isinstance(value, bool):
+                refuse(key, value, "expected an integer")
+        if isinstance(self.dropout, bool) or not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
+            refuse("dropout", self.dropout, "expected a number in [0, 1)")
+        if not isinstance(self.embed_ent_token, bool):
+            refuse("embed_ent_token", self.embed_ent_token, "expected true or false")
+        if not isinstance(self.model_name, str) or not self.model_name:
+            refuse("model_name", self.model_name, "expected a non-empty string")
         if self.hidden_size % 2 and self.num_rnn_layers > 0:
             refuse("hidden_size", self.hidden_size, "the BiLSTM needs an even hidden size")
         if not isinstance(self.ent_token, str) or not self.ent_token:

@@ -8,6 +8,7 @@ head is computed per word, and bad input or a bad checkpoint is a clear error.
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -187,6 +188,7 @@ class GLiNER:
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(f"texts[{i}]: expected str, got {type(text).__name__}")
+            processing.check_text(text, f"texts[{i}]")
             chunk.append(text)
             if len(chunk) == chunk_size:
                 yield from flush()
@@ -209,10 +211,17 @@ class GLiNER:
         whole = processing.tokenize_prompt(self.tokenizer, prompts, config.ent_token, config.sep_token)
         # Labels may take at most half a row; past that they are read in groups.
         budget = (self.max_tokens - len(self.special.prefix) - len(self.special.suffix)) // 2
+        bounds = [*whole.marker_positions, len(whole.ids) - 1]
+        for i, prompt in enumerate(prompts):
+            if bounds[i + 1] - bounds[i] > budget - 1:
+                shown = prompt if len(prompt) <= 60 else prompt[:57] + "..."
+                raise ValueError(
+                    f"labels: label {shown!r} is {bounds[i + 1] - bounds[i] - 1} sub-tokens long; a label may take at "
+                    f"most {budget - 2} (half of the model's {self.max_tokens}-token row): shorten it"
+                )
         if len(whole.ids) <= budget:
             groups = [(list(range(len(prompts))), whole)]
         else:
-            bounds = [*whole.marker_positions, len(whole.ids) - 1]
             lengths = [bounds[i + 1] - bounds[i] for i in range(len(prompts))]
             groups = [
                 (idx, processing.tokenize_prompt(self.tokenizer, [prompts[i] for i in idx], config.ent_token, config.sep_token))
@@ -235,7 +244,11 @@ class GLiNER:
         respect_boundaries: bool = False,
     ) -> list[list[Entity]]:
         config = self.config
-        split = [processing.split_words(t) if t.strip() else ([], [], []) for t in texts]
+        # The model reads NFC ("José" decomposed is 5 characters and splits into two words otherwise);
+        # offsets go back to the caller's text. NFC text (almost all) is read as is, as `gliner` does.
+        composed = [None if unicodedata.is_normalized("NFC", t) else processing.nfc_with_offsets(t) for t in texts]
+        model_texts = [t if c is None else c[0] for t, c in zip(texts, composed)]
+        split = [processing.split_words(t) if t.strip() else ([], [], []) for t in model_texts]
         pieces = processing.tokenize_words(self.tokenizer, [s[0] for s in split], self.tokenizer.unk_token_id or 0)
         segments: list[processing.Segment] = []
         for t, word_pieces in enumerate(pieces):
@@ -261,20 +274,16 @@ class GLiNER:
             names = label_sets[t][1]
             found = candidates[t]
             if respect_boundaries and found:
-                found = within_breaks(found, starts, ends, break_positions(text))
+                found = within_breaks(found, starts, ends, break_positions(model_texts[t]))
             kept = greedy_decode(sorted(found), flat_ner=flat_ner, multi_label=multi_label)
-            results.append(
-                [
-                    {
-                        "start": starts[c.start],
-                        "end": ends[c.end],
-                        "text": text[starts[c.start] : ends[c.end]],
-                        "label": names[c.label],
-                        "score": c.score,
-                    }
-                    for c in kept
-                ]
-            )
+            back_start, back_end = (None, None) if composed[t] is None else composed[t][1:]
+            entities = []
+            for c in kept:
+                start, end = starts[c.start], ends[c.end]
+                if back_start is not None:
+                    start, end = back_start[start], back_end[end - 1]
+                entities.append({"start": start, "end": end, "text": text[start:end], "label": names[c.label], "score": c.score})
+            results.append(entities)
         return results
 
     @staticmethod

@@ -9,6 +9,7 @@ long for one prompt is split into groups, so no text is ever dropped.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,34 @@ def split_words(text: str) -> tuple[list[str], list[int], list[int]]:
     return words, starts, ends
 
 
+def check_text(value: str, what: str) -> None:
+    """Raise ValueError when `value` holds a lone surrogate (it cannot be encoded, so no tokenizer reads it)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"{what} holds a lone surrogate at character {exc.start}: not valid Unicode text") from None
+
+
+def nfc_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
+    """`text` in Unicode NFC, and for each of its characters the start and end (exclusive) in `text` of
+    the characters it came from. Composition runs per base character and its combining marks, so every
+    composed character maps back to whole characters of the original ("e" + U+0301 -> "é": 2 to 1)."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        piece = unicodedata.normalize("NFC", text[i:j])
+        out.append(piece)
+        starts.extend([i] * len(piece))
+        ends.extend([j] * len(piece))
+        i = j
+    return "".join(out), starts, ends
+
+
 def normalize_label_set(labels: object, argument: str = "labels") -> tuple[list[str], list[str]]:
     """Return (prompts, names) for one label set: a list of names, or a dict {name: description}.
 
@@ -43,6 +72,8 @@ def normalize_label_set(labels: object, argument: str = "labels") -> tuple[list[
                 raise TypeError(f"{argument}: a label dict must map str names to str descriptions, got {name!r}: {description!r}")
             if not description.strip():
                 raise ValueError(f"{argument}: the description of label {name!r} is empty")
+            check_text(name, f"{argument}: label {name!r}")
+            check_text(description, f"{argument}: the description of label {name!r}")
             if name not in names:
                 names.append(name)
                 prompts.append(description)
@@ -57,6 +88,7 @@ def normalize_label_set(labels: object, argument: str = "labels") -> tuple[list[
             raise TypeError(f"{argument}: every label must be a string, got {label!r}")
         if not label.strip():
             raise ValueError(f"{argument}: a label is empty or only whitespace")
+        check_text(label, f"{argument}: label {label!r}")
         if label not in names:
             names.append(label)
     if not names:

@@ -126,6 +126,36 @@ def _as_link(item: Any, where: str) -> Link:
         raise type(exc)(f"{where}: {exc}") from None
 
 
+def bad_text(value: str) -> str | None:
+    """Why `value` cannot be stored as text in every backend (None when it can): a NUL character
+    (PostgreSQL refuses it, SQLite's JSON functions cut the text there) or a lone surrogate (not
+    encodable as UTF-8)."""
+    if "\x00" in value:
+        return "holds a NUL character (\\x00)"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "holds a lone surrogate (not valid Unicode text)"
+    return None
+
+
+def _check_texts(value: Any, where: str, what: str, depth: int = 0) -> None:
+    """Raise ValueError naming the document when a str in `value` (keys and values of dicts and lists,
+    recursively) cannot be stored (`bad_text`)."""
+    if isinstance(value, str):
+        why = bad_text(value)
+        if why:
+            raise ValueError(f"{where}: {what} {why}: {value!r}")
+    elif isinstance(value, dict) and depth < 100:
+        for key, item in value.items():
+            if isinstance(key, str):
+                _check_texts(key, where, f"metadata key in {what}" if depth else "a metadata key", depth + 1)
+            _check_texts(item, where, f"metadata[{key!r}]" if not depth else what, depth + 1)
+    elif isinstance(value, (list, tuple)) and depth < 100:
+        for item in value:
+            _check_texts(item, where, what, depth + 1)
+
+
 def build_record(doc: Any, id: str | None, index: int) -> ChunkRecord:
     """Check one document and encode it (vector left unset).
 
@@ -143,10 +173,14 @@ def build_record(doc: Any, id: str | None, index: int) -> ChunkRecord:
         metadata.pop(key, None)
     if not isinstance(raw_links, (list, tuple)):
         raise TypeError(f'{where}: metadata["links"] must be a list, got {type(raw_links).__name__}')
+    _check_texts(metadata, where, "metadata")
+    if isinstance(doc.page_content, str):
+        _check_texts(doc.page_content, where, "the text")
     links: list[Link] = []
     seen: set[Link] = set()
     for item in raw_links:
         link = _as_link(item, where)
+        _check_texts([link.kind, link.tag], where, "a link")
         if link not in seen:
             seen.add(link)
             links.append(link)
@@ -160,6 +194,7 @@ def build_record(doc: Any, id: str | None, index: int) -> ChunkRecord:
         chosen = str(uuid.uuid5(_ID_NAMESPACE, json.dumps([doc.page_content, metadata_json, links_json])))
     if not isinstance(chosen, str) or not chosen:
         raise ValueError(f"{where}: id must be a non-empty str, got {chosen!r}")
+    _check_texts(chosen, where, "the id")
     return ChunkRecord(
         id=chosen,
         content=doc.page_content,
@@ -200,7 +235,10 @@ def check_vector(vector: Any, dimension: int | None, what: str) -> np.ndarray:
         )
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{what} contains NaN or infinite values")
-    norm = float(np.linalg.norm(arr))
+    with np.errstate(over="ignore"):
+        norm = float(np.linalg.norm(arr))
+    if not np.isfinite(norm):
+        raise ValueError(f"{what} is too large to normalise (its norm overflows); scale it down")
     if norm == 0.0:
         raise ValueError(f"{what} is the zero vector (cosine similarity is undefined)")
     return (arr / norm).astype(np.float32)
@@ -217,6 +255,9 @@ def check_ids(ids: Any, what: str = "ids") -> list[str]:
     for i in out:
         if not isinstance(i, str) or not i:
             raise TypeError(f"{what} must be non-empty str, got {i!r}")
+        why = bad_text(i)
+        if why:
+            raise ValueError(f"{what}: id {i!r} {why}")
     return out
 
 

@@ -101,3 +101,50 @@ def test_iter_inference_streams_in_order(model):
     assert [[(e["start"], e["end"], e["label"]) for e in x] for x in streamed] == [
         [(e["start"], e["end"], e["label"]) for e in x] for x in whole
     ]
+
+
+@pytest.mark.parametrize("label", ["人" * 1000, "!" * 3000])
+def test_label_longer_than_half_a_row_is_named(model, label):
+    with pytest.raises(ValueError, match=r"labels: label '.{10,}\.\.\.' is \d+ sub-tokens long"):
+        model.predict_entities("Anna Smith moved to Berlin .", ["person", label])
+
+
+def test_lone_surrogates_in_texts_and_labels(model):
+    with pytest.raises(ValueError, match=r"texts\[1\] holds a lone surrogate at character 4"):
+        model.inference(["fine", "Anna\ud800 Smith"], ["person"])
+    with pytest.raises(ValueError, match="label 'per\\\\udc00son' holds a lone surrogate"):
+        model.predict_entities("Anna Smith", ["per\udc00son"])
+    with pytest.raises(ValueError, match="description of label 'person' holds a lone surrogate"):
+        model.predict_entities("Anna Smith", {"person": "a name\ud800"})
+
+
+def test_decomposed_unicode_reads_as_composed_with_offsets_into_the_original(model):
+    import unicodedata
+
+    composed = "José Müller moved to Zürich and met Angela Merkel ."
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert len(decomposed) > len(composed)
+    labels = ["person", "location"]
+    want = model.predict_entities(composed, labels, threshold=0.05)
+    got = model.predict_entities(decomposed, labels, threshold=0.05)
+    assert want and [(e["label"], round(e["score"], 5)) for e in got] == [(e["label"], round(e["score"], 5)) for e in want]
+    for a, b in zip(got, want):
+        assert decomposed[a["start"] : a["end"]] == a["text"]  # offsets into the caller's text
+        assert unicodedata.normalize("NFC", a["text"]) == b["text"]
+
+
+def test_nfc_offsets_map_every_character_back():
+    from doclinks.ner.processing import nfc_with_offsets
+
+    text = "e\u0301a\u0308 x\u0323\u0307!"  # é, ä, a dotted x with two marks, "!"
+    composed, starts, ends = nfc_with_offsets(text)
+    assert composed == "éä \u1e8b\u0323!" or composed == unicodedata_nfc(text)
+    assert len(starts) == len(ends) == len(composed)
+    assert starts[0] == 0 and ends[0] == 2 and starts[1] == 2 and ends[1] == 4 and ends[-1] == len(text)
+    assert nfc_with_offsets("plain") == ("plain", [0, 1, 2, 3, 4], [1, 2, 3, 4, 5])
+
+
+def unicodedata_nfc(text):
+    import unicodedata
+
+    return unicodedata.normalize("NFC", text)

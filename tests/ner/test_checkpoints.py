@@ -79,6 +79,17 @@ def test_missing_and_unexpected_weights_are_listed(checkpoint):
         GLiNER.from_pretrained(checkpoint)
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_non_finite_weights_are_refused(checkpoint, value):
+    state = torch.load(checkpoint / "pytorch_model.bin", weights_only=True)
+    for key in state:
+        if state[key].is_floating_point():
+            state[key] = torch.full_like(state[key], value)
+    torch.save(state, checkpoint / "pytorch_model.bin")
+    with pytest.raises(CheckpointError, match=r"non-finite \(NaN or infinite\) values in \d+ weights"):
+        GLiNER.from_pretrained(checkpoint)
+
+
 def test_no_weights_file(checkpoint):
     (checkpoint / "pytorch_model.bin").unlink()
     with pytest.raises(CheckpointError, match="No weights"):
@@ -95,6 +106,12 @@ def test_no_weights_file(checkpoint):
         ({"labels_decoder": "gpt2"}, "labels_decoder"),
         ({"max_width": 0}, "max_width=0"),
         ({"subtoken_pooling": "mean"}, "subtoken_pooling"),
+        # Values of the wrong type: they used to load and then run wrong ("false" is true) or find nothing.
+        ({"dropout": "0.1"}, "dropout='0.1'"),
+        ({"embed_ent_token": "false"}, "embed_ent_token='false'"),
+        ({"num_rnn_layers": True}, "num_rnn_layers=True"),
+        ({"class_token_index": "30523"}, "class_token_index='30523'"),
+        ({"max_types": 2.5}, "max_types=2.5"),
     ],
 )
 def test_config_with_unsupported_or_unknown_values(checkpoint, changes, named):

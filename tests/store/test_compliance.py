@@ -504,3 +504,50 @@ def test_langchain_embeddings_object_works(make_store):
     store.add_documents([Document("apples and pears", id="fruit"), Document("trains and buses", id="transport")])
     assert store.similarity_search("pears", k=1)[0].id == "fruit"
     assert store.similarity_search("buses", k=1)[0].id == "transport"
+
+
+# ----------------------------------------------------------------- text every backend can store
+@pytest.mark.parametrize(
+    "bad, where",
+    [
+        (dict(id="a\x00evil"), "the id"),
+        (dict(id="a\ud800"), "the id"),
+        (dict(link=Link.bidir("entity:Person", "Pu\x00tin")), "a link"),
+        (dict(link=Link.bidir("entity:Per\udc00son", "Putin")), "a link"),
+        (dict(meta={"k\x00": "v"}), "a metadata key"),
+        (dict(meta={"k": "v\ud800"}), "metadata['k']"),
+        (dict(meta={"k": ["ok", {"deep": "x\x00"}]}), "metadata['k']"),
+    ],
+)  # fmt: skip
+def test_nul_and_lone_surrogates_are_refused_naming_the_document(make_store, bad, where):
+    store = make_store()
+    store.add_documents([doc("a", (1, 0, 0), Link.bidir("entity:Person", "Putin"), source="kept")])
+    links = [bad["link"]] if "link" in bad else []
+    d = doc(bad.get("id", "b"), (0, 1, 0), *links, **bad.get("meta", {}))
+    with pytest.raises(ValueError, match=rf"document 0 \(id .*\): {where.replace('[', '.').replace(']', '.')}"):
+        store.add_documents([d])
+    # Nothing stored, nothing lost.
+    assert ids(store.get_by_ids(["a"])) == ["a"] and len(store) == 1
+
+
+@pytest.mark.parametrize("bad_id", ["a\x00evil", "a\ud800"])
+def test_ids_with_nul_or_surrogates_never_reach_the_database(make_store, bad_id):
+    store = make_store()
+    store.add_documents([doc("a", (1, 0, 0))])
+    for call in (lambda: store.delete([bad_id], missing="ignore"), lambda: store.get_by_ids([bad_id])):
+        with pytest.raises(ValueError, match="id"):
+            call()
+    assert ids(store.get_by_ids(["a"])) == ["a"]  # "a\x00evil" did not delete "a"
+
+
+def test_vectors_that_overflow_are_refused(make_store):
+    from store_testkit import VectorTextEmbeddings
+
+    store = make_store()
+    with pytest.raises(ValueError, match="too large to normalise"):
+        store.add_documents([doc("a", [1e308] * 3)])
+    assert len(store) == 0
+    store.add_documents([doc("a", (1, 0, 0))])
+    with pytest.raises(ValueError, match="too large"):
+        store.similarity_search_by_vector([1e308] * 3)
+    assert isinstance(store.embedding, VectorTextEmbeddings)
