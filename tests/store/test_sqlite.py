@@ -117,3 +117,39 @@ def test_killed_writer_leaves_the_store_as_it_was(tmp_path):
     store.add_documents(docs)
     expected.add_documents(docs)
     assert len(store) == 350 and answers(store) == answers(expected)
+
+
+def test_opening_an_existing_store_does_not_wait_for_a_writer(tmp_path):
+    """Another connection holds the write lock (as an ingest does): a new store opens and searches."""
+    path = tmp_path / "s.db"
+    SQLiteGraphStore(path, VectorTextEmbeddings()).add_documents(make_docs("a", 10))
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE doclinks_meta SET value = value WHERE key = 'schema'")
+    try:
+        started = time.monotonic()
+        from doclinks.store import SQLiteSettings
+
+        reader = SQLiteGraphStore(path, VectorTextEmbeddings(), sqlite=SQLiteSettings(busy_timeout_s=2.0))
+        assert len(reader.similarity_search("v:1,0,0", k=3)) == 3
+        assert time.monotonic() - started < 1.5  # no wait for the lock
+        reader.close()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_a_foreign_sqlite_file_is_refused_and_left_unchanged(tmp_path):
+    from doclinks.store import StoreError
+
+    path = tmp_path / "theirs.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=r"not a doclinks store \(it holds the tables invoices\)"):
+        SQLiteGraphStore(path, VectorTextEmbeddings())
+    assert path.read_bytes() == before
+    tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == {"invoices"}
