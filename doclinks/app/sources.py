@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -95,6 +96,10 @@ def collect_files(paths: Sequence[str | os.PathLike]) -> list[Path]:
                 f for f in path.rglob("*")
                 if f.suffix.lower() in SUFFIXES and f.is_file() and not _hidden(f, path)
             )  # fmt: skip
+            for f in [f for f in found if not _utf8_name(f)]:
+                # Its name could not be stored as the chunks' source: skip it, saying so.
+                print(f"doclinks: warning: skipped {os.fsencode(f)!r}: the file name is not valid UTF-8", file=sys.stderr)
+                found.remove(f)
             if not found:
                 raise AppError(f"{os.fspath(given)}: no .txt, .md or .jsonl files in this folder")
         elif path.suffix.lower() not in SUFFIXES:
@@ -102,6 +107,10 @@ def collect_files(paths: Sequence[str | os.PathLike]) -> list[Path]:
                 f"{os.fspath(given)}: cannot read {path.suffix or 'files without a suffix'} files "
                 f"(doclinks reads .txt, .md and .jsonl)"
             )
+        elif not path.is_file():
+            raise AppError(f"{os.fspath(given)}: not a regular file (a FIFO, socket or device); doclinks reads files")
+        elif not _utf8_name(path):
+            raise AppError(f"{os.fsencode(path)!r}: the file name is not valid UTF-8; rename the file")
         else:
             found = [path]
         for f in found:
@@ -110,6 +119,33 @@ def collect_files(paths: Sequence[str | os.PathLike]) -> list[Path]:
                 seen.add(resolved)
                 out.append(f)
     return out
+
+
+def _utf8_name(path: Path) -> bool:
+    """Whether the path's name decodes as UTF-8 (else Python holds it with lone surrogates)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _bad_string(value: object, depth: int = 0) -> str | None:
+    """The first string in a JSON value that holds a lone surrogate or NUL (None: none does)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value
+        return value if "\x00" in value else None
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list):
+        for item in value:
+            found = _bad_string(item, depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 def _read_text(path: Path) -> str:
@@ -139,6 +175,14 @@ def _jsonl(path: Path, text_field: str) -> Iterator[SourceDocument]:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise AppError(f"{path}:{lineno}: not valid JSON ({exc.msg}, column {exc.colno})") from None
+            except RecursionError:
+                raise AppError(f"{path}:{lineno}: JSON nested too deeply to read") from None
+            try:
+                bad = _bad_string(obj)
+            except RecursionError:
+                raise AppError(f"{path}:{lineno}: JSON nested too deeply to read") from None
+            if bad is not None:
+                raise AppError(f"{path}:{lineno}: a string holds a lone surrogate or a NUL character: {bad[:40]!r}")
             if not isinstance(obj, dict):
                 raise AppError(f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}")
             text = obj.get(text_field)

@@ -97,3 +97,39 @@ def test_splitter_sizes_and_markdown(tmp_path):
     empty = tmp_path / "e.txt"
     empty.write_text("  \n")
     assert read_chunks([empty], Splitter()) == (1, [])
+
+
+def test_a_fifo_is_refused_not_read(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(AppError, match="pipe.txt: not a regular file"):
+        collect_files([fifo])
+    (tmp_path / "a.txt").write_text("Anna.", encoding="utf-8")
+    assert collect_files([tmp_path]) == [tmp_path / "a.txt"]  # in a folder, it is not a text file
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_with_a_warning(tmp_path, capsys):
+    import os
+
+    (tmp_path / "good.txt").write_text("Anna.", encoding="utf-8")
+    bad = os.fsdecode(b"bad-\xff.txt")
+    (tmp_path / bad).write_text("Omar.", encoding="utf-8")
+    assert collect_files([tmp_path]) == [tmp_path / "good.txt"]
+    err = capsys.readouterr().err
+    assert "skipped b'" in err and "bad-\\xff.txt" in err and "not valid UTF-8" in err
+    with pytest.raises(AppError, match="not valid UTF-8"):
+        collect_files([tmp_path / bad])
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [('{"text": "Anna \\ud800 Smith"}', "lone surrogate"), ('{"text": "ok", "k": ["a\\u0000b"]}', "NUL"),
+     ('{"text": "ok", "deep": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply")],
+)  # fmt: skip
+def test_jsonl_lines_that_cannot_be_stored_name_file_and_line(tmp_path, line, message):
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"text": "fine"}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(AppError, match=rf"d.jsonl:2: .*{message}"):
+        list(read_documents(path))
