@@ -25,6 +25,7 @@ import os
 import platform
 import statistics
 import sys
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -195,23 +196,27 @@ def main(argv=None) -> dict:
               "max_tag_degree_seen": max(degrees.values()), "python": platform.python_version(),
               "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cpus", "stores": {}}
     print(json.dumps({k: v for k, v in report.items() if k != "stores"}), flush=True)
+    # The stores' files (hundreds of MB at 100,000 chunks) go in one temporary folder, removed at the end.
     tmp = Path(tempfile.mkdtemp(prefix="doclinks-bench-"))
-    for name in args.stores.split(","):
-        if name == "sqlite":
-            path = tmp / "bench.db"
-            result = bench_store(name, lambda: SQLiteGraphStore(path, emb), docs, args.queries, args.batch)
-        elif name == "memory":
-            result = bench_store(name, lambda: InMemoryGraphStore(emb), docs, args.queries, args.batch)
-        elif name == "postgres":
-            from doclinks.store.local_postgres import LocalPostgres
-            from doclinks.store.postgres import PostgresGraphStore
+    try:
+        for name in args.stores.split(","):
+            if name == "sqlite":
+                path = tmp / "bench.db"
+                result = bench_store(name, lambda: SQLiteGraphStore(path, emb), docs, args.queries, args.batch)
+            elif name == "memory":
+                result = bench_store(name, lambda: InMemoryGraphStore(emb), docs, args.queries, args.batch)
+            elif name == "postgres":
+                from doclinks.store.local_postgres import LocalPostgres
+                from doclinks.store.postgres import PostgresGraphStore
 
-            with LocalPostgres(server_options={"shared_buffers": "1GB", "maintenance_work_mem": "1GB"}) as pg:
-                result = bench_store(name, lambda: PostgresGraphStore(pg.dsn, emb), docs, args.queries, args.batch)
-        else:
-            raise SystemExit(f"unknown store {name!r}")
-        report["stores"][name] = result
-        print(name, json.dumps(result), flush=True)
+                with LocalPostgres(server_options={"shared_buffers": "1GB", "maintenance_work_mem": "1GB"}) as pg:
+                    result = bench_store(name, lambda: PostgresGraphStore(pg.dsn, emb), docs, args.queries, args.batch)
+            else:
+                raise SystemExit(f"unknown store {name!r}")
+            report["stores"][name] = result
+            print(name, json.dumps(result), flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     if args.gr_queries:
         gr = bench_graph_retriever(vecs, tags, emb, args.gr_queries)
         report["graph_retriever"] = gr

@@ -153,3 +153,16 @@ def test_a_foreign_sqlite_file_is_refused_and_left_unchanged(tmp_path):
     assert path.read_bytes() == before
     tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables == {"invoices"}
+
+
+def test_store_benchmark_leaves_nothing_in_the_temp_folder(tmp_path):
+    """benchmarks/store.py writes its stores under one temporary folder and removes it, even at 100,000 chunks."""
+    env = dict(os.environ, TMPDIR=str(tmp_path), OMP_NUM_THREADS="1")
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "store.py"), "--n", "300", "--queries", "3", "--gr-queries", "0",
+         "--stores", "sqlite,memory", "--batch", "100"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "sqlite" in done.stdout
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("doclinks-bench-")] == []
