@@ -165,3 +165,41 @@ def test_entities_page_runs_no_script_from_a_file_name_or_a_label(browser, ner_m
     assert browser.execute_script("return document.body.dataset.p === undefined")
     assert browser.title != "1" and name in browser.title
     assert name in browser.find_element(By.CSS_SELECTOR, "h2").text
+
+
+def test_graph_page_highlights_the_right_characters_after_an_emoji(browser, tmp_path):
+    """Offsets are code points; the page must not read them as UTF-16 units (an emoji is two)."""
+    from selenium.webdriver.common.by import By
+
+    from doclinks.document import Document
+    from doclinks.links import Link
+    from doclinks.store import SQLiteGraphStore
+
+    texts = ["🎉🎉 Party with Anna Smith in Paris.", "Anna Smith 🙂 went home to Paris."]
+    docs = []
+    for i, text in enumerate(texts):
+        records = []
+        for name, label in (("Anna Smith", "person"), ("Paris", "location")):
+            start = text.index(name)
+            records.append({"text": name, "label": label, "score": 0.99, "start": start, "end": start + len(name),
+                            "kind": f"entity:{label}", "tag": name, "linked": True})  # fmt: skip
+        links = [Link.bidir(r["kind"], r["tag"]) for r in records]
+        docs.append(Document(text, {"source": f"t{i}.txt", "entities": records, "links": links}, id=f"d{i}"))
+    db = tmp_path / "g.db"
+    store = SQLiteGraphStore(db)
+    store.add_documents(docs)
+    store.close()
+    out = tmp_path / "g.html"
+    done = run_cli("graph", "--db", db, "--html", out, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    browser.get(out.as_uri())
+    wait_for(browser, "return window.doclinksGraph && window.doclinksGraph.ready")
+    click_node(browser, "c:d0")
+    wait_for(browser, "return document.getElementById('details').getAttribute('data-node') === 'c:d0'")
+    shown = browser.find_element(By.CSS_SELECTOR, "#details .chunk-text")
+    marks = browser.execute_script("""
+        return Array.from(document.querySelectorAll('#details .chunk-text mark.entity')).map(function (m) {
+            var copy = m.cloneNode(true); copy.querySelectorAll('.ent-label').forEach(function (e) { e.remove(); });
+            return copy.textContent; });""")
+    assert marks == ["Anna Smith", "Paris"]
+    assert shown.text.startswith("🎉🎉 Party with")
