@@ -69,6 +69,12 @@ CREATE TABLE IF NOT EXISTS chunk_meta (
 CREATE INDEX IF NOT EXISTS chunk_meta_chunk ON chunk_meta (chunk);
 """
 
+# Writers log the keys they write or delete here, so that another process's store loads only what
+# changed (not the whole vector matrix) after a commit. Created by the first write of a store that lacks
+# it (older files), pruned to the last CHANGE_LOG_ROWS rows; a reader that fell behind reloads fully.
+_CHANGES = "CREATE TABLE IF NOT EXISTS chunk_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, key INTEGER NOT NULL)"
+CHANGE_LOG_ROWS = 100_000
+
 # Sets of keys or ids go to SQL as one JSON array parameter, expanded by json_each:
 # no statement is ever built from data, and no variable-count limit applies.
 _IN = "(SELECT value FROM json_each(?))"
@@ -151,6 +157,7 @@ class SQLiteGraphStore(GraphStore):
         self._cache: VectorCache | None = None
         self._dim: int | None = None
         self._data_version: int | None = None
+        self._seen_change: int | None = None  # newest change-log row reflected in the cache
         self._tag_ids: dict[tuple[str, str], int] = {}
 
     def __repr__(self) -> str:
@@ -204,11 +211,61 @@ class SQLiteGraphStore(GraphStore):
         with self._errors():
             version = self._conn.execute("PRAGMA data_version").fetchone()[0]
             if version != self._data_version:
-                self._load()
+                if not self._load_changes():
+                    self._load()
                 self._data_version = version
+
+    def _log_changes(self, keys: list[int]) -> int | None:
+        """In a write transaction: log the keys written or deleted and prune the log. Returns the new
+        newest sequence number when this store had seen every earlier change (its cache stays current
+        once the write commits), else None."""
+        c = self._conn
+        c.execute(_CHANGES)
+        before = c.execute("SELECT COALESCE(MAX(seq), 0) FROM chunk_changes").fetchone()[0]
+        c.executemany("INSERT INTO chunk_changes (key) VALUES (?)", [(k,) for k in keys])
+        c.execute("DELETE FROM chunk_changes WHERE seq <= (SELECT MAX(seq) FROM chunk_changes) - ?", (CHANGE_LOG_ROWS,))
+        after = c.execute("SELECT MAX(seq) FROM chunk_changes").fetchone()[0]
+        return after if before == (self._seen_change or 0) else None
+
+    def _last_change(self) -> int | None:
+        """The newest sequence number of the change log (None: no log in this file)."""
+        try:
+            row = self._conn.execute("SELECT COALESCE(MAX(seq), 0), COALESCE(MIN(seq), 1) FROM chunk_changes").fetchone()
+        except sqlite3.OperationalError:  # an older file: no log yet
+            return None
+        return row[0]
+
+    def _load_changes(self) -> bool:
+        """Apply another process's commits from the change log; False when only a full load can
+        (no cache or log yet, or the log was pruned past what this store has seen)."""
+        if self._cache is None or self._seen_change is None:
+            return False
+        try:
+            first = self._conn.execute("SELECT MIN(seq) FROM chunk_changes").fetchone()[0]
+            rows = self._conn.execute("SELECT seq, key FROM chunk_changes WHERE seq > ?", (self._seen_change,)).fetchall()
+        except sqlite3.OperationalError:
+            return False
+        if first is not None and first > self._seen_change + 1:
+            return False
+        self._tag_ids.clear()
+        if not rows:
+            return True
+        keys = sorted({r[1] for r in rows})
+        found = self._conn.execute(
+            f"SELECT key, id, vector FROM chunks WHERE key IN {_IN}", (json.dumps(keys),)
+        ).fetchall()
+        present = {r[0] for r in found}
+        self._cache.remove([k for k in keys if k not in present])
+        if found:
+            matrix = np.frombuffer(b"".join(r[2] for r in found), dtype=np.float32).reshape(len(found), self._dim)
+            self._cache.remove([r[0] for r in found])  # a replaced vector counts once
+            self._cache.set([r[0] for r in found], [r[1] for r in found], matrix)
+        self._seen_change = max(r[0] for r in rows)
+        return True
 
     def _load(self) -> None:
         """(Re)build the vector matrix from the file."""
+        self._seen_change = self._last_change()  # before the rows: a change between is applied again later
         row = self._conn.execute("SELECT value FROM doclinks_meta WHERE key='dimension'").fetchone()
         self._tag_ids.clear()
         if row is None:
@@ -358,7 +415,10 @@ class SQLiteGraphStore(GraphStore):
             c.executemany("INSERT INTO chunk_meta (key, value, chunk) VALUES (?, ?, ?)", meta_rows)
             if touched:
                 self._update_degrees(touched)
+            seen = self._log_changes(sorted(set(keys.values()) | set(existing.values())))
         # Committed: only now update the in-process caches.
+        if seen is not None:
+            self._seen_change = seen
         self._tag_ids.update(new_tags)
         if self._cache is None:
             self._dim = dim
@@ -378,6 +438,9 @@ class SQLiteGraphStore(GraphStore):
                 c.execute(f"DELETE FROM chunks WHERE key IN {_IN}", (json.dumps(keys),))
                 if touched:
                     self._update_degrees(touched)
+                seen = self._log_changes(keys)
+                if seen is not None:
+                    self._seen_change = seen
         if self._cache is not None:
             self._cache.remove(keys)
         return len(keys)

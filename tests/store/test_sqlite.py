@@ -166,3 +166,41 @@ def test_store_benchmark_leaves_nothing_in_the_temp_folder(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert "sqlite" in done.stdout
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("doclinks-bench-")] == []
+
+
+def test_another_process_commit_loads_only_what_changed(tmp_path, monkeypatch):
+    """A long-lived searcher does not reload the whole vector matrix after each foreign commit."""
+    from doclinks.store import sqlite as sqlite_module
+
+    path = tmp_path / "s.db"
+    writer = SQLiteGraphStore(path, VectorTextEmbeddings())
+    writer.add_documents(make_docs("a", 200))
+    reader = SQLiteGraphStore(path, VectorTextEmbeddings())
+    assert len(reader) == 200  # first use: one full load
+    full_loads = []
+    original = sqlite_module.SQLiteGraphStore._load
+    monkeypatch.setattr(sqlite_module.SQLiteGraphStore, "_load", lambda self: (full_loads.append(1), original(self))[1])
+    writer.add_documents([Document("v:-3,-3,7", id="new")])
+    writer.add_documents(make_docs("a", 3, shift=0.5))  # replace a0..a2
+    writer.delete(["a10", "a11"])
+    assert reader.similarity_search("v:-3,-3,7", k=1)[0].id == "new"
+    assert len(reader) == 199
+    assert answers(reader) == answers(writer)
+    assert full_loads == []
+    # A reader that fell behind a pruned log reloads fully, with the same answers.
+    monkeypatch.setattr(sqlite_module, "CHANGE_LOG_ROWS", 2)
+    writer.add_documents(make_docs("b", 10))
+    assert answers(reader) == answers(writer) and full_loads == [1]
+
+
+def test_a_store_made_before_the_change_log_still_follows_other_writers(tmp_path):
+    path = tmp_path / "old.db"
+    SQLiteGraphStore(path, VectorTextEmbeddings()).add_documents(make_docs("a", 20))
+    sqlite3.connect(path).execute("DROP TABLE chunk_changes").connection.commit()
+    reader = SQLiteGraphStore(path, VectorTextEmbeddings())
+    writer = SQLiteGraphStore(path, VectorTextEmbeddings())
+    assert len(reader) == 20
+    writer.add_documents([Document("v:-3,-3,7", id="new")])  # creates the log
+    assert reader.similarity_search("v:-3,-3,7", k=1)[0].id == "new" and len(reader) == 21
+    writer.delete(["new"])
+    assert len(reader) == 20 and answers(reader) == answers(writer)
