@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
+import subprocess
 import shutil
 import sys
 import tempfile
@@ -63,14 +63,17 @@ class VectorEmbeddings:
         return self._vec(text)
 
 
-def writer(path: str, dim: int, interval: float, stop_at: float) -> None:
+def writer(path: str, dim: int, interval: float) -> None:
+    """Add one document every `interval` seconds until `<path>.stop` exists; `<path>.ready` after the first."""
     from doclinks.document import Document
     from doclinks.store import SQLiteGraphStore
 
     store = SQLiteGraphStore(path, VectorEmbeddings(dim))
     i = 0
-    while time.time() < stop_at:
+    while not Path(path + ".stop").exists():
         store.add_documents([Document(f"new {i}", {}, id=f"new{i}")])
+        if i == 0:
+            Path(path + ".ready").touch()
         i += 1
         time.sleep(interval)
     store.close()
@@ -99,7 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--interval", type=float, default=0.3)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--write-into", help=argparse.SUPPRESS)  # the writer process
     args = ap.parse_args(argv)
+    if args.write_into:
+        writer(args.write_into, args.dim, args.interval)
+        return 0
 
     from doclinks.store import SQLiteGraphStore
 
@@ -114,15 +121,22 @@ def main(argv: list[str] | None = None) -> int:
         queries = [(v / np.linalg.norm(v)).tolist() for v in rng.standard_normal((50, args.dim))]
         store.similarity_search_by_vector(queries[0], k=10)  # first use: the one full load
         idle = timed(store, queries, args.seconds)
-        proc = mp.get_context("spawn").Process(
-            target=writer, args=(str(path), args.dim, args.interval, time.time() + args.seconds + 1)
-        )
-        proc.start()
-        time.sleep(0.5)
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--write-into", str(path), "--dim", str(args.dim), "--interval", str(args.interval)]
+        )  # fmt: skip
+        while not Path(str(path) + ".ready").exists():  # the writer's imports and first write
+            if proc.poll() is not None:
+                raise SystemExit("the writer process failed")
+            time.sleep(0.1)
+        before = len(store)
         busy = timed(store, queries, args.seconds)
-        proc.join()
+        Path(str(path) + ".stop").touch()
+        if proc.wait() != 0:
+            raise SystemExit("the writer process failed")
+        written = len(store) - before
         store.close()
-        report = {"chunks": args.n, "interval_s": args.interval}
+        report = {"chunks": args.n, "interval_s": args.interval, "documents_written_meanwhile": written}
+        print(f"the writer added {written} documents while the searcher ran", flush=True)
         for kind in ("similarity", "traversal"):
             a, b = np.array(idle[kind]) * 1000, np.array(busy[kind]) * 1000
             report[kind] = {
