@@ -155,6 +155,10 @@ def _snapshot(doc: Any) -> tuple:
     return links, tags
 
 
+#: Chunks rewritten per transaction by the corpus normalisation of `ingest`.
+NORMALIZE_BATCH = 500
+
+
 def normalize_store(store: Any, db: str | os.PathLike, merge: bool = True) -> tuple[int, list[Any]]:
     """Give each entity one tag across the whole database.
 
@@ -171,8 +175,9 @@ def normalize_store(store: Any, db: str | os.PathLike, merge: bool = True) -> tu
     if not normalize_links(docs, kinds=("entity",), merge_partial=merge) and not reverted:
         return 0, docs
     changed = [d for d, b in zip(docs, before) if _snapshot(d) != b]
-    if changed:
-        store.add_documents(changed)
+    # Bounded transactions: other processes' writes wait for the lock one batch at a time, not the corpus.
+    for i in range(0, len(changed), NORMALIZE_BATCH):
+        store.add_documents(changed[i : i + NORMALIZE_BATCH])
     return len(changed), docs
 
 
