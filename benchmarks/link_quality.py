@@ -3,6 +3,7 @@
     python benchmarks/link_quality.py                         # CoNLL-2003 dev + CrossNER politics dev
     python benchmarks/link_quality.py --sets conll2003 --limit 600 --model /tmp/ckpt
     python benchmarks/link_quality.py --sweep                 # also min link score and merge-rule ablations
+    python benchmarks/link_quality.py --fit-thresholds        # also per-label link thresholds learned on each set
 
 A link is a claim: these two chunks mention the same entity. The data are gold-annotated dev sets of
 the shared data (`$DOCLINKS_DATA`, else `../shared/data`), sentences in document order, cut into chunks
@@ -117,12 +118,14 @@ class MemoModel:
         return iter(self.memo[key])
 
 
-def predict(chunks: list[Chunk], model, *, respect_boundaries: bool, min_link_score, policy) -> list[dict]:
+def predict(chunks: list[Chunk], model, *, respect_boundaries: bool, min_link_score, policy, thresholds=None) -> list[dict]:
     """Per chunk: {(label, key): tag} of its links after corpus normalisation."""
     from doclinks.document import Document
     from doclinks.links import GLiNERLinkExtractor, get_links, match_key, normalize_links
 
-    extractor = GLiNERLinkExtractor(LABELS, model=model, respect_boundaries=respect_boundaries, min_link_score=min_link_score)
+    extractor = GLiNERLinkExtractor(
+        LABELS, model=model, respect_boundaries=respect_boundaries, min_link_score=min_link_score, thresholds=thresholds
+    )
     docs = [Document(page_content=c.text, metadata={}) for c in chunks]
     list(extractor.annotate(docs))
     normalize_links(docs, kinds=extractor.kinds, policy=policy)
@@ -190,6 +193,29 @@ def configurations(sweep: bool) -> dict[str, dict]:
     return out
 
 
+def fit_thresholds(chunks: list[Chunk], model, hub: int | None, grid=(0.5, 0.6, 0.7, 0.8, 0.9, 0.95)) -> dict:
+    """Per-label link thresholds that maximise link F1 on these chunks, one label at a time (the others
+    at the default min link score), then all together. Use them as `GLiNERLinkExtractor(thresholds=...)`."""
+    from doclinks.links import DEFAULT_MIN_LINK_SCORE, MergePolicy
+
+    def f1(figures):
+        p, r = figures["link_p"], figures["link_r"]
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    chosen = {}
+    for label in LABELS:
+        best = None
+        for floor in grid:
+            figures = score(chunks, predict(chunks, model, respect_boundaries=True, min_link_score=DEFAULT_MIN_LINK_SCORE,
+                                            policy=MergePolicy(), thresholds={label: floor}), hub)  # fmt: skip
+            if best is None or f1(figures) > best[0] + 1e-9:
+                best = (f1(figures), floor)
+        chosen[label] = best[1]
+    figures = score(chunks, predict(chunks, model, respect_boundaries=True, min_link_score=DEFAULT_MIN_LINK_SCORE,
+                                    policy=MergePolicy(), thresholds=chosen), hub)  # fmt: skip
+    return {"thresholds": chosen, **{k: figures[k] for k in ("tag_p", "tag_r", "link_p", "link_r", "pairs")}}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
@@ -199,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="only the first N sentences of each set")
     parser.add_argument("--sweep", action="store_true", help="also each change alone and min link scores")
     parser.add_argument("--no-hub-limit", action="store_true", help="count pairs of every tag, however common")
+    parser.add_argument("--fit-thresholds", action="store_true", help="also learn per-label link thresholds (link F1)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args(argv)
@@ -240,6 +267,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"{label:34} {figures['tag_p']:6.3f} {figures['tag_r']:6.3f} {figures['link_p']:7.3f} "
                 f"{figures['link_r']:7.3f} {figures['pairs']:7d} {figures['gold_pairs']:10d}"
             )
+        if args.fit_thresholds:
+            fitted = fit_thresholds(chunks, model, hub)
+            results[name]["fitted thresholds"] = fitted
+            print(f"{'per-label thresholds (fitted here)':34} {fitted['tag_p']:6.3f} {fitted['tag_r']:6.3f} "
+                  f"{fitted['link_p']:7.3f} {fitted['link_r']:7.3f} {fitted['pairs']:7d}   {fitted['thresholds']}")  # fmt: skip
         for label in ("before", "after"):
             print(f"\n20 worst tags by false pairs ({name}, {label}):")
             for tag, n in results[name][label]["worst"]:
