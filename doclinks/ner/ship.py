@@ -27,6 +27,12 @@ SOURCES = {
     "ncbi-disease": ("NCBI-disease train", "CC BY 4.0", "cambridgeltl/MTL-Bioinformatics-2016"),
     "few-tk": ("Few-TK train", "none stated: research use", "AvishekLahiri/Few_TK"),
     "gliner-sample": ("GLiNER sample data", "Apache-2.0", "urchade/GLiNER examples/sample_data.json"),
+    "few-nerd": ("Few-NERD (inter split, as re-divided by structshot), 53 fine types", "CC BY-SA 4.0", "antonioloison/structshot data/fewnerd"),
+    "multiconer2-en": ("MultiCoNER II English train + dev, 33 fine types", "CC BY 4.0", "OMGarad/MultiCoNER-2"),
+    "bionlp13cg": ("BioNLP 2013 Cancer Genetics train", "CC BY 4.0", "cambridgeltl/MTL-Bioinformatics-2016"),
+    "anatem": ("AnatEM train", "CC BY-SA 3.0", "chrisjihee/GNER data/GNER/AnatEM"),
+    "fabner": ("FabNER train", "research use (none stated)", "chrisjihee/GNER data/GNER/FabNER"),
+    "tweetner7": ("TweetNER7 train", "research use (Twitter terms)", "chrisjihee/GNER data/GNER/TweetNER7"),
     "silver": (
         "silver labels by spaCy en_core_web_sm 3.8 over 2WikiMultihopQA passages",
         "text Apache-2.0 (2WikiMultihopQA, Wikipedia); labels by an MIT-licensed pipeline",
@@ -62,6 +68,10 @@ def model_card(
         f"negatives, paraphrased with probability {train['paraphrase_prob']}), examples cropped to {train['max_words']} words.",
         f"Mixing weights: {json.dumps(train.get('mix') or 'size ** 0.5')}.",
     ]
+    if train.get("join_prob"):
+        lines.append(f"Multi-sentence rows: with probability {train['join_prob']} an example is joined with the next 1-2 of its source.")
+    if train.get("source_negatives"):
+        lines.append("Negative labels drawn per source (another set's fine type of a label a set annotates is never its negative).")
     if interpolated:
         base, weight = interpolated
         lines.append(
@@ -76,10 +86,16 @@ def model_card(
     for name in sources:
         what, licence, origin = SOURCES.get(name, (name, "see its source", name))
         lines.append(f"| {what} | {licence} | {origin} |")
+    restricted = [SOURCES.get(n, (n,))[0] for n in sources if SOURCES.get(n, ("", ""))[1].startswith(("research", "none"))]
     lines += [
         "",
         "No train, dev or test data of the zero-shot evaluation domains (CrossNER, MIT Movie, MIT Restaurant) was used.",
-        "The licences of the training data apply to uses of this model; CoNLL-2003 and Few-TK are research-use data.",
+        (
+            "The licences of the training data apply to uses of this model; research-use data: " + ", ".join(restricted) + "."
+            if restricted
+            else "Every source allows use by anyone (CC BY, CC BY-SA, Apache-2.0; silver labels by an MIT-licensed pipeline): "
+            "no research-only or non-commercial data."
+        ),
         "",
         "## Evaluation",
     ]
@@ -107,9 +123,11 @@ def ship(
     target: str | Path = DEFAULT_MODEL_DIR,
     report: dict | None = None,
     interpolate: tuple[str | Path, float] | None = None,
+    notes: str = "",
 ) -> Path:
     """Export the run's latest checkpoint (or `source` itself) as fp16 into `target` with a model card.
-    `interpolate=(base, w)` ships (1 - w) * base + w * checkpoint instead."""
+    `interpolate=(base, w)` ships (1 - w) * base + w * checkpoint instead; `notes` (markdown) is
+    appended to the card (how the model was made, commands, hardware)."""
     import tempfile
 
     import torch
@@ -137,7 +155,8 @@ def ship(
     from .config import GLiNERConfig
 
     embed = GLiNERConfig.from_file(target / "gliner_config.json").embed_ent_token
-    (target / "README.md").write_text(model_card(state, report, size, embed, interpolate), encoding="utf-8")
+    card = model_card(state, report, size, embed, interpolate) + (("\n" + notes.strip() + "\n") if notes.strip() else "")
+    (target / "README.md").write_text(card, encoding="utf-8")
     return target
 
 
@@ -148,11 +167,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", default=str(DEFAULT_MODEL_DIR))
     parser.add_argument("--interpolate", metavar="BASE", help="checkpoint to interpolate with (the run's start)")
     parser.add_argument("--weight", type=float, default=0.5, help="weight of the run's checkpoint (default 0.5)")
+    parser.add_argument("--notes", help="a markdown file appended to the model card")
     args = parser.parse_args(argv)
     try:
         report = json.loads(Path(args.eval).read_text()) if args.eval else None
         interpolate = (args.interpolate, args.weight) if args.interpolate else None
-        path = ship(args.source, target=args.target, report=report, interpolate=interpolate)
+        notes = Path(args.notes).read_text(encoding="utf-8") if args.notes else ""
+        path = ship(args.source, target=args.target, report=report, interpolate=interpolate, notes=notes)
     except (OSError, ValueError) as exc:
         print(f"doclinks ship: error: {exc}", file=sys.stderr)
         return 1

@@ -301,3 +301,92 @@ def test_coarse_negative_beside_a_fine_label_is_sampled():
         for seed in range(400)
     )
     assert 60 < together < 140  # about 400 * fine_prob 0.5 * 0.5
+
+
+# --------------------------------------------------------------------------- the wide sets (issue 11)
+def test_named_bio_gives_natural_names_and_coarse_fallbacks(tmp_path):
+    folder = tmp_path / "wide"
+    folder.mkdir()
+    (folder / "labels.tsv").write_text(
+        "# raw tag\tnatural name\tcoarse name\nperson_politician\tpolitician\tperson\norganization_other\torganization\t\n",
+        encoding="utf-8",
+    )
+    (folder / "train.bio").write_text(
+        "Merkel\tB-person_politician\nleads\tO\nthe\tO\nCDU\tB-organization_other\nparty\tI-organization_other\n",
+        encoding="utf-8",
+    )
+    table = data.read_label_table(folder / "labels.tsv")
+    assert table == {"person_politician": ("politician", "person"), "organization_other": ("organization", None)}
+    (x,) = data.read_named_bio(folder / "train.bio", table, "wide")
+    assert x.spans == [(0, 0, "politician"), (3, 4, "organization")]
+    assert x.fallback == [(0, 0, "person")] and x.source == "wide"
+    (folder / "train.bio").write_text("Merkel\tB-unknown_tag\n", encoding="utf-8")
+    with pytest.raises(data.DataError, match="'unknown_tag' is not in the set's labels.tsv"):
+        data.read_named_bio(folder / "train.bio", table)
+    (folder / "bad.tsv").write_text("only-one-column\n", encoding="utf-8")
+    with pytest.raises(data.DataError, match="bad.tsv:1"):
+        data.read_label_table(folder / "bad.tsv")
+
+
+def test_joined_examples_shift_spans_and_fallbacks():
+    a = Example(["Anna", "left", "."], [(0, 0, "person")], "s")
+    b = Example(["Omar", "Rossi", "came", "."], [(0, 1, "politician")], "s", [(0, 1, "person")])
+    j = data.joined([a, b])
+    assert j.words == ["Anna", "left", ".", "Omar", "Rossi", "came", "."]
+    assert j.spans == [(0, 0, "person"), (3, 4, "politician")] and j.fallback == [(3, 4, "person")]
+    assert data.joined([a]) == a
+
+
+def test_label_parents_and_source_label_sets():
+    pool = {
+        "wide": [Example(["a", "b"], [(0, 0, "politician"), (1, 1, "film")], "wide", [(0, 0, "person"), (1, 1, "creative work")])],
+        "conll": [Example(["c"], [(0, 0, "person")], "conll")],
+    }
+    assert data.label_parents(pool) == {"politician": "person", "film": "creative work"}
+    assert data.source_label_sets(pool) == {"wide": {"politician", "film", "person", "creative work"}, "conll": {"person"}}
+
+
+def test_negatives_are_drawn_per_source():
+    """Another set's fine type of a label this set annotates is never its negative; its own types are."""
+    labels = ["person", "politician", "athlete", "disease", "film", "organization", "political party"]
+    sampler = LabelSampler(
+        labels, max_types=10, paraphrase_prob=0.0,
+        source_labels={"conll": {"person", "organization"}, "wide": {"politician", "athlete", "person", "film"}},
+        parents={"politician": "person", "athlete": "person", "political party": "organization"},
+    )  # fmt: skip
+    conll = sampler.negatives_for({"person"}, "conll")
+    assert "politician" not in conll and "athlete" not in conll and "political party" not in conll
+    assert "disease" in conll and "film" in conll
+    wide = sampler.negatives_for({"politician"}, "wide")
+    assert "athlete" in wide  # the set's own sibling type: annotated, so a true negative
+    assert "political party" in wide and "organization" in wide  # "wide" annotates no organization at all
+    # A source without a label set draws from every label (the rule before this change).
+    assert "politician" in sampler.negatives_for({"disease"}, "elsewhere")
+    for seed in range(40):
+        prompts, _ = sampler.sample([(0, 0, "person")], "conll", random.Random(seed))
+        assert not {"politician", "athlete", "political party"} & set(prompts)
+
+
+def test_content_words_ignore_function_words():
+    assert data.content_words("city, town or village") == {"city", "town", "village"}
+    sampler = LabelSampler(["country, city or state", "nationality or group", "body of water"], max_types=5)
+    assert sampler.negatives_for({"city, town or village"}, "silver") == ["nationality or group", "body of water"]
+
+
+def test_open_sets_exclude_research_only_data():
+    assert set(data.OPEN_SETS) == {"wnut17", "bc5cdr", "ncbi-disease", "gliner-sample", "few-nerd", "multiconer2-en",
+                                   "bionlp13cg", "anatem"}  # fmt: skip
+    assert set(data.SET_LICENCES) == set(data.TRAIN_SETS)
+
+
+def test_wide_sets_from_shared_data():
+    root = data.data_root()
+    if not (root / "ner" / "train" / "few-nerd").is_dir():
+        pytest.skip(f"shared data not found at {root} (set {data.DATA_ENV})")
+    pool = data.build_pool(["few-nerd", "multiconer2-en"], root)
+    assert len(pool["few-nerd"]) == 37395 and len(pool["multiconer2-en"]) == 17535
+    parents = data.label_parents(pool)
+    assert parents["politician"] == "person" and parents["political party"] == "organization"
+    for examples in pool.values():
+        for x in examples[:300]:
+            assert all(0 <= s <= e < len(x.words) for s, e, _ in x.spans + x.fallback)
