@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import re
 import struct
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,7 +28,7 @@ from ..embeddings import Embeddings
 from .base import GraphStore
 from .errors import StoreConnectionError, StoreError, UnknownIdError
 from .ranking import Hit, Neighbours, exact_top_k
-from .records import ChunkRecord, decode_document
+from .records import ChunkRecord, decode_document, index_text
 from .settings import TraversalSettings
 
 try:
@@ -165,6 +166,8 @@ class PostgresGraphStore(GraphStore):
         self._bulk = False
         with self._errors():
             self._dim = self._read_dimension()
+            if self._dim is not None:
+                self._restore_index()
 
     def __repr__(self) -> str:
         return f"PostgresGraphStore({self._where!r}, collection={self.pg.collection!r})"
@@ -190,6 +193,33 @@ class PostgresGraphStore(GraphStore):
             return None
         row = self._conn.execute(self._q("SELECT value FROM {meta} WHERE key = 'dimension'")).fetchone()
         return None if row is None else int(row[0])
+
+    def _bulk_key(self) -> str:
+        return f"doclinks-bulk:{self.pg.collection}"
+
+    def _index_sql(self) -> sql.Composed:
+        return sql.SQL(
+            "CREATE INDEX IF NOT EXISTS {i} ON {chunks} USING hnsw (embedding vector_cosine_ops) "
+            "WITH (m = {m}, ef_construction = {ef})").format(
+                i=sql.Identifier(f"{self.pg.collection}_chunks_hnsw"), chunks=self._t["chunks"],
+                m=sql.Literal(self.pg.hnsw_m), ef=sql.Literal(self.pg.hnsw_ef_construction))  # fmt: skip
+
+    def _restore_index(self) -> None:
+        """Rebuild the HNSW index when a `bulk_ingest` was interrupted before rebuilding it (its process
+        killed): no bulk load holds the collection's bulk lock, yet the index is missing."""
+        name = f"{self.pg.collection}_chunks_hnsw"
+        if self._conn.execute("SELECT to_regclass(%s)", (name,)).fetchone()[0] is not None:
+            return
+        if not self._conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self._bulk_key(),)).fetchone()[0]:
+            return  # a bulk load is running in another session: it builds the index at its end
+        try:
+            warnings.warn(
+                f"{self!r}: the HNSW index was missing (an interrupted bulk_ingest); rebuilding it", RuntimeWarning,
+                stacklevel=3,
+            )
+            self._conn.execute(self._index_sql())
+        finally:
+            self._conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self._bulk_key(),))
 
     def _refresh(self) -> None:
         if self._dim is None:  # another client may have created the tables since
@@ -341,21 +371,22 @@ class PostgresGraphStore(GraphStore):
         with self._lock:
             self._check_open()
             self._bulk = True  # tables created during the load get no index yet
-            if self._dim is not None:
-                with self._errors():
+            with self._errors():
+                # Held for the whole load (released by the server if this process dies), so that a store
+                # opened meanwhile does not rebuild the index, and one opened after a crash does.
+                self._conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (self._bulk_key(),))
+                if self._dim is not None:
                     self._conn.execute(sql.SQL("DROP INDEX IF EXISTS {i}").format(i=index))
         try:
             yield self
         finally:
             with self._lock:
                 self._bulk = False
-                if not self._closed and self._dim is not None:
+                if not self._closed:
                     with self._errors():
-                        self._conn.execute(sql.SQL(
-                            "CREATE INDEX IF NOT EXISTS {i} ON {chunks} USING hnsw (embedding vector_cosine_ops) "
-                            "WITH (m = {m}, ef_construction = {ef})").format(
-                                i=index, chunks=self._t["chunks"], m=sql.Literal(self.pg.hnsw_m),
-                                ef=sql.Literal(self.pg.hnsw_ef_construction)))
+                        if self._dim is not None:
+                            self._conn.execute(self._index_sql())
+                        self._conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self._bulk_key(),))
 
     def _lock_collection(self) -> None:
         self._conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"doclinks:{self.pg.collection}",))
@@ -402,12 +433,14 @@ class PostgresGraphStore(GraphStore):
             all_tags = sorted({t for r in records for t in r.out_tags | r.in_tags})
             tag_ids: dict[tuple[str, str], int] = {}
             if all_tags:
-                kinds, tags = [t[0] for t in all_tags], [t[1] for t in all_tags]
+                # Long tags are indexed by a digest (a btree entry holds at most ~2.7 KB).
+                kinds, tags = [index_text(t[0]) for t in all_tags], [index_text(t[1]) for t in all_tags]
                 c.execute(self._q("INSERT INTO {tags} (kind, tag) SELECT * FROM unnest(%s::text[], %s::text[]) "
                                   "ON CONFLICT DO NOTHING"), [kinds, tags])
                 rows = c.execute(self._q("SELECT t.tag_id, t.kind, t.tag FROM {tags} t JOIN unnest(%s::text[], %s::text[]) "
                                          "AS u(kind, tag) ON t.kind = u.kind AND t.tag = u.tag"), [kinds, tags]).fetchall()
-                tag_ids = {(r[1], r[2]): r[0] for r in rows}
+                by_index = {(r[1], r[2]): r[0] for r in rows}
+                tag_ids = {t: by_index[(k, g)] for t, k, g in zip(all_tags, kinds, tags)}
             out_c, out_t, in_t, in_c, m_k, m_v, m_c = [], [], [], [], [], [], []
             for r in records:
                 key = keys[r.id]

@@ -6,6 +6,7 @@ are encoded, the same way everywhere.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import uuid
@@ -49,6 +50,19 @@ class ChunkRecord:
     vector: np.ndarray | None = None  # unit length float32, set before writing
 
 
+#: Longest text (UTF-8 bytes) indexed as itself; longer keys, values and tags are indexed by a digest,
+#: because a PostgreSQL btree entry holds at most ~2.7 KB. All stores use the same rule: same answers.
+INDEX_TEXT_BYTES = 1000
+
+
+def index_text(text: str) -> str:
+    """`text` as indexes hold it: itself, or ``"sha256:<hex>"`` of it when longer than INDEX_TEXT_BYTES."""
+    data = text.encode("utf-8")
+    if len(data) <= INDEX_TEXT_BYTES:
+        return text
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
 def _scalar_token(value: Any) -> str | None:
     """Token of a filterable scalar; None for values a filter cannot match."""
     # bool before int: True is an int in Python but a different JSON value.
@@ -58,7 +72,8 @@ def _scalar_token(value: Any) -> str | None:
         # 1 and 1.0 are the same JSON number, so they get the same token.
         return "n:" + repr(float(value))
     if isinstance(value, str):
-        return "s:" + value
+        indexed = index_text(value)
+        return ("s:" if indexed == value else "h:") + indexed
     if value is None:
         return "z:"
     return None
@@ -70,6 +85,7 @@ def metadata_tokens(metadata: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
     for key, value in metadata.items():
         if not isinstance(key, str):
             continue
+        key = index_text(key)
         if isinstance(value, list):
             for item in value:
                 token = _scalar_token(item)
@@ -111,7 +127,7 @@ def filter_tokens(filter: Mapping[str, Any] | None) -> list[tuple[str, str]]:
                 f"filter value for {key!r} must be a str, int, float, bool or None, "
                 f"got {type(value).__name__}"
             )
-        pairs.append((key, token))
+        pairs.append((index_text(key), token))
     return sorted(pairs)
 
 

@@ -153,3 +153,64 @@ def test_local_postgres_never_runs_binaries_it_did_not_place(tmp_path, monkeypat
     for path in planted.rglob("*"):
         os.chown(path, 0, 0)
     assert _owned_privately(planted)
+
+
+def test_interrupted_bulk_ingest_gets_its_index_back_on_open(pg_dsn):
+    """A process killed inside bulk_ingest (index dropped, never rebuilt): the next store object rebuilds it."""
+    script = textwrap.dedent(
+        f"""
+        import os, sys
+        sys.path.insert(0, {str(REPO / "tests" / "store")!r})
+        from doclinks.store.postgres import PostgresGraphStore, PostgresSettings
+        from store_testkit import VectorTextEmbeddings, make_docs
+        store = PostgresGraphStore({pg_dsn!r}, VectorTextEmbeddings(), postgres=PostgresSettings(collection="bulkcrash"))
+        store.add_documents(make_docs("a", 20))
+        with store.bulk_ingest():
+            store.add_documents(make_docs("b", 20))
+            os._exit(1)  # killed: no finally, no index rebuild
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+
+    def index_exists(store):
+        return store._conn.execute("SELECT to_regclass('bulkcrash_chunks_hnsw')").fetchone()[0] is not None
+
+    settings = PostgresSettings(collection="bulkcrash")
+    with pytest.warns(RuntimeWarning, match="HNSW index was missing"):
+        store = PostgresGraphStore(pg_dsn, VectorTextEmbeddings(), postgres=settings)
+    assert index_exists(store) and len(store) == 40
+    # While a bulk load runs in another session, opening a store leaves the index to it.
+    with store.bulk_ingest():
+        assert not index_exists(store)
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            other = PostgresGraphStore(pg_dsn, VectorTextEmbeddings(), postgres=settings)
+        assert not index_exists(other)
+        other.close()
+    assert index_exists(store)
+    store.close()
+
+
+def test_long_metadata_values_and_tags_are_stored_and_found_like_elsewhere(pg_dsn):
+    from doclinks.document import Document
+    from doclinks.links import Link
+
+    long_value, long_tag = "v" * 20_000, "Tag " + "x" * 5_000
+    pg = PostgresGraphStore(pg_dsn, VectorTextEmbeddings(), postgres=PostgresSettings(collection="longvalues"))
+    mem = InMemoryGraphStore(VectorTextEmbeddings())
+    docs = [
+        Document("v:1,0,0", {"note": long_value, "links": [Link.bidir("entity:T", long_tag)]}, id="a"),
+        Document("v:0.9,0.1,0", {"note": "short", "links": [Link.bidir("entity:T", long_tag)]}, id="b"),
+        Document("v:0,1,0", {"note": long_value}, id="c"),
+    ]
+    for store in (pg, mem):
+        store.add_documents(docs)
+    for store in (pg, mem):
+        assert [d.id for d in store.similarity_search("v:1,0,0", k=5, filter={"note": long_value})] == ["a", "c"]
+        assert store.get_by_ids(["a"])[0].metadata["note"] == long_value
+        found = store.traversal_search("v:1,0,0", k=1, depth=1)
+        assert {d.id for d in found} == {"a", "b"}
+    pg.close()
