@@ -146,19 +146,8 @@ class PostgresGraphStore(GraphStore):
             raise TypeError(f"dsn must be a str, got {type(dsn).__name__}")
         self.pg = postgres or PostgresSettings()
         self._where = _redacted(dsn)
-        try:
-            self._conn = psycopg.connect(dsn, autocommit=True, connect_timeout=self.pg.connect_timeout_s)
-        except psycopg.Error as exc:
-            raise StoreConnectionError(f"cannot connect to PostgreSQL at {self._where}: {exc}") from exc
-        try:
-            self._conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-            info = psycopg.types.TypeInfo.fetch(self._conn, "vector")
-        except psycopg.Error as exc:
-            self._conn.close()
-            raise StoreConnectionError(f"PostgreSQL at {self._where} has no usable pgvector extension: {exc}") from exc
-        dumper, loader = _adapters(info.oid)
-        self._conn.adapters.register_dumper(_Vector, dumper)
-        self._conn.adapters.register_loader(info.oid, loader)
+        self._dsn = dsn
+        self._conn = self._connect()
         p = self.pg.collection
         self._t = {name: sql.Identifier(f"{p}_{name}") for name in
                    ("chunks", "tags", "out_links", "in_links", "chunk_meta", "meta")}
@@ -172,13 +161,32 @@ class PostgresGraphStore(GraphStore):
     def __repr__(self) -> str:
         return f"PostgresGraphStore({self._where!r}, collection={self.pg.collection!r})"
 
+    def _connect(self):
+        """A new connection, with pgvector's types registered."""
+        try:
+            conn = psycopg.connect(self._dsn, autocommit=True, connect_timeout=self.pg.connect_timeout_s)
+        except psycopg.Error as exc:
+            raise StoreConnectionError(f"cannot connect to PostgreSQL at {self._where}: {exc}") from exc
+        try:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+            info = psycopg.types.TypeInfo.fetch(conn, "vector")
+        except psycopg.Error as exc:
+            conn.close()
+            raise StoreConnectionError(f"PostgreSQL at {self._where} has no usable pgvector extension: {exc}") from exc
+        dumper, loader = _adapters(info.oid)
+        conn.adapters.register_dumper(_Vector, dumper)
+        conn.adapters.register_loader(info.oid, loader)
+        return conn
+
     # ------------------------------------------------------------------ plumbing
     @contextlib.contextmanager
     def _errors(self):
         try:
             yield
         except psycopg.Error as exc:
-            raise StoreConnectionError(f"PostgreSQL store at {self._where}: {exc}") from exc
+            lost = self._conn.closed or self._conn.broken
+            hint = " (the connection was lost; the next call reconnects)" if lost else ""
+            raise StoreConnectionError(f"PostgreSQL store at {self._where}: {exc}{hint}") from exc
 
     def _q(self, text: str) -> sql.Composed:
         """SQL text with {chunks}, {tags}, ... replaced by this collection's table names."""
@@ -222,6 +230,10 @@ class PostgresGraphStore(GraphStore):
             self._conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self._bulk_key(),))
 
     def _refresh(self) -> None:
+        if self._conn.closed or self._conn.broken:  # the server restarted, or the network failed: reconnect
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            self._conn = self._connect()
         if self._dim is None:  # another client may have created the tables since
             with self._errors():
                 self._dim = self._read_dimension()

@@ -214,3 +214,23 @@ def test_long_metadata_values_and_tags_are_stored_and_found_like_elsewhere(pg_ds
         found = store.traversal_search("v:1,0,0", k=1, depth=1)
         assert {d.id for d in found} == {"a", "b"}
     pg.close()
+
+
+def test_store_reconnects_after_a_server_restart():
+    server = LocalPostgres().start()
+    try:
+        store = PostgresGraphStore(server.dsn, VectorTextEmbeddings())
+        store.add_documents(make_docs("a", 10))
+        before = answers(store)
+        server.restart()
+        # The call that meets the dead connection fails clearly; the next one runs on a new connection.
+        try:
+            store.similarity_search("v:1,0,0")
+        except StoreConnectionError as exc:
+            assert "the next call reconnects" in str(exc)
+        assert answers(store) == before
+        store.add_documents(make_docs("b", 3))
+        assert len(store) == 13
+        store.close()
+    finally:
+        server.stop()
