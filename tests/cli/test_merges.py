@@ -64,3 +64,29 @@ def test_min_link_score_must_be_a_probability(tmp_path, capsys, value):
     code = cli.main(["ingest", str(tmp_path), "--labels", "Person", "--db", str(tmp_path / "g.db"), "--min-link-score", value])
     assert code != 0 and "--min-link-score" in capsys.readouterr().err
     assert not (tmp_path / "g.db").exists()
+
+
+def test_corpus_normalisation_writes_in_bounded_batches(tmp_path, monkeypatch):
+    """The last step of an ingest rewrites changed chunks a batch at a time, not in one long transaction."""
+    from doclinks.app import ingest as ingest_module
+    from doclinks.document import Document
+    from doclinks.links import Link
+    from doclinks.store import SQLiteGraphStore
+
+    P = "entity:Person"
+    docs = []
+    for i in range(5):
+        tag = "Volodymyr Zelenskyy" if i < 2 else "ZELENSKYY"
+        records = [{"text": tag, "label": "Person", "score": 0.95, "start": 0, "end": len(tag), "kind": P, "tag": tag, "linked": True}]
+        docs.append(Document(f"{tag} spoke ({i}).", {"source": "x.txt", "entities": records, "links": [Link.bidir(P, tag)]}, id=f"d{i}"))
+    db = tmp_path / "g.db"
+    store = SQLiteGraphStore(db)
+    store.add_documents(docs)
+    sizes = []
+    original = store.add_documents
+    monkeypatch.setattr(store, "add_documents", lambda batch, *a, **k: (sizes.append(len(batch)), original(batch, *a, **k))[1])
+    monkeypatch.setattr(ingest_module, "NORMALIZE_BATCH", 2)
+    changed, stored = ingest_module.normalize_store(store, db)
+    assert changed == 3 and sizes == [2, 1]
+    assert {l.tag for d in stored for l in d.metadata["links"]} == {"Volodymyr Zelenskyy"}
+    store.close()
