@@ -201,11 +201,24 @@ def resolve_model(model: str | None) -> Path:
     return path
 
 
-def cached_links(cache: Path, passages, model_path: Path, labels: list[str], threshold: float, batch_size: int):
+def link_rules(name: str) -> dict:
+    """Extractor and normalisation settings: "default" (doclinks' defaults: spans within sentences, a
+    min link score, conservative merges) or "before" (the rules before docs/links.md "Link quality")."""
+    from doclinks.links import DEFAULT_MIN_LINK_SCORE, MergePolicy
+
+    if name == "before":
+        return {"respect_boundaries": False, "min_link_score": None, "policy": MergePolicy.permissive()}
+    return {"respect_boundaries": True, "min_link_score": DEFAULT_MIN_LINK_SCORE, "policy": MergePolicy()}
+
+
+def cached_links(cache: Path, passages, model_path: Path, labels: list[str], threshold: float, batch_size: int,
+                 rules: str = "default"):  # fmt: skip
     """{passage id: {"links": [[kind, tag], ...], "entities": [...]}}, extracted once and cached."""
     digest = folder_digest(model_path)
+    settings = link_rules(rules)
     meta = {"model": str(model_path), "model_sha1": digest, "labels": labels, "threshold": threshold,
-            "passages": sha1_json([p["text"] for p in passages]), "normalize": True}  # fmt: skip
+            "passages": sha1_json([p["text"] for p in passages]), "normalize": True,
+            "rules": {k: repr(v) for k, v in settings.items()}}  # fmt: skip
     path = cache / f"links-{sha1_json(meta)[:16]}.json"
     if path.is_file():
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -214,14 +227,17 @@ def cached_links(cache: Path, passages, model_path: Path, labels: list[str], thr
     from doclinks.links import GLiNERLinkExtractor, normalize_links
 
     extractor = GLiNERLinkExtractor(labels, model=str(model_path),
-                                    extract_kwargs={"threshold": threshold, "batch_size": batch_size})  # fmt: skip
+                                    extract_kwargs={"threshold": threshold, "batch_size": batch_size},
+                                    respect_boundaries=settings["respect_boundaries"],
+                                    min_link_score=settings["min_link_score"])  # fmt: skip
     docs = [Document(p["text"], {}, p["id"]) for p in passages]
     t0 = time.time()
     for i, _ in enumerate(extractor.annotate(docs), 1):
         if i % 100 == 0 or i == len(docs):
             el = time.time() - t0
             log(f"links: {i}/{len(docs)} passages, {el:.0f} s, ~{el / i * (len(docs) - i):.0f} s left")
-    normalize_links(docs, kinds=extractor.kinds, honorifics=extractor.honorifics, fold_accents=extractor.fold_accents)
+    normalize_links(docs, kinds=extractor.kinds, honorifics=extractor.honorifics, fold_accents=extractor.fold_accents,
+                    policy=settings["policy"])  # fmt: skip
     meta["extract_seconds"] = round(time.time() - t0, 1)
     out = {}
     for d in docs:
@@ -456,6 +472,8 @@ def main(argv=None) -> int:
                     "from the cached extraction with --labels, no new run)")
     ap.add_argument("--merge-kinds", action="store_true", help="one link kind for all labels ('entity')")
     ap.add_argument("--threshold", type=float, default=0.5, help="NER threshold (default 0.5)")
+    ap.add_argument("--link-rules", choices=("default", "before"), default="default",
+                    help="default: doclinks' link rules; before: the rules before docs/links.md 'Link quality'")
     ap.add_argument("--batch-size", type=int, default=8, help="NER batch size (default 8)")
     ap.add_argument("--links", choices=("ner", "titles", "both"), default="ner",
                     help="ner: entity links (default); titles: reference links from title mentions, no NER; both")
@@ -497,7 +515,8 @@ def main(argv=None) -> int:
     links = {p["id"]: set() for p in passages}
     link_meta = {}
     if args.links in ("ner", "both"):
-        by_id, link_meta = cached_links(cache, passages, model_path, labels, args.threshold, args.batch_size)
+        by_id, link_meta = cached_links(cache, passages, model_path, labels, args.threshold, args.batch_size,
+                                        args.link_rules)  # fmt: skip
         for pid, ls in ner_links(by_id, use_labels, args.merge_kinds).items():
             links[pid] |= ls
     if args.links in ("titles", "both"):
