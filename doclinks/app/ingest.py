@@ -21,6 +21,7 @@ The order matters for "nothing written on error, nothing stored twice":
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -89,12 +90,27 @@ class IngestSummary:
 
 
 def parse_labels(text: str | None) -> list[str]:
-    """``"Person, Organization,Location"`` -> ``["Person", "Organization", "Location"]``."""
+    """``"Person, Organization,Location"`` -> ``["Person", "Organization", "Location"]``.
+
+    Labels that differ only in case are one label (the first spelling is kept): "Person" and "person"
+    would never link to each other. A label holding ";" or "|" is most likely a list with the wrong
+    separator. Both are said on stderr as warnings."""
     labels: list[str] = []
+    folded: dict[str, str] = {}
     for part in (text or "").split(","):
         part = " ".join(part.split())
-        if part and part not in labels:
-            labels.append(part)
+        if not part:
+            continue
+        if part.casefold() in folded:
+            if folded[part.casefold()] != part:
+                print(f"doclinks: warning: label {part!r} is {folded[part.casefold()]!r} in another case: "
+                      "read as one label", file=sys.stderr)  # fmt: skip
+            continue
+        folded[part.casefold()] = part
+        labels.append(part)
+        if ";" in part or "|" in part:
+            print(f"doclinks: warning: label {part!r} holds {';' if ';' in part else '|'}: separate labels with commas, "
+                  'e.g. --labels "Person,Location"', file=sys.stderr)  # fmt: skip
     if not labels:
         raise AppError('labels missing: give the entity types to find, e.g. --labels "Person,Organization,Location"')
     return labels

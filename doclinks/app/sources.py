@@ -104,7 +104,7 @@ def collect_files(paths: Sequence[str | os.PathLike]) -> list[Path]:
                 raise AppError(f"{os.fspath(given)}: no .txt, .md or .jsonl files in this folder")
         elif path.suffix.lower() not in SUFFIXES:
             raise AppError(
-                f"{os.fspath(given)}: cannot read {path.suffix or 'files without a suffix'} files "
+                f"{os.fspath(given)}: cannot read {(path.suffix + ' files') if path.suffix else 'a file without a suffix'} "
                 f"(doclinks reads .txt, .md and .jsonl)"
             )
         elif not path.is_file():

@@ -133,3 +133,21 @@ def test_jsonl_lines_that_cannot_be_stored_name_file_and_line(tmp_path, line, me
     path.write_text('{"text": "fine"}\n' + line + "\n", encoding="utf-8")
     with pytest.raises(AppError, match=rf"d.jsonl:2: .*{message}"):
         list(read_documents(path))
+
+
+def test_labels_in_several_cases_are_one_label_and_wrong_separators_are_flagged(capsys):
+    from doclinks.app.ingest import parse_labels
+
+    assert parse_labels("Person, person ,PERSON,Location") == ["Person", "Location"]
+    err = capsys.readouterr().err
+    assert "'person' is 'Person' in another case" in err and "'PERSON'" in err
+    assert parse_labels("Person;Location") == ["Person;Location"]
+    assert "separate labels with commas" in capsys.readouterr().err
+    assert parse_labels("Person,Location") == ["Person", "Location"] and capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("name, says", [("notes", "cannot read a file without a suffix"), ("notes.pdf", "cannot read .pdf files")])
+def test_unreadable_types_are_named_in_plain_words(tmp_path, name, says):
+    (tmp_path / name).write_text("x", encoding="utf-8")
+    with pytest.raises(AppError, match=says):
+        collect_files([tmp_path / name])
