@@ -201,21 +201,23 @@ def resolve_model(model: str | None) -> Path:
     return path
 
 
-def link_rules(name: str) -> dict:
+def link_rules(name: str, min_link_score: float | None = None) -> dict:
     """Extractor and normalisation settings: "default" (doclinks' defaults: spans within sentences, a
-    min link score, conservative merges) or "before" (the rules before docs/links.md "Link quality")."""
+    min link score, conservative merges) or "before" (the rules before docs/links.md "Link quality");
+    `min_link_score` (0 for none) overrides the default's."""
     from doclinks.links import DEFAULT_MIN_LINK_SCORE, MergePolicy
 
     if name == "before":
         return {"respect_boundaries": False, "min_link_score": None, "policy": MergePolicy.permissive()}
-    return {"respect_boundaries": True, "min_link_score": DEFAULT_MIN_LINK_SCORE, "policy": MergePolicy()}
+    floor = DEFAULT_MIN_LINK_SCORE if min_link_score is None else (min_link_score or None)
+    return {"respect_boundaries": True, "min_link_score": floor, "policy": MergePolicy()}
 
 
 def cached_links(cache: Path, passages, model_path: Path, labels: list[str], threshold: float, batch_size: int,
-                 rules: str = "default"):  # fmt: skip
+                 rules: str = "default", min_link_score: float | None = None):  # fmt: skip
     """{passage id: {"links": [[kind, tag], ...], "entities": [...]}}, extracted once and cached."""
     digest = folder_digest(model_path)
-    settings = link_rules(rules)
+    settings = link_rules(rules, min_link_score)
     meta = {"model": str(model_path), "model_sha1": digest, "labels": labels, "threshold": threshold,
             "passages": sha1_json([p["text"] for p in passages]), "normalize": True,
             "rules": {k: repr(v) for k, v in settings.items()}}  # fmt: skip
@@ -474,6 +476,8 @@ def main(argv=None) -> int:
     ap.add_argument("--threshold", type=float, default=0.5, help="NER threshold (default 0.5)")
     ap.add_argument("--link-rules", choices=("default", "before"), default="default",
                     help="default: doclinks' link rules; before: the rules before docs/links.md 'Link quality'")
+    ap.add_argument("--min-link-score", type=float, default=None,
+                    help="with --link-rules default: this min link score instead of doclinks' (0: none)")
     ap.add_argument("--batch-size", type=int, default=8, help="NER batch size (default 8)")
     ap.add_argument("--links", choices=("ner", "titles", "both"), default="ner",
                     help="ner: entity links (default); titles: reference links from title mentions, no NER; both")
@@ -516,7 +520,7 @@ def main(argv=None) -> int:
     link_meta = {}
     if args.links in ("ner", "both"):
         by_id, link_meta = cached_links(cache, passages, model_path, labels, args.threshold, args.batch_size,
-                                        args.link_rules)  # fmt: skip
+                                        args.link_rules, args.min_link_score)  # fmt: skip
         for pid, ls in ner_links(by_id, use_labels, args.merge_kinds).items():
             links[pid] |= ls
     if args.links in ("titles", "both"):
