@@ -24,7 +24,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ class IngestOptions:
     threshold: float = 0.5
     min_link_score: float | None = 0.7  # doclinks.links.DEFAULT_MIN_LINK_SCORE
     merge: bool = True  # corpus normalisation may join a short tag to a longer one (MergePolicy)
+    keep_apart: list[str] = field(default_factory=list)  # tags that must never join a longer one (undone merges)
     text_field: str = "text"
     progress: bool = True
 
@@ -167,7 +168,7 @@ def _progress(enabled: bool):
 
 def _snapshot(doc: Any) -> tuple:
     links = tuple((l.kind, l.direction, l.tag) for l in doc.metadata.get("links", []) or [])
-    tags = tuple((r.get("tag"), r.get("merged_from")) for r in doc.metadata.get("entities", []) or [] if isinstance(r, dict))
+    tags = tuple((r.get("tag"), r.get("merged_from"), r.get("keep_apart")) for r in doc.metadata.get("entities", []) or [] if isinstance(r, dict))
     return links, tags
 
 
@@ -175,18 +176,25 @@ def _snapshot(doc: Any) -> tuple:
 NORMALIZE_BATCH = 500
 
 
-def normalize_store(store: Any, db: str | os.PathLike, merge: bool = True) -> tuple[int, list[Any]]:
+def normalize_store(
+    store: Any, db: str | os.PathLike, merge: bool = True, keep_apart: Sequence[str] = ()
+) -> tuple[int, list[Any]]:
     """Give each entity one tag across the whole database.
 
     Merges recorded by earlier runs are undone first and recomputed from the mentions, so the
     result does not depend on how often or in how many runs the corpus was normalised, and
     `merge=False` (`--no-merge`) undoes every merge (case and spelling variants still join).
+    `keep_apart` (`--keep-apart TAG`) undoes the merges of these tags for good: their mentions are
+    marked in the stored records, so later runs keep them apart too.
     Returns the number of chunks rewritten, and every chunk as now stored.
     """
+    from ..links import keep_apart as mark_apart
     from ..links import normalize_links, revert_merges
 
     docs = list(iter_documents(db))
     before = [_snapshot(d) for d in docs]
+    for tag in keep_apart:
+        mark_apart(docs, tag)
     reverted = revert_merges(docs)
     if not normalize_links(docs, kinds=("entity",), merge_partial=merge) and not reverted:
         return 0, docs
@@ -254,7 +262,9 @@ def ingest(paths: Sequence[str | os.PathLike], db: str | os.PathLike, options: I
             work_seconds = time.perf_counter() - work_start
         elif exists:
             store = open_store(db)
-        _, stored = normalize_store(store, db, options.merge) if store is not None else (0, list(iter_documents(db)))
+        _, stored = (
+            normalize_store(store, db, options.merge, options.keep_apart) if store is not None else (0, list(iter_documents(db)))
+        )
     except KeyboardInterrupt as exc:
         exc.stored = done  # type: ignore[attr-defined]
         exc.total = len(new)  # type: ignore[attr-defined]

@@ -35,6 +35,7 @@ __all__ = [
     "normalize_links",
     "merges_of",
     "revert_merges",
+    "keep_apart",
     "kind_matches",
 ]
 
@@ -323,6 +324,7 @@ def canonicalize(
     fold_accents: bool = True,
     merge_partial: bool = True,
     policy: MergePolicy | None = None,
+    keep_apart: Iterable[tuple[str, str]] = (),
 ) -> dict[tuple[str, str], str]:
     """Choose one canonical tag per entity across a corpus.
 
@@ -339,6 +341,8 @@ def canonicalize(
             split on spaces (hyphens count as spaces).
         policy: which longer tags a short one may join (default `MergePolicy()`: trusted,
             well-formed, not much longer, surnames only for people).
+        keep_apart: ``(kind, tag)`` pairs (compared by match key) that never join a longer
+            tag: merges a user undid.
 
     Returns:
         ``{(kind, tag): canonical_tag}`` for every distinct input pair. Tags with the same
@@ -348,6 +352,7 @@ def canonicalize(
     """
     policy = MergePolicy() if policy is None else policy
     hons = tuple(honorifics) if honorifics is not None else ()
+    apart = {(kind, normalize_tag(tag, honorifics=hons, fold_accents=fold_accents)[0]) for kind, tag in keep_apart}
     forms: dict[tuple[str, str], Counter] = defaultdict(Counter)  # (kind, key) -> readable form -> count
     best: dict[tuple[str, str], float] = {}  # (kind, key) -> best known mention score
     key_of: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, tag) -> (key, readable)
@@ -372,6 +377,8 @@ def canonicalize(
                 for w in set(words):
                     index[w].append(words)
             for short in keys:
+                if (kind, " ".join(short)) in apart:
+                    continue
                 rarest = min(short, key=lambda w: len(index[w]))
                 longer = [w for w in index[rarest] if len(w) > len(short) and _contains(w, short)]
                 if not longer:
@@ -420,7 +427,9 @@ def normalize_links(
     `GLiNERLinkExtractor.annotate` or the transformer), each record's ``"tag"`` follows,
     and a record whose tag joined a longer one (a different match key: a merge, not a
     change of case or spelling) keeps the tag it had in ``"merged_from"``, so merges can
-    be listed (`merges_of`) and undone; where it holds graph-retriever metadata fields
+    be listed (`merges_of`) and undone (`revert_merges`; `keep_apart` marks a tag that must
+    never merge again, and a record with ``"keep_apart": True`` is honoured here); where it
+    holds graph-retriever metadata fields
     for these kinds (`doclinks.links.add_link_fields`), their values follow too.
 
     Args:
@@ -439,9 +448,13 @@ def normalize_links(
     docs = list(documents)
     kinds = None if kinds is None else ((kinds,) if isinstance(kinds, str) else tuple(kinds))
     occurrences = []
+    apart = set()
     for doc in docs:
         seen = set()
         scores = _record_scores(doc)
+        for record in doc.metadata.get("entities") or []:
+            if isinstance(record, dict) and record.get("keep_apart") and isinstance(record.get("tag"), str):
+                apart.add((record.get("kind"), record["tag"]))
         for link in get_links(doc):
             if not isinstance(link, Link):
                 raise TypeError(f'metadata["links"] must hold Link objects, got {type(link).__name__}')
@@ -450,7 +463,8 @@ def normalize_links(
                 seen.add(pair)
                 occurrences.append((link.kind, link.tag, scores.get(pair)))
     mapping = canonicalize(
-        occurrences, honorifics=honorifics, fold_accents=fold_accents, merge_partial=merge_partial, policy=policy
+        occurrences, honorifics=honorifics, fold_accents=fold_accents, merge_partial=merge_partial, policy=policy,
+        keep_apart=apart,
     )
     changes = {pair: new for pair, new in mapping.items() if new != pair[1]}
     if not changes:
@@ -562,3 +576,23 @@ def revert_merges(documents: Iterable[Any]) -> int:
         deduped = list(dict.fromkeys(new_links))
         doc.metadata["links"] = deduped
     return reverted
+
+
+def keep_apart(documents: Iterable[Any], tag: str, *, kind: str | None = None, fold_accents: bool = True) -> int:
+    """Mark the mentions of `tag` (by match key; of one `kind`, or of every kind) so that it never joins
+    a longer tag again, and undo the merges it went into, in place. `normalize_links` honours the mark,
+    and it is stored with the documents' entity records, so later runs keep it. Run `revert_merges` and
+    `normalize_links` afterwards to recompute the corpus. Returns the number of records marked."""
+    key = normalize_tag(tag, fold_accents=fold_accents)[0]
+    if not key:
+        raise ValueError(f"keep_apart: {tag!r} has no match key (nothing left after normalisation)")
+    marked = 0
+    for doc in documents:
+        for record in doc.metadata.get("entities") or []:
+            if not isinstance(record, dict) or (kind is not None and record.get("kind") != kind):
+                continue
+            original = record.get("merged_from", record.get("tag"))
+            if isinstance(original, str) and normalize_tag(original, fold_accents=fold_accents)[0] == key:
+                record["keep_apart"] = True
+                marked += 1
+    return marked

@@ -56,6 +56,11 @@ def test_merge_listed_undone_and_redone(tmp_path, capsys, ner_model):
     assert cli.main(["stats", "--db", str(db)]) == 0
     printed = capsys.readouterr().out
     assert "merges" in printed and "Zelenskyy" in printed
+    # Undo this one merge for good: later runs keep it apart.
+    _ingest(capsys, tmp_path, "--model", ner_model, "--keep-apart", "Zelenskyy")
+    assert _person_tags(db)["c.txt"] == {"Zelenskyy"} and _merges(capsys, db) == []
+    _ingest(capsys, tmp_path, "--model", ner_model)
+    assert _person_tags(db)["c.txt"] == {"Zelenskyy"} and _person_tags(db)["a.txt"] == {"Volodymyr Zelenskyy"}
 
 
 @pytest.mark.parametrize("value", ["1.5", "-0.2"])

@@ -18,6 +18,7 @@ from doclinks.links import (
     merges_of,
     normalize_links,
     normalize_tag,
+    keep_apart,
     revert_merges,
 )
 
@@ -373,3 +374,21 @@ def test_revert_keeps_a_tag_another_mention_still_carries():
     doc.metadata["links"] = [Link.bidir(P, "Volodymyr Zelenskyy")]
     assert revert_merges([doc]) == 1
     assert get_links(doc) == [Link.bidir(P, "Volodymyr Zelenskyy"), Link.bidir(P, "Zelenskyy")]
+
+
+def test_keep_apart_undoes_one_merge_for_good():
+    a = _scored_doc(("Volodymyr Zelenskyy", 0.95), ("Anna Smith", 0.95))
+    b = _scored_doc(("Zelenskyy", 0.9), ("Smith", 0.9))
+    c = _scored_doc(("Volodymyr Zelenskyy", 0.93), ("Anna Smith", 0.95))
+    normalize_links([a, b, c])
+    assert set(get_links(b)) == {Link.bidir(P, "Anna Smith"), Link.bidir(P, "Volodymyr Zelenskyy")}
+    assert keep_apart([a, b, c], "ZELENSKYY") == 1  # by match key; only the merged mention is marked
+    revert_merges([a, b, c])
+    normalize_links([a, b, c])
+    assert set(get_links(b)) == {Link.bidir(P, "Anna Smith"), Link.bidir(P, "Zelenskyy")}  # the other merge stays
+    revert_merges([a, b, c])
+    normalize_links([a, b, c])  # a later run keeps it apart: the mark is in the records
+    assert Link.bidir(P, "Zelenskyy") in get_links(b)
+    assert canonicalize([(P, "Putin"), (P, "Vladimir Putin")], policy=ANY, keep_apart=[(P, "PUTIN")])[(P, "Putin")] == "Putin"
+    with pytest.raises(ValueError, match="no match key"):
+        keep_apart([a], "...")
