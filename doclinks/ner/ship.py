@@ -20,25 +20,32 @@ from .checkpoints import export_checkpoint, interpolate_checkpoints
 from .default import DEFAULT_MODEL_DIR
 
 MAX_BYTES = 60_000_000
+# What each training source is and where it comes from; licences come from `data.SET_LICENCES` (one place).
 SOURCES = {
-    "conll2003": ("CoNLL-2003 train (GLiNER JSON)", "research use only (Reuters)", "urchade/GLiNER data/NER_datasets/CoNLL 2003"),
-    "wnut17": ("WNUT-17 train", "CC BY 4.0", "leondz/emerging_entities_17"),
-    "bc5cdr": ("BC5CDR train", "CC BY 4.0", "cambridgeltl/MTL-Bioinformatics-2016"),
-    "ncbi-disease": ("NCBI-disease train", "CC BY 4.0", "cambridgeltl/MTL-Bioinformatics-2016"),
-    "few-tk": ("Few-TK train", "none stated: research use", "AvishekLahiri/Few_TK"),
-    "gliner-sample": ("GLiNER sample data", "Apache-2.0", "urchade/GLiNER examples/sample_data.json"),
-    "few-nerd": ("Few-NERD (inter split, as re-divided by structshot), 53 fine types", "CC BY-SA 4.0", "antonioloison/structshot data/fewnerd"),
-    "multiconer2-en": ("MultiCoNER II English train + dev, 33 fine types", "CC BY 4.0", "OMGarad/MultiCoNER-2"),
-    "bionlp13cg": ("BioNLP 2013 Cancer Genetics train", "CC BY 4.0", "cambridgeltl/MTL-Bioinformatics-2016"),
-    "anatem": ("AnatEM train", "CC BY-SA 3.0", "chrisjihee/GNER data/GNER/AnatEM"),
-    "fabner": ("FabNER train", "research use (none stated)", "chrisjihee/GNER data/GNER/FabNER"),
-    "tweetner7": ("TweetNER7 train", "research use (Twitter terms)", "chrisjihee/GNER data/GNER/TweetNER7"),
-    "silver": (
-        "silver labels by spaCy en_core_web_sm 3.8 over 2WikiMultihopQA passages",
-        "text Apache-2.0 (2WikiMultihopQA, Wikipedia); labels by an MIT-licensed pipeline",
-        "doclinks.ner.silver",
-    ),
+    "conll2003": ("CoNLL-2003 train (GLiNER JSON)", "urchade/GLiNER data/NER_datasets/CoNLL 2003"),
+    "wnut17": ("WNUT-17 train", "leondz/emerging_entities_17"),
+    "bc5cdr": ("BC5CDR train", "cambridgeltl/MTL-Bioinformatics-2016"),
+    "ncbi-disease": ("NCBI-disease train", "cambridgeltl/MTL-Bioinformatics-2016"),
+    "few-tk": ("Few-TK train", "AvishekLahiri/Few_TK"),
+    "gliner-sample": ("GLiNER sample data", "urchade/GLiNER examples/sample_data.json"),
+    "few-nerd": ("Few-NERD (inter split, as re-divided by structshot), 53 fine types", "antonioloison/structshot data/fewnerd"),
+    "multiconer2-en": ("MultiCoNER II English train + dev, 33 fine types", "OMGarad/MultiCoNER-2"),
+    "bionlp13cg": ("BioNLP 2013 Cancer Genetics train", "cambridgeltl/MTL-Bioinformatics-2016"),
+    "anatem": ("AnatEM train", "chrisjihee/GNER data/GNER/AnatEM"),
+    "fabner": ("FabNER train", "chrisjihee/GNER data/GNER/FabNER"),
+    "tweetner7": ("TweetNER7 train", "chrisjihee/GNER data/GNER/TweetNER7"),
+    "silver": ("silver labels by spaCy en_core_web_sm 3.8 over 2WikiMultihopQA passages", "doclinks.ner.silver"),
 }
+SILVER_LICENCE = "text Apache-2.0 (2WikiMultihopQA, Wikipedia); labels by an MIT-licensed pipeline"
+
+
+def source_row(name: str) -> tuple[str, str, str]:
+    """(what, licence, origin) of a training source, for the model card."""
+    from .data import SET_LICENCES
+
+    what, origin = SOURCES.get(name, (name, name))
+    licence = SILVER_LICENCE if name == "silver" else SET_LICENCES.get(name, "see its source")
+    return what, licence, origin
 
 
 def model_card(
@@ -83,10 +90,10 @@ def model_card(
         "| data | licence | source |",
         "|---|---|---|",
     ]
-    for name in sources:
-        what, licence, origin = SOURCES.get(name, (name, "see its source", name))
+    rows = [source_row(name) for name in sources]
+    for what, licence, origin in rows:
         lines.append(f"| {what} | {licence} | {origin} |")
-    restricted = [SOURCES.get(n, (n,))[0] for n in sources if SOURCES.get(n, ("", ""))[1].startswith(("research", "none"))]
+    restricted = [what for what, licence, _ in rows if licence.startswith(("research", "none"))]
     lines += [
         "",
         "No train, dev or test data of the zero-shot evaluation domains (CrossNER, MIT Movie, MIT Restaurant) was used.",
