@@ -238,6 +238,8 @@ def add_ingest(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="an entity links only when a mention scored at least this (default 0.7; 0 links every mention above --threshold)")
     p.add_argument("--no-merge", action="store_true",
                    help="never join a short tag to a longer one across chunks (undoes earlier merges; case and spelling variants still join)")
+    p.add_argument("--relabel", action="store_true",
+                   help="extract again the chunks already stored whose links came from other --labels")
     p.add_argument("--keep-apart", action="append", default=[], metavar="TAG",
                    help="undo the merges of this tag for good (it never joins a longer tag again); repeatable")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -261,6 +263,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         labels=parse_labels(args.labels), model=args.model, chunk_size=args.chunk_size,
         chunk_overlap=args.chunk_overlap, batch_size=args.batch_size, threshold=args.threshold,
         min_link_score=args.min_link_score or None, merge=not args.no_merge, keep_apart=list(args.keep_apart),
+        relabel=args.relabel,
         text_field=args.text_field, progress=not args.no_progress,
     )  # fmt: skip
     try:

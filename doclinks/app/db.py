@@ -109,6 +109,18 @@ def stored_ids(path: str | os.PathLike, ids: Iterable[str]) -> set[str]:
         return {r[0] for r in rows}
 
 
+def stored_labels(path: str | os.PathLike, ids: Iterable[str]) -> dict[str, list[str] | None]:
+    """For each stored id among `ids`: the entity labels its links were extracted with (the chunk's
+    ``ner_labels`` metadata), or None for a chunk stored before doclinks recorded them."""
+    ids = list(ids)
+    with _connect(Path(path)) as conn:
+        rows = conn.execute(
+            "SELECT id, json_extract(metadata, '$.ner_labels') FROM chunks WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        )
+        return {r[0]: (json.loads(r[1]) if r[1] else None) for r in rows}
+
+
 def iter_documents(path: str | os.PathLike) -> Iterator:
     """Every stored chunk as a `doclinks.document.Document` (links in ``metadata["links"]``), in insertion order."""
     from ..store.records import decode_document

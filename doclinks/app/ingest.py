@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import console
-from .db import check_db, iter_documents, open_store, stored_ids
+from .db import check_db, iter_documents, open_store, stored_ids, stored_labels
 from .errors import AppError
 from .inventory import Inventory
 from .sources import Chunk, Splitter, collect_files, read_chunks
@@ -50,6 +50,7 @@ class IngestOptions:
     min_link_score: float | None = 0.7  # doclinks.links.DEFAULT_MIN_LINK_SCORE
     merge: bool = True  # corpus normalisation may join a short tag to a longer one (MergePolicy)
     keep_apart: list[str] = field(default_factory=list)  # tags that must never join a longer one (undone merges)
+    relabel: bool = False  # extract again the stored chunks given whose links came from other labels
     text_field: str = "text"
     progress: bool = True
 
@@ -233,6 +234,16 @@ def ingest(paths: Sequence[str | os.PathLike], db: str | os.PathLike, options: I
         unique.setdefault(c.id, c)
     have = stored_ids(db, unique) if exists else set()
     new = [c for c in unique.values() if c.id not in have]
+    # Chunks already stored whose links came from other labels: the new labels would silently not apply.
+    old_labels = stored_labels(db, have) if have else {}
+    stale = [c for c in unique.values() if c.id in old_labels and old_labels[c.id] is not None and old_labels[c.id] != labels]
+    if stale and options.relabel:
+        new += stale
+    elif stale:
+        shown = ", ".join(sorted({",".join(old_labels[c.id]) for c in stale}))
+        print(f"doclinks: warning: {len(stale)} of the chunks given are stored with links of other labels ({shown}); "
+              f"the labels {','.join(labels)} apply only to new chunks: add --relabel to extract them again",
+              file=sys.stderr)  # fmt: skip
 
     entities = 0
     done = 0
@@ -253,7 +264,7 @@ def ingest(paths: Sequence[str | os.PathLike], db: str | os.PathLike, options: I
                 task = bar.add_task("ingest", total=len(new))
                 for i in range(0, len(new), options.batch_size):
                     batch = new[i : i + options.batch_size]
-                    docs = [Document(page_content=c.text, metadata=dict(c.metadata), id=c.id) for c in batch]
+                    docs = [Document(page_content=c.text, metadata={**c.metadata, "ner_labels": labels}, id=c.id) for c in batch]
                     docs = transformer.transform_documents(docs)
                     store.add_documents(docs)
                     done += len(batch)

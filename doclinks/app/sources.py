@@ -41,7 +41,7 @@ SUFFIXES = (".txt", ".md", ".jsonl")
 
 #: Metadata keys doclinks writes itself. A .jsonl field with one of these names is kept
 #: under ``"meta_" + name`` instead.
-RESERVED_KEYS = ("source", "line", "chunk", "start_index", "links", "entities")
+RESERVED_KEYS = ("source", "line", "chunk", "start_index", "links", "entities", "ner_labels")
 
 # Chunk ids are UUID5s in this namespace (a fixed, arbitrary UUID).
 _NAMESPACE = uuid.UUID("7b0c3c52-5e0a-4d55-9a39-2f1f7c0d6a11")

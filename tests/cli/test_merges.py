@@ -95,3 +95,27 @@ def test_corpus_normalisation_writes_in_bounded_batches(tmp_path, monkeypatch):
     assert changed == 3 and sizes == [2, 1]
     assert {l.tag for d in stored for l in d.metadata["links"]} == {"Volodymyr Zelenskyy"}
     store.close()
+
+
+def test_other_labels_on_stored_chunks_are_warned_and_relabel_extracts_again(tmp_path, capsys, ner_model):
+    import torch
+
+    torch.set_num_threads(1)
+    for name, text in FILES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    db = tmp_path / "g.db"
+    args = ["ingest", str(tmp_path), "--db", str(db), "--json", "--no-progress", "--model", ner_model]
+    assert cli.main([*args, "--labels", "Person"]) == 0
+    capsys.readouterr()
+    kinds = lambda: {l.kind for d in iter_documents(db) for l in d.metadata.get("links", [])}  # noqa: E731
+    assert kinds() == {"entity:Person"}
+    assert all(d.metadata["ner_labels"] == ["Person"] for d in iter_documents(db))
+    assert cli.main([*args, "--labels", "Location"]) == 0
+    out = capsys.readouterr()
+    assert "3 of the chunks given are stored with links of other labels (Person)" in out.err and "--relabel" in out.err
+    assert json.loads(out.out)["new_chunks"] == 0 and kinds() == {"entity:Person"}
+    assert cli.main([*args, "--labels", "Location", "--relabel"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["new_chunks"] == 3 and "other labels" not in out.err
+    assert kinds() == {"entity:Location"}
+    assert all(d.metadata["ner_labels"] == ["Location"] for d in iter_documents(db))
