@@ -399,6 +399,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     from .app.inventory import Inventory
     from .store import TraversalSettings
 
+    check_db(args.db, must_exist=True)  # the database first: nothing else matters without it
     if args.html is not None and args.output is not None:
         raise CommandError("give --html FILE or --output FILE, not both")
     if args.html is not None and args.format not in (None, "html"):
@@ -412,7 +413,6 @@ def cmd_graph(args: argparse.Namespace) -> int:
         if out.is_dir() or not out.parent.is_dir():
             raise CommandError(f"{out}: {'is a folder' if out.is_dir() else 'its folder does not exist'}")
     labels = parse_labels(args.labels) if args.labels is not None else None
-    check_db(args.db, must_exist=True)
     inventory = Inventory.from_documents(iter_documents(args.db))
     graph = gr.build_graph(inventory, min_chunks=args.min_chunks, labels=labels,
                            max_tag_degree=TraversalSettings().degree_limit(len(inventory.docs)), title=f"doclinks graph: {Path(args.db).name}")  # fmt: skip

@@ -36,6 +36,9 @@ def work(tmp_path) -> Path:
     foreign.execute("INSERT INTO customers VALUES ('Ann')")
     foreign.commit()
     foreign.close()
+    from doclinks.store import SQLiteGraphStore
+
+    SQLiteGraphStore(tmp_path / "store.db").close()  # an empty doclinks store
     return tmp_path
 
 
@@ -58,7 +61,8 @@ CASES = [
     (["stats", "--db", "missing.db"], "stats", ["no such database"]),
     (["graph", "--db", "foreign.db", "--html", "out.html"], "graph", ["not a doclinks database"]),
     (["graph", "--db", "missing.db", "--format", "json"], "graph", ["no such database"]),
-    (["graph", "--db", "missing.db"], "graph", ["--html"]),
+    (["graph", "--db", "missing.db"], "graph", ["missing.db", "no such database"]),  # the database first
+    (["graph", "--db", "store.db"], "graph", ["--html"]),
     (["entities", "--labels", LABELS], "entities", ["no text"]),
     (["entities", "Anna Smith lives in Paris."], "entities", ["labels missing"]),
     (["entities", "--file", "missing.txt", "--labels", LABELS], "entities", ["missing.txt", "no such file"]),
