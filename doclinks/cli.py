@@ -234,8 +234,11 @@ def add_ingest(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--chunk-overlap", type=int, default=0, metavar="N", help="characters shared by neighbouring chunks (default 0)")
     p.add_argument("--batch-size", type=int, default=32, metavar="N", help="chunks per batch: one NER pass, one embedding pass, one write (default 32)")
     p.add_argument("--text-field", default="text", metavar="NAME", help='the text field of .jsonl lines (default "text"; other fields become metadata)')
-    p.add_argument("--min-link-score", type=float, default=0.7, metavar="S",
-                   help="an entity links only when a mention scored at least this (default 0.7; 0 links every mention above --threshold)")
+    from .links.extractor import DEFAULT_MIN_LINK_SCORE
+
+    p.add_argument("--min-link-score", type=float, default=DEFAULT_MIN_LINK_SCORE, metavar="S",
+                   help=f"an entity links only when a mention scored at least this (default {DEFAULT_MIN_LINK_SCORE}; "
+                   "0 links every mention above --threshold)")
     p.add_argument("--no-merge", action="store_true",
                    help="never join a short tag to a longer one across chunks (undoes earlier merges; case and spelling variants still join)")
     p.add_argument("--relabel", action="store_true",

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import console
+from ..links.extractor import DEFAULT_MIN_LINK_SCORE
 from .db import check_db, iter_documents, open_store, stored_ids, stored_labels
 from .errors import AppError
 from .inventory import Inventory
@@ -47,7 +48,7 @@ class IngestOptions:
     chunk_overlap: int = 0
     batch_size: int = 32
     threshold: float = 0.5
-    min_link_score: float | None = 0.7  # doclinks.links.DEFAULT_MIN_LINK_SCORE
+    min_link_score: float | None = DEFAULT_MIN_LINK_SCORE
     merge: bool = True  # corpus normalisation may join a short tag to a longer one (MergePolicy)
     keep_apart: list[str] = field(default_factory=list)  # tags that must never join a longer one (undone merges)
     relabel: bool = False  # extract again the stored chunks given whose links came from other labels
@@ -132,7 +133,9 @@ def _check_model_name(model: str | None) -> None:
         raise AppError(f"--model {model}: no such folder")
 
 
-def load_extractor(labels: Sequence[str], model: str | None, threshold: float = 0.5, min_link_score: float | None = 0.7):
+def load_extractor(
+    labels: Sequence[str], model: str | None, threshold: float = 0.5, min_link_score: float | None = DEFAULT_MIN_LINK_SCORE
+):
     """A `GLiNERLinkExtractor` for `labels` (loads the model; None: the shipped default); an entity
     links when a mention scored at least `min_link_score` (None: every mention above `threshold`)."""
     _check_model_name(model)

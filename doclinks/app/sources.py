@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..store.records import bad_text
 from .errors import AppError
 
 __all__ = [
@@ -133,11 +134,7 @@ def _utf8_name(path: Path) -> bool:
 def _bad_string(value: object, depth: int = 0) -> str | None:
     """The first string in a JSON value that holds a lone surrogate or NUL (None: none does)."""
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return value
-        return value if "\x00" in value else None
+        return value if bad_text(value) else None
     if isinstance(value, dict):
         value = [*value.keys(), *value.values()]
     if isinstance(value, list):

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..boundaries import break_positions
+
 __all__ = [
     "DEFAULT_HONORIFICS",
     "TITLE_HONORIFICS",
@@ -295,8 +297,6 @@ class MergePolicy:
         if chunks < self.min_chunks and (best_score is None or best_score < self.min_score):
             return False
         if self.reject_punctuation:
-            from ..boundaries import break_positions
-
             if _SENTENCE_MARKS.search(readable) or break_positions(readable):
                 return False
             words = readable.split(" ")
@@ -579,10 +579,10 @@ def revert_merges(documents: Iterable[Any]) -> int:
 
 
 def keep_apart(documents: Iterable[Any], tag: str, *, kind: str | None = None, fold_accents: bool = True) -> int:
-    """Mark the mentions of `tag` (by match key; of one `kind`, or of every kind) so that it never joins
-    a longer tag again, and undo the merges it went into, in place. `normalize_links` honours the mark,
-    and it is stored with the documents' entity records, so later runs keep it. Run `revert_merges` and
-    `normalize_links` afterwards to recompute the corpus. Returns the number of records marked."""
+    """Mark the mentions of `tag` (by match key; of one `kind`, or of every kind), in place, so that it
+    never joins a longer tag again. `normalize_links` honours the mark, and it is stored with the
+    documents' entity records, so later runs keep it. The marking undoes nothing by itself: run
+    `revert_merges` and `normalize_links` afterwards. Returns the number of records marked."""
     key = normalize_tag(tag, fold_accents=fold_accents)[0]
     if not key:
         raise ValueError(f"keep_apart: {tag!r} has no match key (nothing left after normalisation)")

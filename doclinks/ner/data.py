@@ -592,6 +592,7 @@ class LabelSampler:
     coarse_negative_prob: float = 1.0
     source_labels: dict[str, set[str]] = field(default_factory=dict)
     parents: dict[str, str] = field(default_factory=dict)
+    _allowed: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def family(self, labels: set[str] | Sequence[str]) -> set[str]:
         """The labels, their coarse labels, and every label related to either."""
@@ -604,7 +605,7 @@ class LabelSampler:
 
     def allowed_for(self, source: str) -> list[str]:
         """The pool labels a `source` may read as negatives (cached per source)."""
-        cache = self.__dict__.setdefault("_allowed", {})
+        cache = self._allowed
         if source not in cache:
             own = self.source_labels.get(source)
             if own is None:

@@ -7,6 +7,8 @@ from typing import NamedTuple
 
 import torch
 
+from ..boundaries import crosses_break
+
 
 class Candidate(NamedTuple):
     """A span above the threshold, in the words of its whole text (end inclusive)."""
@@ -78,8 +80,6 @@ def within_breaks(candidates: list[Candidate], word_starts: list[int], word_ends
     """The candidates whose characters (`word_starts[start]` to `word_ends[end]`) hold no break of
     `breaks` (sorted character positions, `doclinks.boundaries.break_positions`). Applied before
     `greedy_decode`, so that a span crossing a sentence end cannot shadow the best span inside one."""
-    from ..boundaries import crosses_break
-
     if not breaks:
         return list(candidates)
     return [c for c in candidates if not crosses_break(breaks, word_starts[c.start], word_ends[c.end])]

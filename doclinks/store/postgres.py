@@ -246,11 +246,7 @@ class PostgresGraphStore(GraphStore):
             "content text NOT NULL, metadata text NOT NULL, links text NOT NULL, "
             "embedding vector({dim}) NOT NULL)").format(chunks=self._t["chunks"], dim=sql.Literal(dim)))
         if not self._bulk:
-            c.execute(sql.SQL(
-                "CREATE INDEX IF NOT EXISTS {name} ON {chunks} USING hnsw (embedding vector_cosine_ops) "
-                "WITH (m = {m}, ef_construction = {ef})").format(
-                    name=sql.Identifier(f"{self.pg.collection}_chunks_hnsw"), chunks=self._t["chunks"],
-                    m=sql.Literal(self.pg.hnsw_m), ef=sql.Literal(self.pg.hnsw_ef_construction)))
+            c.execute(self._index_sql())
         c.execute(self._q(
             "CREATE TABLE IF NOT EXISTS {tags} (tag_id bigserial PRIMARY KEY, kind text NOT NULL, "
             "tag text NOT NULL, in_degree integer NOT NULL DEFAULT 0, UNIQUE (kind, tag))"))

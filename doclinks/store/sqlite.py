@@ -230,10 +230,9 @@ class SQLiteGraphStore(GraphStore):
     def _last_change(self) -> int | None:
         """The newest sequence number of the change log (None: no log in this file)."""
         try:
-            row = self._conn.execute("SELECT COALESCE(MAX(seq), 0), COALESCE(MIN(seq), 1) FROM chunk_changes").fetchone()
+            return self._conn.execute("SELECT COALESCE(MAX(seq), 0) FROM chunk_changes").fetchone()[0]
         except sqlite3.OperationalError:  # an older file: no log yet
             return None
-        return row[0]
 
     def _load_changes(self) -> bool:
         """Apply another process's commits from the change log; False when only a full load can
@@ -258,7 +257,6 @@ class SQLiteGraphStore(GraphStore):
         self._cache.remove([k for k in keys if k not in present])
         if found:
             matrix = np.frombuffer(b"".join(r[2] for r in found), dtype=np.float32).reshape(len(found), self._dim)
-            self._cache.remove([r[0] for r in found])  # a replaced vector counts once
             self._cache.set([r[0] for r in found], [r[1] for r in found], matrix)
         self._seen_change = max(r[0] for r in rows)
         return True
