@@ -15,7 +15,7 @@ from .extractor import (
     load_model,
 )
 from .fields import IN_SUFFIX, OUT_SUFFIX, add_link_fields, field_name, graph_retriever_edges, link_fields
-from .link import Link, add_links, get_links
+from .link import Link, add_links, get_links, link_sides
 from .normalize import (
     DEFAULT_HONORIFICS,
     TITLE_HONORIFICS,
@@ -33,6 +33,7 @@ __all__ = [
     "Link",
     "add_links",
     "get_links",
+    "link_sides",
     "LinkExtractor",
     "GLiNERLinkExtractor",
     "LinkExtractorTransformer",

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Link", "add_links", "get_links", "DIRECTIONS"]
+__all__ = ["Link", "add_links", "get_links", "link_sides", "DIRECTIONS"]
 
 #: The valid values of `Link.direction`.
 DIRECTIONS = ("in", "out", "bidir")
@@ -60,6 +60,21 @@ class Link:
             raise ValueError("Link.kind must be a non-empty string")
         if not self.tag:
             raise ValueError("Link.tag must be a non-empty string")
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(kind, tag)``: what two sides must share to join."""
+        return (self.kind, self.tag)
+
+    @property
+    def reaches(self) -> bool:
+        """True for the outgoing side (``"out"`` or ``"bidir"``): a walk leaves through it."""
+        return self.direction != "in"
+
+    @property
+    def reached(self) -> bool:
+        """True for the incoming side (``"in"`` or ``"bidir"``): a walk arrives through it."""
+        return self.direction != "out"
 
     @classmethod
     def incoming(cls, kind: str, tag: str) -> "Link":
@@ -135,3 +150,16 @@ def get_links(doc: Any) -> list[Link]:
     The list returned is the document's own list, not a copy.
     """
     return doc.metadata.get("links", [])
+
+
+def link_sides(links: Iterable[Link]) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
+    """The ``(kind, tag)`` keys of the outgoing and of the incoming sides of `links`.
+
+    A chunk with outgoing side ``k`` is joined to every chunk with incoming side ``k``
+    (the one rule of a walk; ``"bidir"`` is on both sides).
+    """
+    links = list(links)
+    return (
+        frozenset(link.key for link in links if link.reaches),
+        frozenset(link.key for link in links if link.reached),
+    )
