@@ -1,33 +1,36 @@
 """Links between documents: LangChain-compatible `Link`, `add_links`, `get_links`, and
 entity link extraction (`GLiNERLinkExtractor`, `LinkExtractorTransformer`), tag
-normalisation (`normalize_tag`, `normalize_links`) and graph-retriever metadata fields.
+normalisation (`normalize_tag` per mention, `normalize_links`/`renormalize` per corpus) and
+graph-retriever metadata fields.
+
+Modules: `link` (the Link and its walk sides), `normalize` (pure string functions), `canonical`
+(choosing one tag per entity in a corpus), `rewrite` (applying it to documents, merges), `fields` (graph-retriever metadata fields), `models`
+(loading NER models once), `extractor` (`GLiNERLinkExtractor`), `transformer`
+(`LinkExtractorTransformer`).
 
 Importing this package does not load torch; the model loads when an extractor is built.
 """
 
+from .canonical import MergePolicy, canonicalize, in_scope, scope_of
 from .extractor import (
     DEFAULT_MIN_LINK_SCORE,
     EXTRACT_KWARGS,
     GLiNERLinkExtractor,
     LinkExtractor,
-    LinkExtractorTransformer,
-    clear_model_cache,
-    load_model,
 )
-from .fields import IN_SUFFIX, OUT_SUFFIX, add_link_fields, field_name, graph_retriever_edges, link_fields
+from .fields import (
+    IN_SUFFIX,
+    OUT_SUFFIX,
+    add_link_fields,
+    field_name,
+    graph_retriever_edges,
+    link_fields,
+)
 from .link import Link, add_links, get_links, link_sides
-from .normalize import (
-    DEFAULT_HONORIFICS,
-    TITLE_HONORIFICS,
-    MergePolicy,
-    canonicalize,
-    keep_apart,
-    match_key,
-    merges_of,
-    normalize_links,
-    revert_merges,
-    normalize_tag,
-)
+from .models import clear_model_cache, load_model
+from .normalize import DEFAULT_HONORIFICS, TITLE_HONORIFICS, match_key, normalize_tag
+from .rewrite import keep_apart, merges_of, normalize_links, renormalize, revert_merges
+from .transformer import LinkExtractorTransformer
 
 __all__ = [
     "Link",
@@ -45,6 +48,9 @@ __all__ = [
     "match_key",
     "canonicalize",
     "normalize_links",
+    "renormalize",
+    "scope_of",
+    "in_scope",
     "MergePolicy",
     "merges_of",
     "revert_merges",

@@ -8,32 +8,24 @@ a cap on links per document, tag normalisation, and the mentions behind each lin
 
 from __future__ import annotations
 
-import asyncio
-import copy
 import math
-import os
-import threading
 import warnings
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
-from pathlib import Path
 from typing import Any, Generic, TypeVar, Union
 
 from ..boundaries import BreakIndex
-from .fields import add_link_fields
 from .link import Link, add_links
-from .normalize import DEFAULT_HONORIFICS, _form_rank, _prepare_honorifics, normalize_links, normalize_tag
+from .models import load_model, reads_descriptions
+from .normalize import DEFAULT_HONORIFICS, best_form, normalize_tag, prepare_honorifics
 
 __all__ = [
     "LinkExtractor",
     "GLiNERLinkExtractor",
-    "LinkExtractorTransformer",
     "EXTRACT_KWARGS",
     "DEFAULT_MIN_LINK_SCORE",
-    "load_model",
-    "clear_model_cache",
 ]
 
 InputT = TypeVar("InputT")
@@ -63,60 +55,6 @@ class LinkExtractor(ABC, Generic[InputT]):
         return map(self.extract_one, inputs)
 
 
-# ----------------------------------------------------------------------------------------- models
-_model_lock = threading.Lock()
-_models: dict[str, Any] = {}
-
-
-def _is_model(obj: Any) -> bool:
-    return callable(getattr(obj, "iter_inference", None)) or callable(getattr(obj, "batch_predict_entities", None))
-
-
-def load_model(model: Any = None) -> Any:
-    """The model an extractor runs: loaded once per process and shared.
-
-    Args:
-        model: None for doclinks' default model (`doclinks.default_model()`); a loaded
-            `doclinks.GLiNER` (or a `gliner.GLiNER`), returned as is; or a checkpoint
-            folder or Hugging Face Hub id, loaded with `GLiNER.from_pretrained` and cached
-            under the resolved folder (or the hub id).
-
-    Raises:
-        TypeError: `model` is none of those.
-        doclinks.ner.default.NoDefaultModelError: None, and no default model is shipped.
-    """
-    if model is None:
-        from ..ner.default import default_model
-
-        return default_model()
-    if _is_model(model):
-        return model
-    if isinstance(model, (str, os.PathLike)):
-        name = os.fspath(model)
-        if not name.strip():
-            raise ValueError("model: an empty name")
-        path = Path(name).expanduser()
-        key = str(path.resolve()) if path.exists() else name
-        with _model_lock:
-            loaded = _models.get(key)
-            if loaded is None:
-                from ..ner import GLiNER
-
-                loaded = GLiNER.from_pretrained(key)
-                _models[key] = loaded
-            return loaded
-    raise TypeError(
-        f"model: expected None (the default model), a GLiNER model, or a checkpoint path or hub id, "
-        f"got {type(model).__name__}"
-    )
-
-
-def clear_model_cache() -> None:
-    """Forget the models `load_model` loaded by name (extractors keep theirs)."""
-    with _model_lock:
-        _models.clear()
-
-
 # ------------------------------------------------------------------------------------- validation
 def _check_number(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -124,16 +62,6 @@ def _check_number(value: Any, name: str) -> float:
     if not 0.0 < float(value) < 1.0:
         raise ValueError(f"{name}: must lie in (0, 1), got {value}")
     return float(value)
-
-
-def _reads_descriptions(model: Any) -> bool:
-    """Whether a model was trained to read label descriptions: a doclinks checkpoint says so with
-    ``"trained_with_descriptions": true`` in its gliner_config.json (none of the `gliner` family's
-    span checkpoints were); a model of another library is given the benefit of the doubt."""
-    if not callable(getattr(model, "iter_inference", None)):
-        return True
-    extra = getattr(getattr(model, "config", None), "extra", None)
-    return bool(extra.get("trained_with_descriptions")) if isinstance(extra, dict) else False
 
 
 def _check_extract_kwargs(extract_kwargs: Any) -> dict[str, Any]:
@@ -301,7 +229,7 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         if not isinstance(normalize, bool):
             raise TypeError(f"normalize: expected a bool, got {type(normalize).__name__}")
         self._normalize = normalize
-        _prepare_honorifics(honorifics)  # validate now
+        prepare_honorifics(honorifics)  # validate now
         self._honorifics = tuple(honorifics) if honorifics is not None else ()
         self._fold_accents = bool(fold_accents)
         if not isinstance(respect_boundaries, bool):
@@ -309,7 +237,7 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         self._respect_boundaries = respect_boundaries
         self._min_link_score = None if min_link_score is None else _check_number(min_link_score, "min_link_score")
         self._model = load_model(model)
-        if isinstance(self._model_labels, dict) and not _reads_descriptions(self._model):
+        if isinstance(self._model_labels, dict) and not reads_descriptions(self._model):
             warnings.warn(
                 "labels: this model was not trained with label descriptions, and reads "
                 f"{list(self._model_labels.values())!r} in place of the names {self._labels!r}; "
@@ -496,8 +424,7 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         kept = {id(g) for g in ranked}
         links: set[Link] = set()
         for (kind, _), group in groups.items():
-            forms = group["forms"]
-            tag = min(forms, key=lambda f: _form_rank(f, forms[f]))
+            tag = best_form(group["forms"])
             for record in group["records"]:
                 record["tag"] = tag
             if id(group) in kept:
@@ -512,111 +439,3 @@ def _len(obj: Any) -> int | None:
         return len(obj)
     except TypeError:
         return None
-
-
-# ----------------------------------------------------------------------------------- transformer
-def _as_link(item: Any) -> Link:
-    if isinstance(item, Link):
-        return item
-    try:  # a link of another library with the same fields (LangChain's Link)
-        return Link(kind=item.kind, direction=item.direction, tag=item.tag)
-    except AttributeError:
-        raise TypeError(f"a link extractor gave {type(item).__name__}, not a Link: {item!r}") from None
-
-
-def _copy_document(doc: Any, index: int) -> Any:
-    content = getattr(doc, "page_content", None)
-    metadata = getattr(doc, "metadata", None)
-    if not isinstance(content, str) or not isinstance(metadata, dict):
-        raise TypeError(
-            f"documents[{index}]: expected a document (page_content str, metadata dict), got {type(doc).__name__}"
-        )
-    new = copy.copy(doc)  # same class, same id and other fields
-    new_metadata = dict(metadata)
-    for key in ("links", "entities"):
-        if isinstance(new_metadata.get(key), list):
-            new_metadata[key] = list(new_metadata[key])
-    new.metadata = new_metadata
-    return new
-
-
-class LinkExtractorTransformer:
-    """Apply link extractors to documents: LangChain's ``LinkExtractorTransformer``, losing nothing.
-
-    `transform_documents` returns new documents of the same class, with the same ids,
-    content and metadata, plus the extracted links (and, from `GLiNERLinkExtractor`, the
-    mentions behind them in ``metadata["entities"]``). The input documents are not
-    changed.
-
-    Args:
-        link_extractors: `LinkExtractor` objects (any object with ``extract_many`` works;
-            links with ``kind``/``direction``/``tag``, such as LangChain's, are converted).
-        normalize_links: after extraction, give each entity one tag across the documents
-            of the call (`doclinks.links.normalize_links`, per `GLiNERLinkExtractor` that
-            normalises, with its options). Default True.
-        entities_key: the metadata key of the mention records; None: not written.
-        metadata_fields: also write the links of `GLiNERLinkExtractor` kinds as metadata
-            fields for graph-retriever (`doclinks.links.add_link_fields`). Default False.
-        progress: show a progress bar per extractor.
-    """
-
-    def __init__(
-        self,
-        link_extractors: Sequence[Any],
-        *,
-        normalize_links: bool = True,
-        entities_key: str | None = "entities",
-        metadata_fields: bool = False,
-        progress: bool = False,
-    ):
-        if isinstance(link_extractors, (str, bytes)) or not isinstance(link_extractors, Iterable):
-            raise TypeError(f"link_extractors: expected a list of link extractors, got {type(link_extractors).__name__}")
-        self.link_extractors = list(link_extractors)
-        for i, extractor in enumerate(self.link_extractors):
-            if not callable(getattr(extractor, "extract_many", None)):
-                raise TypeError(f"link_extractors[{i}]: {type(extractor).__name__} has no extract_many")
-        self.normalize_links = normalize_links
-        self.entities_key = entities_key
-        self.metadata_fields = metadata_fields
-        self.progress = progress
-
-    def transform_documents(self, documents: Sequence[Any], **kwargs: Any) -> list[Any]:
-        """New documents with links added (see the class); accepts ``progress=`` to override."""
-        progress = kwargs.pop("progress", self.progress)
-        if kwargs:
-            raise TypeError(f"transform_documents: unexpected keyword arguments {sorted(kwargs)}")
-        if isinstance(documents, (str, bytes)) or not isinstance(documents, Iterable):
-            raise TypeError(f"documents: expected a list of documents, got {type(documents).__name__}")
-        out = [_copy_document(doc, i) for i, doc in enumerate(documents)]
-        for extractor in self.link_extractors:
-            if isinstance(extractor, GLiNERLinkExtractor):
-                if self.entities_key is not None:  # a second run replaces this extractor's records
-                    kinds = set(extractor.kinds)
-                    for doc in out:
-                        records = doc.metadata.get(self.entities_key)
-                        if isinstance(records, list):
-                            records[:] = [r for r in records if not (isinstance(r, dict) and r.get("kind") in kinds)]
-                for doc in extractor.annotate(out, progress=progress, entities_key=self.entities_key):
-                    pass
-            else:
-                results = extractor.extract_many(out)
-                count = 0
-                for doc, links in zip(out, results):
-                    add_links(doc, [_as_link(link) for link in links])
-                    count += 1
-                if count != len(out):
-                    raise ValueError(f"{type(extractor).__name__}.extract_many gave {count} results for {len(out)} documents")
-        glinered = [e for e in self.link_extractors if isinstance(e, GLiNERLinkExtractor)]
-        if self.normalize_links:
-            for e in glinered:
-                if e.normalize:
-                    normalize_links(out, kinds=e.kinds, honorifics=e.honorifics, fold_accents=e.fold_accents)
-        if self.metadata_fields:
-            for e in glinered:
-                for doc in out:
-                    add_link_fields(doc, kinds=e.kinds, fold_accents=e.fold_accents)
-        return out
-
-    async def atransform_documents(self, documents: Sequence[Any], **kwargs: Any) -> list[Any]:
-        """`transform_documents` in a worker thread."""
-        return await asyncio.to_thread(self.transform_documents, documents, **kwargs)

@@ -1,8 +1,8 @@
 """Tag normalisation: one readable tag per entity, and one match key to compare tags.
 
-Pure functions, no model. `normalize_tag` works on one mention; `canonicalize` and
-`normalize_links` work across a corpus (case variants get one tag; a short mention that
-is part of exactly one longer mention of the same kind takes the longer tag).
+Pure string functions, no model, no corpus: `normalize_tag` works on one mention. The
+corpus-level rules (case variants get one tag; a short mention that is part of exactly one
+longer mention of the same kind takes the longer tag) are in `doclinks.links.rewrite`.
 
 Two strings come out of `normalize_tag`:
 
@@ -19,26 +19,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
-
-from ..boundaries import break_positions
 
 __all__ = [
     "DEFAULT_HONORIFICS",
     "TITLE_HONORIFICS",
     "normalize_tag",
     "match_key",
-    "canonicalize",
-    "MergePolicy",
+    "key_words",
+    "best_form",
+    "form_rank",
+    "prepare_honorifics",
     "is_person_kind",
-    "normalize_links",
-    "merges_of",
-    "revert_merges",
-    "keep_apart",
     "kind_matches",
+    "PERSON_LABEL_WORDS",
+    "NAME_PARTICLES",
 ]
 
 #: Honorifics stripped by default: courtesy titles, with or without a dot.
@@ -163,7 +158,12 @@ def _key_of_readable(readable: str, fold_accents: bool) -> str:
 _HONORIFIC_CACHE: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
 
 
-def _prepare_honorifics(honorifics: Iterable[str] | None) -> tuple[tuple[str, ...], ...]:
+def prepare_honorifics(honorifics: Iterable[str] | None) -> tuple[tuple[str, ...], ...]:
+    """Honorifics as word tuples, longest first (None: none); checked once per list, then cached.
+
+    Raises:
+        TypeError: a single string, or an item that is not a string.
+    """
     if honorifics is None:
         return ()
     if isinstance(honorifics, str):
@@ -204,7 +204,7 @@ def normalize_tag(
     """
     if not isinstance(text, str):
         raise TypeError(f"normalize_tag: expected a str, got {type(text).__name__}: {text!r}")
-    hons = _prepare_honorifics(honorifics)
+    hons = prepare_honorifics(honorifics)
     s = _clean(text)
     before = None
     while s and s != before:  # "Putin's," -> "Putin's" -> "Putin"; "'s" -> ""
@@ -223,7 +223,12 @@ def match_key(text: str, *, honorifics: Iterable[str] | None = DEFAULT_HONORIFIC
     return normalize_tag(text, honorifics=honorifics, fold_accents=fold_accents)[0]
 
 
-def _form_rank(form: str, count: int) -> tuple:
+def key_words(key: str) -> tuple[str, ...]:
+    """The words of a match key (split on spaces; hyphens are spaces in a key): what merges compare."""
+    return tuple(key.split(" "))
+
+
+def form_rank(form: str, count: int) -> tuple:
     """Sort key, best first: most frequent, then not all upper or all lower case, then by code point."""
     letters = [c for c in form if c.isalpha()]
     cased = [c for c in letters if c.isupper() or c.islower()]
@@ -233,12 +238,14 @@ def _form_rank(form: str, count: int) -> tuple:
 
 def best_form(forms: Mapping[str, int]) -> str:
     """The readable form to show for a group of forms with the same match key (`forms`: form -> count)."""
-    return min(forms, key=lambda f: _form_rank(f, forms[f]))
+    return min(forms, key=lambda f: form_rank(f, forms[f]))
 
 
-def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
-    n = len(short)
-    return any(long[i : i + n] == short for i in range(len(long) - n + 1))
+def kind_matches(kind: str, kinds: Iterable[str] | None) -> bool:
+    """True when `kinds` is None, or `kind` is one of `kinds` or starts with one of them and ":"."""
+    if kinds is None:
+        return True
+    return any(kind == k or kind.startswith(k + ":") for k in kinds)
 
 
 #: Words of a label that name people: in such kinds a one-word mention joins a longer tag only as its
@@ -251,348 +258,9 @@ PERSON_LABEL_WORDS = frozenset(
 NAME_PARTICLES = frozenset(
     "of the and for de del della di da das do dos du des la le van von der den ten ter bin ibn al el y & on upon in".split()
 )
-# Marks that a name does not hold; a longer form with one is a badly cut span ("Scotland, also ...").
-_SENTENCE_MARKS = re.compile(r"[,;:!?\u2026]|\s[-\u2013\u2014]\s")
-
-
 def is_person_kind(kind: str) -> bool:
     """Whether the label of a link kind ("entity:Person" -> "Person") names people (`PERSON_LABEL_WORDS`)."""
     label = kind.rsplit(":", 1)[-1]
     return bool(PERSON_LABEL_WORDS.intersection(re.findall(r"[^\W\d_]+", label.casefold())))
 
 
-@dataclass(frozen=True)
-class MergePolicy:
-    """When a short tag may join a longer tag that contains it (corpus normalisation).
-
-    The longer form must be trustworthy: seen in at least `min_chunks` chunks (2), or with a mention
-    scored at least `min_score` (0.9; scores come from the entity records, where there are any); it
-    must hold no sentence punctuation (a comma, semicolon, colon, "!" or "?", or a sentence end per
-    `doclinks.boundaries`); and it may be at most `max_extra_words` words (2) longer than the
-    short tag. In kinds that name people (`is_person_kind`), a one-word tag joins only as the last
-    word of the longer one (`surnames_only`). Ambiguity still leaves a tag alone: when two longer
-    tags that are not parts of one another contain it, trusted or not ("Hall": "G. Stanley Hall" and
-    "Tom T. Hall").
-
-    `MergePolicy.permissive()` is the rule before these checks (any longer form, any length).
-    """
-
-    min_chunks: int = 2
-    min_score: float = 0.9
-    max_extra_words: int | None = 2
-    reject_punctuation: bool = True
-    surnames_only: bool = True
-
-    @classmethod
-    def permissive(cls) -> MergePolicy:
-        """Join a short tag to the one longer tag containing it, whatever that tag's evidence."""
-        return cls(min_chunks=1, min_score=0.0, max_extra_words=None, reject_punctuation=False, surnames_only=False)
-
-    def trusts(self, readable: str, chunks: int, best_score: float | None) -> bool:
-        """Whether a longer form, seen in `chunks` chunks with this best mention score, may absorb tags.
-
-        With `reject_punctuation`, a cased form must also be cased like a name: every word but
-        function words inside it ("Bank of England") starts with a capital or a digit, so that a
-        span that took in a common word ("the new England captain") absorbs nothing."""
-        if chunks < self.min_chunks and (best_score is None or best_score < self.min_score):
-            return False
-        if self.reject_punctuation:
-            if _SENTENCE_MARKS.search(readable) or break_positions(readable):
-                return False
-            words = readable.split(" ")
-            if any(c.isupper() for c in readable):
-                for i, word in enumerate(words):
-                    inner = 0 < i < len(words) - 1
-                    if not (word[:1].isupper() or word[:1].isdigit() or not word[:1].isalpha()
-                            or (inner and word.casefold() in NAME_PARTICLES)):
-                        return False
-        return True
-
-    def fits(self, kind: str, short: tuple[str, ...], long: tuple[str, ...]) -> bool:
-        """Whether `short` may join `long` by their words (length, and surnames in people kinds)."""
-        if self.max_extra_words is not None and len(long) - len(short) > self.max_extra_words:
-            return False
-        if self.surnames_only and len(short) == 1 and is_person_kind(kind):
-            return long[-1] == short[0]
-        return True
-
-
-def canonicalize(
-    occurrences: Iterable[tuple[str, str] | tuple[str, str, float | None]],
-    *,
-    honorifics: Iterable[str] | None = DEFAULT_HONORIFICS,
-    fold_accents: bool = True,
-    merge_partial: bool = True,
-    policy: MergePolicy | None = None,
-    keep_apart: Iterable[tuple[str, str]] = (),
-) -> dict[tuple[str, str], str]:
-    """Choose one canonical tag per entity across a corpus.
-
-    Args:
-        occurrences: ``(kind, tag)`` or ``(kind, tag, score)`` items, one per document (or
-            mention) where the tag occurs; the counts choose the readable form and, with the
-            scores (None: unknown), decide which longer forms are trusted (see `MergePolicy`).
-        honorifics, fold_accents: as in `normalize_tag`.
-        merge_partial: a tag whose match key is a whole-word part of the keys of other
-            tags of the same kind ("zelenskyy" in "volodymyr zelenskyy") takes the tag of
-            the longest of them when exactly one is not itself part of another (they are
-            all parts of that one) and `policy` accepts it; when two unrelated longer tags
-            contain it ("biden" in "joe biden" and "jill biden") it is left alone. Words are
-            split on spaces (hyphens count as spaces).
-        policy: which longer tags a short one may join (default `MergePolicy()`: trusted,
-            well-formed, not much longer, surnames only for people).
-        keep_apart: ``(kind, tag)`` pairs (compared by match key) that never join a longer
-            tag: merges a user undid.
-
-    Returns:
-        ``{(kind, tag): canonical_tag}`` for every distinct input pair. Tags with the same
-        match key get the same canonical tag: the form seen most often, ties going to a
-        form that is not all upper or all lower case, then to the first in code point
-        order, so the result does not depend on the order of the input.
-    """
-    policy = MergePolicy() if policy is None else policy
-    hons = tuple(honorifics) if honorifics is not None else ()
-    apart = {(kind, normalize_tag(tag, honorifics=hons, fold_accents=fold_accents)[0]) for kind, tag in keep_apart}
-    forms: dict[tuple[str, str], Counter] = defaultdict(Counter)  # (kind, key) -> readable form -> count
-    best: dict[tuple[str, str], float] = {}  # (kind, key) -> best known mention score
-    key_of: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, tag) -> (key, readable)
-    for item in occurrences:
-        kind, tag = item[0], item[1]
-        score = item[2] if len(item) > 2 else None
-        if (kind, tag) not in key_of:
-            key_of[(kind, tag)] = normalize_tag(tag, honorifics=hons, fold_accents=fold_accents)
-        key, readable = key_of[(kind, tag)]
-        if key:
-            forms[(kind, key)][readable] += 1
-            if score is not None:
-                best[(kind, key)] = max(best.get((kind, key), 0.0), float(score))
-    canonical_key: dict[tuple[str, str], str] = {k: k[1] for k in forms}
-    if merge_partial:
-        by_kind: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-        for kind, key in forms:
-            by_kind[kind].append(tuple(key.split(" ")))
-        for kind, keys in by_kind.items():
-            index: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-            for words in keys:
-                for w in set(words):
-                    index[w].append(words)
-            for short in keys:
-                if (kind, " ".join(short)) in apart:
-                    continue
-                rarest = min(short, key=lambda w: len(index[w]))
-                longer = [w for w in index[rarest] if len(w) > len(short) and _contains(w, short)]
-                if not longer:
-                    continue
-                tops = [w for w in longer if not any(len(o) > len(w) and _contains(o, w) for o in longer)]
-                if len(tops) != 1:
-                    continue
-                top = (kind, " ".join(tops[0]))
-                top_forms = forms[top]
-                if policy.fits(kind, short, tops[0]) and policy.trusts(
-                    best_form(top_forms), sum(top_forms.values()), best.get(top)
-                ):
-                    canonical_key[(kind, " ".join(short))] = top[1]
-    out: dict[tuple[str, str], str] = {}
-    for (kind, tag), (key, _) in key_of.items():
-        if not key:
-            out[(kind, tag)] = tag
-            continue
-        target = canonical_key[(kind, key)]
-        out[(kind, tag)] = best_form(forms[(kind, target)])
-    return out
-
-
-def kind_matches(kind: str, kinds: Iterable[str] | None) -> bool:
-    """True when `kinds` is None, or `kind` is one of `kinds` or starts with one of them and ":"."""
-    if kinds is None:
-        return True
-    return any(kind == k or kind.startswith(k + ":") for k in kinds)
-
-
-def normalize_links(
-    documents: Iterable[Any],
-    *,
-    kinds: Iterable[str] | None = ("entity",),
-    honorifics: Iterable[str] | None = DEFAULT_HONORIFICS,
-    fold_accents: bool = True,
-    merge_partial: bool = True,
-    policy: MergePolicy | None = None,
-) -> dict[tuple[str, str], str]:
-    """Give every entity one tag across `documents`, rewriting their links in place.
-
-    Runs `canonicalize` over the links of the chosen kinds (each document counts once
-    per tag, with the best score of its entity records for that tag, if any), then
-    replaces each such link's tag by its canonical tag, keeping the direction, the order
-    and no duplicates. Where a document also holds ``metadata["entities"]`` (written by
-    `GLiNERLinkExtractor.annotate` or the transformer), each record's ``"tag"`` follows,
-    and a record whose tag joined a longer one (a different match key: a merge, not a
-    change of case or spelling) keeps the tag it had in ``"merged_from"``, so merges can
-    be listed (`merges_of`) and undone (`revert_merges`; `keep_apart` marks a tag that must
-    never merge again, and a record with ``"keep_apart": True`` is honoured here); where it
-    holds graph-retriever metadata fields
-    for these kinds (`doclinks.links.add_link_fields`), their values follow too.
-
-    Args:
-        documents: doclinks or LangChain documents (anything with a ``metadata`` dict);
-            the iterable is read once into a list.
-        kinds: link kinds to touch: a kind matches ``"entity"`` when it is ``"entity"``
-            or starts with ``"entity:"``. None: every kind.
-        honorifics, fold_accents, merge_partial, policy: as in `canonicalize`.
-
-    Returns:
-        The changes made, ``{(kind, old_tag): new_tag}``.
-    """
-    from .fields import rewrite_field_values
-    from .link import Link, get_links
-
-    docs = list(documents)
-    kinds = None if kinds is None else ((kinds,) if isinstance(kinds, str) else tuple(kinds))
-    occurrences = []
-    apart = set()
-    for doc in docs:
-        seen = set()
-        scores = _record_scores(doc)
-        for record in doc.metadata.get("entities") or []:
-            if isinstance(record, dict) and record.get("keep_apart") and isinstance(record.get("tag"), str):
-                apart.add((record.get("kind"), record["tag"]))
-        for link in get_links(doc):
-            if not isinstance(link, Link):
-                raise TypeError(f'metadata["links"] must hold Link objects, got {type(link).__name__}')
-            pair = (link.kind, link.tag)
-            if pair not in seen and kind_matches(link.kind, kinds):
-                seen.add(pair)
-                occurrences.append((link.kind, link.tag, scores.get(pair)))
-    mapping = canonicalize(
-        occurrences, honorifics=honorifics, fold_accents=fold_accents, merge_partial=merge_partial, policy=policy,
-        keep_apart=apart,
-    )
-    changes = {pair: new for pair, new in mapping.items() if new != pair[1]}
-    if not changes:
-        return changes
-    hons = tuple(honorifics) if honorifics is not None else ()
-
-    def is_merge(old: str, new: str) -> bool:
-        return normalize_tag(old, honorifics=hons, fold_accents=fold_accents)[0] != normalize_tag(
-            new, honorifics=hons, fold_accents=fold_accents
-        )[0]
-
-    merges = {pair for pair, new in changes.items() if is_merge(pair[1], new)}
-    for doc in docs:
-        links = doc.metadata.get("links")
-        if links:
-            new_links, seen_links = [], set()
-            touched = False
-            for link in links:
-                new_tag = changes.get((link.kind, link.tag))
-                if new_tag is not None:
-                    link = Link(kind=link.kind, direction=link.direction, tag=new_tag)
-                    touched = True
-                if link not in seen_links:
-                    seen_links.add(link)
-                    new_links.append(link)
-            if touched:
-                links[:] = new_links
-        records = doc.metadata.get("entities")
-        if isinstance(records, list):
-            for record in records:
-                if isinstance(record, dict):
-                    pair = (record.get("kind"), record.get("tag"))
-                    new_tag = changes.get(pair)
-                    if new_tag is not None:
-                        if pair in merges:
-                            record.setdefault("merged_from", pair[1])
-                        record["tag"] = new_tag
-        rewrite_field_values(doc, changes, fold_accents=fold_accents)
-    return changes
-
-
-def _record_scores(doc: Any) -> dict[tuple[str, str], float]:
-    """(kind, tag) -> the best score of a document's entity records with that tag."""
-    out: dict[tuple[str, str], float] = {}
-    records = doc.metadata.get("entities")
-    if isinstance(records, list):
-        for record in records:
-            if not isinstance(record, dict):
-                continue
-            kind, tag, score = record.get("kind"), record.get("tag"), record.get("score")
-            if isinstance(kind, str) and isinstance(tag, str) and isinstance(score, (int, float)):
-                out[(kind, tag)] = max(out.get((kind, tag), 0.0), float(score))
-    return out
-
-
-def merges_of(documents: Iterable[Any]) -> list[dict[str, Any]]:
-    """The merges recorded in documents' entity records (see `normalize_links`), most chunks first:
-    ``[{"kind", "from", "to", "chunks"}]``; `chunks` counts the documents where the merge happened."""
-    counts: Counter = Counter()
-    for doc in documents:
-        seen = set()
-        for record in doc.metadata.get("entities") or []:
-            if isinstance(record, dict) and isinstance(record.get("merged_from"), str):
-                item = (record.get("kind"), record["merged_from"], record.get("tag"))
-                if item not in seen:
-                    seen.add(item)
-                    counts[item] += 1
-    return [
-        {"kind": kind, "from": old, "to": new, "chunks": n}
-        for (kind, old, new), n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
-    ]
-
-
-def revert_merges(documents: Iterable[Any]) -> int:
-    """Undo the merges recorded in documents' entity records (`normalize_links`), in place.
-
-    Each record with ``"merged_from"`` gets that tag back, and the document's links follow: the
-    merged tag's link is replaced by the original one (kept too while another record of the document
-    still carries the merged tag). Running `normalize_links` afterwards recomputes every merge from
-    the mentions, so a corpus normalised twice, or with another policy, ends up as if normalised
-    once. Returns the number of records reverted.
-    """
-    from .link import Link
-
-    reverted = 0
-    for doc in documents:
-        records = doc.metadata.get("entities")
-        if not isinstance(records, list):
-            continue
-        undone: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)  # (kind, merged tag) -> original tags
-        for record in records:
-            if isinstance(record, dict) and isinstance(record.get("merged_from"), str):
-                undone[(record.get("kind"), record.get("tag"))][record["merged_from"]] = None
-                record["tag"] = record.pop("merged_from")
-                reverted += 1
-        if not undone:
-            continue
-        still = {(r.get("kind"), r.get("tag")) for r in records if isinstance(r, dict)}
-        links = doc.metadata.get("links") or []
-        new_links: list[Any] = []
-        for link in links:
-            originals = undone.get((link.kind, link.tag))
-            if originals is None:
-                new_links.append(link)
-                continue
-            if (link.kind, link.tag) in still:
-                new_links.append(link)
-            new_links.extend(Link(kind=link.kind, direction=link.direction, tag=t) for t in originals)
-        deduped = list(dict.fromkeys(new_links))
-        doc.metadata["links"] = deduped
-    return reverted
-
-
-def keep_apart(documents: Iterable[Any], tag: str, *, kind: str | None = None, fold_accents: bool = True) -> int:
-    """Mark the mentions of `tag` (by match key; of one `kind`, or of every kind), in place, so that it
-    never joins a longer tag again. `normalize_links` honours the mark, and it is stored with the
-    documents' entity records, so later runs keep it. The marking undoes nothing by itself: run
-    `revert_merges` and `normalize_links` afterwards. Returns the number of records marked."""
-    key = normalize_tag(tag, fold_accents=fold_accents)[0]
-    if not key:
-        raise ValueError(f"keep_apart: {tag!r} has no match key (nothing left after normalisation)")
-    marked = 0
-    for doc in documents:
-        for record in doc.metadata.get("entities") or []:
-            if not isinstance(record, dict) or (kind is not None and record.get("kind") != kind):
-                continue
-            original = record.get("merged_from", record.get("tag"))
-            if isinstance(original, str) and normalize_tag(original, fold_accents=fold_accents)[0] == key:
-                record["keep_apart"] = True
-                marked += 1
-    return marked
