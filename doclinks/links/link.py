@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Link", "add_links", "get_links", "link_sides", "DIRECTIONS"]
+__all__ = ["Link", "as_link", "add_links", "get_links", "link_sides", "DIRECTIONS"]
 
 #: The valid values of `Link.direction`.
 DIRECTIONS = ("in", "out", "bidir")
@@ -90,6 +90,28 @@ class Link:
     def bidir(cls, kind: str, tag: str) -> "Link":
         """A ``"bidir"`` link: joins documents that share this kind and tag."""
         return cls(kind=kind, direction="bidir", tag=tag)
+
+
+def as_link(item: Any, where: str) -> Link:
+    """`item` as a `Link`: itself, or a new Link from the ``kind``, ``direction`` and ``tag`` of a
+    link of another library (LangChain's ``Link`` has the same three fields).
+
+    Args:
+        item: the link to convert.
+        where: where `item` came from, for error messages (e.g. ``'document 3: metadata["links"]'``).
+
+    Raises:
+        TypeError: `item` has no such fields, or they are not strings.
+        ValueError: an unknown direction, or an empty kind or tag.
+    """
+    if isinstance(item, Link):
+        return item
+    try:
+        return Link(kind=item.kind, direction=item.direction, tag=item.tag)
+    except AttributeError:
+        raise TypeError(f"{where} holds a non-Link item ({type(item).__name__}): {item!r}") from None
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{where}: {exc}") from None
 
 
 def _flatten(items: Iterable[Any]) -> Iterable[Link]:
