@@ -7,10 +7,9 @@ not: its weights depend on the CPU's float rounding) or a checkpoint folder name
 $DOCLINKS_TEST_MODEL; all-MiniLM-L6-v2 for embeddings. One torch thread per process (the
 machine is small and shared).
 
-Chromium: the browser tests need Debian's ``chromium`` and ``chromium-driver``. When they are
-missing and the tests run as root with apt-get, the `chromium` fixture installs them
-(``apt-get install``, after ``apt-get update`` if the first try fails); otherwise the browser
-tests are skipped with the reason. Set DOCLINKS_NO_APT=1 to never install.
+Chromium: the browser tests need Debian's ``chromium`` and ``chromium-driver``, installed by the
+test install step (``scripts/install-test-browser``, in the README's test command); no test
+installs anything. Without them the browser tests are skipped with the reason.
 """
 
 from __future__ import annotations
@@ -110,34 +109,13 @@ def _find_chromium() -> tuple[str | None, str | None]:
     return browser, driver
 
 
-def _apt_install() -> str:
-    """Install chromium and chromium-driver with apt-get; '' on success, else why not."""
-    if os.environ.get("DOCLINKS_NO_APT") == "1":
-        return "DOCLINKS_NO_APT=1"
-    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
-        return "not root with apt-get: install the Debian packages chromium and chromium-driver"
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"]
-    try:
-        if subprocess.run(install, env=env, capture_output=True, timeout=1200).returncode == 0:
-            return ""
-        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True, timeout=600)
-        done = subprocess.run(install, env=env, capture_output=True, text=True, timeout=1200)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"apt-get failed: {exc}"
-    return "" if done.returncode == 0 else f"apt-get install chromium chromium-driver failed: {done.stderr.strip()[-300:]}"
-
-
 @pytest.fixture(scope="session")
 def chromium() -> tuple[str, str]:
-    """(browser, driver) paths of Debian's Chromium, installed when missing (see the module doc)."""
+    """(browser, driver) paths of Debian's Chromium (installed by scripts/install-test-browser)."""
     pytest.importorskip("selenium", reason="selenium is not installed (pip install -e '.[test]')")
     browser, driver = _find_chromium()
     if not (browser and driver):
-        why = _apt_install()
-        browser, driver = _find_chromium()
-        if not (browser and driver):
-            pytest.skip(f"Chromium is not available ({why or 'not found after apt-get install'})")
+        pytest.skip("Chromium is not installed: run scripts/install-test-browser (the test install step does)")
     return browser, driver
 
 
