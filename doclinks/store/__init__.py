@@ -4,17 +4,22 @@
 - `PostgresGraphStore`: PostgreSQL with pgvector, for scale (needs ``psycopg``).
 - `InMemoryGraphStore`: small jobs and tests.
 
-Semantics and measurements: docs/store.md.
+Each is a `GraphStore` (the public API, `graph_store`) on a `Backend` (`backends`); the searches
+are strategies over a backend (`strategies`). A new backend passes the compliance suite in
+`doclinks.store.testing.compliance`. Semantics and measurements: docs/store.md.
 """
 
-from .base import GraphStore
+from .backends.base import Backend
+from .backends.memory import InMemoryGraphStore
+from .backends.sqlite import SQLiteGraphStore, SQLiteSettings
 from .errors import StoreClosedError, StoreConnectionError, StoreError, UnknownIdError
-from .memory import InMemoryGraphStore
+from .graph_store import GraphStore
+from .results import SEARCH_TYPES
 from .settings import DEFAULT_MAX_TAG_DEGREE, TraversalSettings
-from .sqlite import SQLiteGraphStore, SQLiteSettings
 
 __all__ = [
     "GraphStore",
+    "Backend",
     "InMemoryGraphStore",
     "SQLiteGraphStore",
     "SQLiteSettings",
@@ -22,6 +27,7 @@ __all__ = [
     "PostgresSettings",
     "TraversalSettings",
     "DEFAULT_MAX_TAG_DEGREE",
+    "SEARCH_TYPES",
     "StoreError",
     "StoreClosedError",
     "StoreConnectionError",
@@ -32,7 +38,7 @@ __all__ = [
 def __getattr__(name: str):
     # psycopg is optional: import the PostgreSQL store only when it is asked for.
     if name in ("PostgresGraphStore", "PostgresSettings"):
-        from . import postgres
+        from .backends import postgres
 
         return getattr(postgres, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -45,6 +45,7 @@ class Neighbours:
 
     @classmethod
     def empty(cls) -> "Neighbours":
+        """No neighbours (what an expansion that reaches nothing returns)."""
         z = np.zeros(0, dtype=np.int64)
         return cls(z, [], np.zeros(0), z, z)
 

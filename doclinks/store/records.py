@@ -1,37 +1,35 @@
-"""Turning documents and filters into the rows every store writes and queries.
+"""Turning documents into the rows every store writes, and stored rows back into documents.
 
-All stores share this module, so input is checked, and metadata, links and filters
-are encoded, the same way everywhere.
+All stores share this module, so input is checked, and metadata and links are encoded,
+the same way everywhere (filters: `doclinks.store.filters`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..document import Document, as_document
-from ..links.link import Link
+from ..links.link import Link, as_link, link_sides
+from .filters import metadata_tokens
+from .results import RESULT_KEYS
 
 __all__ = [
     "ChunkRecord",
-    "RESULT_KEYS",
+    "StoredChunk",
     "build_record",
-    "filter_tokens",
-    "metadata_tokens",
+    "bad_text",
     "check_vector",
     "check_ids",
+    "check_count",
     "decode_document",
+    "unique_batch",
 ]
-
-#: Metadata keys that searches add to results; they are never stored.
-RESULT_KEYS = ("_depth", "_similarity_score", "_mmr_score")
 
 _ID_NAMESPACE = uuid.UUID("6f1c2b1e-8d7a-4a53-9c3e-2f5b1d0a7e41")
 
@@ -50,96 +48,13 @@ class ChunkRecord:
     vector: np.ndarray | None = None  # unit length float32, set before writing
 
 
-#: Longest text (UTF-8 bytes) indexed as itself; longer keys, values and tags are indexed by a digest,
-#: because a PostgreSQL btree entry holds at most ~2.7 KB. All stores use the same rule: same answers.
-INDEX_TEXT_BYTES = 1000
+class StoredChunk(NamedTuple):
+    """What a backend holds for one id, as written: enough to tell whether a new version differs."""
 
-
-def index_text(text: str) -> str:
-    """`text` as indexes hold it: itself, or ``"sha256:<hex>"`` of it when longer than INDEX_TEXT_BYTES."""
-    data = text.encode("utf-8")
-    if len(data) <= INDEX_TEXT_BYTES:
-        return text
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def _scalar_token(value: Any) -> str | None:
-    """Token of a filterable scalar; None for values a filter cannot match."""
-    # bool before int: True is an int in Python but a different JSON value.
-    if isinstance(value, bool):
-        return "b:1" if value else "b:0"
-    if isinstance(value, (int, float)):
-        # 1 and 1.0 are the same JSON number, so they get the same token.
-        return "n:" + repr(float(value))
-    if isinstance(value, str):
-        indexed = index_text(value)
-        return ("s:" if indexed == value else "h:") + indexed
-    if value is None:
-        return "z:"
-    return None
-
-
-def metadata_tokens(metadata: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
-    """(key, token) pairs a filter can match: scalars, and scalar items of lists."""
-    out: set[tuple[str, str]] = set()
-    for key, value in metadata.items():
-        if not isinstance(key, str):
-            continue
-        key = index_text(key)
-        if isinstance(value, list):
-            for item in value:
-                token = _scalar_token(item)
-                if token is not None:
-                    out.add((key, token))
-        else:
-            token = _scalar_token(value)
-            if token is not None:
-                out.add((key, token))
-    return frozenset(out)
-
-
-def filter_tokens(filter: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-    """Check a metadata filter and encode it as (key, token) pairs, all of which must match.
-
-    A filter ``{key: value, ...}`` matches a chunk when, for every pair,
-    ``metadata[key] == value`` or ``metadata[key]`` is a list containing `value`.
-    Values are JSON scalars: str, int, float (finite), bool, None; 1 and 1.0 are
-    equal, True and 1 are not.
-
-    Raises:
-        TypeError: the filter is not a dict, a key is not a str, or a value is not a
-            JSON scalar.
-        ValueError: a float value is NaN or infinite.
-    """
-    if filter is None:
-        return []
-    if not isinstance(filter, Mapping):
-        raise TypeError(f"filter must be a dict of metadata key to value, got {type(filter).__name__}")
-    pairs = []
-    for key, value in filter.items():
-        if not isinstance(key, str):
-            raise TypeError(f"filter keys must be str, got {type(key).__name__}: {key!r}")
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ValueError(f"filter value for {key!r} must be finite, got {value}")
-        token = _scalar_token(value)
-        if token is None:
-            raise TypeError(
-                f"filter value for {key!r} must be a str, int, float, bool or None, "
-                f"got {type(value).__name__}"
-            )
-        pairs.append((index_text(key), token))
-    return sorted(pairs)
-
-
-def _as_link(item: Any, where: str) -> Link:
-    if isinstance(item, Link):
-        return item
-    try:  # duck typing: LangChain's Link has the same three attributes
-        return Link(kind=item.kind, direction=item.direction, tag=item.tag)
-    except AttributeError:
-        raise TypeError(f'{where}: metadata["links"] holds a non-Link item: {item!r}') from None
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"{where}: {exc}") from None
+    content: str
+    metadata_json: str
+    links_json: str
+    vector: np.ndarray  # unit length float32
 
 
 def bad_text(value: str) -> str | None:
@@ -195,7 +110,7 @@ def build_record(doc: Any, id: str | None, index: int) -> ChunkRecord:
     links: list[Link] = []
     seen: set[Link] = set()
     for item in raw_links:
-        link = _as_link(item, where)
+        link = as_link(item, f'{where}: metadata["links"]')
         _check_texts([link.kind, link.tag], where, "a link")
         if link not in seen:
             seen.add(link)
@@ -211,13 +126,14 @@ def build_record(doc: Any, id: str | None, index: int) -> ChunkRecord:
     if not isinstance(chosen, str) or not chosen:
         raise ValueError(f"{where}: id must be a non-empty str, got {chosen!r}")
     _check_texts(chosen, where, "the id")
+    out_tags, in_tags = link_sides(links)
     return ChunkRecord(
         id=chosen,
         content=doc.page_content,
         metadata_json=metadata_json,
         links_json=links_json,
-        out_tags=frozenset((l.kind, l.tag) for l in links if l.direction in ("out", "bidir")),
-        in_tags=frozenset((l.kind, l.tag) for l in links if l.direction in ("in", "bidir")),
+        out_tags=out_tags,
+        in_tags=in_tags,
         tokens=metadata_tokens(json.loads(metadata_json)),
     )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from .results import SEARCH_TYPES
+
 __all__ = ["make_retriever"]
 
 _RETRIEVER_CLASS = None
@@ -38,8 +40,6 @@ def _retriever_class():
         model_config = ConfigDict(arbitrary_types_allowed=True)
 
         def _method(self):
-            from .base import SEARCH_TYPES
-
             return getattr(self.store, SEARCH_TYPES[self.search_type])
 
         def _get_relevant_documents(
@@ -61,8 +61,6 @@ def _retriever_class():
 
 def make_retriever(store, search_type: str, search_kwargs: dict[str, Any], **kwargs: Any):
     """Check `search_type` and `search_kwargs` against the store's method and build the retriever."""
-    from .base import SEARCH_TYPES
-
     if search_type not in SEARCH_TYPES:
         raise ValueError(f"search_type must be one of {sorted(SEARCH_TYPES)}, got {search_type!r}")
     params = inspect.signature(getattr(store, SEARCH_TYPES[search_type])).parameters

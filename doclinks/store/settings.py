@@ -73,4 +73,5 @@ class TraversalSettings:
 
     @property
     def walks_every_tag(self) -> bool:
+        """True when no tag is a hub (both caps are None)."""
         return self.max_tag_degree is None and self.max_tag_share is None

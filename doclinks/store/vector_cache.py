@@ -63,10 +63,8 @@ class VectorCache:
                 self.count -= 1
 
     def has(self, key: int) -> bool:
+        """Whether `key` holds a vector."""
         return 0 <= key < len(self._valid) and bool(self._valid[key])
-
-    def id_of(self, key: int) -> str:
-        return self._ids[key]  # type: ignore[return-value]
 
     def id_view(self, keys: np.ndarray) -> Sequence[str]:
         """ids of `keys`, looked up lazily."""

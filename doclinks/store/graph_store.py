@@ -1,53 +1,45 @@
-"""`GraphStore`: the public API every store shares, on top of a few storage primitives.
+"""`GraphStore`: the public API every store shares, over a `Backend`.
 
-A store keeps chunks (text, metadata, links, one vector each) and answers three kinds
-of search; the searches live in their own modules (`traversal`, `mmr`) and reach the
-data through the primitives that each store implements (`_search`, `_expand`,
-`_vectors`, `_count`, `_documents`, `_write`, ...).
+A store keeps chunks (text, metadata, links, one vector each) and answers three kinds of
+search. The facade checks every argument, embeds texts, holds the lock and the settings;
+the data lives in a backend (`doclinks.store.backends`), and the searches are strategies
+(`doclinks.store.strategies`) that reach the data through the backend's public methods.
+`SQLiteGraphStore`, `PostgresGraphStore` and `InMemoryGraphStore` are this class with their
+backend built for them.
+
+The module is over 350 lines: it is the whole public API, one documented method after
+another (each with its async twin), and splitting it would split that list.
 """
 
 from __future__ import annotations
 
-import abc
 import asyncio
 import math
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from ..document import Document
 from ..embeddings import Embeddings, default_embeddings
+from .backends.base import Backend
 from .errors import StoreClosedError, UnknownIdError
-from .mmr import mmr_traverse
-from .ranking import Hit, Neighbours
-from .records import (
-    ChunkRecord,
-    build_record,
-    check_count,
-    check_ids,
-    check_vector,
-    filter_tokens,
-    unique_batch,
-)
+from .filters import filter_tokens
+from .records import ChunkRecord, build_record, check_count, check_ids, check_vector, unique_batch
+from .results import Found, to_documents
 from .settings import TraversalSettings
-from .traversal import Found, traverse
+from .strategies.mmr import mmr_traverse
+from .strategies.traversal import traverse
 
-__all__ = ["GraphStore", "SEARCH_TYPES"]
-
-#: search_type values of `GraphStore.as_retriever`, and the method each one calls.
-SEARCH_TYPES = {
-    "similarity": "similarity_search",
-    "traversal": "traversal_search",
-    "mmr_traversal": "mmr_traversal_search",
-}
+__all__ = ["GraphStore"]
 
 
-class GraphStore(abc.ABC):
+class GraphStore:
     """Chunks linked by shared tags, searchable by similarity and along links.
 
     Args:
+        backend: where the chunks live (`doclinks.store.backends`); the store closes it.
         embedding: the embedder (anything with ``embed_documents``/``embed_query``);
             None means the default, `doclinks.embeddings.MiniLMEmbeddings`.
         settings: traversal settings (default `TraversalSettings()`).
@@ -56,84 +48,49 @@ class GraphStore(abc.ABC):
     synchronous method in a worker thread.
     """
 
-    def __init__(self, embedding: Embeddings | None = None, settings: TraversalSettings | None = None) -> None:
-        if embedding is None:
-            embedding = default_embeddings()
-        if not (hasattr(embedding, "embed_documents") and hasattr(embedding, "embed_query")):
-            raise TypeError(
-                "embedding must have embed_documents(texts) and embed_query(text), "
-                f"got {type(embedding).__name__}"
-            )
-        if settings is None:
-            settings = TraversalSettings()
-        if not isinstance(settings, TraversalSettings):
-            raise TypeError(f"settings must be a TraversalSettings, got {type(settings).__name__}")
+    def __init__(
+        self, backend: Backend, embedding: Embeddings | None = None, settings: TraversalSettings | None = None
+    ) -> None:
+        try:
+            if not isinstance(backend, Backend):
+                raise TypeError(f"backend must be a doclinks.store.backends.Backend, got {type(backend).__name__}")
+            if embedding is None:
+                embedding = default_embeddings()
+            if not (hasattr(embedding, "embed_documents") and hasattr(embedding, "embed_query")):
+                raise TypeError(
+                    "embedding must have embed_documents(texts) and embed_query(text), "
+                    f"got {type(embedding).__name__}"
+                )
+            if settings is None:
+                settings = TraversalSettings()
+            if not isinstance(settings, TraversalSettings):
+                raise TypeError(f"settings must be a TraversalSettings, got {type(settings).__name__}")
+        except BaseException:
+            if isinstance(backend, Backend):  # the constructors of the subclasses opened it for this store
+                backend.close()
+            raise
+        self.backend = backend
         self.embedding = embedding
         self.settings = settings
         self._lock = threading.RLock()
         self._closed = False
 
-    # ------------------------------------------------------------------ primitives
-    @abc.abstractmethod
-    def _dimension(self) -> int | None:
-        """Dimension of the stored vectors; None while the store has never held one."""
-
-    @abc.abstractmethod
-    def _count(self) -> int:
-        """Number of chunks."""
-
-    @abc.abstractmethod
-    def _search(self, query: np.ndarray, k: int, tokens: list[tuple[str, str]]) -> list[Hit]:
-        """The `k` chunks most similar to `query` that match `tokens`, best first, ties by id."""
-
-    @abc.abstractmethod
-    def _expand(
-        self, keys: list[int], query: np.ndarray, tokens: list[tuple[str, str]], max_degree: int, seen: set[int]
-    ) -> Neighbours:
-        """Chunks not in `seen`, matching `tokens`, linked from `keys` through tags of degree <= `max_degree`."""
-
-    @abc.abstractmethod
-    def _vectors(self, keys: Sequence[int]) -> np.ndarray:
-        """Unit-length vectors of `keys`, one row each, in order."""
-
-    @abc.abstractmethod
-    def _documents(self, keys: Sequence[int]) -> list[Document]:
-        """Documents of `keys`, in order."""
-
-    @abc.abstractmethod
-    def _stored(self, ids: Sequence[str]) -> dict[str, tuple[str, str, str, np.ndarray]]:
-        """For the ids present: (content, metadata_json, links_json, vector)."""
-
-    @abc.abstractmethod
-    def _write(self, records: list[ChunkRecord]) -> None:
-        """Upsert `records` (vectors set) in one transaction."""
-
-    @abc.abstractmethod
-    def _delete(self, ids: list[str], missing: str) -> int:
-        """Delete `ids` in one transaction; unknown ids raise UnknownIdError unless missing="ignore"."""
-
-    @abc.abstractmethod
-    def _get(self, ids: list[str]) -> dict[str, Document]:
-        """Documents of the ids present."""
-
-    def _close(self) -> None:
-        """Release resources (called once)."""
-
-    def _refresh(self) -> None:
-        """Bring caches up to date before an operation (e.g. after another process wrote)."""
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.backend!r})"
 
     # ------------------------------------------------------------------ lifecycle
     def _check_open(self) -> None:
+        """Raise StoreClosedError after `close`; else let the backend catch up (under the lock)."""
         if self._closed:
             raise StoreClosedError(f"{self!r} is closed")
-        self._refresh()
+        self.backend.refresh()
 
     def close(self) -> None:
         """Close the store; later calls raise `StoreClosedError`. Closing twice is fine."""
         with self._lock:
             if not self._closed:
                 self._closed = True
-                self._close()
+                self.backend.close()
 
     def __enter__(self):
         return self
@@ -144,7 +101,16 @@ class GraphStore(abc.ABC):
     def __len__(self) -> int:
         with self._lock:
             self._check_open()
-            return self._count()
+            return self.backend.count()
+
+    def degree_limit(self) -> int:
+        """The hub limit now: tags carried (incoming side) by more chunks are not walked.
+
+        `TraversalSettings.degree_limit` of the number of chunks stored.
+        """
+        with self._lock:
+            self._check_open()
+            return self.settings.degree_limit(self.backend.count())
 
     # ------------------------------------------------------------------ writes
     def add_documents(self, documents: Iterable[Any], ids: Sequence[str] | None = None) -> list[str]:
@@ -180,16 +146,16 @@ class GraphStore(abc.ABC):
             return out_ids
         with self._lock:
             self._check_open()
-            stored = self._stored([r.id for r in records])
-            dim = self._dimension()
+            stored = self.backend.stored([r.id for r in records])
+            dim = self.backend.dimension()
             to_write: list[ChunkRecord] = []
             to_embed: list[ChunkRecord] = []
             for r in records:
                 old = stored.get(r.id)
-                if old is not None and old[0] == r.content:
-                    if (old[1], old[2]) == (r.metadata_json, r.links_json):
+                if old is not None and old.content == r.content:
+                    if (old.metadata_json, old.links_json) == (r.metadata_json, r.links_json):
                         continue  # identical: nothing to write
-                    r.vector = old[3]
+                    r.vector = old.vector  # same text: no need to embed it again
                     to_write.append(r)
                 else:
                     to_embed.append(r)
@@ -205,7 +171,7 @@ class GraphStore(abc.ABC):
                     r.vector = check_vector(v, dim, f"embedding of document {r.id!r}")
                     dim = r.vector.shape[0]
             if to_write:
-                self._write(to_write)
+                self.backend.write(to_write)
         return out_ids
 
     def delete(self, ids: Sequence[str], *, missing: str = "raise") -> int:
@@ -227,7 +193,7 @@ class GraphStore(abc.ABC):
             self._check_open()
             if not ids:
                 return 0
-            return self._delete(ids, missing)
+            return self.backend.delete(ids, missing)
 
     # ------------------------------------------------------------------ reads
     def get_by_ids(self, ids: Sequence[str], *, missing: str = "raise") -> list[Document]:
@@ -243,28 +209,79 @@ class GraphStore(abc.ABC):
             raise ValueError(f'missing must be "raise" or "skip", got {missing!r}')
         with self._lock:
             self._check_open()
-            found = self._get(list(dict.fromkeys(ids)))
+            found = self.backend.get(list(dict.fromkeys(ids)))
         unknown = [i for i in dict.fromkeys(ids) if i not in found]
         if unknown and missing == "raise":
             raise UnknownIdError(unknown)
         return [found[i] for i in ids if i in found]
 
+    def stored_ids(self, ids: Iterable[str]) -> set[str]:
+        """The ids among `ids` that the store holds."""
+        ids = list(dict.fromkeys(check_ids(ids)))
+        with self._lock:
+            self._check_open()
+            return self.backend.stored_ids(ids) if ids else set()
+
+    def metadata_values(self, ids: Iterable[str], key: str) -> dict[str, Any]:
+        """For each id among `ids` that the store holds: its ``metadata[key]`` (None when absent).
+
+        Reads one metadata key of many chunks without building their Documents where the
+        backend can (e.g. the ``ner_labels`` the command line records on each chunk).
+        """
+        ids = list(dict.fromkeys(check_ids(ids)))
+        if not isinstance(key, str):
+            raise TypeError(f"key must be a str, got {type(key).__name__}")
+        with self._lock:
+            self._check_open()
+            return self.backend.metadata_values(ids, key) if ids else {}
+
+    def iter_documents(self, batch_size: int = 1000) -> Iterator[Document]:
+        """Every stored chunk as a Document (links in ``metadata["links"]``), in insertion order.
+
+        Args:
+            batch_size: chunks read at a time (default 1000); only one batch is in memory,
+                and the lock is held only while a batch is read, so writes may interleave
+                (a chunk written meanwhile may or may not be seen).
+
+        A replaced chunk keeps its place; results carry no search metadata.
+        """
+        check_count("batch_size", batch_size)
+        if batch_size == 0:
+            raise ValueError("batch_size must be >= 1, got 0")
+        batches = self.backend.iter_documents(batch_size)
+        while True:
+            with self._lock:
+                self._check_open()
+                batch = next(batches, None)
+            if batch is None:
+                return
+            yield from batch
+
+    def tag_degrees(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The degree of each ``(kind, tag)`` in `pairs`: how many chunks carry its incoming side
+        (``in`` or ``bidir``); 0 for a tag no chunk receives. Compare with `degree_limit`."""
+        wanted = set()
+        for pair in pairs:
+            if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+                raise TypeError(f"pairs must be (kind, tag) tuples of str, got {pair!r}")
+            wanted.add(pair)
+        with self._lock:
+            self._check_open()
+            return self.backend.tag_degrees(sorted(wanted)) if wanted else {}
+
     def _embed_query(self, query: str) -> np.ndarray:
+        """`query` embedded and checked (unit length, the store's dimension)."""
         if not isinstance(query, str):
             raise TypeError(f"query must be a str, got {type(query).__name__}")
         return self._query_vector(self.embedding.embed_query(query))
 
     def _query_vector(self, vector: Any) -> np.ndarray:
-        return check_vector(vector, self._dimension(), "query embedding")
+        """A query vector checked against the store's dimension, unit length."""
+        return check_vector(vector, self.backend.dimension(), "query embedding")
 
     def _results(self, found: list[Found]) -> list[Document]:
-        docs = self._documents([f.key for f in found])
-        for doc, f in zip(docs, found):
-            doc.metadata["_depth"] = f.depth
-            doc.metadata["_similarity_score"] = f.similarity
-            if f.mmr_score is not None:
-                doc.metadata["_mmr_score"] = f.mmr_score
-        return docs
+        """The Documents of `found` with their result metadata (`doclinks.store.results`)."""
+        return to_documents(self.backend, found, self.settings.degree_limit(self.backend.count()))
 
     def similarity_search(self, query: str, k: int = 4, filter: dict[str, Any] | None = None) -> list[Document]:
         """The `k` chunks most similar to `query` (cosine), best first, ties by id.
@@ -276,25 +293,32 @@ class GraphStore(abc.ABC):
 
         Results carry ``_similarity_score`` (cosine, in [-1, 1]) and ``_depth`` (0).
         """
-        return self._similarity(lambda: self._embed_query(query), k, filter)
+        check_count("k", k)
+        tokens = filter_tokens(filter)
+        return self._search(lambda: self._embed_query(query), lambda q: self._nearest(q, k, tokens))
 
     def similarity_search_by_vector(
         self, embedding: Sequence[float], k: int = 4, filter: dict[str, Any] | None = None
     ) -> list[Document]:
         """`similarity_search` with a query vector instead of text (default k=4)."""
-        return self._similarity(lambda: self._query_vector(embedding), k, filter)
-
-    def _similarity(self, make_query, k: int, filter: dict[str, Any] | None) -> list[Document]:
-        """The k nearest chunks to the vector `make_query()` builds (called under the lock, once the store
-        is known to hold vectors)."""
         check_count("k", k)
         tokens = filter_tokens(filter)
+        return self._search(lambda: self._query_vector(embedding), lambda q: self._nearest(q, k, tokens))
+
+    def _nearest(self, query: np.ndarray, k: int, tokens: list[tuple[str, str]]) -> list[Found]:
+        """The similarity search itself: the `k` nearest chunks, all at depth 0."""
+        return [Found(h.key, h.id, h.similarity, 0) for h in self.backend.search(query, k, tokens)]
+
+    def _search(
+        self, make_query: Callable[[], np.ndarray], strategy: Callable[[np.ndarray], list[Found]]
+    ) -> list[Document]:
+        """Under the lock: build the query vector with `make_query()` (once the store is known to hold
+        vectors: an empty store answers ``[]`` without embedding anything), find with `strategy`."""
         with self._lock:
             self._check_open()
-            if self._dimension() is None:
+            if self.backend.dimension() is None:
                 return []
-            q = make_query()
-            return self._results([Found(h.key, h.id, h.similarity, 0) for h in self._search(q, k, tokens)])
+            return self._results(strategy(make_query()))
 
     def traversal_search(
         self,
@@ -316,21 +340,19 @@ class GraphStore(abc.ABC):
                 None admits every neighbour.
 
         Returns roots first (by similarity), then each depth in rank order; results carry
-        ``_depth`` and ``_similarity_score``. See `doclinks.store.traversal`.
+        ``_depth`` and ``_similarity_score``, and at depth > 0 ``_via`` and ``_via_degrees``
+        (the tags that led to them: `doclinks.store.results`). See
+        `doclinks.store.strategies.traversal`.
         """
         check_count("k", k)
         check_count("depth", depth)
         check_count("adjacent_k", adjacent_k, allow_none=True)
         tokens = filter_tokens(filter)
-        with self._lock:
-            self._check_open()
-            if self._dimension() is None:
-                return []
-            q = self._embed_query(query)
-            found = traverse(
-                self, q, k=k, depth=depth, adjacent_k=adjacent_k, tokens=tokens, settings=self.settings
-            )
-            return self._results(found)
+        return self._search(
+            lambda: self._embed_query(query),
+            lambda q: traverse(self.backend, q, k=k, depth=depth, adjacent_k=adjacent_k, tokens=tokens,
+                               settings=self.settings),
+        )  # fmt: skip
 
     def mmr_traversal_search(
         self,
@@ -358,7 +380,8 @@ class GraphStore(abc.ABC):
             filter: metadata filter (default None).
 
         Results, in selection order, carry ``_depth``, ``_similarity_score`` and
-        ``_mmr_score``. See `doclinks.store.mmr` for the formula.
+        ``_mmr_score``, and at depth > 0 ``_via`` and ``_via_degrees`` (`doclinks.store.results`).
+        See `doclinks.store.strategies.mmr` for the formula.
         """
         check_count("k", k)
         check_count("depth", depth)
@@ -373,24 +396,12 @@ class GraphStore(abc.ABC):
         ):
             raise ValueError(f"score_threshold must be a number, got {score_threshold!r}")
         tokens = filter_tokens(filter)
-        with self._lock:
-            self._check_open()
-            if self._dimension() is None:
-                return []
-            q = self._embed_query(query)
-            found = mmr_traverse(
-                self,
-                q,
-                k=k,
-                depth=depth,
-                fetch_k=fetch_k,
-                adjacent_k=adjacent_k,
-                lambda_mult=float(lambda_mult),
-                score_threshold=float(score_threshold),
-                tokens=tokens,
-                settings=self.settings,
-            )
-            return self._results(found)
+        return self._search(
+            lambda: self._embed_query(query),
+            lambda q: mmr_traverse(self.backend, q, k=k, depth=depth, fetch_k=fetch_k, adjacent_k=adjacent_k,
+                                   lambda_mult=float(lambda_mult), score_threshold=float(score_threshold),
+                                   tokens=tokens, settings=self.settings),
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ async
     async def aadd_documents(self, documents: Iterable[Any], ids: Sequence[str] | None = None) -> list[str]:

@@ -1,22 +1,27 @@
-"""`InMemoryGraphStore`: everything in Python dicts and a numpy matrix, for small jobs and tests."""
+"""The in-memory backend: Python dicts and a numpy matrix, for small jobs and tests.
+
+`MemoryBackend` keeps each chunk's record and two inverted indexes; `InMemoryGraphStore` is
+the store on it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..document import Document
-from ..embeddings import Embeddings
-from .base import GraphStore
-from .errors import UnknownIdError
-from .ranking import Hit, Neighbours
-from .records import ChunkRecord, decode_document
-from .settings import TraversalSettings
-from .vector_cache import VectorCache
+from ...document import Document
+from ...embeddings import Embeddings
+from ..errors import UnknownIdError
+from ..graph_store import GraphStore
+from ..ranking import Hit, Neighbours
+from ..records import ChunkRecord, StoredChunk, decode_document
+from ..settings import TraversalSettings
+from ..vector_cache import VectorCache
+from .base import Backend, Tokens
 
-__all__ = ["InMemoryGraphStore"]
+__all__ = ["MemoryBackend", "InMemoryGraphStore"]
 
 
 @dataclass
@@ -36,7 +41,13 @@ class InMemoryGraphStore(GraphStore):
     """
 
     def __init__(self, embedding: Embeddings | None = None, settings: TraversalSettings | None = None) -> None:
-        super().__init__(embedding, settings)
+        super().__init__(MemoryBackend(), embedding, settings)
+
+
+class MemoryBackend(Backend):
+    """Chunks in Python dicts, vectors in a `VectorCache` (see `Backend` for each method)."""
+
+    def __init__(self) -> None:
         self._rows: dict[str, _Row] = {}
         self._by_key: dict[int, _Row] = {}
         self._next_key = 0
@@ -48,26 +59,33 @@ class InMemoryGraphStore(GraphStore):
         self._token_index: dict[tuple[str, str], set[int]] = {}
 
     def __repr__(self) -> str:
-        return f"InMemoryGraphStore({len(self._rows)} chunks)"
+        return f"MemoryBackend({len(self._rows)} chunks)"
 
-    def _dimension(self) -> int | None:
+    def dimension(self) -> int | None:
+        """See `Backend.dimension`."""
         return None if self._cache is None else self._cache.dimension
 
-    def _count(self) -> int:
+    def count(self) -> int:
+        """See `Backend.count`."""
         return len(self._rows)
 
-    def _matching(self, tokens: list[tuple[str, str]]) -> set[int] | None:
+    def _matching(self, tokens: Tokens) -> set[int] | None:
+        """Keys of the chunks that match every token; None for no filter."""
         if not tokens:
             return None
         sets = sorted((self._token_index.get(t, set()) for t in tokens), key=len)
         return set(sets[0]).intersection(*sets[1:])
 
-    def _search(self, query: np.ndarray, k: int, tokens: list[tuple[str, str]]) -> list[Hit]:
+    def search(self, query: np.ndarray, k: int, tokens: Tokens) -> list[Hit]:
+        """See `Backend.search`."""
         if self._cache is None:
             return []
         return self._cache.top_k(query, k, self._matching(tokens))
 
-    def _expand(self, keys, query, tokens, max_degree, seen) -> Neighbours:
+    def expand(
+        self, keys: Sequence[int], query: np.ndarray, tokens: Tokens, max_degree: int, seen: set[int]
+    ) -> Neighbours:
+        """See `Backend.expand`."""
         allowed = self._matching(tokens)
         shared: dict[int, dict[tuple[str, str], int]] = {}
         for key in keys:
@@ -87,26 +105,49 @@ class InMemoryGraphStore(GraphStore):
         return Neighbours(keys_arr, self._cache.id_view(keys_arr), self._cache.similarities(keys_arr, query),
                           index, degree)
 
-    def _vectors(self, keys: Sequence[int]) -> np.ndarray:
+    def vectors(self, keys: Sequence[int]) -> np.ndarray:
+        """See `Backend.vectors`."""
         return self._cache.vectors(keys)
 
-    def _documents(self, keys: Sequence[int]) -> list[Document]:
+    def documents(self, keys: Sequence[int]) -> list[Document]:
+        """See `Backend.documents`."""
         return [self._decode(self._by_key[k].record) for k in keys]
 
     @staticmethod
     def _decode(r: ChunkRecord) -> Document:
+        """A new Document of a record (callers may change it freely)."""
         return decode_document(r.id, r.content, r.metadata_json, r.links_json)
 
-    def _stored(self, ids):
+    def get(self, ids: Sequence[str]) -> dict[str, Document]:
+        """See `Backend.get`."""
+        return {i: self._decode(self._rows[i].record) for i in ids if i in self._rows}
+
+    def stored(self, ids: Sequence[str]) -> dict[str, StoredChunk]:
+        """See `Backend.stored`."""
         out = {}
         for i in ids:
             row = self._rows.get(i)
             if row is not None:
                 r = row.record
-                out[i] = (r.content, r.metadata_json, r.links_json, r.vector)
+                out[i] = StoredChunk(r.content, r.metadata_json, r.links_json, r.vector)
         return out
 
+    def stored_ids(self, ids: Sequence[str]) -> set[str]:
+        """See `Backend.stored_ids`."""
+        return {i for i in ids if i in self._rows}
+
+    def iter_documents(self, batch_size: int) -> Iterator[list[Document]]:
+        """See `Backend.iter_documents`: dicts keep insertion order, and a replaced id its place."""
+        ids = list(self._rows)  # a snapshot of the order; chunks deleted meanwhile are skipped
+        for start in range(0, len(ids), batch_size):
+            yield list(self.get(ids[start : start + batch_size]).values())
+
+    def tag_degrees(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """See `Backend.tag_degrees`."""
+        return {p: len(self._in_index.get(p, ())) for p in pairs}
+
     def _unindex(self, row: _Row) -> None:
+        """Remove a row from the inverted indexes."""
         for tag in row.record.in_tags:
             self._in_index[tag].discard(row.key)
             if not self._in_index[tag]:
@@ -116,7 +157,8 @@ class InMemoryGraphStore(GraphStore):
             if not self._token_index[tok]:
                 del self._token_index[tok]
 
-    def _write(self, records: list[ChunkRecord]) -> None:
+    def write(self, records: list[ChunkRecord]) -> None:
+        """See `Backend.write`."""
         # Everything that can fail was checked before; this only mutates.
         if self._cache is None:
             self._cache = VectorCache(records[0].vector.shape[0])
@@ -141,7 +183,8 @@ class InMemoryGraphStore(GraphStore):
             keys.append(key)
         self._cache.set(keys, [r.id for r in records], np.stack([r.vector for r in records]))
 
-    def _delete(self, ids: list[str], missing: str) -> int:
+    def delete(self, ids: Sequence[str], missing: str) -> int:
+        """See `Backend.delete`."""
         unknown = [i for i in ids if i not in self._rows]
         if unknown and missing == "raise":
             raise UnknownIdError(unknown)
@@ -156,6 +199,3 @@ class InMemoryGraphStore(GraphStore):
             self._free.append(row.key)
             n += 1
         return n
-
-    def _get(self, ids: list[str]) -> dict[str, Document]:
-        return {i: self._decode(self._rows[i].record) for i in ids if i in self._rows}

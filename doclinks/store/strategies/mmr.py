@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ranking import neighbour_ranks, top_k_indices
-from .settings import TraversalSettings
-from .traversal import Found
+from ..backends.base import Backend, Tokens
+from ..ranking import neighbour_ranks, top_k_indices
+from ..results import Found
+from ..settings import TraversalSettings
 
 __all__ = ["mmr_traverse"]
 
 
 def mmr_traverse(
-    backend,
+    backend: Backend,
     query: np.ndarray,
     *,
     k: int,
@@ -39,23 +40,28 @@ def mmr_traverse(
     adjacent_k: int | None,
     lambda_mult: float,
     score_threshold: float,
-    tokens: list[tuple[str, str]],
+    tokens: Tokens,
     settings: TraversalSettings,
 ) -> list[Found]:
-    """Run the MMR traversal on a store backend (see the module docstring)."""
+    """Run the MMR traversal on `backend` (see the module docstring).
+
+    The arguments are those of `GraphStore.mmr_traversal_search`, checked: `query` is the unit-length
+    query vector, `tokens` the encoded filter (`doclinks.store.filters.filter_tokens`), and
+    `settings` gives the hub limit and the rank's IDF weight.
+    """
     if k == 0:
         return []
-    hits = backend._search(query, fetch_k, tokens)
+    hits = backend.search(query, fetch_k, tokens)
     pool: list[Found] = [Found(h.key, h.id, h.similarity, 0) for h in hits]
     seen = {f.key for f in pool}
     dim = query.shape[0]
-    vecs = backend._vectors([f.key for f in pool]) if pool else np.zeros((0, dim), np.float32)
+    vecs = backend.vectors([f.key for f in pool]) if pool else np.zeros((0, dim), np.float32)
     sims = np.array([f.similarity for f in pool], dtype=np.float64)
     # Largest similarity to any selected chunk; -inf until something is selected.
     redundancy = np.full(len(pool), -np.inf)
     selected: list[Found] = []
     selected_vecs: list[np.ndarray] = []
-    n_chunks = backend._count()
+    n_chunks = backend.count()
     degree_limit = settings.degree_limit(n_chunks)
 
     while len(selected) < k and pool:
@@ -83,13 +89,13 @@ def mmr_traverse(
             redundancy = np.maximum(redundancy, vecs @ chosen_vec)
 
         if chosen.depth < depth and adjacent_k != 0:
-            nb = backend._expand([chosen.key], query, tokens, degree_limit, seen)
+            nb = backend.expand([chosen.key], query, tokens, degree_limit, seen)
             ranks = neighbour_ranks(nb, n_chunks, settings.idf_weight)
             take = top_k_indices(ranks, nb.ids, len(nb) if adjacent_k is None else adjacent_k)
             if take:
                 new = [Found(int(nb.keys[i]), nb.ids[i], float(nb.similarities[i]), chosen.depth + 1) for i in take]
                 seen.update(f.key for f in new)
-                new_vecs = backend._vectors([f.key for f in new])
+                new_vecs = backend.vectors([f.key for f in new])
                 new_red = (new_vecs @ np.stack(selected_vecs).T).max(axis=1)
                 pool.extend(new)
                 vecs = np.vstack([vecs, new_vecs]) if len(vecs) else new_vecs

@@ -1,4 +1,4 @@
-"""`SQLiteGraphStore`: the embedded default, one SQLite file.
+"""The SQLite backend and `SQLiteGraphStore`, the embedded default: one SQLite file.
 
 Tables: ``chunks`` (text, metadata, links, vector as a float32 BLOB), ``tags``
 (one row per ``(kind, tag)`` with its incoming degree), ``out_links`` and the inverted
@@ -10,7 +10,9 @@ Python's ``sqlite3`` cannot load extensions anyway (docs/store.md).
 Writes run in one ``BEGIN IMMEDIATE`` transaction each, in WAL mode, so a crash leaves
 the file as it was before the write, and readers in other processes see either all of
 a write or none of it. Another process's commits are noticed through ``PRAGMA
-data_version`` and reload the vector matrix.
+data_version`` and reload what changed of the vector matrix.
+
+Over 350 lines: one database's schema, SQL and cache synchronisation, which are read together.
 """
 
 from __future__ import annotations
@@ -19,22 +21,24 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.request import pathname2url
 
 import numpy as np
 
-from ..document import Document
-from ..embeddings import Embeddings
-from .base import GraphStore
-from .errors import StoreConnectionError, StoreError, UnknownIdError
-from .ranking import Hit, Neighbours
-from .records import ChunkRecord, decode_document
-from .settings import TraversalSettings
-from .vector_cache import VectorCache
+from ...document import Document
+from ...embeddings import Embeddings
+from ..errors import StoreConnectionError, StoreError, UnknownIdError
+from ..graph_store import GraphStore
+from ..ranking import Hit, Neighbours
+from ..records import ChunkRecord, StoredChunk, decode_document
+from ..settings import TraversalSettings
+from ..vector_cache import VectorCache
+from .base import Backend, Tokens, documents_by_key
 
-__all__ = ["SQLiteGraphStore", "SQLiteSettings"]
+__all__ = ["SQLiteGraphStore", "SQLiteSettings", "SQLiteBackend"]
 
 SCHEMA_VERSION = "1"
 
@@ -89,10 +93,14 @@ class SQLiteSettings:
         synchronous: SQLite ``synchronous`` pragma (default ``"NORMAL"``: in WAL mode
             a crash of the process never loses a committed write; an OS crash may lose
             the last ones, never corrupt the file). ``"FULL"`` for more.
+        read_only: open an existing store for reading only (default False): the file must
+            exist and hold a doclinks store, nothing in it is ever changed, and writes raise
+            `StoreError`.
     """
 
     busy_timeout_s: float = 10.0
     synchronous: str = "NORMAL"
+    read_only: bool = False
 
     def __post_init__(self) -> None:
         if self.synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
@@ -105,14 +113,16 @@ class SQLiteGraphStore(GraphStore):
     """A graph store in one SQLite file.
 
     Args:
-        path: the database file; created if absent (its folder must exist).
+        path: the database file; created if absent (its folder must exist), unless
+            ``sqlite.read_only``.
         embedding: the embedder (default None: the MiniLM default embedder).
         settings: traversal settings (default `TraversalSettings()`).
         sqlite: connection settings (default `SQLiteSettings()`).
 
     Raises:
         StoreConnectionError: the file cannot be opened or is not a database.
-        StoreError: the file holds a doclinks store of another schema version.
+        StoreError: the file holds another database, or a doclinks store of another schema
+            version (or, read-only, no doclinks store at all).
     """
 
     def __init__(
@@ -122,23 +132,48 @@ class SQLiteGraphStore(GraphStore):
         settings: TraversalSettings | None = None,
         sqlite: SQLiteSettings | None = None,
     ) -> None:
-        super().__init__(embedding, settings)
+        backend = SQLiteBackend(path, sqlite)
+        super().__init__(backend, embedding, settings)
+        self.path = backend.path
+        self.sqlite_settings = backend.settings
+
+
+class SQLiteBackend(Backend):
+    """Chunks in one SQLite file (see the module docstring, and `Backend` for each method).
+
+    Args:
+        path: the database file (see `SQLiteGraphStore`).
+        settings: connection settings (default `SQLiteSettings()`).
+    """
+
+    def __init__(self, path: str | os.PathLike, settings: SQLiteSettings | None = None) -> None:
         self.path = Path(path)
-        self.sqlite_settings = sqlite or SQLiteSettings()
+        self.settings = settings or SQLiteSettings()
         if not self.path.parent.is_dir():
             raise StoreConnectionError(f"cannot open SQLite store {str(self.path)!r}: folder does not exist")
+        if self.settings.read_only and not self.path.is_file():
+            raise StoreConnectionError(f"cannot open SQLite store {str(self.path)!r} read-only: no such file")
         try:
+            # Read-only: mode=rw never creates the file, and query_only refuses writes; mode=ro would
+            # leave the WAL files behind when the connection closes.
+            where = f"file:{pathname2url(str(self.path.resolve()))}?mode=rw" if self.settings.read_only else str(self.path)
             self._conn = sqlite3.connect(
-                str(self.path),
-                timeout=self.sqlite_settings.busy_timeout_s,
+                where,
+                uri=self.settings.read_only,
+                timeout=self.settings.busy_timeout_s,
                 isolation_level=None,  # autocommit; writes use explicit BEGIN IMMEDIATE
                 check_same_thread=False,  # the store's lock serialises use across threads
             )
+            if self.settings.read_only:
+                self._conn.execute("PRAGMA query_only = ON")
             # Read first: a foreign database is refused before anything (even its journal mode) changes,
             # and an existing store opens with reads only, so opening never waits for a writer's lock.
             exists = self._check_schema(creating=False)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute(f"PRAGMA synchronous={self.sqlite_settings.synchronous.upper()}")
+            if self.settings.read_only and not exists:
+                raise StoreError(f"{str(self.path)!r} holds no doclinks store (an empty database)")
+            if not self.settings.read_only:
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute(f"PRAGMA synchronous={self.settings.synchronous.upper()}")
             if not exists:
                 with self._transaction():
                     if not self._check_schema(creating=True):
@@ -161,7 +196,7 @@ class SQLiteGraphStore(GraphStore):
         self._tag_ids: dict[tuple[str, str], int] = {}
 
     def __repr__(self) -> str:
-        return f"SQLiteGraphStore({str(self.path)!r})"
+        return f"SQLiteBackend({str(self.path)!r})"
 
     # ------------------------------------------------------------------ plumbing
     def _check_schema(self, creating: bool) -> bool:
@@ -203,11 +238,13 @@ class SQLiteGraphStore(GraphStore):
             raise
         self._conn.execute("COMMIT")
 
-    def _close(self) -> None:
+    def close(self) -> None:
+        """See `Backend.close`."""
         self._conn.close()
         self._cache = None
 
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
+        """See `Backend.refresh`: apply another process's commits to the vector matrix."""
         with self._errors():
             version = self._conn.execute("PRAGMA data_version").fetchone()[0]
             if version != self._data_version:
@@ -279,13 +316,16 @@ class SQLiteGraphStore(GraphStore):
         self._cache = cache
 
     # ------------------------------------------------------------------ reads
-    def _dimension(self) -> int | None:
+    def dimension(self) -> int | None:
+        """See `Backend.dimension`."""
         return self._dim
 
-    def _count(self) -> int:
+    def count(self) -> int:
+        """See `Backend.count`."""
         return 0 if self._cache is None else self._cache.count
 
-    def _matching(self, tokens: list[tuple[str, str]]) -> list[int] | None:
+    def _matching(self, tokens: Tokens) -> list[int] | None:
+        """Keys of the chunks that match every token; None for no filter."""
         if not tokens:
             return None
         sql = " INTERSECT ".join(["SELECT chunk FROM chunk_meta WHERE key = ? AND value = ?"] * len(tokens))
@@ -293,12 +333,16 @@ class SQLiteGraphStore(GraphStore):
         with self._errors():
             return [r[0] for r in self._conn.execute(sql, params)]
 
-    def _search(self, query: np.ndarray, k: int, tokens: list[tuple[str, str]]) -> list[Hit]:
+    def search(self, query: np.ndarray, k: int, tokens: Tokens) -> list[Hit]:
+        """See `Backend.search`."""
         if self._cache is None:
             return []
         return self._cache.top_k(query, k, self._matching(tokens))
 
-    def _expand(self, keys, query, tokens, max_degree, seen) -> Neighbours:
+    def expand(
+        self, keys: Sequence[int], query: np.ndarray, tokens: Tokens, max_degree: int, seen: set[int]
+    ) -> Neighbours:
+        """See `Backend.expand`."""
         sql = (
             "SELECT DISTINCT i.chunk, i.tag_id, t.in_degree FROM out_links o "
             "JOIN tags t ON t.tag_id = o.tag_id "
@@ -319,10 +363,12 @@ class SQLiteGraphStore(GraphStore):
         keys, index = np.unique(pairs[:, 0], return_inverse=True)
         return Neighbours(keys, self._cache.id_view(keys), self._cache.similarities(keys, query), index, pairs[:, 2])
 
-    def _vectors(self, keys: Sequence[int]) -> np.ndarray:
+    def vectors(self, keys: Sequence[int]) -> np.ndarray:
+        """See `Backend.vectors`."""
         return self._cache.vectors(keys)
 
-    def _documents(self, keys: Sequence[int]) -> list[Document]:
+    def documents(self, keys: Sequence[int]) -> list[Document]:
+        """See `Backend.documents`."""
         if not keys:
             return []
         with self._errors():
@@ -333,20 +379,50 @@ class SQLiteGraphStore(GraphStore):
         by_key = {r[0]: decode_document(*r[1:]) for r in rows}
         return [by_key[k] for k in keys]
 
-    def _get(self, ids: list[str]) -> dict[str, Document]:
+    def get(self, ids: Sequence[str]) -> dict[str, Document]:
+        """See `Backend.get`."""
         with self._errors():
             rows = self._conn.execute(
-                f"SELECT id, content, metadata, links FROM chunks WHERE id IN {_IN}", (json.dumps(ids),)
+                f"SELECT id, content, metadata, links FROM chunks WHERE id IN {_IN}", (json.dumps(list(ids)),)
             ).fetchall()
         return {r[0]: decode_document(*r) for r in rows}
 
-    def _stored(self, ids):
+    def stored(self, ids: Sequence[str]) -> dict[str, StoredChunk]:
+        """See `Backend.stored`."""
         with self._errors():
             rows = self._conn.execute(
                 f"SELECT id, content, metadata, links, vector FROM chunks WHERE id IN {_IN}",
                 (json.dumps(list(ids)),),
             ).fetchall()
-        return {r[0]: (r[1], r[2], r[3], np.frombuffer(r[4], dtype=np.float32)) for r in rows}
+        return {r[0]: StoredChunk(r[1], r[2], r[3], np.frombuffer(r[4], dtype=np.float32)) for r in rows}
+
+    def stored_ids(self, ids: Sequence[str]) -> set[str]:
+        """See `Backend.stored_ids`."""
+        with self._errors():
+            return {r[0] for r in self._conn.execute(f"SELECT id FROM chunks WHERE id IN {_IN}", (json.dumps(list(ids)),))}
+
+    def iter_documents(self, batch_size: int) -> Iterator[list[Document]]:
+        """See `Backend.iter_documents`: by key, the rowid, which follows insertion."""
+
+        def read(after: int, limit: int) -> list[tuple]:
+            with self._errors():
+                return self._conn.execute(
+                    "SELECT key, id, content, metadata, links FROM chunks WHERE key > ? ORDER BY key LIMIT ?", (after, limit)
+                ).fetchall()
+
+        return documents_by_key(read, batch_size)
+
+    def tag_degrees(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """See `Backend.tag_degrees`."""
+        pairs = list(pairs)
+        with self._errors():
+            rows = self._conn.execute(
+                "SELECT kind, tag, in_degree FROM tags WHERE (kind, tag) IN "
+                "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))",
+                (json.dumps(pairs),),
+            ).fetchall()
+        found = {(k, t): d for k, t, d in rows}
+        return {p: found.get(p, 0) for p in pairs}
 
     # ------------------------------------------------------------------ writes
     def _unlink(self, keys: list[int]) -> set[int]:
@@ -377,7 +453,14 @@ class SQLiteGraphStore(GraphStore):
         new[key] = tag_id
         return tag_id
 
-    def _write(self, records: list[ChunkRecord]) -> None:
+    def _check_writable(self) -> None:
+        """Raise StoreError when the store was opened read-only."""
+        if self.settings.read_only:
+            raise StoreError(f"{self!r} was opened read-only (SQLiteSettings(read_only=True)): it cannot be changed")
+
+    def write(self, records: list[ChunkRecord]) -> None:
+        """See `Backend.write`."""
+        self._check_writable()
         dim = records[0].vector.shape[0]
         ids_arg = (json.dumps([r.id for r in records]),)
         new_tags: dict[tuple[str, str], int] = {}
@@ -423,7 +506,9 @@ class SQLiteGraphStore(GraphStore):
             self._cache = VectorCache(dim)
         self._cache.set([keys[r.id] for r in records], [r.id for r in records], np.stack([r.vector for r in records]))
 
-    def _delete(self, ids: list[str], missing: str) -> int:
+    def delete(self, ids: Sequence[str], missing: str) -> int:
+        """See `Backend.delete`."""
+        self._check_writable()
         with self._errors(), self._transaction():
             c = self._conn
             existing = dict(c.execute(f"SELECT id, key FROM chunks WHERE id IN {_IN}", (json.dumps(ids),)).fetchall())

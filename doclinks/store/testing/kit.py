@@ -1,9 +1,17 @@
-"""Shared helpers of the store tests: small real embedders (deterministic, no model) and data."""
+"""Helpers of the store tests: small real embedders (deterministic, no model) and data.
+
+`VectorTextEmbeddings` reads a vector written in the text (``"v:1,0,0"``), so that a test places
+every chunk and query exactly where it wants and knows the answer; `doc`, `unit` and `Q` build
+such chunks; `make_docs` and `answers` give a larger linked corpus and a digest of a store's
+answers on it, for comparing stores.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -24,10 +32,12 @@ class VectorTextEmbeddings:
             raise ValueError(f"no vector in text {text!r}")
         return [float(x) for x in m.group(1).split(",")]
 
-    def embed_documents(self, texts):
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        """One vector per text."""
         return [self._one(t) for t in texts]
 
-    def embed_query(self, text):
+    def embed_query(self, text: str) -> list[float]:
+        """The vector of one text."""
         return self._one(text)
 
 
@@ -45,11 +55,41 @@ class HashingEmbeddings:
             v[0] = 1.0
         return v.tolist()
 
-    def embed_documents(self, texts):
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        """One vector per text."""
         return [self._one(t) for t in texts]
 
-    def embed_query(self, text):
+    def embed_query(self, text: str) -> list[float]:
+        """The vector of one text."""
         return self._one(text)
+
+
+def vec_text(v: Iterable[float]) -> str:
+    """The text `VectorTextEmbeddings` reads as the vector `v`."""
+    return "v:" + ",".join(repr(float(x)) for x in v)
+
+
+def doc(id: str | None, v: Iterable[float], *links: Link, **metadata) -> Document:
+    """A chunk whose vector is `v`, with `links` and `metadata`."""
+    md = dict(metadata)
+    if links:
+        md["links"] = list(links)
+    return Document(vec_text(v), md, id)
+
+
+def ids(docs: Iterable[Document]) -> list[str]:
+    """The ids of `docs`, in order."""
+    return [d.id for d in docs]
+
+
+def unit(angle_deg: float) -> tuple[float, float, float]:
+    """The unit vector at `angle_deg` degrees from the x axis, in the xy plane."""
+    a = math.radians(angle_deg)
+    return (math.cos(a), math.sin(a), 0.0)
+
+
+#: The query of most compliance tests: the x axis.
+Q = vec_text((1, 0, 0))
 
 
 def make_docs(prefix: str, n: int, shift: float = 0.0) -> list[Document]:
@@ -68,6 +108,8 @@ QUERIES = ["v:1,0.13,0.07", "v:0.11,1,0.05", "v:1,1.07,0.93", "v:-1,2,0.51"]
 
 
 def answers(store) -> list:
+    """(id, depth, similarity rounded to 5 places) of the results of three searches of each of
+    `QUERIES`: a digest of a store's answers on `make_docs` data, equal across equal stores."""
     out = []
     for q in QUERIES:
         for res in (store.similarity_search(q, k=5), store.traversal_search(q, k=3, depth=2),

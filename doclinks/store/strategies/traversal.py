@@ -14,48 +14,42 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from .ranking import Hit, neighbour_ranks, top_k_indices
-from .settings import TraversalSettings
+from ..backends.base import Backend, Tokens
+from ..ranking import neighbour_ranks, top_k_indices
+from ..results import Found
+from ..settings import TraversalSettings
 
-__all__ = ["traverse", "Found"]
-
-
-@dataclass
-class Found:
-    """A chunk in a search result, before it becomes a Document."""
-
-    key: int
-    id: str
-    similarity: float
-    depth: int
-    mmr_score: float | None = None
+__all__ = ["traverse"]
 
 
 def traverse(
-    backend,
+    backend: Backend,
     query: np.ndarray,
     *,
     k: int,
     depth: int,
     adjacent_k: int | None,
-    tokens: list[tuple[str, str]],
+    tokens: Tokens,
     settings: TraversalSettings,
 ) -> list[Found]:
-    """Run the breadth-first traversal on a store backend (see the module docstring)."""
-    roots: list[Hit] = backend._search(query, k, tokens)
+    """Run the breadth-first traversal on `backend` (see the module docstring).
+
+    The arguments are those of `GraphStore.traversal_search`, checked: `query` is the unit-length
+    query vector, `tokens` the encoded filter (`doclinks.store.filters.filter_tokens`), and
+    `settings` gives the hub limit and the rank's IDF weight.
+    """
+    roots = backend.search(query, k, tokens)
     found = [Found(h.key, h.id, h.similarity, 0) for h in roots]
     seen = {h.key for h in roots}
     frontier = [h.key for h in roots]
-    n_chunks = backend._count()
+    n_chunks = backend.count()
     degree_limit = settings.degree_limit(n_chunks)
     for hop in range(1, depth + 1):
         if not frontier or adjacent_k == 0:
             break
-        nb = backend._expand(frontier, query, tokens, degree_limit, seen)
+        nb = backend.expand(frontier, query, tokens, degree_limit, seen)
         ranks = neighbour_ranks(nb, n_chunks, settings.idf_weight)
         take = top_k_indices(ranks, nb.ids, len(nb) if adjacent_k is None else adjacent_k)
         frontier = []

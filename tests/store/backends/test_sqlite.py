@@ -15,10 +15,9 @@ import pytest
 
 from doclinks.document import Document
 from doclinks.store import InMemoryGraphStore, SQLiteGraphStore, StoreConnectionError
+from doclinks.store.testing.kit import VectorTextEmbeddings, answers, make_docs
 
-from store_testkit import VectorTextEmbeddings, answers, make_docs
-
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_reopening_gives_the_same_answers(tmp_path):
@@ -64,8 +63,7 @@ CHILD = textwrap.dedent(
     import os, sys, time
     from doclinks.document import Document
     from doclinks.store import SQLiteGraphStore
-    sys.path.insert(0, {tests!r})
-    from store_testkit import VectorTextEmbeddings, make_docs
+    from doclinks.store.testing.kit import VectorTextEmbeddings, make_docs
 
     store = SQLiteGraphStore({path!r}, VectorTextEmbeddings())
     store.add_documents(make_docs("a", 50))            # committed
@@ -79,7 +77,7 @@ CHILD = textwrap.dedent(
             if seen == 100:
                 open(marker, "w").close()
                 time.sleep(600)                          # wait to be killed
-    store._conn.set_trace_callback(trace)
+    store.backend._conn.set_trace_callback(trace)
     docs = make_docs("a", 20, shift=1.0) + make_docs("b", 300)   # replaces a0..a19, adds b*
     store.add_documents(docs)
     print("write finished: the test did not kill me", flush=True)
@@ -89,7 +87,7 @@ CHILD = textwrap.dedent(
 
 def test_killed_writer_leaves_the_store_as_it_was(tmp_path):
     path, marker = tmp_path / "s.db", tmp_path / "in-transaction"
-    script = CHILD.format(tests=str(Path(__file__).parent), path=str(path), marker=str(marker))
+    script = CHILD.format(path=str(path), marker=str(marker))
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     child = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -108,7 +106,7 @@ def test_killed_writer_leaves_the_store_as_it_was(tmp_path):
     expected = InMemoryGraphStore(VectorTextEmbeddings())
     expected.add_documents(make_docs("a", 50))
     store = SQLiteGraphStore(path, VectorTextEmbeddings())
-    assert store._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert store.backend._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert len(store) == 50
     assert store.get_by_ids(["a0"])[0].page_content == make_docs("a", 1)[0].page_content
     assert answers(store) == answers(expected)
@@ -170,7 +168,7 @@ def test_store_benchmark_leaves_nothing_in_the_temp_folder(tmp_path):
 
 def test_another_process_commit_loads_only_what_changed(tmp_path, monkeypatch):
     """A long-lived searcher does not reload the whole vector matrix after each foreign commit."""
-    from doclinks.store import sqlite as sqlite_module
+    from doclinks.store.backends import sqlite as sqlite_module
 
     path = tmp_path / "s.db"
     writer = SQLiteGraphStore(path, VectorTextEmbeddings())
@@ -178,8 +176,8 @@ def test_another_process_commit_loads_only_what_changed(tmp_path, monkeypatch):
     reader = SQLiteGraphStore(path, VectorTextEmbeddings())
     assert len(reader) == 200  # first use: one full load
     full_loads = []
-    original = sqlite_module.SQLiteGraphStore._load
-    monkeypatch.setattr(sqlite_module.SQLiteGraphStore, "_load", lambda self: (full_loads.append(1), original(self))[1])
+    original = sqlite_module.SQLiteBackend._load
+    monkeypatch.setattr(sqlite_module.SQLiteBackend, "_load", lambda self: (full_loads.append(1), original(self))[1])
     writer.add_documents([Document("v:-3,-3,7", id="new")])
     writer.add_documents(make_docs("a", 3, shift=0.5))  # replace a0..a2
     writer.delete(["a10", "a11"])
@@ -204,3 +202,31 @@ def test_a_store_made_before_the_change_log_still_follows_other_writers(tmp_path
     assert reader.similarity_search("v:-3,-3,7", k=1)[0].id == "new" and len(reader) == 21
     writer.delete(["new"])
     assert len(reader) == 20 and answers(reader) == answers(writer)
+
+
+def test_read_only_open_reads_and_changes_nothing(tmp_path):
+    from doclinks.store import SQLiteSettings, StoreError
+
+    path = tmp_path / "s.db"
+    with SQLiteGraphStore(path, VectorTextEmbeddings()) as writer:
+        writer.add_documents(make_docs("a", 30))
+        expected = answers(writer)
+    before = path.read_bytes()
+    read_only = SQLiteSettings(read_only=True)
+    store = SQLiteGraphStore(path, VectorTextEmbeddings(), sqlite=read_only)
+    assert len(store) == 30 and answers(store) == expected
+    assert len(list(store.iter_documents())) == 30
+    with pytest.raises(StoreError, match="read-only"):
+        store.add_documents([Document("v:1,2,3", id="new")])
+    with pytest.raises(StoreError, match="read-only"):
+        store.delete(["a0"])
+    store.close()
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.db"]  # no WAL files left behind
+    with pytest.raises(StoreConnectionError, match="no such file"):
+        SQLiteGraphStore(tmp_path / "missing.db", VectorTextEmbeddings(), sqlite=read_only)
+    assert not (tmp_path / "missing.db").exists()
+    (tmp_path / "empty.db").touch()
+    with pytest.raises(StoreError, match="no doclinks store"):
+        SQLiteGraphStore(tmp_path / "empty.db", VectorTextEmbeddings(), sqlite=read_only)
+    assert (tmp_path / "empty.db").stat().st_size == 0

@@ -19,7 +19,7 @@ from graph_retriever.strategies import Eager, Mmr  # noqa: E402
 from doclinks.document import Document  # noqa: E402
 from doclinks.links import Link  # noqa: E402
 from doclinks.store import InMemoryGraphStore, SQLiteGraphStore, TraversalSettings  # noqa: E402
-from store_testkit import VectorTextEmbeddings  # noqa: E402
+from doclinks.store.testing.kit import VectorTextEmbeddings  # noqa: E402
 
 
 def dataset(n=300, dim=12, n_tags=60, seed=7):
