@@ -206,8 +206,8 @@ def main(argv=None) -> dict:
             elif name == "memory":
                 result = bench_store(name, lambda: InMemoryGraphStore(emb), docs, args.queries, args.batch)
             elif name == "postgres":
-                from doclinks.store.local_postgres import LocalPostgres
-                from doclinks.store.postgres import PostgresGraphStore
+                from doclinks.store import PostgresGraphStore
+                from doclinks.store.testing.local_postgres import LocalPostgres
 
                 with LocalPostgres(server_options={"shared_buffers": "1GB", "maintenance_work_mem": "1GB"}) as pg:
                     result = bench_store(name, lambda: PostgresGraphStore(pg.dsn, emb), docs, args.queries, args.batch)
