@@ -269,6 +269,25 @@ class GraphStore:
             self._check_open()
             return self.backend.tag_degrees(sorted(wanted)) if wanted else {}
 
+    def tags(self) -> list[tuple[str, str]]:
+        """Every ``(kind, tag)`` the store holds, on either side of a link (a tag no chunk carries
+        any more may stay listed; PostgreSQL lists a tag over 1000 bytes by its digest)."""
+        with self._lock:
+            self._check_open()
+            return self.backend.tags()
+
+    def documents_with_tags(self, pairs: Iterable[tuple[str, str]]) -> list[Document]:
+        """The stored chunks carrying a link (either side) with one of the ``(kind, tag)`` `pairs`,
+        in insertion order, as Documents: the part of a corpus that a change of these tags touches."""
+        wanted = set()
+        for pair in pairs:
+            if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+                raise TypeError(f"pairs must be (kind, tag) tuples of str, got {pair!r}")
+            wanted.add(pair)
+        with self._lock:
+            self._check_open()
+            return self.backend.documents_with_tags(sorted(wanted)) if wanted else []
+
     def _embed_query(self, query: str) -> np.ndarray:
         """`query` embedded and checked (unit length, the store's dimension)."""
         if not isinstance(query, str):

@@ -100,6 +100,16 @@ class Backend(abc.ABC):
         """The degree of each ``(kind, tag)`` in `pairs`: the number of chunks carrying its
         incoming side (0 for a tag no chunk receives)."""
 
+    @abc.abstractmethod
+    def tags(self) -> list[tuple[str, str]]:
+        """Every ``(kind, tag)`` stored (either side), as the database holds it (PostgreSQL keeps a
+        tag over 1000 bytes as its digest, `doclinks.store.filters.index_text`)."""
+
+    @abc.abstractmethod
+    def documents_with_tags(self, pairs: Sequence[tuple[str, str]]) -> list[Document]:
+        """The Documents of the chunks that carry a link (either side) with one of `pairs`, in
+        insertion order: what an incremental tag normalisation reads instead of the corpus."""
+
     # ------------------------------------------------------------------ writes
     @abc.abstractmethod
     def write(self, records: list[ChunkRecord]) -> None:

@@ -146,6 +146,21 @@ class MemoryBackend(Backend):
         """See `Backend.tag_degrees`."""
         return {p: len(self._in_index.get(p, ())) for p in pairs}
 
+    def tags(self) -> list[tuple[str, str]]:
+        """See `Backend.tags`."""
+        seen: dict[tuple[str, str], None] = {}
+        for row in self._rows.values():
+            seen.update(dict.fromkeys(sorted(row.record.out_tags | row.record.in_tags)))
+        return list(seen)
+
+    def documents_with_tags(self, pairs: Sequence[tuple[str, str]]) -> list[Document]:
+        """See `Backend.documents_with_tags`: a scan of the rows (they are in memory)."""
+        wanted = set(pairs)
+        return [
+            self._decode(row.record) for row in self._rows.values()
+            if not wanted.isdisjoint(row.record.out_tags) or not wanted.isdisjoint(row.record.in_tags)
+        ]  # fmt: skip
+
     def _unindex(self, row: _Row) -> None:
         """Remove a row from the inverted indexes."""
         for tag in row.record.in_tags:

@@ -449,6 +449,28 @@ class PostgresBackend(Backend):
         found = {(r[0], r[1]): r[2] for r in rows}
         return {p: found.get((k, t), 0) for p, k, t in zip(pairs, kinds, tags)}
 
+    def tags(self) -> list[tuple[str, str]]:
+        """See `Backend.tags`: the tag table (a tag no chunk carries any more may stay listed)."""
+        if self._dim is None:
+            return []
+        with self._errors():
+            return [(r[0], r[1]) for r in self._conn.execute(self._q("SELECT kind, tag FROM {tags} ORDER BY tag_id"))]
+
+    def documents_with_tags(self, pairs: Sequence[tuple[str, str]]) -> list[Document]:
+        """See `Backend.documents_with_tags`: through the link tables."""
+        pairs = list(pairs)
+        if self._dim is None or not pairs:
+            return []
+        kinds, tags = [index_text(p[0]) for p in pairs], [index_text(p[1]) for p in pairs]
+        wanted = ("(SELECT t.tag_id FROM {tags} t JOIN unnest(%s::text[], %s::text[]) AS u(kind, tag) "
+                  "ON t.kind = u.kind AND t.tag = u.tag)")  # fmt: skip
+        with self._errors():
+            query = ("SELECT id, content, metadata, links FROM {chunks} WHERE key IN (SELECT chunk FROM {in_links} "
+                     "WHERE tag_id IN " + wanted + " UNION SELECT chunk FROM {out_links} WHERE tag_id IN " + wanted
+                     + ") ORDER BY key")  # fmt: skip
+            rows = self._conn.execute(self._q(query), [kinds, tags, kinds, tags]).fetchall()
+        return [decode_document(*r) for r in rows]
+
     # ------------------------------------------------------------------ writes
     def begin_bulk(self) -> None:
         """Start a bulk load (`PostgresGraphStore.bulk_ingest`): take the collection's bulk lock, for

@@ -424,6 +424,25 @@ class SQLiteBackend(Backend):
         found = {(k, t): d for k, t, d in rows}
         return {p: found.get(p, 0) for p in pairs}
 
+    def tags(self) -> list[tuple[str, str]]:
+        """See `Backend.tags`: the tag table (a tag no chunk carries any more may stay listed)."""
+        with self._errors():
+            return [(k, t) for k, t in self._conn.execute("SELECT kind, tag FROM tags ORDER BY tag_id")]
+
+    def documents_with_tags(self, pairs: Sequence[tuple[str, str]]) -> list[Document]:
+        """See `Backend.documents_with_tags`: through the link tables."""
+        wanted = (
+            "(SELECT tag_id FROM tags WHERE (kind, tag) IN "
+            "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)))"
+        )
+        with self._errors():
+            rows = self._conn.execute(
+                f"SELECT id, content, metadata, links FROM chunks WHERE key IN (SELECT chunk FROM in_links WHERE "
+                f"tag_id IN {wanted} UNION SELECT chunk FROM out_links WHERE tag_id IN {wanted}) ORDER BY key",
+                (json.dumps(list(pairs)),) * 2,
+            ).fetchall()
+        return [decode_document(*r) for r in rows]
+
     # ------------------------------------------------------------------ writes
     def _unlink(self, keys: list[int]) -> set[int]:
         """Remove the links and filter rows of `keys`; return the tags whose degree changes."""

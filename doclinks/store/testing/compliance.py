@@ -386,6 +386,27 @@ class StoreCompliance(SearchCompliance):
         with pytest.raises(TypeError, match="kind, tag"):
             store.tag_degrees(["k:t"])
 
+    def test_tags_and_the_documents_that_carry_them(self, make_store):
+        store = make_store()
+        assert store.tags() == [] and store.documents_with_tags([("k", "t")]) == []
+        store.add_documents([
+            doc("a", unit(0), Link.bidir("k", "t"), Link.outgoing("href", "p")),
+            doc("b", unit(10), Link.bidir("k", "u"), Link.incoming("href", "p")),
+            doc("c", unit(20), Link.outgoing("k", "only_out")),
+            doc("d", unit(30)),
+        ])
+        assert set(store.tags()) == {("k", "t"), ("href", "p"), ("k", "u"), ("k", "only_out")}
+        assert ids(store.documents_with_tags([("href", "p")])) == ["a", "b"]  # either side, insertion order
+        assert ids(store.documents_with_tags([("k", "only_out"), ("k", "u"), ("k", "nope")])) == ["b", "c"]
+        got = store.documents_with_tags([("k", "t")])
+        assert [(d.page_content, d.metadata) for d in got] == [
+            (d.page_content, d.metadata) for d in store.get_by_ids(["a"])]
+        store.delete(["a"])
+        assert ids(store.documents_with_tags([("k", "t"), ("href", "p")])) == ["b"]
+        assert store.documents_with_tags([]) == []
+        with pytest.raises(TypeError, match="kind, tag"):
+            store.documents_with_tags(["k:t"])
+
     def test_stored_ids_metadata_values_and_degree_limit(self, make_store):
         store = make_store(settings=TraversalSettings(max_tag_degree=50, max_tag_share=0.5, min_hub_degree=2))
         assert store.stored_ids(["a"]) == set() and store.metadata_values(["a"], "x") == {}
