@@ -1,6 +1,6 @@
 """Input files: find them, read them, split them into chunks with stable ids.
 
-Files: ``.txt`` and ``.md`` (one document per file, UTF-8) and ``.jsonl`` (one document
+Files: ``.txt`` and ``.md`` (one document per file, UTF-8 or another `encoding`) and ``.jsonl`` (one document
 per line: a JSON object whose text field, ``"text"`` by default, is the document and whose
 other fields become its metadata). Folders are searched recursively; hidden files and
 folders (a name starting with ".") are skipped.
@@ -10,28 +10,37 @@ Chunks come from LangChain's ``RecursiveCharacterTextSplitter`` (Markdown separa
 ``.jsonl``), its index in the document and its text: the same file ingested again gives the
 same ids, so an ingest that was interrupted continues where it stopped, and nothing is
 stored twice.
+
+`read_sources` reads every file before anything is stored and lists every file it could not
+read (not one at a time): with ``skip_bad`` they are left out and reported, else
+`SourceError` names them all. Errors are `SourceError` (a `ValueError`) naming the file (and
+line); they name no command-line flag.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import sys
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..store.records import bad_text
-from .errors import AppError
+from .store.records import bad_text
 
 __all__ = [
     "SUFFIXES",
     "RESERVED_KEYS",
     "SourceDocument",
     "Chunk",
+    "SourceError",
+    "SourceReport",
     "collect_files",
+    "read_sources",
     "read_documents",
     "Splitter",
     "chunk_id",
@@ -46,6 +55,10 @@ RESERVED_KEYS = ("source", "line", "chunk", "start_index", "links", "entities", 
 
 # Chunk ids are UUID5s in this namespace (a fixed, arbitrary UUID).
 _NAMESPACE = uuid.UUID("7b0c3c52-5e0a-4d55-9a39-2f1f7c0d6a11")
+
+
+class SourceError(ValueError):
+    """A file or folder that cannot be read as input (the message names it, and the line)."""
 
 
 @dataclass
@@ -77,41 +90,46 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def collect_files(paths: Sequence[str | os.PathLike]) -> list[Path]:
+def collect_files(paths: Sequence[str | os.PathLike], skipped: Counter | None = None) -> list[Path]:
     """The files to read: each path is a file, or a folder searched recursively.
 
+    Args:
+        paths: files and folders.
+        skipped: if given, counts the files of folders left out, by suffix (``".pdf"``,
+            ``""`` for none; hidden files are not counted).
+
     Raises:
-        AppError: no paths, a path that does not exist, a file of another type, or a
+        SourceError: no paths, a path that does not exist, a file of another type, or a
             folder without a single .txt, .md or .jsonl file.
     """
     if not paths:
-        raise AppError("no files or folders given")
+        raise SourceError("no files or folders given")
     out: list[Path] = []
     seen: set[Path] = set()
     for given in paths:
         path = Path(given)
         if not path.exists():
-            raise AppError(f"{os.fspath(given)}: no such file or folder")
+            raise SourceError(f"{os.fspath(given)}: no such file or folder")
         if path.is_dir():
-            found = sorted(
-                f for f in path.rglob("*")
-                if f.suffix.lower() in SUFFIXES and f.is_file() and not _hidden(f, path)
-            )  # fmt: skip
+            visible = [f for f in path.rglob("*") if f.is_file() and not _hidden(f, path)]
+            found = sorted(f for f in visible if f.suffix.lower() in SUFFIXES)
+            if skipped is not None:
+                skipped.update(f.suffix.lower() for f in visible if f.suffix.lower() not in SUFFIXES)
             for f in [f for f in found if not _utf8_name(f)]:
                 # Its name could not be stored as the chunks' source: skip it, saying so.
                 print(f"doclinks: warning: skipped {os.fsencode(f)!r}: the file name is not valid UTF-8", file=sys.stderr)
                 found.remove(f)
             if not found:
-                raise AppError(f"{os.fspath(given)}: no .txt, .md or .jsonl files in this folder")
+                raise SourceError(f"{os.fspath(given)}: no .txt, .md or .jsonl files in this folder")
         elif path.suffix.lower() not in SUFFIXES:
-            raise AppError(
+            raise SourceError(
                 f"{os.fspath(given)}: cannot read {(path.suffix + ' files') if path.suffix else 'a file without a suffix'} "
                 f"(doclinks reads .txt, .md and .jsonl)"
             )
         elif not path.is_file():
-            raise AppError(f"{os.fspath(given)}: not a regular file (a FIFO, socket or device); doclinks reads files")
+            raise SourceError(f"{os.fspath(given)}: not a regular file (a FIFO, socket or device); doclinks reads files")
         elif not _utf8_name(path):
-            raise AppError(f"{os.fsencode(path)!r}: the file name is not valid UTF-8; rename the file")
+            raise SourceError(f"{os.fsencode(path)!r}: the file name is not valid UTF-8; rename the file")
         else:
             found = [path]
         for f in found:
@@ -145,48 +163,60 @@ def _bad_string(value: object, depth: int = 0) -> str | None:
     return None
 
 
-def _read_text(path: Path) -> str:
+def _codec(encoding: str) -> str:
+    """The codec to read with: UTF-8 drops a byte-order mark."""
+    return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+
+
+def _read_text(path: Path, encoding: str = "utf-8") -> str:
     try:
-        return path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding=_codec(encoding))
     except UnicodeDecodeError as exc:
-        raise AppError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise SourceError(f"{path}: not {_encoding_name(encoding)} text (byte {exc.start})") from None
     except OSError as exc:
-        raise AppError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def _jsonl(path: Path, text_field: str) -> Iterator[SourceDocument]:
+def _encoding_name(encoding: str) -> str:
+    name = codecs.lookup(encoding).name
+    return "UTF-8" if name == "utf-8" else name
+
+
+def _jsonl(path: Path, text_field: str, encoding: str = "utf-8") -> Iterator[SourceDocument]:
     key = str(path.resolve())
     try:
         handle = path.open("rb")
     except OSError as exc:
-        raise AppError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
     with handle:
         for lineno, raw in enumerate(handle, start=1):
             try:
-                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+                line = raw.decode(_codec(encoding) if lineno == 1 else encoding)
             except UnicodeDecodeError as exc:
-                raise AppError(f"{path}:{lineno}: not UTF-8 text (byte {exc.start} of the line)") from None
+                raise SourceError(
+                    f"{path}:{lineno}: not {_encoding_name(encoding)} text (byte {exc.start} of the line)"
+                ) from None
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise AppError(f"{path}:{lineno}: not valid JSON ({exc.msg}, column {exc.colno})") from None
+                raise SourceError(f"{path}:{lineno}: not valid JSON ({exc.msg}, column {exc.colno})") from None
             except RecursionError:
-                raise AppError(f"{path}:{lineno}: JSON nested too deeply to read") from None
+                raise SourceError(f"{path}:{lineno}: JSON nested too deeply to read") from None
             try:
                 bad = _bad_string(obj)
             except RecursionError:
-                raise AppError(f"{path}:{lineno}: JSON nested too deeply to read") from None
+                raise SourceError(f"{path}:{lineno}: JSON nested too deeply to read") from None
             if bad is not None:
-                raise AppError(f"{path}:{lineno}: a string holds a lone surrogate or a NUL character: {bad[:40]!r}")
+                raise SourceError(f"{path}:{lineno}: a string holds a lone surrogate or a NUL character: {bad[:40]!r}")
             if not isinstance(obj, dict):
-                raise AppError(f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}")
+                raise SourceError(f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}")
             text = obj.get(text_field)
             if not isinstance(text, str):
                 fields = ", ".join(sorted(obj)) or "none"
                 what = "no" if text is None else f"a {type(text).__name__} in the"
-                raise AppError(f"{path}:{lineno}: {what} {text_field!r} text field (fields: {fields}); see --text-field")
+                raise SourceError(f"{path}:{lineno}: {what} {text_field!r} text field (fields: {fields}); name the text field")
             metadata = {}
             for name, value in obj.items():
                 if name == text_field:
@@ -196,19 +226,24 @@ def _jsonl(path: Path, text_field: str) -> Iterator[SourceDocument]:
             yield SourceDocument(text=text, source=str(path), key=f"{key}:{lineno}", kind="text", metadata=metadata)
 
 
-def read_documents(path: Path, *, text_field: str = "text") -> Iterator[SourceDocument]:
+def read_documents(path: Path, *, text_field: str = "text", encoding: str = "utf-8") -> Iterator[SourceDocument]:
     """The documents of one file (one for .txt/.md, one per non-blank line for .jsonl).
 
+    Args:
+        path: the file.
+        text_field: the field of a .jsonl object that holds the text (default "text").
+        encoding: the files' text encoding (default "utf-8"; a byte-order mark is dropped).
+
     Raises:
-        AppError: unreadable file, not UTF-8, a .jsonl line that is not a JSON object
+        SourceError: unreadable file, not UTF-8, a .jsonl line that is not a JSON object
             with a string `text_field` (the message names the file and line).
     """
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        yield from _jsonl(path, text_field)
+        yield from _jsonl(path, text_field, encoding)
         return
     kind = "markdown" if suffix == ".md" else "text"
-    yield SourceDocument(text=_read_text(path), source=str(path), key=str(path.resolve()), kind=kind)
+    yield SourceDocument(text=_read_text(path, encoding), source=str(path), key=str(path.resolve()), kind=kind)
 
 
 class Splitter:
@@ -221,9 +256,9 @@ class Splitter:
 
     def __init__(self, chunk_size: int = 1000, chunk_overlap: int = 0) -> None:
         if chunk_size < 1:
-            raise AppError(f"--chunk-size must be at least 1, got {chunk_size}")
+            raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
         if not 0 <= chunk_overlap < chunk_size:
-            raise AppError(f"--chunk-overlap must be at least 0 and below --chunk-size ({chunk_size}), got {chunk_overlap}")
+            raise ValueError(f"chunk_overlap must be at least 0 and below chunk_size ({chunk_size}), got {chunk_overlap}")
         from langchain_text_splitters import Language, RecursiveCharacterTextSplitter
 
         common = {"chunk_size": chunk_size, "chunk_overlap": chunk_overlap, "add_start_index": True}
@@ -249,11 +284,57 @@ class Splitter:
 
 
 def read_chunks(files: Iterable[Path], splitter: Splitter, *, text_field: str = "text") -> tuple[int, list[Chunk]]:
-    """(number of documents, their chunks) for `files`, in order."""
+    """(number of documents, their chunks) for `files`, in order (`read_sources`, nothing skipped)."""
+    report = read_sources(files, splitter, text_field=text_field)
+    return report.documents, report.chunks
+
+
+@dataclass
+class SourceReport:
+    """What `read_sources` read: documents and chunks, and the files it could not use."""
+
+    documents: int
+    chunks: list[Chunk]
+    files_read: int
+    empty_files: list[Path]  # read, but without text
+    bad_files: list[tuple[Path, str]]  # (file, why), left out (only with skip_bad)
+
+
+def read_sources(
+    files: Iterable[Path], splitter: Splitter, *, text_field: str = "text", encoding: str = "utf-8", skip_bad: bool = False
+) -> SourceReport:
+    """Read and split every file; a file that cannot be read does not stop the others.
+
+    Args:
+        files: from `collect_files`.
+        splitter: a `Splitter`.
+        text_field, encoding: as in `read_documents`.
+        skip_bad: leave unreadable files out (listed in the report); default False: raise.
+
+    Raises:
+        SourceError: with ``skip_bad`` False, when any file cannot be read: the message lists
+            every such file and why (the first 20, then a count).
+        LookupError: an unknown `encoding`.
+    """
+    codecs.lookup(encoding)
     documents = 0
     chunks: list[Chunk] = []
+    empty: list[Path] = []
+    bad: list[tuple[Path, str]] = []
+    files = list(files)
     for path in files:
-        for document in read_documents(path, text_field=text_field):
-            documents += 1
-            chunks.extend(splitter.split(document))
-    return documents, chunks
+        try:
+            docs = list(read_documents(path, text_field=text_field, encoding=encoding))
+        except SourceError as exc:
+            bad.append((path, str(exc)))
+            continue
+        pieces = [c for d in docs for c in splitter.split(d)]
+        documents += len(docs)
+        if not pieces:
+            empty.append(path)
+        chunks.extend(pieces)
+    if bad and not skip_bad:
+        shown = "; ".join(why for _, why in bad[:20])
+        more = f"; ... and {len(bad) - 20} more" if len(bad) > 20 else ""
+        raise SourceError(f"{len(bad)} of {len(files)} file(s) cannot be read: {shown}{more}")
+    return SourceReport(documents, chunks, len(files) - len(bad), empty, bad)

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from doclinks.app.errors import AppError
-from doclinks.app.sources import Splitter, chunk_id, collect_files, read_chunks, read_documents
+from doclinks.sources import SourceError
+from doclinks.sources import Splitter, chunk_id, collect_files, read_chunks, read_documents
 
 
 def test_folders_are_searched_recursively_hidden_and_other_files_skipped(tmp_path):
@@ -47,7 +47,7 @@ def test_jsonl_with_another_text_field(tmp_path):
 def test_bad_jsonl_lines_are_named(tmp_path, content, needle):
     path = tmp_path / "d.jsonl"
     path.write_bytes(content)
-    with pytest.raises(AppError, match=needle.replace("(", r"\(")):
+    with pytest.raises(SourceError, match=needle.replace("(", r"\(")):
         list(read_documents(path))
 
 
@@ -57,7 +57,7 @@ def test_text_files_utf8_with_bom_and_errors(tmp_path):
     assert next(read_documents(good)).text == "Anna Smith"
     bad = tmp_path / "b.txt"
     bad.write_bytes(b"caf\xe9")
-    with pytest.raises(AppError, match="b.txt: not UTF-8 text"):
+    with pytest.raises(SourceError, match="b.txt: not UTF-8 text"):
         list(read_documents(bad))
 
 
@@ -85,9 +85,9 @@ def test_chunk_ids_derive_from_source_index_and_text(tmp_path, monkeypatch):
 
 
 def test_splitter_sizes_and_markdown(tmp_path):
-    with pytest.raises(AppError, match="--chunk-size"):
+    with pytest.raises(SourceError, match="--chunk-size"):
         Splitter(chunk_size=0)
-    with pytest.raises(AppError, match="--chunk-overlap"):
+    with pytest.raises(SourceError, match="--chunk-overlap"):
         Splitter(chunk_size=10, chunk_overlap=10)
     md = tmp_path / "n.md"
     md.write_text("# One\n\nAnna Smith lives in Paris.\n\n## Two\n\nOmar Okafor lives in Berlin.\n")
@@ -104,7 +104,7 @@ def test_a_fifo_is_refused_not_read(tmp_path):
 
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
-    with pytest.raises(AppError, match="pipe.txt: not a regular file"):
+    with pytest.raises(SourceError, match="pipe.txt: not a regular file"):
         collect_files([fifo])
     (tmp_path / "a.txt").write_text("Anna.", encoding="utf-8")
     assert collect_files([tmp_path]) == [tmp_path / "a.txt"]  # in a folder, it is not a text file
@@ -119,7 +119,7 @@ def test_a_file_name_that_is_not_utf8_is_skipped_with_a_warning(tmp_path, capsys
     assert collect_files([tmp_path]) == [tmp_path / "good.txt"]
     err = capsys.readouterr().err
     assert "skipped b'" in err and "bad-\\xff.txt" in err and "not valid UTF-8" in err
-    with pytest.raises(AppError, match="not valid UTF-8"):
+    with pytest.raises(SourceError, match="not valid UTF-8"):
         collect_files([tmp_path / bad])
 
 
@@ -131,7 +131,7 @@ def test_a_file_name_that_is_not_utf8_is_skipped_with_a_warning(tmp_path, capsys
 def test_jsonl_lines_that_cannot_be_stored_name_file_and_line(tmp_path, line, message):
     path = tmp_path / "d.jsonl"
     path.write_text('{"text": "fine"}\n' + line + "\n", encoding="utf-8")
-    with pytest.raises(AppError, match=rf"d.jsonl:2: .*{message}"):
+    with pytest.raises(SourceError, match=rf"d.jsonl:2: .*{message}"):
         list(read_documents(path))
 
 
@@ -149,5 +149,5 @@ def test_labels_in_several_cases_are_one_label_and_wrong_separators_are_flagged(
 @pytest.mark.parametrize("name, says", [("notes", "cannot read a file without a suffix"), ("notes.pdf", "cannot read .pdf files")])
 def test_unreadable_types_are_named_in_plain_words(tmp_path, name, says):
     (tmp_path / name).write_text("x", encoding="utf-8")
-    with pytest.raises(AppError, match=says):
+    with pytest.raises(SourceError, match=says):
         collect_files([tmp_path / name])

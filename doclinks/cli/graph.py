@@ -16,7 +16,9 @@ Outputs:
 
 from __future__ import annotations
 
+import argparse
 import html
+import sys
 import json
 import os
 import re
@@ -27,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from .colors import label_colors
-from .errors import AppError
+from .common import add_db, check_output, open_store, parse_labels
+from .errors import CommandError
 from .inventory import Inventory, label_of
 
-__all__ = ["GraphData", "build_graph", "to_networkx", "to_json", "to_graphml", "render_html", "vis_network_js"]
+__all__ = ["GraphData", "build_graph", "to_networkx", "to_json", "to_graphml", "render_html", "vis_network_js", "add_parser", "run"]
 
 FORMATS = ("html", "graphml", "json")
 
@@ -78,7 +81,7 @@ def build_graph(
         max_tag_degree: tags of a higher degree are marked ``hub``.
     """
     if min_chunks < 1:
-        raise AppError(f"--min-chunks must be at least 1, got {min_chunks}")
+        raise CommandError(f"--min-chunks must be at least 1, got {min_chunks}")
     wanted = None if labels is None else set(labels)
     graph = GraphData(title=title)
     chunk_ids = []
@@ -125,7 +128,7 @@ def build_graph(
         missing = sorted(wanted - {label_of(k) for k, _ in inventory.tags})
         if missing and len(missing) == len(wanted):
             known = sorted({label_of(k) for k, _ in inventory.tags})
-            raise AppError(f"--labels: no entities of {', '.join(missing)} in the database (labels: {', '.join(known) or 'none'})")
+            raise CommandError(f"--labels: no entities of {', '.join(missing)} in the database (labels: {', '.join(known) or 'none'})")
     graph.labels = seen_labels
     return graph
 
@@ -171,7 +174,7 @@ def vis_network_js() -> str:
         if m and (folder / "vis-network.min.js").is_file():
             found.append((tuple(int(x) for x in m.groups()), folder / "vis-network.min.js"))
     if not found:
-        raise AppError("the pyvis package holds no vis-network.min.js; reinstall doclinks (pip install pyvis)")
+        raise CommandError("the pyvis package holds no vis-network.min.js; reinstall doclinks (pip install pyvis)")
     return max(found)[1].read_text(encoding="utf-8")
 
 
@@ -181,7 +184,7 @@ def _script_safe(text: str) -> str:
 
 def render_html(graph: GraphData) -> str:
     """One self-contained HTML page (the JavaScript library inlined; works offline)."""
-    template = (resources.files("doclinks.app") / "templates" / "graph.html").read_text(encoding="utf-8")
+    template = (resources.files("doclinks.cli") / "templates" / "graph.html").read_text(encoding="utf-8")
     payload = {
         "title": graph.title,
         "nodes": graph.nodes,
@@ -197,10 +200,10 @@ def render_html(graph: GraphData) -> str:
 def write(graph: GraphData, fmt: str, output: str | os.PathLike | None) -> str | None:
     """Write `graph` as `fmt` to `output`; with no output, return the text (not for html)."""
     if fmt not in FORMATS:
-        raise AppError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+        raise CommandError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     if fmt == "html":
         if output is None:
-            raise AppError("the HTML page needs a file: give --html out.html (or --output)")
+            raise CommandError("the HTML page needs a file: give --html out.html (or --output)")
         text = render_html(graph)
     elif fmt == "graphml":
         text = to_graphml(graph)
@@ -212,3 +215,47 @@ def write(graph: GraphData, fmt: str, output: str | os.PathLike | None) -> str |
 
     write_text(output, text)
     return None
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``doclinks graph``."""
+    p = sub.add_parser(
+        "graph", help="the chunks and the entities that link them: HTML page, GraphML or JSON",
+        description="Export the graph of a database: chunks, and the entities that link them. --html writes an "
+        "interactive page (works offline; filter by label, click a node to read its chunk); --format graphml "
+        "or json writes a file for other tools (stdout without --output).",
+    )  # fmt: skip
+    add_db(p)
+    p.add_argument("--html", metavar="FILE", help="write the interactive HTML page to FILE")
+    p.add_argument("--format", choices=["html", "graphml", "json"], help="output format (default html with --html)")
+    p.add_argument("--output", "-o", metavar="FILE", help="output file")
+    p.add_argument("--labels", metavar="LIST", help="only entities of these labels, comma-separated")
+    p.add_argument("--min-chunks", type=int, default=2, metavar="N", help="entities carried by at least this many chunks (default 2: those that link chunks)")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``doclinks graph``."""
+    with open_store(args.db) as store:  # the database first: nothing else matters without it
+        if args.html is not None and args.output is not None:
+            raise CommandError("give --html FILE or --output FILE, not both")
+        if args.html is not None and args.format not in (None, "html"):
+            raise CommandError(f"--html writes HTML; for --format {args.format} use --output")
+        fmt = args.format or "html"
+        output = args.html if args.html is not None else args.output
+        if fmt == "html" and output is None:
+            raise CommandError("give --html out.html (or --format graphml|json)")
+        if output is not None:
+            check_output(output, "--html" if args.html is not None else "--output")
+        labels = parse_labels(args.labels) if args.labels is not None else None
+        inventory = Inventory.from_documents(store.iter_documents())
+        max_degree = store.degree_limit()
+    graph = build_graph(inventory, min_chunks=args.min_chunks, labels=labels, max_tag_degree=max_degree,
+                        title=f"doclinks graph: {Path(str(args.db)).name}")  # fmt: skip
+    text = write(graph, fmt, output)
+    if text is not None:
+        sys.stdout.write(text)
+    else:
+        print(f"{graph.chunk_count} chunks, {graph.entity_count} entities, {len(graph.edges)} edges; wrote {output}", file=sys.stderr)
+    return 0

@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .db import check_db, iter_documents
+from .common import add_db, is_url, open_store, shown_db
+from .errors import CommandError
 from .inventory import Inventory, label_of
 
-__all__ = ["collect_stats", "render_stats"]
+__all__ = ["collect_stats", "render_stats", "add_parser", "run"]
 
 
 def collect_stats(db: str | os.PathLike, *, top: int = 10, max_tag_degree: int | None = None) -> dict[str, Any]:
     """Counts, the `top` most linked walkable tags, and the hub tags (degree > max_tag_degree).
 
-    `max_tag_degree` defaults to the store's limit for this many chunks
-    (`TraversalSettings().degree_limit(chunks)`).
+    `max_tag_degree` defaults to the store's limit for its number of chunks (`degree_limit`).
     """
-    from ..store import TraversalSettings
-
     from ..links import merges_of
 
-    check_db(db, must_exist=True)
-    docs = list(iter_documents(db))
+    with open_store(db) as store:
+        docs = list(store.iter_documents())
+        if max_tag_degree is None:
+            max_tag_degree = store.degree_limit()
     inv = Inventory.from_documents(docs)
-    if max_tag_degree is None:
-        max_tag_degree = TraversalSettings().degree_limit(len(inv.docs))
     tags = inv.tags
     per_label = Counter(label_of(kind) for kind, _ in tags)
     linking = inv.linking_tags()
@@ -39,8 +39,8 @@ def collect_stats(db: str | os.PathLike, *, top: int = 10, max_tag_degree: int |
     hubs = [p for p in tags if inv.degree(p) > max_tag_degree]
     order = lambda p: (-inv.degree(p), label_of(p[0]), p[1])  # noqa: E731
     return {
-        "db": str(db),
-        "file_bytes": Path(db).stat().st_size,
+        "db": shown_db(db),
+        "file_bytes": None if is_url(db) else Path(db).stat().st_size,
         "chunks": len(inv.docs),
         "sources": inv.sources(),
         "entity_mentions": inv.mentions(),
@@ -65,7 +65,7 @@ def render_stats(stats: dict[str, Any], out=None) -> None:
 
     out = out or console.out()
     size = stats["file_bytes"]
-    size_text = f"{size / 1e6:.1f} MB" if size >= 1e5 else f"{size / 1e3:.0f} kB"
+    size_text = "PostgreSQL" if size is None else f"{size / 1e6:.1f} MB" if size >= 1e5 else f"{size / 1e3:.0f} kB"
     pairs = "not counted (too many)" if stats["linked_pairs"] is None else f"{stats['linked_pairs']:,}"
     per_label = ", ".join(f"{escape(k)} {v:,}" for k, v in stats["tags_per_label"].items()) or "none"
     out.print(f"[bold]{escape(stats['db'])}[/bold] ({size_text})")
@@ -121,3 +121,31 @@ def _tag_table(rows: list[dict[str, Any]]):
     for r in rows:
         table.add_row(r["label"], r["tag"], f"{r['degree']:,}")
     return table
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``doclinks stats``."""
+    p = sub.add_parser("stats", help="counts, the most linked tags, hub tags",
+                       description="What a database holds: counts, the most linked tags, and the hub tags that "
+                       "traversal does not walk (carried by more chunks than the store's hub limit).")  # fmt: skip
+    add_db(p)
+    p.add_argument("--top", type=int, default=10, metavar="N", help="most linked tags to list (default 10)")
+    p.add_argument("--max-tag-degree", type=int, metavar="N", help="hub threshold (default: the store's for this many chunks: "
+                   "0.5%% of them, at least 10, at most 100)")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``doclinks stats``."""
+    if args.top < 0:
+        raise CommandError(f"--top must be at least 0, got {args.top}")
+    if args.max_tag_degree is not None and args.max_tag_degree < 1:
+        raise CommandError(f"--max-tag-degree must be at least 1, got {args.max_tag_degree}")
+    stats = collect_stats(args.db, top=args.top, max_tag_degree=args.max_tag_degree)
+    if args.json:
+        print(json.dumps(stats, indent=2, ensure_ascii=False))
+    else:
+        render_stats(stats)
+    return 0

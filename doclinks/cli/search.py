@@ -1,23 +1,25 @@
 """`doclinks search`: search a database and say why each result is there.
 
 A root (depth 0) is there by similarity to the question. A result at depth d > 0 was reached
-from the results at depth d - 1 through the tags it shares with them: its incoming tags that
-one of them carries on its outgoing side, of degree at most ``max_tag_degree`` (hubs are not
-walked). Those are its "via" tags, rarest first.
+from the results at depth d - 1 through the tags it shares with them: the store gives them as
+``_via`` (its incoming tags that one of them carries on its outgoing side, of degree at most
+the hub limit), rarest first; this module only shows them.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
-from .db import check_db, chunk_count, open_store, tag_degrees
-from .errors import AppError
+from .common import add_db, open_store, shown_db
+from .errors import CommandError
 from .inventory import label_of, tag_name
 
-__all__ = ["SearchOptions", "Result", "search", "render_results", "results_json", "snippet"]
+__all__ = ["SearchOptions", "Result", "search", "render_results", "results_json", "snippet", "add_parser", "run"]
 
 
 @dataclass
@@ -60,42 +62,30 @@ class Result:
 def _check(options: SearchOptions) -> None:
     for name in ("k", "adjacent_k", "fetch_k"):
         if getattr(options, name) < 1:
-            raise AppError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(options, name)}")
+            raise CommandError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(options, name)}")
     if options.depth < 0:
-        raise AppError(f"--depth must be at least 0, got {options.depth}")
+        raise CommandError(f"--depth must be at least 0, got {options.depth}")
     if not 0.0 <= options.lambda_mult <= 1.0:
-        raise AppError(f"--lambda-mult must lie in [0, 1], got {options.lambda_mult}")
-
-
-def _sides(doc: Any) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    outs, ins = set(), set()
-    for link in doc.metadata.get("links", []) or []:
-        if link.direction in ("out", "bidir"):
-            outs.add((link.kind, link.tag))
-        if link.direction in ("in", "bidir"):
-            ins.add((link.kind, link.tag))
-    return outs, ins
+        raise CommandError(f"--lambda-mult must lie in [0, 1], got {options.lambda_mult}")
 
 
 def search(db: str | os.PathLike, question: str, options: SearchOptions | None = None) -> list[Result]:
-    """Search the SQLite database `db`.
+    """Search the store `db` (an SQLite file or a PostgreSQL URL).
 
     Traversal (`traversal_search`) by default, MMR traversal with ``options.mmr``; depth 0
-    is plain similarity search.
+    is plain similarity search. The "via" tags of each result are the store's (``_via``).
 
     Raises:
-        AppError: an empty question, bad options, a missing or foreign database, or an
+        CommandError: an empty question, bad options, a missing or foreign database, or an
             empty one.
     """
     options = options or SearchOptions()
     if not question.strip():
-        raise AppError("the question is empty")
+        raise CommandError("the question is empty")
     _check(options)
-    check_db(db, must_exist=True)
-    n_chunks = chunk_count(db)
-    if n_chunks == 0:
-        raise AppError(f"{db}: the database holds no chunks yet; add some with `doclinks ingest`")
     with open_store(db) as store:
+        if len(store) == 0:
+            raise CommandError(f"{shown_db(db)}: the database holds no chunks yet; add some with `doclinks ingest`")
         if options.mmr:
             docs = store.mmr_traversal_search(
                 question, k=options.k, depth=options.depth, fetch_k=options.fetch_k,
@@ -103,26 +93,14 @@ def search(db: str | os.PathLike, question: str, options: SearchOptions | None =
             )  # fmt: skip
         else:
             docs = store.traversal_search(question, k=options.k, depth=options.depth, adjacent_k=options.adjacent_k)
-        max_degree = store.settings.degree_limit(n_chunks)
-    sides = [_sides(d) for d in docs]
-    wanted = {p for outs, ins in sides for p in ins}
-    degrees = tag_degrees(db, wanted)
     results = []
-    for rank, (doc, (_, ins)) in enumerate(zip(docs, sides), start=1):
-        depth = int(doc.metadata.get("_depth", 0))
-        via: list[tuple[str, str]] = []
-        if depth > 0:
-            parents = set().union(*(o for (o, _), d in zip(sides, docs) if d.metadata.get("_depth") == depth - 1))
-            shared = ins & parents
-            via = sorted(
-                (p for p in shared if max_degree is None or degrees.get(p, 0) <= max_degree),
-                key=lambda p: (degrees.get(p, 0), label_of(p[0]), p[1]),
-            )
+    for rank, doc in enumerate(docs, start=1):
         meta = {k: v for k, v in doc.metadata.items() if k not in ("links", "entities") and not k.startswith("_")}
         results.append(Result(
             rank=rank, id=doc.id, text=doc.page_content, source=meta.get("source"), chunk=meta.get("chunk"),
-            line=meta.get("line"), depth=depth, score=float(doc.metadata.get("_similarity_score", 0.0)),
-            mmr_score=doc.metadata.get("_mmr_score"), via=via, metadata=meta,
+            line=meta.get("line"), depth=int(doc.metadata.get("_depth", 0)),
+            score=float(doc.metadata.get("_similarity_score", 0.0)), mmr_score=doc.metadata.get("_mmr_score"),
+            via=[tuple(p) for p in doc.metadata.get("_via", [])], metadata=meta,
         ))  # fmt: skip
     return results
 
@@ -178,3 +156,52 @@ def results_json(results: list[Result], question: str, options: SearchOptions) -
         "depth": options.depth,
         "results": [r.to_dict() for r in results],
     }
+
+
+def _add_search_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--k", type=int, default=4, metavar="N", help="results found by similarity (default 4)")
+    p.add_argument("--depth", type=int, default=1, metavar="N", help="hops along shared entities (default 1; 0: similarity only)")
+    p.add_argument("--mmr", action="store_true", help="MMR traversal: diverse results (depth, fetch-k, lambda-mult)")
+    p.add_argument("--adjacent-k", type=int, default=None, metavar="N",
+                   help="most chunks one hop adds (default: --k for traversal, so half the results come through "
+                   "links, the best budget on MuSiQue; 10 for --mmr, LangChain's)")
+    p.add_argument("--fetch-k", type=int, default=100, metavar="N", help="MMR: candidates found by similarity (default 100)")
+    p.add_argument("--lambda-mult", type=float, default=0.5, metavar="X", help="MMR: 1 similarity only, 0 diversity only (default 0.5)")
+    p.add_argument("--full", action="store_true", help="print whole chunks, not the first lines")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``doclinks search``."""
+    p = sub.add_parser(
+        "search", help="search a database: similar chunks, then chunks that share their entities",
+        description="Traversal search: the k chunks most similar to the question, then the chunks linked to "
+        "them by shared entities, up to --depth hops. Each result shows its source, depth, similarity score, "
+        "and the shared tags that brought it in.",
+    )  # fmt: skip
+    p.add_argument("question")
+    add_db(p)
+    _add_search_options(p)
+    p.set_defaults(func=run)
+    return p
+
+
+def _search_options(args: argparse.Namespace):
+    from .app.search import SearchOptions
+
+    adjacent_k = args.adjacent_k if args.adjacent_k is not None else (10 if args.mmr else args.k)
+    return SearchOptions(k=args.k, depth=args.depth, mmr=args.mmr, adjacent_k=adjacent_k,
+                         fetch_k=args.fetch_k, lambda_mult=args.lambda_mult)  # fmt: skip
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``doclinks search``."""
+    from .app.search import render_results, results_json, search
+
+    options = _search_options(args)
+    results = search(args.db, args.question, options)
+    if args.json:
+        print(json.dumps(results_json(results, args.question, options), indent=2, ensure_ascii=False))
+    else:
+        render_results(results, args.question, options, full=args.full)
+    return 0

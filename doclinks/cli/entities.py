@@ -6,16 +6,20 @@ manual=True)``), given doclinks' spans; no spaCy pipeline or model is involved.
 
 from __future__ import annotations
 
+import argparse
 import html
+import json
+import sys
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .colors import label_colors
-from .errors import AppError
+from .common import add_model, check_model_name, check_output, parse_labels
+from .errors import CommandError
 
-__all__ = ["read_input", "find_entities", "render_table", "to_json", "render_html"]
+__all__ = ["read_input", "find_entities", "render_table", "to_json", "render_html", "add_parser", "run"]
 
 #: Fields of a mention record shown to users (see docs/links.md, "Mention records").
 FIELDS = ("text", "label", "score", "start", "end", "tag")
@@ -24,7 +28,7 @@ FIELDS = ("text", "label", "score", "start", "end", "tag")
 def read_input(text: str | None, file: str | None) -> tuple[str, str]:
     """(the text, a title for it) from the TEXT argument or ``--file`` (``-``: stdin)."""
     if (text is None) == (file is None):
-        raise AppError("give either a TEXT or --file FILE (not both)" if text is not None else "no text: give a TEXT or --file FILE")
+        raise CommandError("give either a TEXT or --file FILE (not both)" if text is not None else "no text: give a TEXT or --file FILE")
     if file is not None:
         if file == "-":
             import sys
@@ -32,23 +36,25 @@ def read_input(text: str | None, file: str | None) -> tuple[str, str]:
             return sys.stdin.read(), "stdin"
         path = Path(file)
         if not path.is_file():
-            raise AppError(f"{file}: no such file" if not path.exists() else f"{file}: not a file")
+            raise CommandError(f"{file}: no such file" if not path.exists() else f"{file}: not a file")
         try:
             return path.read_text(encoding="utf-8-sig"), path.name
         except UnicodeDecodeError as exc:
-            raise AppError(f"{file}: not UTF-8 text (byte {exc.start})") from None
+            raise CommandError(f"{file}: not UTF-8 text (byte {exc.start})") from None
     return text, "text"
 
 
 def find_entities(text: str, labels: Sequence[str], *, model: str | None = None, threshold: float = 0.5) -> list[dict[str, Any]]:
     """Mention records of `text` (text, label, score, start, end, tag), in text order."""
-    from .ingest import load_extractor
 
     if not text.strip():
-        raise AppError("the text is empty")
+        raise CommandError("the text is empty")
     if not 0.0 < threshold < 1.0:
-        raise AppError(f"--threshold must lie in (0, 1), got {threshold}")
-    extractor = load_extractor(labels, model, threshold)
+        raise CommandError(f"--threshold must lie in (0, 1), got {threshold}")
+    check_model_name(model)
+    from ..links import GLiNERLinkExtractor
+
+    extractor = GLiNERLinkExtractor(list(labels), model=model, extract_kwargs={"threshold": threshold}, min_link_score=None)
     records = next(extractor.extract_entities([text]))
     return [{k: r[k] for k in FIELDS} for r in records]
 
@@ -92,7 +98,53 @@ def write_text(path: str | os.PathLike, content: str) -> None:
     """Write an output file (its folder must exist)."""
     p = Path(path)
     if not p.parent.is_dir():
-        raise AppError(f"{p}: folder {str(p.parent)!r} does not exist")
+        raise CommandError(f"{p}: folder {str(p.parent)!r} does not exist")
     if p.is_dir():
-        raise AppError(f"{p}: is a folder")
+        raise CommandError(f"{p}: is a folder")
     p.write_text(content, encoding="utf-8")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``doclinks entities``."""
+    p = sub.add_parser(
+        "entities", help="the entities of a text: table, JSON or HTML",
+        description="Find the entities of one text (the TEXT argument, or --file) and print them as a table, "
+        "JSON, or an HTML page with the spans highlighted (spaCy's displaCy).",
+    )  # fmt: skip
+    p.add_argument("text", nargs="?", help="the text (or use --file)")
+    p.add_argument("--file", metavar="FILE", help="read the text from this file (- for stdin)")
+    p.add_argument("--labels", metavar="LIST", help='entity types, comma-separated, e.g. "Person,Organization,Location" (required)')
+    add_model(p)
+    p.add_argument("--format", choices=["table", "json", "html"], default="table", help="output format (default table)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to this file instead of stdout")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``doclinks entities``."""
+        
+    labels = parse_labels(args.labels)
+    text, title = read_input(args.text, args.file)
+    if args.output is not None:
+        check_output(args.output)
+    records = find_entities(text, labels, model=args.model, threshold=args.threshold)
+    if args.format == "table" and args.output is None:
+        render_table(records, title)
+        return 0
+    if args.format == "table":
+        from rich.console import Console
+
+        with open(args.output, "w", encoding="utf-8") as f:
+            render_table(records, title, out=Console(file=f, width=200, highlight=False))
+        return 0
+    if args.format == "json":
+        content = json.dumps(to_json(records, text, labels), indent=2, ensure_ascii=False) + "\n"
+    else:
+        content = render_html(text, records, labels, title)
+    if args.output is None:
+        sys.stdout.write(content)
+    else:
+        write_text(args.output, content)
+        print(f"{len(records)} entities; wrote {args.output}", file=sys.stderr)
+    return 0

@@ -1,0 +1,247 @@
+"""`doclinks ingest`: files -> chunks (`doclinks.sources`) -> the store (`doclinks.pipeline`).
+
+Everything the user gave is checked first (labels, sizes, every file: all unreadable files are
+listed at once), so a bad input stops the run before anything is written; ``--skip-bad`` leaves
+unreadable files out instead, listed in the summary. The pipeline then skips stored chunks,
+extracts entities, links, embeds and writes in batches, and renormalises the tags the new chunks
+can change (see `doclinks.pipeline`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..links.extractor import DEFAULT_MIN_LINK_SCORE
+from . import console
+from .common import add_db, add_model, check_model_name, interrupted, open_store, parse_labels, shown_db
+from .errors import CommandError
+
+__all__ = ["add_parser", "run", "IngestOptions", "IngestSummary", "ingest"]
+
+
+@dataclass
+class IngestOptions:
+    """What `ingest` does; the defaults are the command line's."""
+
+    labels: list[str]
+    model: str | None = None  # None: doclinks.default_model()
+    chunk_size: int = 1000
+    chunk_overlap: int = 0
+    batch_size: int = 32
+    threshold: float = 0.5
+    min_link_score: float | None = DEFAULT_MIN_LINK_SCORE  # None: every kept mention links
+    merge: bool = True
+    keep_apart: list[str] = field(default_factory=list)
+    relabel: bool = False
+    text_field: str = "text"
+    encoding: str = "utf-8"
+    skip_bad: bool = False
+    progress: bool = True
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did (this run), and what the store holds afterwards."""
+
+    db: str
+    files: int  # files read
+    documents: int
+    chunks: int  # distinct chunks of the files given
+    new_chunks: int  # stored by this run
+    skipped_chunks: int  # already in the store
+    entities: int  # entity mentions found in the new chunks
+    renormalized_chunks: int  # stored chunks whose tags the new ones changed
+    stored_chunks: int  # in the store
+    distinct_tags: int  # in the store
+    seconds: float
+    chunks_per_second: float | None  # new chunks per second of extraction + storage
+    empty_files: list[str] = field(default_factory=list)
+    bad_files: list[dict[str, str]] = field(default_factory=list)  # skipped with --skip-bad: file, why
+    skipped_by_type: dict[str, int] = field(default_factory=dict)  # files of folders not read, by suffix
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as a JSON-ready dict."""
+        return asdict(self)
+
+    def text(self) -> str:
+        """The summary for people."""
+        rate = f" ({self.chunks_per_second:.1f} chunks/s)" if self.chunks_per_second else ""
+        skipped = f", {self.skipped_chunks:,} already stored" if self.skipped_chunks else ""
+        other = ", ".join(f"{n} {suffix or 'without suffix'}" for suffix, n in sorted(self.skipped_by_type.items()))
+        lines = [
+            f"ingested into {self.db}",
+            f"  files          {self.files:,} read" + (f", {len(self.empty_files)} empty" if self.empty_files else "")
+            + (f", {len(self.bad_files)} unreadable (skipped)" if self.bad_files else "")
+            + (f"; not read: {other}" if other else ""),
+            f"  documents      {self.documents:,}",
+            f"  chunks         {self.chunks:,} ({self.new_chunks:,} new{skipped})",
+            f"  entities       {self.entities:,} mentions in the new chunks"
+            + (f"; tags of {self.renormalized_chunks:,} stored chunks renormalised" if self.renormalized_chunks else ""),
+            f"  store          {self.stored_chunks:,} chunks, {self.distinct_tags:,} distinct tags "
+            "(`doclinks stats` for links and hubs)",
+            f"  time           {self.seconds:.1f} s{rate}",
+        ]  # fmt: skip
+        lines += [f"  skipped        {b['file']}: {b['why']}" for b in self.bad_files[:20]]
+        return "\n".join(lines)
+
+
+def _progress(enabled: bool):
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text("- chunks/s" if speed is None else f"{speed:.2f} chunks/s", style="progress.data.speed")
+
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
+        TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+        console=console.err(), disable=not enabled,
+    )  # fmt: skip
+
+
+def ingest(paths, db, options: IngestOptions) -> IngestSummary:
+    """Ingest files and folders into the store `db` (an SQLite file, created if absent, or a URL).
+
+    Raises:
+        CommandError: bad options, missing files, an empty folder, unreadable files (all named),
+            a database that is not doclinks'.
+        KeyboardInterrupt: with ``.stored`` (chunks stored so far) and ``.total`` set on it.
+    """
+    from ..pipeline import IngestSettings, ingest_chunks
+    from ..sources import SourceError, Splitter, collect_files, read_sources
+
+    start = time.perf_counter()
+    labels = parse_labels(",".join(options.labels))
+    try:
+        settings = IngestSettings(
+            labels=labels, model=options.model, threshold=options.threshold, min_link_score=options.min_link_score,
+            batch_size=options.batch_size, merge=options.merge, keep_apart=options.keep_apart, relabel=options.relabel,
+        )  # fmt: skip
+        splitter = Splitter(options.chunk_size, options.chunk_overlap)
+    except (ValueError, TypeError) as exc:
+        from .errors import with_flags
+
+        raise CommandError(with_flags(str(exc))) from None
+    check_model_name(options.model)
+    by_type: Counter = Counter()
+    try:
+        files = collect_files(paths, skipped=by_type)
+        read = read_sources(files, splitter, text_field=options.text_field, encoding=options.encoding,
+                            skip_bad=options.skip_bad)  # fmt: skip
+    except LookupError:
+        raise CommandError(f"--encoding {options.encoding}: no such text encoding") from None
+    except SourceError as exc:
+        message = str(exc)
+        if "text field" in message:
+            message += " (see --text-field)"
+        if "cannot be read" in message:
+            message += "; add --skip-bad to ingest the other files"
+        raise CommandError(message) from None
+    if not read.chunks:
+        raise CommandError("nothing to ingest: the files hold no text")
+    store = open_store(db, create=True)
+    try:
+        with _progress(options.progress) as bar:
+            task = bar.add_task("ingest", total=None)
+            spinner = None
+
+            def on_model() -> None:
+                nonlocal spinner
+                if options.progress:
+                    spinner = console.err().status("loading the NER model", spinner="dots")
+                    spinner.start()
+
+            def on_progress(done: int, total: int) -> None:
+                if spinner is not None:
+                    spinner.stop()
+                bar.update(task, completed=done, total=total)
+
+            report = ingest_chunks(store, read.chunks, settings, on_model=on_model, on_progress=on_progress)
+            if spinner is not None:
+                spinner.stop()
+        stored_chunks, distinct_tags = len(store), len(store.tags())
+    finally:
+        store.close()
+    if report.stale_chunks:
+        print(f"doclinks: warning: {report.stale_chunks} of the chunks given are stored with links of other labels "
+              f"({', '.join(report.stale_labels)}); the labels {','.join(labels)} apply only to new chunks: "
+              "add --relabel to extract them again", file=sys.stderr)  # fmt: skip
+    return IngestSummary(
+        db=shown_db(db), files=read.files_read, documents=read.documents, chunks=report.chunks, new_chunks=report.new_chunks,
+        skipped_chunks=report.skipped_chunks, entities=report.entities, renormalized_chunks=report.renormalized_chunks,
+        stored_chunks=stored_chunks, distinct_tags=distinct_tags, seconds=time.perf_counter() - start,
+        chunks_per_second=(report.new_chunks / report.work_seconds) if report.new_chunks and report.work_seconds > 0 else None,
+        empty_files=[str(p) for p in read.empty_files], bad_files=[{"file": str(p), "why": w} for p, w in read.bad_files],
+        skipped_by_type=dict(by_type),
+    )  # fmt: skip
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``doclinks ingest``."""
+    p = sub.add_parser(
+        "ingest", help="read files, link their chunks on shared entities, store them",
+        description="Read .txt, .md and .jsonl files (folders recursively), split them into chunks, find their "
+        "entities, link chunks that share one, embed and store them. Interrupted and run again, it continues "
+        "where it stopped: chunks already stored are skipped.",
+    )  # fmt: skip
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--labels", metavar="LIST", help='entity types to find, comma-separated, e.g. "Person,Organization,Location" (required)')
+    add_db(p)
+    add_model(p)
+    p.add_argument("--chunk-size", type=int, default=1000, metavar="N", help="largest chunk in characters (default 1000)")
+    p.add_argument("--chunk-overlap", type=int, default=0, metavar="N", help="characters shared by neighbouring chunks (default 0)")
+    p.add_argument("--batch-size", type=int, default=32, metavar="N", help="chunks per batch: one NER pass, one embedding pass, one write (default 32)")
+    p.add_argument("--text-field", default="text", metavar="NAME", help='the text field of .jsonl lines (default "text"; other fields become metadata)')
+    p.add_argument("--encoding", default="utf-8", metavar="NAME", help='text encoding of the files (default utf-8; e.g. latin-1)')
+    p.add_argument("--skip-bad", action="store_true",
+                   help="leave out files that cannot be read (listed in the summary) instead of stopping; "
+                   "without it every unreadable file is listed and nothing is stored")
+    p.add_argument("--min-link-score", type=float, default=DEFAULT_MIN_LINK_SCORE, metavar="S",
+                   help=f"an entity links only when a mention scored at least this (default {DEFAULT_MIN_LINK_SCORE}; "
+                   "0 links every mention above --threshold)")
+    p.add_argument("--no-merge", action="store_true",
+                   help="never join a short tag to a longer one across chunks (undoes earlier merges; case and spelling variants still join)")
+    p.add_argument("--relabel", action="store_true",
+                   help="extract again the chunks already stored whose links came from other --labels")
+    p.add_argument("--keep-apart", action="append", default=[], metavar="TAG",
+                   help="undo the merges of this tag for good (it never joins a longer tag again); repeatable")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``doclinks ingest``."""
+    options = IngestOptions(
+        labels=parse_labels(args.labels), model=args.model, chunk_size=args.chunk_size,
+        chunk_overlap=args.chunk_overlap, batch_size=args.batch_size, threshold=args.threshold,
+        min_link_score=args.min_link_score or None, merge=not args.no_merge, keep_apart=list(args.keep_apart),
+        relabel=args.relabel, text_field=args.text_field, encoding=args.encoding, skip_bad=args.skip_bad,
+        progress=not args.no_progress,
+    )  # fmt: skip
+    try:
+        summary = ingest(args.paths, args.db, options)
+    except KeyboardInterrupt as exc:
+        return interrupted("ingest", exc)
+    if args.json:
+        print(json.dumps(summary.to_dict(), indent=2))
+    else:
+        print(summary.text())
+    return 0

@@ -1,0 +1,244 @@
+"""Ingest as a library: chunks in, a graph store out (any store: SQLite, PostgreSQL, memory).
+
+`ingest_chunks(store, chunks, settings)` is what ``doclinks ingest`` runs after reading and
+splitting the files (`doclinks.sources`); it raises `ValueError`/`TypeError` on bad settings and
+names no command-line flag. The order matters for "nothing stored twice, nothing lost":
+
+1. chunk ids derive from source, index and text (`doclinks.sources.chunk_id`): chunks already
+   stored are skipped *before* entity extraction, so an interrupted run continues where it
+   stopped; chunks stored with links of other labels are re-extracted only with ``relabel``;
+2. the NER model loads only when there is something new;
+3. new chunks go in batches of ``batch_size``: entities and links (`LinkExtractorTransformer`,
+   tags normalised across the batch), then ``add_documents`` (embedding and one write
+   transaction per batch). An interrupt loses at most the batch in flight;
+4. last, tags are normalised across the store, incrementally: only the tags that share a
+   match-key word with the batch's tags can change (`doclinks.links.canonical`), so only the
+   stored chunks carrying such a tag are read, renormalised and, where they change, written
+   again (not re-embedded). The result equals a full pass over the corpus
+   (`normalize_store(store)`), which ``merge=False`` runs, since it must undo every merge.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .document import Document
+from .links.extractor import DEFAULT_MIN_LINK_SCORE
+
+__all__ = ["IngestSettings", "IngestReport", "ingest_chunks", "normalize_store", "NORMALIZE_BATCH"]
+
+#: Chunks rewritten per transaction by the corpus normalisation.
+NORMALIZE_BATCH = 500
+
+
+@dataclass
+class IngestSettings:
+    """What `ingest_chunks` does.
+
+    Args:
+        labels: entity types to find (at least one).
+        model: NER model: a checkpoint folder or hub id; None: the shipped default model.
+        threshold: least mention score kept as an entity record, in (0, 1) (default 0.5).
+        min_link_score: least best-mention score for an entity to link, in (0, 1); None: every
+            kept mention links (default `DEFAULT_MIN_LINK_SCORE`, 0.7).
+        batch_size: chunks per extraction and write transaction (default 32).
+        merge: a short tag may join a longer one (`doclinks.links.MergePolicy`); False undoes
+            every merge (case and spelling variants still join). Default True.
+        keep_apart: tags that must never join a longer one again (undone merges).
+        relabel: extract again the chunks given that are stored with links of other labels
+            (default False: they keep their links, and the report counts them).
+    """
+
+    labels: list[str]
+    model: str | None = None
+    threshold: float = 0.5
+    min_link_score: float | None = DEFAULT_MIN_LINK_SCORE
+    batch_size: int = 32
+    merge: bool = True
+    keep_apart: list[str] = field(default_factory=list)
+    relabel: bool = False
+
+    def __post_init__(self) -> None:
+        from .ner.validation import check_labels, check_threshold
+
+        self.labels = check_labels(self.labels)
+        self.threshold = check_threshold(self.threshold, "threshold")
+        if self.min_link_score is not None:
+            self.min_link_score = check_threshold(self.min_link_score, "min_link_score")
+        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1:
+            raise ValueError(f"batch_size must be an integer of at least 1, got {self.batch_size!r}")
+        self.keep_apart = list(self.keep_apart)
+
+
+@dataclass
+class IngestReport:
+    """What one `ingest_chunks` run did."""
+
+    chunks: int  # distinct chunks given
+    new_chunks: int  # extracted and stored by this run (relabelled ones included)
+    skipped_chunks: int  # already stored, left as they were
+    stale_chunks: int  # stored with links of other labels and not relabelled
+    stale_labels: list[str]  # those other labels, one comma-joined string per label set
+    entities: int  # entity mentions found in the new chunks
+    renormalized_chunks: int  # stored chunks rewritten by the corpus normalisation
+    work_seconds: float  # extraction, embedding and writing of the new chunks
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as a JSON-ready dict."""
+        return asdict(self)
+
+
+def _snapshot(doc: Any) -> tuple:
+    links = tuple((link.kind, link.direction, link.tag) for link in doc.metadata.get("links", []) or [])
+    records = doc.metadata.get("entities", []) or []
+    tags = tuple((r.get("tag"), r.get("merged_from"), r.get("keep_apart")) for r in records if isinstance(r, dict))
+    return links, tags
+
+
+def _original_keys(doc: Any) -> set[tuple[str, str]]:
+    """The ``(kind, tag)`` keys of a stored chunk before any merge: its links and merged records."""
+    keys = {link.key for link in doc.metadata.get("links", []) or []}
+    for r in doc.metadata.get("entities", []) or []:
+        if isinstance(r, dict) and isinstance(r.get("kind"), str) and isinstance(r.get("merged_from"), str):
+            keys.add((r["kind"], r["merged_from"]))
+    return keys
+
+
+def normalize_store(
+    store: Any,
+    *,
+    merge: bool = True,
+    keep_apart: Sequence[str] = (),
+    touched: Iterable[tuple[str, str]] | None = None,
+) -> int:
+    """Give each entity one tag across the store; returns the number of chunks rewritten.
+
+    Merges recorded earlier are undone and recomputed from the mentions, so the result does not
+    depend on how often or in how many runs the corpus was normalised.
+
+    Args:
+        store: a `doclinks.store.GraphStore`.
+        merge: False undoes every merge (a full pass over the store).
+        keep_apart: tags whose merges are undone for good: their mentions are marked in the
+            stored records, so later runs keep them apart too.
+        touched: the ``(kind, tag)`` keys a batch added or removed: only the tags sharing a
+            match-key word with them are recomputed, reading only the chunks that carry one.
+            None: a full pass over every stored chunk.
+    """
+    from .links import keep_apart as mark_apart
+    from .links import renormalize, scope_of
+
+    if touched is None or not merge:
+        scope = None
+        docs = list(store.iter_documents())
+    else:
+        pairs = set(touched)
+        if keep_apart:
+            kinds = {kind for kind, _ in store.tags()}
+            pairs |= {(kind, tag) for kind in kinds for tag in keep_apart}
+        scope = scope_of(pairs)
+        if not scope:
+            return 0
+        from .links import in_scope
+
+        carrying = [pair for pair in store.tags() if in_scope(*pair, scope)]
+        docs = store.documents_with_tags(carrying)
+    before = [_snapshot(d) for d in docs]
+    for tag in keep_apart:
+        mark_apart(docs, tag)
+    renormalize(docs, scope=scope, kinds=("entity",), merge_partial=merge)
+    changed = [d for d, b in zip(docs, before) if _snapshot(d) != b]
+    # Bounded transactions: other writers wait for the lock one batch at a time, not the corpus.
+    for i in range(0, len(changed), NORMALIZE_BATCH):
+        store.add_documents(changed[i : i + NORMALIZE_BATCH])
+    return len(changed)
+
+
+def ingest_chunks(
+    store: Any,
+    chunks: Sequence[Any],
+    settings: IngestSettings,
+    *,
+    extractor: Any = None,
+    on_model: Callable[[], Any] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> IngestReport:
+    """Extract the entities of new chunks, link them, store them, and normalise the store's tags.
+
+    Args:
+        store: a `doclinks.store.GraphStore` (its embedder embeds the chunks).
+        chunks: objects with ``id``, ``text`` and ``metadata`` (`doclinks.sources.Chunk`);
+            a repeated id is read once.
+        settings: see `IngestSettings`.
+        extractor: a ready `GLiNERLinkExtractor` for ``settings.labels``; None: built from
+            the settings when there is something new (the model loads then).
+        on_model: called (no arguments) just before the model loads, e.g. to show a spinner.
+        on_progress: called with (chunks done, chunks to do) after each stored batch.
+
+    Returns:
+        An `IngestReport`. A ``KeyboardInterrupt`` carries ``.stored`` and ``.total``.
+    """
+    unique: dict[str, Any] = {}
+    for c in chunks:
+        unique.setdefault(c.id, c)
+    stored = store.stored_ids(list(unique))
+    new = [c for c in unique.values() if c.id not in stored]
+    old_docs = store.get_by_ids([i for i in unique if i in stored], missing="skip") if stored else []
+    stale_docs = [
+        d for d in old_docs if d.metadata.get("ner_labels") is not None and d.metadata["ner_labels"] != settings.labels
+    ]
+    touched: set[tuple[str, str]] = set()
+    if settings.relabel:
+        ids = {d.id for d in stale_docs}
+        new += [c for c in unique.values() if c.id in ids]
+        for d in stale_docs:
+            touched |= _original_keys(d)  # their old tags leave the corpus
+    stale_labels = sorted({",".join(d.metadata["ner_labels"]) for d in stale_docs})
+
+    entities = done = 0
+    work_seconds = 0.0
+    try:
+        if new:
+            if extractor is None:
+                if on_model is not None:
+                    on_model()
+                from .links import GLiNERLinkExtractor
+
+                extractor = GLiNERLinkExtractor(
+                    settings.labels, model=settings.model, extract_kwargs={"threshold": settings.threshold},
+                    min_link_score=settings.min_link_score,
+                )  # fmt: skip
+            from .links import LinkExtractorTransformer
+
+            transformer = LinkExtractorTransformer([extractor])
+            start = time.perf_counter()
+            for i in range(0, len(new), settings.batch_size):
+                batch = new[i : i + settings.batch_size]
+                docs = [
+                    Document(page_content=c.text, metadata={**c.metadata, "ner_labels": settings.labels}, id=c.id)
+                    for c in batch
+                ]
+                docs = transformer.transform_documents(docs)
+                store.add_documents(docs)
+                for d in docs:
+                    touched |= _original_keys(d)
+                    entities += len(d.metadata.get("entities") or [])
+                done += len(batch)
+                if on_progress is not None:
+                    on_progress(done, len(new))
+            work_seconds = time.perf_counter() - start
+        renormalized = 0
+        if touched or settings.keep_apart or not settings.merge:
+            renormalized = normalize_store(store, merge=settings.merge, keep_apart=settings.keep_apart, touched=touched)
+    except KeyboardInterrupt as exc:
+        exc.stored = done  # type: ignore[attr-defined]
+        exc.total = len(new)  # type: ignore[attr-defined]
+        raise
+    return IngestReport(
+        chunks=len(unique), new_chunks=done, skipped_chunks=len(unique) - len(new),
+        stale_chunks=0 if settings.relabel else len(stale_docs), stale_labels=stale_labels, entities=entities,
+        renormalized_chunks=renormalized, work_seconds=work_seconds,
+    )  # fmt: skip
