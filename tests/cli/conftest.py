@@ -71,6 +71,14 @@ def write_corpus(root: Path, files: dict[str, str] = CORPUS) -> Path:
     return root
 
 
+def stored_documents(db) -> list:
+    """Every chunk of the SQLite store `db`, read through the store's API (read-only)."""
+    from doclinks.store import SQLiteGraphStore, SQLiteSettings
+
+    with SQLiteGraphStore(db, sqlite=SQLiteSettings(read_only=True)) as store:
+        return list(store.iter_documents())
+
+
 @pytest.fixture(scope="session")
 def ner_model() -> str:
     """A real GLiNER checkpoint folder: $DOCLINKS_TEST_MODEL, else the shipped default model's."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from doclinks.app.db import iter_documents
+from .conftest import stored_documents
 
 from .conftest import LABELS, run_cli
 
@@ -65,7 +65,7 @@ def test_graph_page_draws_its_nodes(page, ingested):
     data = page.execute_script("return window.doclinksGraph.data")
     shown = page.execute_script("return window.doclinksGraph.nodeView.length")
     assert shown == len(data["nodes"]) > 0
-    assert sum(n["type"] == "chunk" for n in data["nodes"]) == len(list(iter_documents(ingested.db)))
+    assert sum(n["type"] == "chunk" for n in data["nodes"]) == len(list(stored_documents(ingested.db)))
     # Every node is painted: the canvas pixel at its centre is opaque (the background is transparent).
     painted = page.execute_script("""
         var g = window.doclinksGraph, canvas = document.querySelector('#graph canvas');
@@ -81,7 +81,7 @@ def test_graph_page_draws_its_nodes(page, ingested):
 def test_clicking_a_chunk_shows_its_text_with_its_entities(page, ingested):
     from selenium.webdriver.common.by import By
 
-    doc = next(d for d in iter_documents(ingested.db) if "Anna Smith moved" in d.page_content)
+    doc = next(d for d in stored_documents(ingested.db) if "Anna Smith moved" in d.page_content)
     node = f"c:{doc.id}"
     click_node(page, node)
     wait_for(page, f"return document.getElementById('details').getAttribute('data-node') === {json.dumps(node)}")

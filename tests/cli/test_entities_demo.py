@@ -8,7 +8,7 @@ import sqlite3
 
 
 from doclinks import cli
-from doclinks.app.demo import demo_input, sample_path
+from doclinks.cli.demo import demo_input, sample_path
 
 from .conftest import LABELS, REPO, cli_env, run_cli
 

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from doclinks.app.errors import AppError
-from doclinks.app.graph import build_graph, render_html, to_graphml, vis_network_js
-from doclinks.app.inventory import Inventory
+from doclinks.cli.errors import CommandError
+from doclinks.cli.graph import build_graph, render_html, to_graphml, vis_network_js
+from doclinks.cli.inventory import Inventory
 from doclinks.document import Document
 from doclinks.links import Link
 
@@ -52,9 +52,9 @@ def test_graph_nodes_edges_and_hubs():
     assert len(g.edges) == 8 and all(e["direction"] == "bidir" for e in g.edges)
     only_location = build_graph(Inventory.from_documents(docs), labels=["Location"])
     assert [n["label"] for n in only_location.nodes if n["type"] == "entity"] == ["Paris"]
-    with pytest.raises(AppError, match="no entities of Drug"):
+    with pytest.raises(CommandError, match="no entities of Drug"):
         build_graph(Inventory.from_documents(docs), labels=["Drug"])
-    with pytest.raises(AppError, match="--min-chunks"):
+    with pytest.raises(CommandError, match="--min-chunks"):
         build_graph(Inventory.from_documents(docs), min_chunks=0)
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from doclinks import cli
-from doclinks.app.db import iter_documents
+from .conftest import stored_documents
 
 FILES = {
     "a.txt": "Volodymyr Zelenskyy spoke in Kyiv on Monday.",
@@ -28,7 +28,7 @@ def _ingest(capsys, root, *extra) -> dict:
 def _person_tags(db) -> dict[str, set[str]]:
     return {
         d.metadata["source"].rsplit("/", 1)[-1]: {l.tag for l in d.metadata.get("links", []) if l.kind == "entity:Person"}
-        for d in iter_documents(db)
+        for d in stored_documents(db)
     }
 
 
@@ -73,7 +73,7 @@ def test_min_link_score_must_be_a_probability(tmp_path, capsys, value):
 
 def test_corpus_normalisation_writes_in_bounded_batches(tmp_path, monkeypatch):
     """The last step of an ingest rewrites changed chunks a batch at a time, not in one long transaction."""
-    from doclinks.app import ingest as ingest_module
+    from doclinks import pipeline
     from doclinks.document import Document
     from doclinks.links import Link
     from doclinks.store import SQLiteGraphStore
@@ -90,10 +90,10 @@ def test_corpus_normalisation_writes_in_bounded_batches(tmp_path, monkeypatch):
     sizes = []
     original = store.add_documents
     monkeypatch.setattr(store, "add_documents", lambda batch, *a, **k: (sizes.append(len(batch)), original(batch, *a, **k))[1])
-    monkeypatch.setattr(ingest_module, "NORMALIZE_BATCH", 2)
-    changed, stored = ingest_module.normalize_store(store, db)
+    monkeypatch.setattr(pipeline, "NORMALIZE_BATCH", 2)
+    changed = pipeline.normalize_store(store)
     assert changed == 3 and sizes == [2, 1]
-    assert {l.tag for d in stored for l in d.metadata["links"]} == {"Volodymyr Zelenskyy"}
+    assert {l.tag for d in store.iter_documents() for l in d.metadata["links"]} == {"Volodymyr Zelenskyy"}
     store.close()
 
 
@@ -107,9 +107,9 @@ def test_other_labels_on_stored_chunks_are_warned_and_relabel_extracts_again(tmp
     args = ["ingest", str(tmp_path), "--db", str(db), "--json", "--no-progress", "--model", ner_model]
     assert cli.main([*args, "--labels", "Person"]) == 0
     capsys.readouterr()
-    kinds = lambda: {l.kind for d in iter_documents(db) for l in d.metadata.get("links", [])}  # noqa: E731
+    kinds = lambda: {l.kind for d in stored_documents(db) for l in d.metadata.get("links", [])}  # noqa: E731
     assert kinds() == {"entity:Person"}
-    assert all(d.metadata["ner_labels"] == ["Person"] for d in iter_documents(db))
+    assert all(d.metadata["ner_labels"] == ["Person"] for d in stored_documents(db))
     assert cli.main([*args, "--labels", "Location"]) == 0
     out = capsys.readouterr()
     assert "3 of the chunks given are stored with links of other labels (Person)" in out.err and "--relabel" in out.err
@@ -118,4 +118,4 @@ def test_other_labels_on_stored_chunks_are_warned_and_relabel_extracts_again(tmp
     out = capsys.readouterr()
     assert json.loads(out.out)["new_chunks"] == 3 and "other labels" not in out.err
     assert kinds() == {"entity:Location"}
-    assert all(d.metadata["ner_labels"] == ["Location"] for d in iter_documents(db))
+    assert all(d.metadata["ner_labels"] == ["Location"] for d in stored_documents(db))

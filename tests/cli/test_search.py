@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from doclinks import cli
-from doclinks.app.db import iter_documents
+from .conftest import stored_documents
 
 from .conftest import run_cli
 
@@ -24,7 +24,7 @@ def test_traversal_results_explain_themselves(ingested):
     out = json.loads(done.stdout)
     assert (out["search"], out["k"], out["depth"]) == ("traversal", 2, 1)
     results = out["results"]
-    docs = {d.id: d for d in iter_documents(ingested.db)}
+    docs = {d.id: d for d in stored_documents(ingested.db)}
     roots = [r for r in results if r["depth"] == 0]
     hops = [r for r in results if r["depth"] == 1]
     assert len(roots) == 2 and hops, results  # the corpus links Anna's chunks to others
@@ -72,7 +72,7 @@ def test_depth_zero_mmr_and_full_text(ingested, capsys):
 
 
 def test_long_chunks_are_cut_unless_full(capsys):
-    from doclinks.app.search import Result, SearchOptions, render_results
+    from doclinks.cli.search import Result, SearchOptions, render_results
 
     text = "Anna Smith moved to Paris. " * 30
     result = Result(rank=1, id="x", text=text, source="a.txt", chunk=0, line=None, depth=0, score=0.5, mmr_score=None)

@@ -85,9 +85,9 @@ def test_chunk_ids_derive_from_source_index_and_text(tmp_path, monkeypatch):
 
 
 def test_splitter_sizes_and_markdown(tmp_path):
-    with pytest.raises(SourceError, match="--chunk-size"):
+    with pytest.raises(ValueError, match="chunk_size"):
         Splitter(chunk_size=0)
-    with pytest.raises(SourceError, match="--chunk-overlap"):
+    with pytest.raises(ValueError, match="chunk_overlap"):
         Splitter(chunk_size=10, chunk_overlap=10)
     md = tmp_path / "n.md"
     md.write_text("# One\n\nAnna Smith lives in Paris.\n\n## Two\n\nOmar Okafor lives in Berlin.\n")
@@ -136,7 +136,7 @@ def test_jsonl_lines_that_cannot_be_stored_name_file_and_line(tmp_path, line, me
 
 
 def test_labels_in_several_cases_are_one_label_and_wrong_separators_are_flagged(capsys):
-    from doclinks.app.ingest import parse_labels
+    from doclinks.cli.common import parse_labels
 
     assert parse_labels("Person, person ,PERSON,Location") == ["Person", "Location"]
     err = capsys.readouterr().err
@@ -151,3 +151,32 @@ def test_unreadable_types_are_named_in_plain_words(tmp_path, name, says):
     (tmp_path / name).write_text("x", encoding="utf-8")
     with pytest.raises(SourceError, match=says):
         collect_files([tmp_path / name])
+
+
+def test_every_unreadable_file_is_named_at_once_and_skip_bad_leaves_them_out(tmp_path):
+    from collections import Counter
+
+    from doclinks.sources import read_sources
+
+    (tmp_path / "good.txt").write_text("Anna Smith moved to Paris.", encoding="utf-8")
+    (tmp_path / "latin.txt").write_bytes("Café Müller".encode("latin-1"))
+    (tmp_path / "broken.jsonl").write_bytes(b'{"text": "ok"}\n[1]\n')
+    (tmp_path / "empty.md").write_text("  \n", encoding="utf-8")
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF")
+    (tmp_path / "notes").write_text("no suffix", encoding="utf-8")
+    skipped = Counter()
+    files = collect_files([tmp_path], skipped=skipped)
+    assert skipped == {".pdf": 1, "": 1}
+    with pytest.raises(SourceError) as info:
+        read_sources(files, Splitter())
+    message = str(info.value)
+    assert message.startswith("2 of 4 file(s) cannot be read")
+    assert "latin.txt: not UTF-8 text" in message and "broken.jsonl:2: expected a JSON object" in message
+    report = read_sources(files, Splitter(), skip_bad=True)
+    assert sorted(p.name for p, _ in report.bad_files) == ["broken.jsonl", "latin.txt"]
+    assert [p.name for p in report.empty_files] == ["empty.md"] and report.files_read == 2
+    assert [c.text for c in report.chunks] == ["Anna Smith moved to Paris."]
+    latin = read_sources([tmp_path / "latin.txt"], Splitter(), encoding="latin-1")
+    assert [c.text for c in latin.chunks] == ["Café Müller"]
+    with pytest.raises(LookupError):
+        read_sources(files, Splitter(), encoding="no-such-codec")
