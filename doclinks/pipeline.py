@@ -176,7 +176,8 @@ def ingest_chunks(
         extractor: a ready `GLiNERLinkExtractor` for ``settings.labels``; None: built from
             the settings when there is something new (the model loads then).
         on_model: called (no arguments) just before the model loads, e.g. to show a spinner.
-        on_progress: called with (chunks done, chunks to do) after each stored batch.
+        on_progress: called with (chunks done, chunks to do) once the model is loaded (0 done),
+            then after each stored batch.
 
     Returns:
         An `IngestReport`. A ``KeyboardInterrupt`` carries ``.stored`` and ``.total``.
@@ -215,6 +216,8 @@ def ingest_chunks(
 
             transformer = LinkExtractorTransformer([extractor])
             start = time.perf_counter()
+            if on_progress is not None:
+                on_progress(0, len(new))  # the work starts now: rates count from here, as `work_seconds`
             for i in range(0, len(new), settings.batch_size):
                 batch = new[i : i + settings.batch_size]
                 docs = [

@@ -64,9 +64,23 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+#: Demo chunks are short (characters), so that a few paragraphs give chunks that links can join.
+DEMO_CHUNK_SIZE = 400
+#: Roots of the demo search: few, so that what the links add shows.
+DEMO_K = 2
+
+
+def link_only(store, question: str, results) -> list:
+    """The results a plain similarity search with as many results misses: found through links only."""
+    similar = {d.id for d in store.similarity_search(question, k=max(1, len(results)))}
+    return [r for r in results if r.depth > 0 and r.id not in similar]
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run ``doclinks demo``."""
+    """Run ``doclinks demo``: ingest, search, and point at the results only links found."""
+    from .common import open_store
     from .ingest import IngestOptions, ingest
+    from .inventory import tag_name
     from .search import SearchOptions, render_results, search
 
     chosen = demo_input()
@@ -74,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     if path.startswith(os.path.join(os.pardir, os.pardir, os.pardir)):
         path = str(chosen.path)  # not near the working folder: the absolute path reads better
     print(f"doclinks demo: {chosen.what} ({path})", file=sys.stderr)
-    options = IngestOptions(labels=DEMO_LABELS, model=args.model, progress=not args.no_progress)
+    options = IngestOptions(labels=DEMO_LABELS, model=args.model, chunk_size=DEMO_CHUNK_SIZE, progress=not args.no_progress)
     try:
         summary = ingest([path], args.db, options)
     except KeyboardInterrupt as exc:
@@ -82,6 +96,17 @@ def run(args: argparse.Namespace) -> int:
     print(summary.text())
     print()
     question = args.question or chosen.question
-    search_options = SearchOptions(k=4, depth=1, adjacent_k=4)  # as `doclinks search`
-    render_results(search(args.db, question, search_options), question, search_options)
+    search_options = SearchOptions(k=DEMO_K, depth=1)
+    results = search(args.db, question, search_options)
+    render_results(results, question, search_options)
+    with open_store(args.db) as store:
+        found = link_only(store, question, results)
+    print()
+    if found:
+        for r in found:
+            via = "; ".join(tag_name(k, t) for k, t in r.via)
+            print(f"Result {r.rank} is here only because of a shared entity ({via}): a similarity search for "
+                  f"{len(results)} results does not find it.")  # fmt: skip
+    else:
+        print(f"Every result is also among the {len(results)} most similar chunks: links found nothing new here.")
     return 0

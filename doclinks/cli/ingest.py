@@ -91,6 +91,13 @@ class IngestSummary:
         return "\n".join(lines)
 
 
+def rate_text(done: float, started: float | None, now: float) -> str:
+    """The progress bar's rate: chunks done over the seconds since the work started (the model
+    loaded), which is how the summary's ``chunks_per_second`` counts too."""
+    elapsed = now - started if started is not None else 0.0
+    return f"{done / elapsed:.2f} chunks/s" if done and elapsed > 0 else "- chunks/s"
+
+
 def _progress(enabled: bool):
     from rich.progress import (
         BarColumn,
@@ -104,9 +111,10 @@ def _progress(enabled: bool):
     from rich.text import Text
 
     class Rate(ProgressColumn):
+        # Chunks done over the time since the work started (the model loaded): the summary's rate,
+        # not rich's moving estimate, which also counts the model loading.
         def render(self, task) -> Text:
-            speed = task.finished_speed or task.speed
-            return Text("- chunks/s" if speed is None else f"{speed:.2f} chunks/s", style="progress.data.speed")
+            return Text(rate_text(task.completed, task.fields.get("started"), time.perf_counter()), style="progress.data.speed")
 
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
@@ -170,6 +178,8 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
             def on_progress(done: int, total: int) -> None:
                 if spinner is not None:
                     spinner.stop()
+                if done == 0:
+                    bar.update(task, started=time.perf_counter())
                 bar.update(task, completed=done, total=total)
 
             report = ingest_chunks(store, read.chunks, settings, on_model=on_model, on_progress=on_progress)

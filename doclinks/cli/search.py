@@ -161,10 +161,10 @@ def results_json(results: list[Result], question: str, options: SearchOptions) -
 def _add_search_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", type=int, default=4, metavar="N", help="results found by similarity (default 4)")
     p.add_argument("--depth", type=int, default=1, metavar="N", help="hops along shared entities (default 1; 0: similarity only)")
-    p.add_argument("--mmr", action="store_true", help="MMR traversal: diverse results (depth, fetch-k, lambda-mult)")
-    p.add_argument("--adjacent-k", type=int, default=None, metavar="N",
-                   help="most chunks one hop adds (default: --k for traversal, so half the results come through "
-                   "links, the best budget on MuSiQue; 10 for --mmr, LangChain's)")
+    p.add_argument("--mmr", action="store_true", help="MMR traversal: diverse results (depth, fetch-k, lambda-mult); "
+                   "lower recall than traversal on MuSiQue (docs/store.md)")
+    p.add_argument("--adjacent-k", type=int, default=10, metavar="N",
+                   help="most chunks one hop adds (default 10: the store's default, the same for --mmr)")
     p.add_argument("--fetch-k", type=int, default=100, metavar="N", help="MMR: candidates found by similarity (default 100)")
     p.add_argument("--lambda-mult", type=float, default=0.5, metavar="X", help="MMR: 1 similarity only, 0 diversity only (default 0.5)")
     p.add_argument("--full", action="store_true", help="print whole chunks, not the first lines")
@@ -189,8 +189,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def _search_options(args: argparse.Namespace):
     from .app.search import SearchOptions
 
-    adjacent_k = args.adjacent_k if args.adjacent_k is not None else (10 if args.mmr else args.k)
-    return SearchOptions(k=args.k, depth=args.depth, mmr=args.mmr, adjacent_k=adjacent_k,
+    return SearchOptions(k=args.k, depth=args.depth, mmr=args.mmr, adjacent_k=args.adjacent_k,
                          fetch_k=args.fetch_k, lambda_mult=args.lambda_mult)  # fmt: skip
 
 

@@ -69,3 +69,16 @@ def test_page_keeps_hostile_text_inert():
     graphml = to_graphml(build_graph(Inventory.from_documents(docs)))
     assert "<script>" not in graphml  # XML-escaped
     assert vis_network_js().lstrip().startswith("/**")
+
+
+def test_a_label_has_one_colour_on_every_page():
+    from doclinks.cli.colors import PALETTE, label_color, label_colors
+    from doclinks.cli.entities import render_html as entities_page
+
+    entities = label_colors(["Person", "Location"])
+    graph = label_colors(["Organization", "Location", "Person", "Drug"])
+    assert entities["Person"] == graph["Person"] == label_color("person")
+    assert entities["Location"] == graph["Location"]
+    assert len(set(label_colors([f"L{i}" for i in range(len(PALETTE))]).values())) == len(PALETTE)  # no clash on a page
+    page = entities_page("Anna Smith met Omar.", [{"start": 0, "end": 10, "label": "Person"}], ["Location", "Person"], "t")
+    assert label_color("Person") in page

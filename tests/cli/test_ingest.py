@@ -123,3 +123,10 @@ def test_interrupted_ingest_continues_where_it_stopped(tmp_path, ner_model):
     docs = list(stored_documents(db))
     anna = [d for d in docs if any(l.tag == "Anna Smith" for l in d.metadata.get("links", []))]
     assert len(anna) >= 2
+
+
+def test_the_progress_rate_counts_like_the_summary():
+    from doclinks.cli.ingest import rate_text
+
+    assert rate_text(0, 10.0, 12.0) == "- chunks/s" and rate_text(5, None, 12.0) == "- chunks/s"
+    assert rate_text(12, 10.0, 20.0) == "1.20 chunks/s"  # done / seconds since the model loaded

@@ -89,3 +89,15 @@ def test_bad_search_options_are_one_line(ingested, capsys):
     assert capsys.readouterr().err == "doclinks search: error: --depth must be at least 0, got -1\n"
     assert cli.main(["search", QUESTION, "--db", str(ingested.db), "--mmr", "--lambda-mult", "2"]) == 1
     assert "--lambda-mult must lie in [0, 1]" in capsys.readouterr().err
+
+
+def test_the_command_line_and_the_store_share_one_default(ingested):
+    from doclinks.store import SQLiteGraphStore, SQLiteSettings
+
+    done = run_cli("search", QUESTION, "--db", ingested.db, "--k", "2", "--json", cwd=ingested.root)
+    assert done.returncode == 0, done.stderr
+    with SQLiteGraphStore(ingested.db, sqlite=SQLiteSettings(read_only=True)) as store:
+        expected = store.traversal_search(QUESTION, k=2)
+    assert [r["id"] for r in json.loads(done.stdout)["results"]] == [d.id for d in expected]
+    assert [tuple(map(tuple, d.metadata.get("_via", []))) for d in expected] == [
+        tuple((v["kind"], v["tag"]) for v in r["via"]) for r in json.loads(done.stdout)["results"]]
