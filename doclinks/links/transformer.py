@@ -9,19 +9,10 @@ from typing import Any
 
 from .extractor import GLiNERLinkExtractor
 from .fields import add_link_fields
-from .link import Link, add_links
+from .link import add_links, as_link
 from .rewrite import normalize_links
 
 __all__ = ["LinkExtractorTransformer"]
-
-
-def _as_link(item: Any) -> Link:
-    if isinstance(item, Link):
-        return item
-    try:  # a link of another library with the same fields (LangChain's Link)
-        return Link(kind=item.kind, direction=item.direction, tag=item.tag)
-    except AttributeError:
-        raise TypeError(f"a link extractor gave {type(item).__name__}, not a Link: {item!r}") from None
 
 
 def _copy_document(doc: Any, index: int) -> Any:
@@ -102,7 +93,7 @@ class LinkExtractorTransformer:
                 results = extractor.extract_many(out)
                 count = 0
                 for doc, links in zip(out, results):
-                    add_links(doc, [_as_link(link) for link in links])
+                    add_links(doc, [as_link(link, f"{type(extractor).__name__}.extract_many") for link in links])
                     count += 1
                 if count != len(out):
                     raise ValueError(f"{type(extractor).__name__}.extract_many gave {count} results for {len(out)} documents")
