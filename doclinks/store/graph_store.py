@@ -5,7 +5,9 @@ search. The facade checks every argument, embeds texts, holds the lock and the s
 the data lives in a backend (`doclinks.store.backends`), and the searches are strategies
 (`doclinks.store.strategies`) that reach the data through the backend's public methods.
 `SQLiteGraphStore`, `PostgresGraphStore` and `InMemoryGraphStore` are this class with their
-backend built for them.
+backend built for them. With langchain-core installed it is a ``langchain_core`` ``VectorStore``;
+its LangChain methods, and where they differ from doclinks' (``semantics``), are in
+`doclinks.store.langchain`.
 
 The module is over 350 lines: it is the whole public API, one documented method after
 another (each with its async twin), and splitting it would split that list.
@@ -26,6 +28,7 @@ from ..embeddings import Embeddings, default_embeddings
 from .backends.base import Backend
 from .errors import StoreClosedError, UnknownIdError
 from .filters import filter_tokens
+from .langchain import AsyncResults, VectorStoreAPI, check_semantics
 from .records import ChunkRecord, build_record, check_count, check_ids, check_vector, unique_batch
 from .results import Found, to_documents
 from .settings import TraversalSettings
@@ -35,7 +38,7 @@ from .strategies.traversal import traverse
 __all__ = ["GraphStore"]
 
 
-class GraphStore:
+class GraphStore(VectorStoreAPI):
     """Chunks linked by shared tags, searchable by similarity and along links.
 
     Args:
@@ -43,13 +46,21 @@ class GraphStore:
         embedding: the embedder (anything with ``embed_documents``/``embed_query``);
             None means the default, `doclinks.embeddings.MiniLMEmbeddings`.
         settings: traversal settings (default `TraversalSettings()`).
+        semantics: ``"doclinks"`` (default) or ``"langchain"``: whose answer a call gives where
+            doclinks and LangChain's VectorStore differ (unknown ids, result types and metadata),
+            see `doclinks.store.langchain`. ``"langchain"`` needs langchain-core.
 
     All methods are thread-safe (one lock per store). Async variants run the
     synchronous method in a worker thread.
     """
 
     def __init__(
-        self, backend: Backend, embedding: Embeddings | None = None, settings: TraversalSettings | None = None
+        self,
+        backend: Backend,
+        embedding: Embeddings | None = None,
+        settings: TraversalSettings | None = None,
+        *,
+        semantics: str = "doclinks",
     ) -> None:
         try:
             if not isinstance(backend, Backend):
@@ -65,6 +76,7 @@ class GraphStore:
                 settings = TraversalSettings()
             if not isinstance(settings, TraversalSettings):
                 raise TypeError(f"settings must be a TraversalSettings, got {type(settings).__name__}")
+            semantics = check_semantics(semantics)
         except BaseException:
             if isinstance(backend, Backend):  # the constructors of the subclasses opened it for this store
                 backend.close()
@@ -72,6 +84,7 @@ class GraphStore:
         self.backend = backend
         self.embedding = embedding
         self.settings = settings
+        self.semantics = semantics
         self._lock = threading.RLock()
         self._closed = False
 
@@ -174,37 +187,50 @@ class GraphStore:
                 self.backend.write(to_write)
         return out_ids
 
-    def delete(self, ids: Sequence[str], *, missing: str = "raise") -> int:
+    def delete(self, ids: Sequence[str] | None = None, *, missing: str | None = None) -> int | bool:
         """Delete documents, their links and vectors, in one transaction.
 
         Args:
-            ids: the ids to delete.
-            missing: ``"raise"`` (default): if any id is unknown, raise
-                `UnknownIdError` and delete nothing; ``"ignore"``: skip unknown ids.
+            ids: the ids to delete. None (default) deletes every document with LangChain
+                semantics (LangChain's contract) and is a TypeError with doclinks'.
+            missing: ``"raise"``: if any id is unknown, raise `UnknownIdError` and delete
+                nothing; ``"ignore"``: skip unknown ids; None (default): the store's
+                semantics, ``"raise"`` for doclinks, ``"ignore"`` for LangChain.
 
         Returns:
-            The number of documents deleted.
+            doclinks semantics: the number of documents deleted; LangChain's: True.
         """
-        ids = check_ids(ids)
+        langchain = self.semantics == "langchain"
+        if missing is None:
+            missing = "ignore" if langchain else "raise"
         if missing not in ("raise", "ignore"):
             raise ValueError(f'missing must be "raise" or "ignore", got {missing!r}')
-        ids = list(dict.fromkeys(ids))
+        if ids is None and langchain:
+            with self._lock:
+                self._check_open()
+                every = [d.id for batch in self.backend.iter_documents(10_000) for d in batch]
+                if every:
+                    self.backend.delete(every, "ignore")
+            return True
+        ids = list(dict.fromkeys(check_ids(ids)))
         with self._lock:
             self._check_open()
-            if not ids:
-                return 0
-            return self.backend.delete(ids, missing)
+            deleted = self.backend.delete(ids, missing) if ids else 0
+        return True if langchain else deleted
 
     # ------------------------------------------------------------------ reads
-    def get_by_ids(self, ids: Sequence[str], *, missing: str = "raise") -> list[Document]:
-        """The stored documents with these ids, in the order asked.
+    def get_by_ids(self, ids: Sequence[str], *, missing: str | None = None) -> list[Document]:
+        """The stored documents with these ids, in the order asked (an id asked twice comes twice).
 
         Args:
             ids: the ids.
-            missing: ``"raise"`` (default): raise `UnknownIdError` naming the unknown
-                ids; ``"skip"``: leave them out (LangChain's behaviour).
+            missing: ``"raise"``: raise `UnknownIdError` naming the unknown ids; ``"skip"``: leave
+                them out; None (default): the store's semantics, ``"raise"`` for doclinks,
+                ``"skip"`` for LangChain.
         """
         ids = check_ids(ids)
+        if missing is None:
+            missing = "skip" if self.semantics == "langchain" else "raise"
         if missing not in ("raise", "skip"):
             raise ValueError(f'missing must be "raise" or "skip", got {missing!r}')
         with self._lock:
@@ -213,7 +239,19 @@ class GraphStore:
         unknown = [i for i in dict.fromkeys(ids) if i not in found]
         if unknown and missing == "raise":
             raise UnknownIdError(unknown)
-        return [found[i] for i in ids if i in found]
+        return self._answer([found[i] for i in ids if i in found], similarity=False)
+
+    def get_vectors(self, ids: Iterable[str]) -> dict[str, np.ndarray]:
+        """The stored vector (unit length, float32) of each id among `ids` that the store holds.
+
+        What adapters that rank by vectors themselves need (graph-retriever's,
+        `doclinks.store.graph_retriever`); unknown ids are left out.
+        """
+        ids = list(dict.fromkeys(check_ids(ids)))
+        with self._lock:
+            self._check_open()
+            stored = self.backend.stored(ids) if ids else {}
+        return {i: chunk.vector for i, chunk in stored.items()}
 
     def stored_ids(self, ids: Iterable[str]) -> set[str]:
         """The ids among `ids` that the store holds."""
@@ -310,19 +348,22 @@ class GraphStore:
             k: number of results (default 4).
             filter: metadata filter (default None), see `records.filter_tokens`.
 
-        Results carry ``_similarity_score`` (cosine, in [-1, 1]) and ``_depth`` (0).
+        Results carry ``_similarity_score`` (cosine, in [-1, 1]) and ``_depth`` (0); with LangChain
+        semantics they carry the stored metadata only (`similarity_search_with_score` gives scores).
         """
-        check_count("k", k)
-        tokens = filter_tokens(filter)
-        return self._search(lambda: self._embed_query(query), lambda q: self._nearest(q, k, tokens))
+        return self._answer(self._similarity(lambda: self._embed_query(query), k, filter), similarity=True)
 
     def similarity_search_by_vector(
         self, embedding: Sequence[float], k: int = 4, filter: dict[str, Any] | None = None
     ) -> list[Document]:
         """`similarity_search` with a query vector instead of text (default k=4)."""
+        return self._answer(self._similarity(lambda: self._query_vector(embedding), k, filter), similarity=True)
+
+    def _similarity(self, make_query: Callable[[], np.ndarray], k: int, filter: dict[str, Any] | None) -> list[Document]:
+        """The similarity search for the query vector `make_query()`, its results with their result keys."""
         check_count("k", k)
         tokens = filter_tokens(filter)
-        return self._search(lambda: self._query_vector(embedding), lambda q: self._nearest(q, k, tokens))
+        return self._search(make_query, lambda q: self._nearest(q, k, tokens))
 
     def _nearest(self, query: np.ndarray, k: int, tokens: list[tuple[str, str]]) -> list[Found]:
         """The similarity search itself: the `k` nearest chunks, all at depth 0."""
@@ -342,10 +383,10 @@ class GraphStore:
     def traversal_search(
         self,
         query: str,
+        *,
         k: int = 4,
         depth: int = 1,
         filter: dict[str, Any] | None = None,
-        *,
         adjacent_k: int | None = 10,
     ) -> list[Document]:
         """The `k` nearest chunks, then their neighbours through links, up to `depth` hops.
@@ -367,15 +408,18 @@ class GraphStore:
         check_count("depth", depth)
         check_count("adjacent_k", adjacent_k, allow_none=True)
         tokens = filter_tokens(filter)
-        return self._search(
+        found = self._search(
             lambda: self._embed_query(query),
             lambda q: traverse(self.backend, q, k=k, depth=depth, adjacent_k=adjacent_k, tokens=tokens,
                                settings=self.settings),
         )  # fmt: skip
+        return self._answer(found, similarity=False)
 
     def mmr_traversal_search(
         self,
         query: str,
+        *,
+        initial_roots: Sequence[str] = (),
         k: int = 4,
         depth: int = 2,
         fetch_k: int = 100,
@@ -388,6 +432,8 @@ class GraphStore:
 
         Args:
             query: text to embed.
+            initial_roots: LangChain's seeds of the search by id; only the default, none, is
+                supported (others raise NotImplementedError).
             k: number of results (default 4).
             depth: largest depth of a result from the similarity candidates (default 2).
             fetch_k: candidates found by similarity (default 100).
@@ -402,6 +448,17 @@ class GraphStore:
         ``_mmr_score``, and at depth > 0 ``_via`` and ``_via_degrees`` (`doclinks.store.results`).
         See `doclinks.store.strategies.mmr` for the formula.
         """
+        if list(initial_roots):
+            raise NotImplementedError("mmr_traversal_search: initial_roots is not supported by doclinks stores")
+        strategy = self._mmr(k=k, depth=depth, fetch_k=fetch_k, adjacent_k=adjacent_k, lambda_mult=lambda_mult,
+                             score_threshold=score_threshold, filter=filter)  # fmt: skip
+        return self._answer(self._search(lambda: self._embed_query(query), strategy), similarity=False)
+
+    def _mmr(
+        self, *, k: int, depth: int, fetch_k: int, adjacent_k: int | None, lambda_mult: float, score_threshold: float,
+        filter: dict[str, Any] | None,
+    ) -> Callable[[np.ndarray], list[Found]]:
+        """The MMR traversal of these arguments (checked), as a strategy of the query vector."""
         check_count("k", k)
         check_count("depth", depth)
         check_count("fetch_k", fetch_k)
@@ -415,23 +472,20 @@ class GraphStore:
         ):
             raise ValueError(f"score_threshold must be a number, got {score_threshold!r}")
         tokens = filter_tokens(filter)
-        return self._search(
-            lambda: self._embed_query(query),
-            lambda q: mmr_traverse(self.backend, q, k=k, depth=depth, fetch_k=fetch_k, adjacent_k=adjacent_k,
-                                   lambda_mult=float(lambda_mult), score_threshold=float(score_threshold),
-                                   tokens=tokens, settings=self.settings),
-        )  # fmt: skip
+        return lambda q: mmr_traverse(self.backend, q, k=k, depth=depth, fetch_k=fetch_k, adjacent_k=adjacent_k,
+                                      lambda_mult=float(lambda_mult), score_threshold=float(score_threshold),
+                                      tokens=tokens, settings=self.settings)  # fmt: skip
 
     # ------------------------------------------------------------------ async
     async def aadd_documents(self, documents: Iterable[Any], ids: Sequence[str] | None = None) -> list[str]:
         """Async `add_documents` (runs in a worker thread)."""
         return await asyncio.to_thread(self.add_documents, list(documents), ids)
 
-    async def adelete(self, ids: Sequence[str], *, missing: str = "raise") -> int:
+    async def adelete(self, ids: Sequence[str] | None = None, *, missing: str | None = None) -> int | bool:
         """Async `delete`."""
         return await asyncio.to_thread(self.delete, ids, missing=missing)
 
-    async def aget_by_ids(self, ids: Sequence[str], *, missing: str = "raise") -> list[Document]:
+    async def aget_by_ids(self, ids: Sequence[str], *, missing: str | None = None) -> list[Document]:
         """Async `get_by_ids`."""
         return await asyncio.to_thread(self.get_by_ids, ids, missing=missing)
 
@@ -439,25 +493,11 @@ class GraphStore:
         """Async `similarity_search`."""
         return await asyncio.to_thread(self.similarity_search, query, k, filter)
 
-    async def atraversal_search(
-        self, query: str, k: int = 4, depth: int = 1, filter: dict[str, Any] | None = None, *, adjacent_k: int | None = 10
-    ) -> list[Document]:
-        """Async `traversal_search`."""
-        return await asyncio.to_thread(self.traversal_search, query, k, depth, filter, adjacent_k=adjacent_k)
+    def atraversal_search(self, query: str, **kwargs: Any) -> AsyncResults:
+        """Async `traversal_search` (same keyword arguments): await it for the list, or iterate it
+        with ``async for`` as LangChain's GraphVectorStore (`AsyncResults`)."""
+        return AsyncResults(lambda: self.traversal_search(query, **kwargs))
 
-    async def ammr_traversal_search(self, query: str, **kwargs: Any) -> list[Document]:
-        """Async `mmr_traversal_search` (same keyword arguments)."""
-        return await asyncio.to_thread(lambda: self.mmr_traversal_search(query, **kwargs))
-
-    # ------------------------------------------------------------------ LangChain
-    def as_retriever(self, search_type: str = "similarity", search_kwargs: dict[str, Any] | None = None, **kwargs: Any):
-        """A LangChain ``BaseRetriever`` over this store (needs ``langchain-core``).
-
-        Args:
-            search_type: ``"similarity"`` (default), ``"traversal"`` or ``"mmr_traversal"``.
-            search_kwargs: keyword arguments of the search method, e.g. ``{"k": 4, "depth": 2}``.
-            kwargs: passed to the retriever (``tags``, ``metadata``).
-        """
-        from .retriever import make_retriever
-
-        return make_retriever(self, search_type, dict(search_kwargs or {}), **kwargs)
+    def ammr_traversal_search(self, query: str, **kwargs: Any) -> AsyncResults:
+        """Async `mmr_traversal_search` (same keyword arguments), as `atraversal_search`."""
+        return AsyncResults(lambda: self.mmr_traversal_search(query, **kwargs))

@@ -26,14 +26,22 @@ from ..links.link import link_sides
 if TYPE_CHECKING:
     from .backends.base import Backend
 
-__all__ = ["Found", "RESULT_KEYS", "SEARCH_TYPES", "to_documents"]
+__all__ = ["Found", "RESULT_KEYS", "SEARCH_TYPES", "stored_metadata", "to_documents"]
 
 #: Metadata keys that searches add to results; they are never stored.
 RESULT_KEYS = ("_depth", "_similarity_score", "_mmr_score", "_via", "_via_degrees")
 
-#: search_type values of `GraphStore.as_retriever`, and the method each one calls.
+def stored_metadata(metadata: dict) -> dict:
+    """`metadata` without the result keys: what the store holds (a new dict)."""
+    return {key: value for key, value in metadata.items() if key not in RESULT_KEYS}
+
+
+#: search_type values of `GraphStore.as_retriever` and `GraphStore.search` (LangChain's
+#: ``GraphVectorStore`` names), and the method each one calls.
 SEARCH_TYPES = {
     "similarity": "similarity_search",
+    "similarity_score_threshold": "similarity_search_with_relevance_scores",
+    "mmr": "max_marginal_relevance_search",
     "traversal": "traversal_search",
     "mmr_traversal": "mmr_traversal_search",
 }

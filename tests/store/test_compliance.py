@@ -12,12 +12,12 @@ from doclinks.store.testing.compliance import StoreCompliance
 
 class TestInMemory(StoreCompliance):
     def new_store(self, embedding, settings, folder, **options):
-        return InMemoryGraphStore(embedding, settings)
+        return InMemoryGraphStore(embedding, settings, **options)
 
 
 class TestSQLite(StoreCompliance):
     def new_store(self, embedding, settings, folder, **options):
-        return SQLiteGraphStore(folder / "store.db", embedding, settings)
+        return SQLiteGraphStore(folder / "store.db", embedding, settings, **options)
 
 
 _collections = itertools.count()
@@ -32,4 +32,5 @@ class TestPostgres(StoreCompliance):
         from doclinks.store import PostgresGraphStore, PostgresSettings
 
         # One collection per store: the tests share one server.
-        return PostgresGraphStore(self.dsn, embedding, settings, PostgresSettings(collection=f"t{next(_collections)}"))
+        return PostgresGraphStore(self.dsn, embedding, settings, PostgresSettings(collection=f"t{next(_collections)}"),
+                                  **options)

@@ -36,12 +36,15 @@ class InMemoryGraphStore(GraphStore):
     Args:
         embedding: the embedder (None: the default MiniLM embedder).
         settings: traversal settings (default `TraversalSettings()`).
+        semantics: ``"doclinks"`` (default) or ``"langchain"`` (see `GraphStore`).
 
     Writes are atomic: a batch is checked completely before anything changes.
     """
 
-    def __init__(self, embedding: Embeddings | None = None, settings: TraversalSettings | None = None) -> None:
-        super().__init__(MemoryBackend(), embedding, settings)
+    def __init__(
+        self, embedding: Embeddings | None = None, settings: TraversalSettings | None = None, *, semantics: str = "doclinks"
+    ) -> None:
+        super().__init__(MemoryBackend(), embedding, settings, semantics=semantics)
 
 
 class MemoryBackend(Backend):

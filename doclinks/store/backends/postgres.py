@@ -132,6 +132,7 @@ class PostgresGraphStore(GraphStore):
         embedding: the embedder (default None: the MiniLM default embedder).
         settings: traversal settings (default `TraversalSettings()`).
         postgres: `PostgresSettings` (default `PostgresSettings()`).
+        semantics: ``"doclinks"`` (default) or ``"langchain"`` (see `GraphStore`).
 
     The tables are created on the first write, when the vector dimension is known.
     The server needs the pgvector extension; it is created if missing.
@@ -146,9 +147,11 @@ class PostgresGraphStore(GraphStore):
         embedding: Embeddings | None = None,
         settings: TraversalSettings | None = None,
         postgres: PostgresSettings | None = None,
+        *,
+        semantics: str = "doclinks",
     ) -> None:
         backend = PostgresBackend(dsn, postgres)
-        super().__init__(backend, embedding, settings)
+        super().__init__(backend, embedding, settings, semantics=semantics)
         self.pg = backend.pg
 
     @contextlib.contextmanager

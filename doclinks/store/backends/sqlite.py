@@ -118,6 +118,10 @@ class SQLiteGraphStore(GraphStore):
         embedding: the embedder (default None: the MiniLM default embedder).
         settings: traversal settings (default `TraversalSettings()`).
         sqlite: connection settings (default `SQLiteSettings()`).
+        semantics: ``"doclinks"`` (default) or ``"langchain"`` (see `GraphStore`).
+
+    ``path=":memory:"`` is a private in-memory SQLite database, gone when the store closes: what
+    ``from_texts``/``from_documents`` (LangChain's constructors) use when given no ``path``.
 
     Raises:
         StoreConnectionError: the file cannot be opened or is not a database.
@@ -125,15 +129,19 @@ class SQLiteGraphStore(GraphStore):
             version (or, read-only, no doclinks store at all).
     """
 
+    FROM_TEXTS_DEFAULTS = {"path": ":memory:"}
+
     def __init__(
         self,
         path: str | os.PathLike,
         embedding: Embeddings | None = None,
         settings: TraversalSettings | None = None,
         sqlite: SQLiteSettings | None = None,
+        *,
+        semantics: str = "doclinks",
     ) -> None:
         backend = SQLiteBackend(path, sqlite)
-        super().__init__(backend, embedding, settings)
+        super().__init__(backend, embedding, settings, semantics=semantics)
         self.path = backend.path
         self.sqlite_settings = backend.settings
 

@@ -12,7 +12,8 @@ and implements `StoreCompliance.new_store`::
 Every test then runs on that store: same answers, same errors as the stores of doclinks. The
 tests need pytest (and skip what needs langchain-core when it is missing). Chunks are placed
 with `VectorTextEmbeddings` (``"v:x,y,z"`` texts), so each test knows the exact similarities and
-therefore the exact answer. Searches: `doclinks.store.testing.compliance_search`.
+therefore the exact answer. Searches: `doclinks.store.testing.compliance_search`; LangChain's
+VectorStore API: `doclinks.store.testing.compliance_langchain`.
 
 Over 350 lines: the suite is one list of rules, read and extended in one place (the searches
 apart).
@@ -31,13 +32,14 @@ from ...links import Link
 from ..errors import StoreClosedError, UnknownIdError
 from ..graph_store import GraphStore
 from ..settings import TraversalSettings
+from .compliance_langchain import LangChainCompliance
 from .compliance_search import SearchCompliance
 from .kit import Q, VectorTextEmbeddings, doc, ids, unit, vec_text
 
 __all__ = ["StoreCompliance"]
 
 
-class StoreCompliance(SearchCompliance):
+class StoreCompliance(SearchCompliance, LangChainCompliance):
     """The compliance suite; subclass it and implement `new_store` (see the module docstring)."""
 
     def new_store(self, embedding, settings: TraversalSettings | None, folder: Path, **options) -> GraphStore:
@@ -47,7 +49,8 @@ class StoreCompliance(SearchCompliance):
             embedding: the embedder to use.
             settings: traversal settings (None: the default).
             folder: an empty folder of this store's own, for files it needs.
-            options: backend settings a test may ask for (none in this suite).
+            options: store options a test may ask for, passed to the store's constructor:
+                ``semantics`` (`doclinks.store.langchain`).
         """
         raise NotImplementedError("a compliance test class implements new_store")
 
@@ -264,6 +267,8 @@ class StoreCompliance(SearchCompliance):
             ("similarity", {"k": 1}, ["a"]),
             ("traversal", {"k": 1, "depth": 1}, ["a", "b"]),
             ("mmr_traversal", {"k": 2, "fetch_k": 1}, ["a", "b"]),
+            ("mmr", {"k": 2, "fetch_k": 2}, ["a", "b"]),
+            ("similarity_score_threshold", {"k": 2, "score_threshold": 0.5}, ["a"]),
         ]:
             retriever = store.as_retriever(search_type=search_type, search_kwargs=kwargs)
             assert isinstance(retriever, BaseRetriever)
@@ -271,7 +276,7 @@ class StoreCompliance(SearchCompliance):
             assert all(isinstance(d, LCDocument) for d in out) and [d.id for d in out] == expected
             assert [d.id for d in asyncio.run(retriever.ainvoke(Q))] == expected
         with pytest.raises(ValueError, match="search_type"):
-            store.as_retriever(search_type="mmr")
+            store.as_retriever(search_type="nearest")
         with pytest.raises(ValueError, match="fetch_k"):
             store.as_retriever(search_type="traversal", search_kwargs={"fetch_k": 3})
 
