@@ -70,7 +70,7 @@ def make_chunks(path: Path, mapping: dict[str, str], sentences: int, limit: int 
     the permissive rule is right there). A predicted tag is right in a chunk when it is the key of one
     of its gold mentions or of their entities, so a right merge and a right unmerged tag both count."""
     from doclinks.links import MergePolicy, canonicalize, match_key
-    from doclinks.ner.data import read_eval_json
+    from doclinks.ner.train.readers import read_eval_json
 
     examples = read_eval_json(path)
     if limit:
@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(args.threads)
     from doclinks.links import load_model, normalize_links  # noqa: F401
-    from doclinks.ner.data import data_root
+    from doclinks.paths import data_root
     from doclinks.store import TraversalSettings
 
     root = Path(args.data) if args.data else data_root()

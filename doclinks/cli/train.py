@@ -72,7 +72,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def _train_config(args: argparse.Namespace):
-    from ..ner.training import TrainConfig, saved_train_config
+    from ..ner.train.config import TrainConfig
+    from ..ner.train.run import saved_train_config
 
     base = saved_train_config(args.output) if args.resume else None
     values = (base or TrainConfig()).to_dict()
@@ -94,8 +95,8 @@ def _train_config(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     """Run ``doclinks train``."""
-    from ..ner.evaluate import evaluate
-    from ..ner.training import build_trainer
+    from ..ner.train.evaluate import evaluate
+    from ..ner.train.trainer import build_trainer
 
     train = _train_config(args)
     model_options = {

@@ -17,7 +17,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from .config import CONFIG_FILE, CheckpointError, GLiNERConfig
-from .model import GLiNERNetwork
+from .network import GLiNERNetwork
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 DTYPES = {

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CONFIG_FILE = "gliner_config.json"
+from ..paths import CONFIG_FILE
 SPECIAL_TOKENS = ("[FLERT]",)  # upstream adds [FLERT] first, then the ENT and SEP markers
 
 

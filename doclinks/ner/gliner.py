@@ -15,30 +15,15 @@ from typing import Any
 
 import torch
 
-from . import processing
+from ..boundaries import break_positions
+from . import inputs
 from .checkpoints import load_checkpoint, parse_dtype, resolve_directory, save_checkpoint
 from .config import GLiNERConfig
-from ..boundaries import break_positions
 from .decoding import Candidate, find_candidates, greedy_decode, within_breaks
-from .model import GLiNERNetwork
+from .network import GLiNERNetwork
+from .validation import check_label_set, check_positive_int, check_text, check_threshold
 
 Entity = dict[str, Any]
-
-
-def _check_threshold(threshold: object) -> float:
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
-        raise TypeError(f"threshold: expected a number in (0, 1), got {type(threshold).__name__}")
-    if not 0.0 < float(threshold) < 1.0:
-        raise ValueError(f"threshold: must lie in (0, 1), got {threshold}")
-    return float(threshold)
-
-
-def _check_positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name}: expected an integer >= 1, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name}: must be >= 1, got {value}")
-    return value
 
 
 class GLiNER:
@@ -53,7 +38,7 @@ class GLiNER:
         self.config = config
         self.tokenizer = tokenizer
         self.network = network.eval()
-        self.special = processing.special_ids(tokenizer, config.ent_token)
+        self.special = inputs.special_ids(tokenizer, config.ent_token)
         backbone = network.token_rep_layer.bert_layer.model.config
         limits = [tokenizer.model_max_length, getattr(backbone, "max_position_embeddings", None)]
         # Rows never exceed the tokenizer's limit nor the encoder's position table.
@@ -61,7 +46,7 @@ class GLiNER:
         # Windows overlap enough that every span of up to max_width words lies whole inside the window
         # that owns its start, with context on both sides.
         self.window_overlap = window_overlap if window_overlap is not None else max(2 * config.max_width, 32)
-        self._prompt_cache: dict[tuple[str, ...], list[tuple[list[int], processing.Prompt]]] = {}
+        self._prompt_cache: dict[tuple[str, ...], list[tuple[list[int], inputs.Prompt]]] = {}
 
     # ----------------------------------------------------------------------------------------- loading
     @classmethod
@@ -97,9 +82,11 @@ class GLiNER:
 
     @property
     def device(self) -> torch.device:
+        """The device the network's weights are on."""
         return next(self.network.parameters()).device
 
     def to(self, device: str | torch.device) -> GLiNER:
+        """Move the network to `device` ("cpu", "cuda", ...); returns the model."""
         self.network.to(device)
         return self
 
@@ -165,15 +152,15 @@ class GLiNER:
     ) -> Iterator[list[Entity]]:
         """Like `inference`, but streams: reads `chunk_size` texts (256) at a time and yields each text's
         entities in input order, so an unbounded iterable never sits in memory. Per-text labels need a list."""
-        threshold = _check_threshold(threshold)
-        batch_size = _check_positive_int(batch_size, "batch_size")
-        max_batch_tokens = _check_positive_int(max_batch_tokens, "max_batch_tokens")
-        chunk_size = _check_positive_int(chunk_size, "chunk_size")
-        per_text = processing.is_per_text_labels(labels)
+        threshold = check_threshold(threshold)
+        batch_size = check_positive_int(batch_size, "batch_size")
+        max_batch_tokens = check_positive_int(max_batch_tokens, "max_batch_tokens")
+        chunk_size = check_positive_int(chunk_size, "chunk_size")
+        per_text = inputs.is_per_text_labels(labels)
         if per_text:
-            label_sets = [processing.normalize_label_set(x, f"labels[{i}]") for i, x in enumerate(labels)]
+            label_sets = [check_label_set(x, f"labels[{i}]") for i, x in enumerate(labels)]
         else:
-            shared = processing.normalize_label_set(labels)
+            shared = check_label_set(labels)
         chunk: list[str] = []
         offset = 0
 
@@ -188,7 +175,7 @@ class GLiNER:
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(f"texts[{i}]: expected str, got {type(text).__name__}")
-            processing.check_text(text, f"texts[{i}]")
+            check_text(text, f"texts[{i}]")
             chunk.append(text)
             if len(chunk) == chunk_size:
                 yield from flush()
@@ -201,14 +188,14 @@ class GLiNER:
             raise ValueError(f"labels: {len(label_sets)} label sets for {offset} texts")
 
     # ------------------------------------------------------------------------------------------ internals
-    def _prompt_groups(self, prompts: list[str]) -> list[tuple[list[int], processing.Prompt]]:
+    def _prompt_groups(self, prompts: list[str]) -> list[tuple[list[int], inputs.Prompt]]:
         """The label groups of a label set and their tokenized prompts (cached per label set)."""
         key = tuple(prompts)
         cached = self._prompt_cache.get(key)
         if cached is not None:
             return cached
         config = self.config
-        whole = processing.tokenize_prompt(self.tokenizer, prompts, config.ent_token, config.sep_token)
+        whole = inputs.tokenize_prompt(self.tokenizer, prompts, config.ent_token, config.sep_token)
         # Labels may take at most half a row; past that they are read in groups.
         budget = (self.max_tokens - len(self.special.prefix) - len(self.special.suffix)) // 2
         bounds = [*whole.marker_positions, len(whole.ids) - 1]
@@ -224,8 +211,8 @@ class GLiNER:
         else:
             lengths = [bounds[i + 1] - bounds[i] for i in range(len(prompts))]
             groups = [
-                (idx, processing.tokenize_prompt(self.tokenizer, [prompts[i] for i in idx], config.ent_token, config.sep_token))
-                for idx in processing.plan_label_groups(lengths, budget - 1)
+                (idx, inputs.tokenize_prompt(self.tokenizer, [prompts[i] for i in idx], config.ent_token, config.sep_token))
+                for idx in inputs.plan_label_groups(lengths, budget - 1)
             ]
         if len(self._prompt_cache) > 1024:
             self._prompt_cache.clear()
@@ -246,24 +233,24 @@ class GLiNER:
         config = self.config
         # The model reads NFC ("José" decomposed is 5 characters and splits into two words otherwise);
         # offsets go back to the caller's text. NFC text (almost all) is read as is, as `gliner` does.
-        composed = [None if unicodedata.is_normalized("NFC", t) else processing.nfc_with_offsets(t) for t in texts]
+        composed = [None if unicodedata.is_normalized("NFC", t) else inputs.nfc_with_offsets(t) for t in texts]
         model_texts = [t if c is None else c[0] for t, c in zip(texts, composed)]
-        split = [processing.split_words(t) if t.strip() else ([], [], []) for t in model_texts]
-        pieces = processing.tokenize_words(self.tokenizer, [s[0] for s in split], self.tokenizer.unk_token_id or 0)
-        segments: list[processing.Segment] = []
+        split = [inputs.split_words(t) if t.strip() else ([], [], []) for t in model_texts]
+        pieces = inputs.tokenize_words(self.tokenizer, [s[0] for s in split], self.tokenizer.unk_token_id or 0)
+        segments: list[inputs.Segment] = []
         for t, word_pieces in enumerate(pieces):
             if not word_pieces:
                 continue
             counts = [len(p) for p in word_pieces]
             for label_indices, prompt in self._prompt_groups(label_sets[t][0]):
                 room = self.max_tokens - len(self.special.prefix) - len(self.special.suffix) - len(prompt.ids)
-                windows = processing.plan_windows(counts, config.max_len, max(room, 1), self.window_overlap)
-                for (start, end), (core_start, core_end) in zip(windows, processing.window_cores(windows)):
-                    ids, word_pos, label_pos = processing.build_row(
+                windows = inputs.plan_windows(counts, config.max_len, max(room, 1), self.window_overlap)
+                for (start, end), (core_start, core_end) in zip(windows, inputs.window_cores(windows)):
+                    ids, word_pos, label_pos = inputs.build_row(
                         self.special, prompt, word_pieces[start:end], self.max_tokens, config.embed_ent_token
                     )
                     segments.append(
-                        processing.Segment(t, start, core_start, core_end, label_indices, ids, word_pos, label_pos)
+                        inputs.Segment(t, start, core_start, core_end, label_indices, ids, word_pos, label_pos)
                     )
         candidates: list[list[Candidate]] = [[] for _ in texts]
         for batch in self._batches(segments, batch_size, max_batch_tokens):
@@ -287,9 +274,9 @@ class GLiNER:
         return results
 
     @staticmethod
-    def _batches(segments: list[processing.Segment], batch_size: int, max_batch_tokens: int) -> Iterator[list[processing.Segment]]:
+    def _batches(segments: list[inputs.Segment], batch_size: int, max_batch_tokens: int) -> Iterator[list[inputs.Segment]]:
         """Rows sorted by length, cut into batches of at most `batch_size` rows and `max_batch_tokens` padded tokens."""
-        batch: list[processing.Segment] = []
+        batch: list[inputs.Segment] = []
         for seg in sorted(segments, key=lambda s: s.length):
             longest = max(seg.length, batch[-1].length if batch else 0)
             if batch and (len(batch) >= batch_size or longest * (len(batch) + 1) > max_batch_tokens):
@@ -300,13 +287,13 @@ class GLiNER:
             yield batch
 
     @torch.inference_mode()
-    def _score_batch(self, batch: list[processing.Segment], threshold: float, candidates: list[list[Candidate]]) -> None:
+    def _score_batch(self, batch: list[inputs.Segment], threshold: float, candidates: list[list[Candidate]]) -> None:
         device = self.device
-        inputs = {k: v.to(device) for k, v in processing.collate(batch, self.special.pad).items()}
-        logits = self.network(**inputs)
+        tensors = {k: v.to(device) for k, v in inputs.collate(batch, self.special.pad).items()}
+        logits = self.network(**tensors)
         core_start = torch.tensor([s.core_start - s.word_start for s in batch], device=device)
         core_end = torch.tensor([s.core_end - s.word_start for s in batch], device=device)
-        rows = find_candidates(logits, threshold, inputs["num_words"], inputs["num_labels"], core_start, core_end)
+        rows = find_candidates(logits, threshold, tensors["num_words"], tensors["num_labels"], core_start, core_end)
         for seg, found in zip(batch, rows):
             for start, width, column, score in found:
                 first = seg.word_start + start

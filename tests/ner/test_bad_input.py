@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from doclinks import GLiNER
-
 
 @pytest.fixture(scope="module")
-def model(peer_checkpoint_384_tuned):
-    return GLiNER.from_pretrained(peer_checkpoint_384_tuned)
+def model(small_ner_model):
+    """A model that finds people and places in simple sentences (see tests/conftest.py)."""
+    return small_ner_model
 
 
 def test_empty_and_whitespace_texts(model):
@@ -131,20 +130,3 @@ def test_decomposed_unicode_reads_as_composed_with_offsets_into_the_original(mod
     for a, b in zip(got, want):
         assert decomposed[a["start"] : a["end"]] == a["text"]  # offsets into the caller's text
         assert unicodedata.normalize("NFC", a["text"]) == b["text"]
-
-
-def test_nfc_offsets_map_every_character_back():
-    from doclinks.ner.processing import nfc_with_offsets
-
-    text = "e\u0301a\u0308 x\u0323\u0307!"  # é, ä, a dotted x with two marks, "!"
-    composed, starts, ends = nfc_with_offsets(text)
-    assert composed == "éä \u1e8b\u0323!" or composed == unicodedata_nfc(text)
-    assert len(starts) == len(ends) == len(composed)
-    assert starts[0] == 0 and ends[0] == 2 and starts[1] == 2 and ends[1] == 4 and ends[-1] == len(text)
-    assert nfc_with_offsets("plain") == ("plain", [0, 1, 2, 3, 4], [1, 2, 3, 4, 5])
-
-
-def unicodedata_nfc(text):
-    import unicodedata
-
-    return unicodedata.normalize("NFC", text)

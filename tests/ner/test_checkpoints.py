@@ -1,4 +1,5 @@
-"""Checkpoint loading: old layouts, and clear errors for every broken part."""
+"""Checkpoints: old layouts, clear errors for every broken part, and fresh models that save, export and
+load in doclinks and in `gliner`."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from safetensors.torch import load_file, save_file
 
 from doclinks import GLiNER
 from doclinks.ner import CheckpointError
+from doclinks.ner.checkpoints import export_checkpoint, save_checkpoint
+from doclinks.paths import CONFIG_FILE, packaged_minilm
 
-from .peer_models import minilm_path
+from .train.helpers import fresh_model
 
 TEXTS = ["Anna Smith moved to Berlin in 2019 .", "Omar Rossi joined Siemens in Tokyo ."]
 LABELS = ["person", "location", "organization", "date"]
@@ -26,7 +29,7 @@ def checkpoint(peer_checkpoint_384_tuned, tmp_path):
 
 
 def edit_config(folder, **changes):
-    path = folder / "gliner_config.json"
+    path = folder / CONFIG_FILE
     config = json.loads(path.read_text())
     for key, value in changes.items():
         if value is None:
@@ -42,7 +45,7 @@ def test_old_checkpoint_without_tokenizer_or_encoder_config(checkpoint):
     expected = GLiNER.from_pretrained(checkpoint).inference(TEXTS, LABELS, threshold=0.05)
     for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"):
         (checkpoint / name).unlink(missing_ok=True)
-    edit_config(checkpoint, encoder_config=None, class_token_index=-1, vocab_size=-1, model_name=minilm_path())
+    edit_config(checkpoint, encoder_config=None, class_token_index=-1, vocab_size=-1, model_name=str(packaged_minilm()))
     ours = GLiNER.from_pretrained(checkpoint)
     assert ours.config.class_token_index == ours.tokenizer.convert_tokens_to_ids("<<ENT>>")
     got = ours.inference(TEXTS, LABELS, threshold=0.05)
@@ -121,28 +124,28 @@ def test_config_with_unsupported_or_unknown_values(checkpoint, changes, named):
 
 
 def test_config_not_json(checkpoint):
-    (checkpoint / "gliner_config.json").write_text("{not json")
-    with pytest.raises(CheckpointError, match="gliner_config.json"):
+    (checkpoint / CONFIG_FILE).write_text("{not json")
+    with pytest.raises(CheckpointError, match=CONFIG_FILE):
         GLiNER.from_pretrained(checkpoint)
 
 
 def test_unknown_encoder_type(checkpoint):
-    config = json.loads((checkpoint / "gliner_config.json").read_text())
+    config = json.loads((checkpoint / CONFIG_FILE).read_text())
     config["encoder_config"]["model_type"] = "no-such-architecture"
-    (checkpoint / "gliner_config.json").write_text(json.dumps(config))
+    (checkpoint / CONFIG_FILE).write_text(json.dumps(config))
     with pytest.raises(CheckpointError, match="no-such-architecture"):
         GLiNER.from_pretrained(checkpoint)
 
 
 def test_tokenizer_without_special_tokens(checkpoint):
     for name in ("tokenizer.json", "tokenizer_config.json"):
-        shutil.copy(f"{minilm_path()}/{name}", checkpoint / name)
+        shutil.copy(f"{packaged_minilm()}/{name}", checkpoint / name)
     with pytest.raises(CheckpointError, match="<<ENT>>"):
         GLiNER.from_pretrained(checkpoint)
 
 
 def test_not_a_checkpoint_folder(tmp_path):
-    with pytest.raises(CheckpointError, match="gliner_config.json"):
+    with pytest.raises(CheckpointError, match=CONFIG_FILE):
         GLiNER.from_pretrained(tmp_path)
 
 
@@ -188,3 +191,37 @@ def test_interpolated_weights_lie_between_base_and_tuned(checkpoint, tmp_path):
     ).predict_entities(TEXTS[0], LABELS, threshold=0.1)
     with pytest.raises(ValueError, match=r"weight must be in \[0, 1\]"):
         interpolate_checkpoints(checkpoint, tuned, tmp_path / "bad", weight=1.5)
+
+
+def test_fresh_model_size_and_round_trip(tmp_path):
+    config, tokenizer, network = fresh_model()
+    assert config.max_width == 12 and config.num_rnn_layers == 1 and config.class_token_index == len(tokenizer) - 2
+    assert sum(p.numel() for p in network.parameters()) * 2 <= 60e6  # fits 60 MB in fp16
+    folder = save_checkpoint(tmp_path / "fresh", config, tokenizer, network)
+    network.eval()
+    ours = GLiNER(config, tokenizer, network)
+    loaded = GLiNER.from_pretrained(folder)
+    text, labels = "Anna Smith moved from Paris to Siemens in Berlin .", ["person", "city", "company"]
+    expected = ours.predict_entities(text, labels, threshold=0.3)
+    assert loaded.predict_entities(text, labels, threshold=0.3) == expected
+    # fp16 export: half the bytes, same predictions to fp16 rounding.
+    half = export_checkpoint(folder, tmp_path / "half")
+    assert (half / "model.safetensors").stat().st_size < 0.55 * (folder / "model.safetensors").stat().st_size
+    got = GLiNER.from_pretrained(half).predict_entities(text, labels, threshold=0.3)
+    assert [(e["start"], e["end"], e["label"]) for e in got][:3] == [(e["start"], e["end"], e["label"]) for e in expected][:3]
+
+
+@pytest.mark.parametrize("embed_ent_token", [True, False])
+def test_fresh_model_loads_in_gliner(tmp_path, embed_ent_token):
+    from gliner import GLiNER as PeerGLiNER
+
+    config, tokenizer, network = fresh_model()
+    config.embed_ent_token = embed_ent_token  # label vectors from the marker, or from the label's first token
+    folder = save_checkpoint(tmp_path / "fresh", config, tokenizer, network)
+    network.eval()
+    text, labels = "Anna Smith moved from Paris to Siemens in Berlin .", ["person", "city", "company"]
+    ours = GLiNER(config, tokenizer, network).predict_entities(text, labels, threshold=0.3)
+    peer = PeerGLiNER.from_pretrained(str(folder), local_files_only=True)
+    theirs = peer.predict_entities(text, labels, threshold=0.3)
+    assert [(e["start"], e["end"], e["label"]) for e in theirs] == [(e["start"], e["end"], e["label"]) for e in ours]
+    assert [e["score"] for e in theirs] == pytest.approx([e["score"] for e in ours], abs=1e-4)

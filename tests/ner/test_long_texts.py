@@ -6,8 +6,7 @@ import random
 
 import pytest
 
-from doclinks import GLiNER
-from doclinks.ner import processing
+from doclinks.ner import inputs
 
 LABELS = ["person", "location", "organization", "date"]
 PLANTED = "Anna Smith moved to Cape Town in 2019 ."
@@ -22,8 +21,9 @@ def filler(n: int, seed: int = 0) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def tuned(peer_checkpoint_384_tuned):
-    return GLiNER.from_pretrained(peer_checkpoint_384_tuned)
+def tuned(small_ner_model):
+    """A model that finds people and places in simple sentences (see tests/conftest.py)."""
+    return small_ner_model
 
 
 def spans_of(entities):
@@ -44,27 +44,27 @@ def test_entities_at_start_middle_and_end_of_20000_words(tuned):
         assert found.get(place_span(text, offset)) == "location", f"place in the sentence at char {offset} not found"
 
 
-def test_upstream_drops_the_end_of_the_same_text(tuned, peer_checkpoint_384_tuned):
+def test_upstream_drops_the_end_of_the_same_text(tuned, small_ner_checkpoint):
     gliner = pytest.importorskip("gliner")
     text = " ".join(PLANTED.split() + filler(1000) + PLANTED.split())
     end = text.rindex(PLANTED)
-    theirs = gliner.GLiNER.from_pretrained(str(peer_checkpoint_384_tuned)).predict_entities(text, LABELS, threshold=THRESHOLD)
+    theirs = gliner.GLiNER.from_pretrained(str(small_ner_checkpoint)).predict_entities(text, LABELS, threshold=THRESHOLD)
     ours = tuned.predict_entities(text, LABELS, threshold=THRESHOLD)
     assert not [e for e in theirs if e["start"] >= end]  # cut at 384 words, with only a warning
     assert place_span(text, end) in spans_of(ours)
 
 
-def test_token_heavy_words_are_not_silently_cut(tuned, peer_checkpoint_384_tuned):
+def test_token_heavy_words_are_not_silently_cut(tuned, small_ner_checkpoint):
     # 300 words of ~10 sub-tokens each: far past the tokenizer's 512, well under 384 words.
     heavy = [f"x{n:07d}q{n % 97:02d}z" for n in range(300)]
     text = " ".join(heavy + PLANTED.split())
-    counts = [len(p) for p in processing.tokenize_words(tuned.tokenizer, [text.split()], 100)[0]]
+    counts = [len(p) for p in inputs.tokenize_words(tuned.tokenizer, [text.split()], 100)[0]]
     assert sum(counts) > 2000
     start = text.index(PLANTED)
     ours = tuned.predict_entities(text, LABELS, threshold=THRESHOLD)
     assert place_span(text, start) in spans_of(ours)
     gliner = pytest.importorskip("gliner")
-    theirs = gliner.GLiNER.from_pretrained(str(peer_checkpoint_384_tuned)).predict_entities(text, LABELS, threshold=THRESHOLD)
+    theirs = gliner.GLiNER.from_pretrained(str(small_ner_checkpoint)).predict_entities(text, LABELS, threshold=THRESHOLD)
     assert not [e for e in theirs if e["start"] >= start]  # upstream's tokenizer truncation drops it silently
 
 
@@ -72,9 +72,9 @@ def test_entity_across_a_window_boundary_is_found_once(tuned):
     first_window_words = tuned.config.max_len  # filler words are one sub-token each: the word cap binds
     before = PLANTED.split()[: PLANTED.split().index("Cape")]
     words = filler(first_window_words - 1 - len(before)) + PLANTED.split() + filler(600, seed=2)
-    counts = [len(p) for p in processing.tokenize_words(tuned.tokenizer, [words], 100)[0]]
+    counts = [len(p) for p in inputs.tokenize_words(tuned.tokenizer, [words], 100)[0]]
     room = tuned.max_tokens - 2 - len(tuned._prompt_groups(LABELS)[0][1].ids)
-    windows = processing.plan_windows(counts, tuned.config.max_len, room, tuned.window_overlap)
+    windows = inputs.plan_windows(counts, tuned.config.max_len, room, tuned.window_overlap)
     assert words[windows[0][1] - 1 : windows[0][1] + 1] == ["Cape", "Town"]  # straddles the end of window 0
     text = " ".join(words)
     span = place_span(text, text.index(PLANTED))
@@ -103,14 +103,14 @@ def test_windows_cover_fit_and_overlap():
     for _ in range(200):
         counts = [rng.choice([1, 1, 1, 2, 3, 9]) for _ in range(rng.randint(1, 900))]
         max_words, max_tokens, overlap = rng.choice([(384, 500, 32), (50, 80, 24), (10, 30, 4)])
-        windows = processing.plan_windows(counts, max_words, max_tokens, overlap)
+        windows = inputs.plan_windows(counts, max_words, max_tokens, overlap)
         assert windows[0][0] == 0 and windows[-1][1] == len(counts)
         for (s, e) in windows:
             assert 0 < e - s <= max_words
             assert sum(counts[s:e]) <= max_tokens or e - s == 1
         for (s1, e1), (s2, e2) in zip(windows, windows[1:]):
             assert s1 < s2 <= e1  # progress, no gap
-        cores = processing.window_cores(windows)
+        cores = inputs.window_cores(windows)
         assert cores[0][0] == 0 and cores[-1][1] == len(counts)
         assert all(c1[1] == c2[0] for c1, c2 in zip(cores, cores[1:]))
         for (s, e), (cs, ce) in zip(windows, cores):
@@ -119,7 +119,7 @@ def test_windows_cover_fit_and_overlap():
 
 def test_spans_starting_in_a_core_fit_whole_in_their_window():
     counts = [1] * 2000
-    windows = processing.plan_windows(counts, 384, 10_000, 32)
-    for (s, e), (cs, ce) in zip(windows, processing.window_cores(windows)):
+    windows = inputs.plan_windows(counts, 384, 10_000, 32)
+    for (s, e), (cs, ce) in zip(windows, inputs.window_cores(windows)):
         if e < len(counts):
             assert ce - 1 + 12 <= e  # a 12-word span starting at the core's last word ends inside the window

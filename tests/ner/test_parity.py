@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from doclinks import GLiNER
+from doclinks.paths import CONFIG_FILE
 
 from .parity_texts import parity_cases
 
@@ -42,6 +43,21 @@ def assert_same_entities(ours: list[list[dict]], theirs: list[list[dict]], thres
     return compared
 
 
+def peer_inference(peer, texts: list[str], labels: list, **kwargs) -> list[list[dict]]:
+    """`gliner`'s entities of each text, in input order, computed on the texts sorted by length.
+
+    Upstream pads each batch to its longest text and scores every span of it; sorted, a batch holds
+    texts of about one length, which saves it ~40% of the time. A text's entities do not depend on its
+    batch neighbours (beyond float rounding, well inside the tolerance).
+    """
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i].split()))
+    found = peer.inference([texts[i] for i in order], [labels[i] for i in order], **kwargs)
+    back: list[list[dict]] = [[] for _ in texts]
+    for position, i in enumerate(order):
+        back[i] = found[position]
+    return back
+
+
 @pytest.fixture(scope="module")
 def cases():
     texts, labels = parity_cases()
@@ -54,7 +70,7 @@ def test_parity_random_heads_512_projection_lstm(peer_checkpoint_512, cases, mod
     texts, labels = cases
     ours = GLiNER.from_pretrained(peer_checkpoint_512)
     theirs = gliner.GLiNER.from_pretrained(str(peer_checkpoint_512))
-    expected = theirs.inference(texts, labels, threshold=0.5, batch_size=8, **MODES[mode])
+    expected = peer_inference(theirs, texts, labels, threshold=0.5, batch_size=8, **MODES[mode])
     got = ours.inference(texts, labels, threshold=0.5, batch_size=8, **MODES[mode])
     # Random heads score everything near 0.5: many entities, a hard test of ordering and ties.
     assert assert_same_entities(got, expected, 0.5) > 100
@@ -66,7 +82,7 @@ def test_parity_fine_tuned_384(peer_checkpoint_384_tuned, cases, mode, threshold
     texts, labels = cases
     ours = GLiNER.from_pretrained(peer_checkpoint_384_tuned)
     theirs = gliner.GLiNER.from_pretrained(str(peer_checkpoint_384_tuned))
-    expected = theirs.inference(texts, labels, threshold=threshold, **MODES[mode])
+    expected = peer_inference(theirs, texts, labels, threshold=threshold, **MODES[mode])
     got = ours.inference(texts, labels, threshold=threshold, **MODES[mode])
     assert_same_entities(got, expected, threshold)
     if threshold < 0.5:
@@ -94,10 +110,10 @@ def test_gliner_loads_what_we_save(peer_checkpoint_512, tmp_path, cases):
     texts, labels = texts[:40], labels[:40]
     ours = GLiNER.from_pretrained(peer_checkpoint_512)
     saved = ours.save_pretrained(tmp_path / "resaved")
-    assert (saved / "model.safetensors").is_file() and (saved / "gliner_config.json").is_file()
+    assert (saved / "model.safetensors").is_file() and (saved / CONFIG_FILE).is_file()
     theirs = gliner.GLiNER.from_pretrained(str(saved))
     reloaded = GLiNER.from_pretrained(saved)
-    expected = theirs.inference(texts, labels, threshold=0.5)
+    expected = peer_inference(theirs, texts, labels, threshold=0.5)
     assert assert_same_entities(ours.inference(texts, labels, threshold=0.5), expected, 0.5) > 20
     assert reloaded.inference(texts, labels, threshold=0.5) == ours.inference(texts, labels, threshold=0.5)
 
@@ -108,5 +124,5 @@ def test_we_load_gliner_safetensors(peer_checkpoint_384_tuned, tmp_path, cases):
     theirs.save_pretrained(tmp_path / "safe", safe_serialization=True)
     assert (tmp_path / "safe" / "model.safetensors").is_file()
     ours = GLiNER.from_pretrained(tmp_path / "safe")
-    expected = theirs.inference(texts[:60], labels[:60], threshold=0.15)
+    expected = peer_inference(theirs, texts[:60], labels[:60], threshold=0.15)
     assert_same_entities(ours.inference(texts[:60], labels[:60], threshold=0.15), expected, 0.15)

@@ -43,6 +43,7 @@ class TokenEncoder(nn.Module):
             self.projection = nn.Linear(width, hidden_size)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Token vectors (B, T, hidden_size) of the rows `input_ids` (B, T)."""
         hidden = self.bert_layer.model(input_ids=input_ids, attention_mask=attention_mask, return_dict=True)[0]
         if hasattr(self, "projection"):
             hidden = self.projection(hidden)
@@ -57,6 +58,7 @@ class WordLSTM(nn.Module):
         self.lstm = nn.LSTM(hidden_size, hidden_size // 2, num_layers=num_layers, bidirectional=True, batch_first=True)
 
     def forward(self, words: torch.Tensor, num_words: torch.Tensor) -> torch.Tensor:
+        """Word vectors (B, W, D) read in context; `num_words` (B,) marks where each row's words end."""
         packed = pack_padded_sequence(words, num_words.cpu(), batch_first=True, enforce_sorted=False)
         output, _ = self.lstm(packed)
         output, _ = pad_packed_sequence(output, batch_first=True, total_length=words.size(1))
@@ -158,7 +160,7 @@ class GLiNERNetwork(nn.Module):
         label_positions: torch.Tensor,
         num_labels: torch.Tensor,
     ) -> torch.Tensor:
-        """Span logits (B, W, K, C): W words, K = max_width span widths, C labels (see `processing.collate`)."""
+        """Span logits (B, W, K, C): W words, K = max_width span widths, C labels (see `inputs.collate`)."""
         hidden = self.token_rep_layer(input_ids, attention_mask)
         words = gather_rows(hidden, word_positions, num_words)
         labels = gather_rows(hidden, label_positions, num_labels)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import torch
@@ -27,14 +27,6 @@ def split_words(text: str) -> tuple[list[str], list[int], list[int]]:
         starts.append(match.start())
         ends.append(match.end())
     return words, starts, ends
-
-
-def check_text(value: str, what: str) -> None:
-    """Raise ValueError when `value` holds a lone surrogate (it cannot be encoded, so no tokenizer reads it)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError(f"{what} holds a lone surrogate at character {exc.start}: not valid Unicode text") from None
 
 
 def nfc_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
@@ -55,45 +47,6 @@ def nfc_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
         ends.extend([j] * len(piece))
         i = j
     return "".join(out), starts, ends
-
-
-def normalize_label_set(labels: object, argument: str = "labels") -> tuple[list[str], list[str]]:
-    """Return (prompts, names) for one label set: a list of names, or a dict {name: description}.
-
-    Duplicate names are dropped, keeping the first (as upstream). A description is what the model reads;
-    the name is what comes back.
-    """
-    if isinstance(labels, str):
-        labels = [labels]
-    if isinstance(labels, Mapping):
-        names, prompts = [], []
-        for name, description in labels.items():
-            if not isinstance(name, str) or not isinstance(description, str):
-                raise TypeError(f"{argument}: a label dict must map str names to str descriptions, got {name!r}: {description!r}")
-            if not description.strip():
-                raise ValueError(f"{argument}: the description of label {name!r} is empty")
-            check_text(name, f"{argument}: label {name!r}")
-            check_text(description, f"{argument}: the description of label {name!r}")
-            if name not in names:
-                names.append(name)
-                prompts.append(description)
-        if not names:
-            raise ValueError(f"{argument}: no labels given")
-        return prompts, names
-    if not isinstance(labels, Sequence):
-        raise TypeError(f"{argument}: expected a list of label names or a dict, got {type(labels).__name__}")
-    names = []
-    for label in labels:
-        if not isinstance(label, str):
-            raise TypeError(f"{argument}: every label must be a string, got {label!r}")
-        if not label.strip():
-            raise ValueError(f"{argument}: a label is empty or only whitespace")
-        check_text(label, f"{argument}: label {label!r}")
-        if label not in names:
-            names.append(label)
-    if not names:
-        raise ValueError(f"{argument}: no labels given")
-    return list(names), names
 
 
 def is_per_text_labels(labels: object) -> bool:
@@ -245,6 +198,7 @@ class Segment:
 
     @property
     def length(self) -> int:
+        """The row's length in tokens."""
         return len(self.input_ids)
 
 

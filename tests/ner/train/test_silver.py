@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
-from doclinks.ner.processing import split_words
 import json
 
-from doclinks.ner.silver import ELECTION, NAME_HEADS, build_silver, copular_type, title_name_and_hint, title_types, typed_mentions
+import pytest
+
+from doclinks.ner.inputs import split_words
+from doclinks.ner.train.silver import ELECTION, NAME_HEADS, build_silver, copular_type, title_name_and_hint, title_types, typed_mentions
 
 
 @pytest.fixture(scope="module")

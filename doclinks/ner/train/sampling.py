@@ -1,0 +1,201 @@
+"""What each training step reads: the label set of every example (`LabelSampler`: gold labels, negatives,
+paraphrases) and the examples of every step (`ExampleStream`).
+
+The recipe is the GLiNER paper's: each example reads its gold labels plus negative labels drawn from the
+other labels of the pool, paraphrased, shuffled and capped at `max_types`. A negative is never a label
+related to a gold one (`labels.RELATED`), nor one sharing a content word with it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .config import TrainConfig
+from .examples import Example, crop, joined
+from .labels import PARAPHRASES, SILVER_SOURCES, UNANNOTATED_IN_GOLD, content_words, related_labels
+from .pool import label_parents, mix_weights, pool_labels, source_label_sets
+
+
+@dataclass
+class LabelSampler:
+    """Per-example label sets: gold labels, negatives from the pool, paraphrases, shuffled and capped.
+
+    `labels` are the canonical names of the pool. `fine_prob` is the chance that a fine label with a
+    coarse fallback is offered, `coarse_negative_prob` that its coarse label is then offered too (see
+    `resolve`). `neg_ratio` scales the negatives: an example with `g`
+    gold labels gets a uniform number of negatives in [0, round(neg_ratio * (max_types - g))] (at least
+    one for an example without entities). `paraphrase_prob` is the chance that a label is read under a
+    paraphrase rather than its canonical name.
+
+    `source_labels` (source -> the labels that source annotates) and `parents` (fine label -> its coarse
+    label) make negatives per source: a label of another source is a negative only when neither it nor
+    its coarse label is related to a label of the example's own source, because that source did not
+    annotate it (another set's "politician" is never a negative for a CoNLL "person" span). A source
+    missing from `source_labels` draws from every label, as before.
+    """
+
+    labels: list[str]
+    max_types: int = 25
+    neg_ratio: float = 1.0
+    paraphrase_prob: float = 0.5
+    paraphrases: dict[str, list[str]] = field(default_factory=lambda: PARAPHRASES)
+    fine_prob: float = 0.5
+    coarse_negative_prob: float = 1.0
+    source_labels: dict[str, set[str]] = field(default_factory=dict)
+    parents: dict[str, str] = field(default_factory=dict)
+    _allowed: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def family(self, labels: set[str] | Sequence[str]) -> set[str]:
+        """The labels, their coarse labels, and every label related to either."""
+        out: set[str] = set()
+        for label in labels:
+            out |= related_labels(label)
+            if label in self.parents:
+                out |= related_labels(self.parents[label])
+        return out
+
+    def allowed_for(self, source: str) -> list[str]:
+        """The pool labels a `source` may read as negatives (cached per source)."""
+        cache = self._allowed
+        if source not in cache:
+            own = self.source_labels.get(source)
+            if own is None:
+                cache[source] = list(self.labels)
+            else:
+                own_family = self.family(own)
+                cache[source] = [x for x in self.labels if x in own or not (self.family([x]) & own_family)]
+        return cache[source]
+
+    def surface(self, label: str, rng: random.Random) -> str:
+        """The text the model reads for `label`: a paraphrase with probability `paraphrase_prob`, else the name."""
+        options = self.paraphrases.get(label)
+        if options and rng.random() < self.paraphrase_prob:
+            return rng.choice(options)
+        return label
+
+    def negatives_for(self, gold: set[str], source: str, withheld: set[str] = frozenset()) -> list[str]:
+        """The labels an example of `source` with `gold` labels may read as negatives: none related to a
+        gold label, sharing a content word with one, withheld, or of a kind its source leaves unannotated."""
+        blocked = set(withheld)
+        for label in gold:
+            blocked |= related_labels(label)
+        # A label sharing a word with a gold one is too close to be a safe negative (drama film / film).
+        gold_words = {w for label in gold for w in content_words(label)}
+        silver = source in SILVER_SOURCES
+        return [
+            x
+            for x in self.allowed_for(source)
+            if x not in blocked and not gold_words.intersection(content_words(x)) and (silver or x not in UNANNOTATED_IN_GOLD)
+        ]
+
+    def resolve(
+        self, spans: Sequence[tuple[int, int, str]], fallback: Sequence[tuple[int, int, str]], rng: random.Random
+    ) -> tuple[list[tuple[int, int, str]], set[str], set[str]]:
+        """(gold spans, withheld labels, hard negatives) of an example with coarse `fallback` labels.
+
+        Each fine label found only on spans with a fallback is offered with probability `fine_prob`; a
+        span keeps its fine labels when one is offered, and its fallback label is then offered too, as a
+        negative for that span; otherwise the fallback label is the span's gold. Withheld labels are never
+        negatives (they would be false ones). The coarse label beside an offered fine one is offered with
+        probability `coarse_negative_prob` (else the fine label is also read without its contrast)."""
+        if not fallback:
+            return list(spans), set(), set()
+        at_fallback = {(s, e) for s, e, _ in fallback}
+        elsewhere = {label for s, e, label in spans if (s, e) not in at_fallback}
+        optional = sorted({label for s, e, label in spans if (s, e) in at_fallback} - elsewhere)
+        withheld = {label for label in optional if rng.random() >= self.fine_prob}
+        gold = [x for x in spans if x[2] not in withheld]
+        typed = {(s, e) for s, e, _ in gold}
+        hard = set()
+        for s, e, label in fallback:
+            if (s, e) in typed:
+                if self.coarse_negative_prob >= 1 or rng.random() < self.coarse_negative_prob:
+                    hard.add(label)
+            else:
+                gold.append((s, e, label))
+        return gold, withheld, hard - {label for _, _, label in gold}
+
+    def sample(
+        self,
+        spans: Sequence[tuple[int, int, str]],
+        source: str,
+        rng: random.Random,
+        fallback: Sequence[tuple[int, int, str]] = (),
+    ) -> tuple[list[str], list[tuple[int, int, int]]]:
+        """(prompts, spans as (start, end, prompt index)) for one example.
+
+        When more gold labels than `max_types` exist, the spans of the labels left out are dropped.
+        `fallback`: coarse labels of finely typed spans (see `Example` and `resolve`).
+        """
+        spans, withheld, hard = self.resolve(spans, fallback, rng)
+        gold = list(dict.fromkeys(label for _, _, label in spans))
+        rng.shuffle(gold)
+        gold = gold[: self.max_types]
+        hard_negatives = sorted(hard)[: self.max_types - len(gold)]
+        room = self.max_types - len(gold) - len(hard_negatives)
+        pool = [x for x in self.negatives_for(set(gold), source, withheld) if x not in hard]
+        most = min(len(pool), round(self.neg_ratio * room))
+        least = 1 if not gold and most > 0 else 0
+        count = rng.randint(least, most) if most >= least else 0
+        negatives = rng.sample(pool, count)
+        chosen = gold + hard_negatives + negatives
+        rng.shuffle(chosen)
+        prompts, seen = [], set()
+        for label in chosen:
+            text = self.surface(label, rng)
+            if text in seen:
+                text = label
+            seen.add(text)
+            prompts.append(text)
+        index = {label: i for i, label in enumerate(chosen)}
+        kept = [(s, e, index[label]) for s, e, label in spans if label in index]
+        return prompts, kept
+
+
+class ExampleStream:
+    """The examples of every step: a pure function of (seed, step), so a resumed run reads the same data.
+
+    A source is drawn by its mixing weight, then an example of it uniformly (with replacement); with
+    probability `join_prob` it is joined with the one or two examples that follow it in its source (the
+    next sentences of its document where the source keeps document order), so that the model sees
+    sentence ends inside a row; the example is cropped to `max_words` and given its label set by the
+    `LabelSampler` (per-source negatives with `source_negatives`).
+    """
+
+    def __init__(self, pool: dict[str, list[Example]], train: TrainConfig, labels: list[str] | None = None):
+        self.pool = {k: v for k, v in pool.items() if v}
+        self.train = train
+        self.weights = mix_weights(self.pool, train.mix or None)
+        self.sources = list(self.weights)
+        self.sampler = LabelSampler(
+            labels if labels is not None else pool_labels(self.pool),
+            max_types=train.max_types, neg_ratio=train.neg_ratio, paraphrase_prob=train.paraphrase_prob,
+            fine_prob=train.fine_prob, coarse_negative_prob=train.coarse_negative_prob,
+            source_labels=source_label_sets(self.pool) if train.source_negatives else {},
+            parents=label_parents(self.pool) if train.source_negatives else {},
+        )  # fmt: skip
+        if not self.sampler.labels:
+            raise ValueError("the training pool has no label with enough entities to sample negatives from")
+
+    def items(self, step: int) -> list[tuple[list[str], list[str], list[tuple[int, int, int]]]]:
+        """The `batch_size` examples of `step` as (words, prompts, spans as (start, end, prompt index))."""
+        rng = random.Random(f"{self.train.seed}:{step}")
+        chosen = rng.choices(self.sources, weights=[self.weights[s] for s in self.sources], k=self.train.batch_size)
+        out = []
+        for source in chosen:
+            examples = self.pool[source]
+            at = rng.randrange(len(examples))
+            example = examples[at]
+            # No draw when joins are off, so that runs made before joins existed repeat exactly.
+            if self.train.join_prob > 0 and rng.random() < self.train.join_prob:
+                count = rng.choice((2, 3))
+                example = joined(examples[at : at + count])
+            example = crop(example, self.train.max_words, rng)
+            prompts, spans = self.sampler.sample(example.spans, example.source or source, rng, example.fallback)
+            if not prompts:  # no gold and no negative left: read one random label of the pool
+                prompts = [rng.choice(self.sampler.labels)]
+            out.append((example.words, prompts, spans))
+        return out
+

@@ -1,0 +1,68 @@
+"""The training pool: mixing weights, labels read off the pool, licences, and the real sets of the shared data."""
+
+from __future__ import annotations
+
+import pytest
+
+from doclinks.ner.train.examples import Example
+from doclinks.ner.train.pool import (
+    OPEN_SETS,
+    SET_LICENCES,
+    TRAIN_SETS,
+    build_pool,
+    label_parents,
+    mix_weights,
+    pool_labels,
+    source_label_sets,
+)
+from doclinks.paths import DATA_ENV, data_root
+
+
+def test_mix_weights():
+    pool = {"a": [Example(["x"], [])] * 100, "b": [Example(["x"], [])] * 25, "c": []}
+    weights = mix_weights(pool)
+    assert weights == pytest.approx({"a": 10 / 15, "b": 5 / 15})
+    assert mix_weights(pool, {"b": 3.0, "a": 1.0}) == pytest.approx({"a": 0.25, "b": 0.75})
+
+
+def test_pool_from_shared_data():
+    root = data_root()
+    if not (root / "ner" / "train").is_dir():
+        pytest.skip(f"shared data not found at {root} (set {DATA_ENV})")
+    pool = build_pool(["conll2003", "wnut17", "bc5cdr", "few-tk"], root)
+    assert len(pool["conll2003"]) == 14041 and len(pool["wnut17"]) == 3394 and len(pool["bc5cdr"]) == 4560
+    labels = {label for x in pool["conll2003"] for _, _, label in x.spans}
+    assert labels == {"person", "organization", "location", "miscellaneous"}
+    assert {label for x in pool["bc5cdr"] for _, _, label in x.spans} == {"chemical", "disease"}
+    assert "algorithm" in pool_labels(pool)
+    for examples in pool.values():
+        for x in examples[:500]:
+            assert all(0 <= s <= e < len(x.words) for s, e, _ in x.spans)
+
+
+def test_label_parents_and_source_label_sets():
+    pool = {
+        "wide": [Example(["a", "b"], [(0, 0, "politician"), (1, 1, "film")], "wide", [(0, 0, "person"), (1, 1, "creative work")])],
+        "conll": [Example(["c"], [(0, 0, "person")], "conll")],
+    }
+    assert label_parents(pool) == {"politician": "person", "film": "creative work"}
+    assert source_label_sets(pool) == {"wide": {"politician", "film", "person", "creative work"}, "conll": {"person"}}
+
+
+def test_open_sets_exclude_research_only_data():
+    assert set(OPEN_SETS) == {"wnut17", "bc5cdr", "ncbi-disease", "gliner-sample", "few-nerd", "multiconer2-en",
+                                   "bionlp13cg", "anatem"}  # fmt: skip
+    assert set(SET_LICENCES) == set(TRAIN_SETS)
+
+
+def test_wide_sets_from_shared_data():
+    root = data_root()
+    if not (root / "ner" / "train" / "few-nerd").is_dir():
+        pytest.skip(f"shared data not found at {root} (set {DATA_ENV})")
+    pool = build_pool(["few-nerd", "multiconer2-en"], root)
+    assert len(pool["few-nerd"]) == 37395 and len(pool["multiconer2-en"]) == 17535
+    parents = label_parents(pool)
+    assert parents["politician"] == "person" and parents["political party"] == "organization"
+    for examples in pool.values():
+        for x in examples[:300]:
+            assert all(0 <= s <= e < len(x.words) for s, e, _ in x.spans + x.fallback)

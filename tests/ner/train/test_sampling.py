@@ -1,0 +1,157 @@
+"""Label sampling (gold, negatives, paraphrases, fine over coarse) and the examples of each training step."""
+
+from __future__ import annotations
+
+import random
+
+from doclinks.ner.train.config import TrainConfig
+from doclinks.ner.train.labels import PARAPHRASES
+from doclinks.ner.train.sampling import ExampleStream, LabelSampler
+
+from .helpers import toy_pool
+
+POOL_LABELS = ["person", "organization", "location", "company", "chemical", "disease", "algorithm", "date", "event", "product"]
+
+
+def test_sampling_keeps_gold_and_blocks_related_negatives():
+    sampler = LabelSampler(POOL_LABELS, max_types=25, paraphrase_prob=0.0)
+    spans = [(0, 1, "person"), (3, 3, "organization"), (5, 5, "person")]
+    for seed in range(50):
+        prompts, kept = sampler.sample(spans, "conll2003", random.Random(seed))
+        assert "person" in prompts and "organization" in prompts
+        assert len(prompts) == len(set(prompts)) <= 25
+        # Related labels (company ~ organization) are never negatives; nor are kinds conll leaves unannotated.
+        assert "company" not in prompts and "date" not in prompts
+        assert [(s, e, prompts[c]) for s, e, c in kept] == spans
+
+
+def test_sampling_negatives_cap_and_repeatability():
+    sampler = LabelSampler(POOL_LABELS, max_types=4, neg_ratio=1.0, paraphrase_prob=0.0)
+    sizes = set()
+    for seed in range(100):
+        prompts, _ = sampler.sample([(0, 0, "chemical")], "bc5cdr", random.Random(seed))
+        assert prompts.count("chemical") == 1 and len(prompts) <= 4 and "disease" not in prompts
+        sizes.add(len(prompts))
+    assert sizes == {1, 2, 3, 4}  # 0 to 3 negatives
+    a = sampler.sample([(0, 0, "chemical")], "bc5cdr", random.Random(7))
+    assert a == sampler.sample([(0, 0, "chemical")], "bc5cdr", random.Random(7))
+    # Silver examples may read the numeric kinds as negatives.
+    seen = set()
+    for seed in range(200):
+        seen |= set(LabelSampler(POOL_LABELS, max_types=10).sample([], "silver", random.Random(seed))[0])
+    assert "date" in seen
+
+
+def test_sampling_caps_gold_and_drops_their_spans():
+    sampler = LabelSampler(POOL_LABELS, max_types=2, paraphrase_prob=0.0)
+    spans = [(0, 0, "person"), (1, 1, "chemical"), (2, 2, "algorithm")]
+    prompts, kept = sampler.sample(spans, "x", random.Random(3))
+    assert len(prompts) == 2 and len(kept) == 2 and {prompts[c] for _, _, c in kept} == set(prompts)
+
+
+def test_sampling_without_entities_reads_at_least_one_negative():
+    sampler = LabelSampler(POOL_LABELS, max_types=5)
+    for seed in range(30):
+        prompts, kept = sampler.sample([], "conll2003", random.Random(seed))
+        assert 1 <= len(prompts) <= 5 and kept == []
+
+
+def test_paraphrases():
+    sampler = LabelSampler(["person", "disease"], max_types=2, neg_ratio=0.0, paraphrase_prob=1.0)
+    seen = {sampler.sample([(0, 0, "person")], "x", random.Random(s))[0][0] for s in range(200)}
+    assert seen == set(PARAPHRASES["person"])
+    never = LabelSampler(["person"], max_types=2, paraphrase_prob=0.0)
+    assert never.sample([(0, 0, "person")], "x", random.Random(1))[0] == ["person"]
+    # No two labels of one example read the same text.
+    sampler = LabelSampler(["company", "organization"], paraphrases={"company": ["firm"], "organization": ["firm"]}, paraphrase_prob=1.0)
+    prompts, _ = sampler.sample([(0, 0, "company"), (1, 1, "organization")], "x", random.Random(0))
+    assert sorted(prompts) in (["firm", "organization"], ["company", "firm"])
+
+
+def test_negatives_never_share_a_word_with_a_gold_label():
+    sampler = LabelSampler(["comedy film", "film", "film director", "person", "river"], max_types=10)
+    assert sampler.negatives_for({"drama film"}, "silver") == ["person", "river"]
+
+
+def test_fallback_label_is_gold_only_when_no_fine_label_is_offered():
+    sampler = LabelSampler(POOL_LABELS + ["politician"], max_types=25, paraphrase_prob=0.0)
+    spans = [(0, 1, "politician"), (4, 4, "person")]  # a politician (0-1) and another person (4)
+    fallback = [(0, 1, "person")]
+    outcomes = set()
+    for seed in range(100):
+        prompts, kept = sampler.sample(spans, "silver", random.Random(seed), fallback)
+        gold = sorted((s, e, prompts[c]) for s, e, c in kept)
+        if "politician" in prompts:
+            # Both offered: the specific label is the politician's gold; "person" is a negative for that span.
+            assert gold == [(0, 1, "politician"), (4, 4, "person")]
+            outcomes.add("fine")
+        else:
+            # Withheld: never a negative; the politician is a person then.
+            assert gold == [(0, 1, "person"), (4, 4, "person")]
+            outcomes.add("coarse")
+        assert "person" in prompts
+    assert outcomes == {"fine", "coarse"}
+
+
+def test_fallback_label_is_offered_as_a_hard_negative():
+    sampler = LabelSampler(POOL_LABELS + ["university"], max_types=25, neg_ratio=0.0, paraphrase_prob=0.0)
+    for seed in range(40):
+        prompts, kept = sampler.sample([(2, 3, "university")], "silver", random.Random(seed), [(2, 3, "organization")])
+        if "university" in prompts:
+            assert sorted(prompts) == ["organization", "university"]
+            assert [(s, e, prompts[c]) for s, e, c in kept] == [(2, 3, "university")]
+        else:
+            assert prompts == ["organization"] and [(s, e, prompts[c]) for s, e, c in kept] == [(2, 3, "organization")]
+    # A fine label that is also gold on a span without fallback is always offered.
+    spans = [(0, 0, "university"), (2, 3, "university")]
+    for seed in range(20):
+        prompts, kept = sampler.sample(spans, "silver", random.Random(seed), [(2, 3, "organization")])
+        assert [(s, e, prompts[c]) for s, e, c in kept] == spans and "organization" in prompts
+    # Without fallback the stream of random numbers is what it was (runs resume and repeat).
+    assert sampler.sample(spans, "x", random.Random(5)) == sampler.sample(spans, "x", random.Random(5), [])
+
+
+def test_coarse_negative_beside_a_fine_label_is_sampled():
+    sampler = LabelSampler(["person", "politician", "disease"], max_types=5, neg_ratio=0.0, paraphrase_prob=0.0, coarse_negative_prob=0.0)
+    for seed in range(30):
+        prompts, kept = sampler.sample([(0, 1, "politician")], "silver", random.Random(seed), [(0, 1, "person")])
+        gold = [(s, e, prompts[c]) for s, e, c in kept]
+        assert (prompts, gold) in ((["politician"], [(0, 1, "politician")]), (["person"], [(0, 1, "person")]))
+    sampler.coarse_negative_prob = 0.5
+    together = sum(
+        sorted(sampler.sample([(0, 1, "politician")], "silver", random.Random(seed), [(0, 1, "person")])[0]) == ["person", "politician"]
+        for seed in range(400)
+    )
+    assert 60 < together < 140  # about 400 * fine_prob 0.5 * 0.5
+
+
+def test_negatives_are_drawn_per_source():
+    """Another set's fine type of a label this set annotates is never its negative; its own types are."""
+    labels = ["person", "politician", "athlete", "disease", "film", "organization", "political party"]
+    sampler = LabelSampler(
+        labels, max_types=10, paraphrase_prob=0.0,
+        source_labels={"conll": {"person", "organization"}, "wide": {"politician", "athlete", "person", "film"}},
+        parents={"politician": "person", "athlete": "person", "political party": "organization"},
+    )  # fmt: skip
+    conll = sampler.negatives_for({"person"}, "conll")
+    assert "politician" not in conll and "athlete" not in conll and "political party" not in conll
+    assert "disease" in conll and "film" in conll
+    wide = sampler.negatives_for({"politician"}, "wide")
+    assert "athlete" in wide  # the set's own sibling type: annotated, so a true negative
+    assert "political party" in wide and "organization" in wide  # "wide" annotates no organization at all
+    # A source without a label set draws from every label (the rule before this change).
+    assert "politician" in sampler.negatives_for({"disease"}, "elsewhere")
+    for seed in range(40):
+        prompts, _ = sampler.sample([(0, 0, "person")], "conll", random.Random(seed))
+        assert not {"politician", "athlete", "political party"} & set(prompts)
+
+
+def test_stream_is_a_function_of_seed_and_step():
+    train = TrainConfig(batch_size=4, max_types=6, seed=5)
+    a, b = ExampleStream(toy_pool(), train), ExampleStream(toy_pool(), train)
+    assert a.items(3) == b.items(3)
+    assert a.items(3) != a.items(4)
+    other = ExampleStream(toy_pool(), TrainConfig(batch_size=4, max_types=6, seed=6))
+    assert other.items(3) != a.items(3)
+    for words, prompts, spans in a.items(0):
+        assert 1 <= len(prompts) <= 6 and all(0 <= s <= e < len(words) for s, e, _ in spans)
