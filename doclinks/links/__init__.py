@@ -11,7 +11,7 @@ Modules: `link` (the Link and its walk sides), `normalize` (pure string function
 Importing this package does not load torch; the model loads when an extractor is built.
 """
 
-from .canonical import MergePolicy, canonicalize, in_scope, scope_of
+from .canonical import MergePolicy, canonicalize, in_scope, match_query_tags, scope_of
 from .extractor import (
     DEFAULT_MIN_LINK_SCORE,
     EXTRACT_KWARGS,
@@ -50,6 +50,7 @@ __all__ = [
     "normalize_links",
     "renormalize",
     "scope_of",
+    "match_query_tags",
     "in_scope",
     "MergePolicy",
     "merges_of",

@@ -23,7 +23,7 @@ from .normalize import (
     normalize_tag,
 )
 
-__all__ = ["MergePolicy", "canonicalize", "scope_of", "in_scope"]
+__all__ = ["MergePolicy", "canonicalize", "scope_of", "in_scope", "match_query_tags", "MAX_PARTIAL_MATCHES"]
 
 #: ``(kind, match-key word)`` pairs: the tags an incremental normalisation may change.
 Scope = frozenset
@@ -202,3 +202,70 @@ def canonicalize(
 def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
     n = len(short)
     return any(long[i : i + n] == short for i in range(len(long) - n + 1))
+
+
+#: Most stored tags one query mention may match by a partial rule (more is too vague to seed with).
+MAX_PARTIAL_MATCHES = 5
+
+
+def match_query_tags(
+    mentions: Iterable[tuple[str, str]],
+    stored: Iterable[tuple[str, str]],
+    *,
+    honorifics: Iterable[str] | None = DEFAULT_HONORIFICS,
+    fold_accents: bool = True,
+) -> list[tuple[str, str]]:
+    """The stored ``(kind, tag)`` pairs that the query's ``(kind, mention)`` pairs name.
+
+    The rules, in order, per mention (the first that matches wins):
+
+    1. the same match key in the same kind (case, accents, honorifics, "J. K." = "JK": `match_key`);
+    2. in the same kind, a whole-word part of a stored tag or the other way round ("Zelenskyy" ->
+       "Volodymyr Zelenskyy", "President Joe Biden" -> "Joe Biden"); in people kinds a one-word
+       mention only as a surname (the last word: "Anna" is not "Anna Freud"), at most
+       `MAX_PARTIAL_MATCHES` tags (a word that many tags hold names none of them);
+    3. the same match key in another kind (the query's model may label it otherwise).
+
+    Unlike corpus merges, ambiguity is allowed (up to the cap): a query naming "Smith" seeds every
+    Smith, and the graph walk sorts them out. Returns pairs in mention order, without duplicates.
+    """
+    hons = tuple(honorifics) if honorifics is not None else ()
+
+    def key(text: str) -> str:
+        return normalize_tag(text, honorifics=hons, fold_accents=fold_accents)[0]
+
+    by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    by_word: dict[tuple[str, str], list[tuple[tuple[str, ...], tuple[str, str]]]] = defaultdict(list)
+    for kind, tag in dict.fromkeys(stored):
+        k = key(tag)
+        if k:
+            by_key[k].append((kind, tag))
+            words = key_words(k)
+            for w in set(words):
+                by_word[(kind, w)].append((words, (kind, tag)))
+    out: dict[tuple[str, str], None] = {}
+    for kind, text in mentions:
+        k = key(text)
+        if not k:
+            continue
+        exact = [p for p in by_key.get(k, []) if p[0] == kind]
+        if exact:
+            out.update(dict.fromkeys(exact))
+            continue
+        words = key_words(k)
+        person = is_person_kind(kind)
+        partial = []
+        for w in set(words):
+            for stored_words, pair in by_word.get((kind, w), []):
+                if len(words) == 1 and person:
+                    hit = stored_words[-1] == words[0] and len(stored_words) > 1
+                else:
+                    hit = _contains(stored_words, words) or _contains(words, stored_words)
+                if hit:
+                    partial.append(pair)
+        partial = list(dict.fromkeys(partial))
+        if partial and len(partial) <= MAX_PARTIAL_MATCHES:
+            out.update(dict.fromkeys(partial))
+            continue
+        out.update(dict.fromkeys(by_key.get(k, [])))
+    return list(out)

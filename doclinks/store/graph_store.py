@@ -26,6 +26,7 @@ import numpy as np
 from ..document import Document
 from ..embeddings import Embeddings, default_embeddings
 from .backends.base import Backend
+from .entity_search import EntitySearch
 from .errors import StoreClosedError, UnknownIdError
 from .filters import filter_tokens
 from .langchain import AsyncResults, VectorStoreAPI, check_semantics
@@ -38,7 +39,7 @@ from .strategies.traversal import traverse
 __all__ = ["GraphStore"]
 
 
-class GraphStore(VectorStoreAPI):
+class GraphStore(EntitySearch, VectorStoreAPI):
     """Chunks linked by shared tags, searchable by similarity and along links.
 
     Args:
@@ -501,3 +502,7 @@ class GraphStore(VectorStoreAPI):
     def ammr_traversal_search(self, query: str, **kwargs: Any) -> AsyncResults:
         """Async `mmr_traversal_search` (same keyword arguments), as `atraversal_search`."""
         return AsyncResults(lambda: self.mmr_traversal_search(query, **kwargs))
+
+    def appr_search(self, query: str, **kwargs: Any) -> AsyncResults:
+        """Async `ppr_search` (same keyword arguments), as `atraversal_search`."""
+        return AsyncResults(lambda: self.ppr_search(query, **kwargs))

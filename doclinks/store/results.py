@@ -6,6 +6,8 @@ Documents whose metadata carries:
 - ``_depth``: hops from a root (0 for chunks found by similarity);
 - ``_similarity_score``: cosine similarity to the query, in [-1, 1];
 - ``_mmr_score``: the MMR score at selection (MMR traversal only);
+- ``_ppr_score``: the Personalized PageRank score (`ppr_search` only; there ``_via`` holds the
+  chunk's incoming tags that a seed tag or a seed chunk holds, see `strategies.ppr`);
 - ``_via`` and ``_via_degrees`` (results at depth > 0 only): the ``(kind, tag)`` pairs through
   which the chunk was reached from the previous depth, and their degrees. A pair is there when
   the chunk carries its incoming side, a result at depth - 1 carries its outgoing side, and its
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["Found", "RESULT_KEYS", "SEARCH_TYPES", "stored_metadata", "to_documents"]
 
 #: Metadata keys that searches add to results; they are never stored.
-RESULT_KEYS = ("_depth", "_similarity_score", "_mmr_score", "_via", "_via_degrees")
+RESULT_KEYS = ("_depth", "_similarity_score", "_mmr_score", "_ppr_score", "_via", "_via_degrees")
 
 def stored_metadata(metadata: dict) -> dict:
     """`metadata` without the result keys: what the store holds (a new dict)."""
@@ -44,6 +46,7 @@ SEARCH_TYPES = {
     "mmr": "max_marginal_relevance_search",
     "traversal": "traversal_search",
     "mmr_traversal": "mmr_traversal_search",
+    "ppr": "ppr_search",
 }
 
 
@@ -57,6 +60,9 @@ class Found:
         similarity: cosine similarity to the query.
         depth: hops from a root (0: found by similarity).
         mmr_score: the MMR score at selection (None outside MMR).
+        ppr_score: the Personalized PageRank score (None outside `ppr_search`).
+        via: the tags that led to the chunk, when the strategy says so itself (None: from the
+            depths, see the module docstring).
     """
 
     key: int
@@ -64,6 +70,8 @@ class Found:
     similarity: float
     depth: int
     mmr_score: float | None = None
+    ppr_score: float | None = None
+    via: list[tuple[str, str]] | None = None
 
 
 def to_documents(backend: Backend, found: list[Found], degree_limit: int) -> list[Document]:
@@ -80,6 +88,16 @@ def to_documents(backend: Backend, found: list[Found], degree_limit: int) -> lis
         doc.metadata["_similarity_score"] = f.similarity
         if f.mmr_score is not None:
             doc.metadata["_mmr_score"] = f.mmr_score
+        if f.ppr_score is not None:
+            doc.metadata["_ppr_score"] = f.ppr_score
+    given = [(doc, f.via) for doc, f in zip(docs, found) if f.via is not None]
+    if given:
+        degrees = backend.tag_degrees({p for _, via in given for p in via})
+        for doc, via in given:
+            if doc.metadata["_depth"] > 0:
+                doc.metadata["_via"] = list(via)
+                doc.metadata["_via_degrees"] = [degrees[p] for p in via]
+        return docs
     _add_via(backend, docs, degree_limit)
     return docs
 

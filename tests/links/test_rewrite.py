@@ -88,3 +88,23 @@ def test_an_unlinked_mention_keeps_its_own_tag():
     assert changes == {("entity:person", "Smith"): "Anna Smith"}
     assert docs[2].metadata["links"] == [Link.bidir("entity:person", "Anna Smith")]
     assert docs[0].metadata["entities"][-1]["tag"] == "Smith"  # did not link, not rewritten
+
+
+def test_query_mentions_match_stored_tags():
+    from doclinks.links import match_query_tags
+    from doclinks.links.canonical import MAX_PARTIAL_MATCHES
+
+    P, L, O = "entity:Person", "entity:Location", "entity:Organization"
+    stored = [(P, "Volodymyr Zelenskyy"), (P, "Anna Freud"), (P, "Joe Biden"), (P, "Jill Biden"), (L, "Paris"),
+              (O, "Acme Corp"), (P, "J. K. Rowling"), (L, "Zürich")]  # fmt: skip
+    assert match_query_tags([(P, "ZELENSKYY")], stored) == [(P, "Volodymyr Zelenskyy")]  # surname, any case
+    assert match_query_tags([(P, "Anna")], stored) == []  # a first name is not a person
+    assert match_query_tags([(P, "Biden")], stored) == [(P, "Joe Biden"), (P, "Jill Biden")]  # ambiguity kept
+    assert match_query_tags([(P, "President Joe Biden")], stored) == [(P, "Joe Biden")]  # longer mention
+    assert match_query_tags([(P, "JK Rowling"), (L, "zurich")], stored) == [(P, "J. K. Rowling"), (L, "Zürich")]
+    assert match_query_tags([(L, "Acme Corp")], stored) == [(O, "Acme Corp")]  # another kind: exact only
+    assert match_query_tags([(L, "Acme")], stored) == []
+    assert match_query_tags([(P, "Dr. Anna Freud"), (P, "Anna Freud")], stored) == [(P, "Anna Freud")]
+    many = [(O, f"Bank {i}") for i in range(MAX_PARTIAL_MATCHES + 1)]
+    assert match_query_tags([(O, "Bank")], many) == []  # too vague to seed with
+    assert match_query_tags([(O, "Bank")], many[:2]) == many[:2]

@@ -101,6 +101,16 @@ class Backend(abc.ABC):
         incoming side (0 for a tag no chunk receives)."""
 
     @abc.abstractmethod
+    def chunk_tags(self, keys: Sequence[int], max_degree: int) -> list[tuple[int, str, str, int]]:
+        """The walkable tags of chunks: ``(key, kind, tag, degree)`` for every outgoing side
+        (``out``/``bidir``) that a chunk of `keys` carries, of degree <= `max_degree`."""
+
+    @abc.abstractmethod
+    def tag_chunks(self, pairs: Sequence[tuple[str, str]], max_degree: int) -> list[tuple[int, str, str, int]]:
+        """The chunks a walk reaches through tags: ``(key, kind, tag, degree)`` for every chunk carrying
+        the incoming side (``in``/``bidir``) of one of `pairs`, for tags of degree <= `max_degree`."""
+
+    @abc.abstractmethod
     def tags(self) -> list[tuple[str, str]]:
         """Every ``(kind, tag)`` stored (either side), as the database holds it (PostgreSQL keeps a
         tag over 1000 bytes as its digest, `doclinks.store.filters.index_text`)."""

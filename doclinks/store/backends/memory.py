@@ -149,6 +149,27 @@ class MemoryBackend(Backend):
         """See `Backend.tag_degrees`."""
         return {p: len(self._in_index.get(p, ())) for p in pairs}
 
+    def chunk_tags(self, keys: Sequence[int], max_degree: int) -> list[tuple[int, str, str, int]]:
+        """See `Backend.chunk_tags`."""
+        rows = []
+        for key in keys:
+            row = self._by_key.get(key)
+            if row is not None:
+                for pair in sorted(row.record.out_tags):
+                    degree = len(self._in_index.get(pair, ()))
+                    if degree <= max_degree:
+                        rows.append((key, pair[0], pair[1], degree))
+        return rows
+
+    def tag_chunks(self, pairs: Sequence[tuple[str, str]], max_degree: int) -> list[tuple[int, str, str, int]]:
+        """See `Backend.tag_chunks`."""
+        rows = []
+        for pair in dict.fromkeys(pairs):
+            carriers = self._in_index.get(pair, ())
+            if len(carriers) <= max_degree:
+                rows.extend((key, pair[0], pair[1], len(carriers)) for key in sorted(carriers))
+        return rows
+
     def tags(self) -> list[tuple[str, str]]:
         """See `Backend.tags`."""
         seen: dict[tuple[str, str], None] = {}

@@ -452,6 +452,29 @@ class PostgresBackend(Backend):
         found = {(r[0], r[1]): r[2] for r in rows}
         return {p: found.get((k, t), 0) for p, k, t in zip(pairs, kinds, tags)}
 
+    def chunk_tags(self, keys: Sequence[int], max_degree: int) -> list[tuple[int, str, str, int]]:
+        """See `Backend.chunk_tags`."""
+        if self._dim is None or not keys:
+            return []
+        with self._errors():
+            return [tuple(r) for r in self._conn.execute(self._q(
+                "SELECT o.chunk, t.kind, t.tag, t.in_degree FROM {out_links} o JOIN {tags} t ON t.tag_id = o.tag_id "
+                "WHERE o.chunk = ANY(%s::bigint[]) AND t.in_degree <= %s ORDER BY o.chunk, t.tag_id"),
+                [list(map(int, keys)), max_degree]).fetchall()]  # fmt: skip
+
+    def tag_chunks(self, pairs: Sequence[tuple[str, str]], max_degree: int) -> list[tuple[int, str, str, int]]:
+        """See `Backend.tag_chunks`."""
+        pairs = list(pairs)
+        if self._dim is None or not pairs:
+            return []
+        kinds, tags = [index_text(p[0]) for p in pairs], [index_text(p[1]) for p in pairs]
+        with self._errors():
+            return [tuple(r) for r in self._conn.execute(self._q(
+                "SELECT i.chunk, t.kind, t.tag, t.in_degree FROM {tags} t "
+                "JOIN unnest(%s::text[], %s::text[]) AS u(kind, tag) ON t.kind = u.kind AND t.tag = u.tag "
+                "JOIN {in_links} i ON i.tag_id = t.tag_id WHERE t.in_degree <= %s ORDER BY t.tag_id, i.chunk"),
+                [kinds, tags, max_degree]).fetchall()]  # fmt: skip
+
     def tags(self) -> list[tuple[str, str]]:
         """See `Backend.tags`: the tag table (a tag no chunk carries any more may stay listed)."""
         if self._dim is None:

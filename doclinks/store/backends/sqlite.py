@@ -432,6 +432,23 @@ class SQLiteBackend(Backend):
         found = {(k, t): d for k, t, d in rows}
         return {p: found.get(p, 0) for p in pairs}
 
+    def chunk_tags(self, keys: Sequence[int], max_degree: int) -> list[tuple[int, str, str, int]]:
+        """See `Backend.chunk_tags`."""
+        with self._errors():
+            return [tuple(r) for r in self._conn.execute(
+                "SELECT o.chunk, t.kind, t.tag, t.in_degree FROM out_links o JOIN tags t ON t.tag_id = o.tag_id "
+                f"WHERE o.chunk IN {_IN} AND t.in_degree <= ? ORDER BY o.chunk, t.tag_id",
+                (json.dumps(list(keys)), max_degree))]  # fmt: skip
+
+    def tag_chunks(self, pairs: Sequence[tuple[str, str]], max_degree: int) -> list[tuple[int, str, str, int]]:
+        """See `Backend.tag_chunks`."""
+        with self._errors():
+            return [tuple(r) for r in self._conn.execute(
+                "SELECT i.chunk, t.kind, t.tag, t.in_degree FROM tags t JOIN in_links i ON i.tag_id = t.tag_id "
+                "WHERE (t.kind, t.tag) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
+                "FROM json_each(?)) AND t.in_degree <= ? ORDER BY t.tag_id, i.chunk",
+                (json.dumps(list(pairs)), max_degree))]  # fmt: skip
+
     def tags(self) -> list[tuple[str, str]]:
         """See `Backend.tags`: the tag table (a tag no chunk carries any more may stay listed)."""
         with self._errors():

@@ -33,13 +33,14 @@ from ..errors import StoreClosedError, UnknownIdError
 from ..graph_store import GraphStore
 from ..settings import TraversalSettings
 from .compliance_langchain import LangChainCompliance
+from .compliance_ppr import PPRCompliance
 from .compliance_search import SearchCompliance
 from .kit import Q, VectorTextEmbeddings, doc, ids, unit, vec_text
 
 __all__ = ["StoreCompliance"]
 
 
-class StoreCompliance(SearchCompliance, LangChainCompliance):
+class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance):
     """The compliance suite; subclass it and implement `new_store` (see the module docstring)."""
 
     def new_store(self, embedding, settings: TraversalSettings | None, folder: Path, **options) -> GraphStore:
