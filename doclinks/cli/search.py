@@ -28,10 +28,24 @@ class SearchOptions:
 
     k: int = 4
     depth: int = 1
-    mmr: bool = False
+    mmr: bool = False  # the same as mode="mmr"
     adjacent_k: int = 10
     fetch_k: int = 100
     lambda_mult: float = 0.5
+    mode: str = "traversal"  # traversal | mmr | ppr | similarity
+    model: str | None = None  # ppr: the model that reads the question's entities (None: the default)
+
+    def __post_init__(self) -> None:
+        if self.mmr:
+            self.mode = "mmr"
+        if self.mode not in MODES:
+            raise CommandError(f"--mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+        self.mmr = self.mode == "mmr"
+
+
+#: Search modes: the store method each runs.
+MODES = {"traversal": "traversal_search", "mmr": "mmr_traversal_search", "ppr": "ppr_search",
+         "similarity": "similarity_search"}  # fmt: skip
 
 
 @dataclass
@@ -47,13 +61,14 @@ class Result:
     depth: int
     score: float  # cosine similarity to the question
     mmr_score: float | None
+    ppr_score: float | None = None
     via: list[tuple[str, str]] = field(default_factory=list)  # (kind, tag), rarest first
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rank": self.rank, "id": self.id, "source": self.source, "chunk": self.chunk, "line": self.line,
-            "depth": self.depth, "score": self.score, "mmr_score": self.mmr_score,
+            "depth": self.depth, "score": self.score, "mmr_score": self.mmr_score, "ppr_score": self.ppr_score,
             "via": [{"kind": k, "label": label_of(k), "tag": t} for k, t in self.via],
             "text": self.text,
         }  # fmt: skip
@@ -86,11 +101,21 @@ def search(db: str | os.PathLike, question: str, options: SearchOptions | None =
     with open_store(db) as store:
         if len(store) == 0:
             raise CommandError(f"{shown_db(db)}: the database holds no chunks yet; add some with `doclinks ingest`")
-        if options.mmr:
+        if options.mode == "mmr":
             docs = store.mmr_traversal_search(
                 question, k=options.k, depth=options.depth, fetch_k=options.fetch_k,
                 adjacent_k=options.adjacent_k, lambda_mult=options.lambda_mult,
             )  # fmt: skip
+        elif options.mode == "ppr":
+            if options.model is not None:
+                from ..links import GLiNERLinkExtractor
+                from ..store.entity_search import entity_labels
+
+                store.query_extractor = GLiNERLinkExtractor(
+                    entity_labels(kind for kind, _ in store.tags()) or ["Person"], model=options.model, min_link_score=None)
+            docs = store.ppr_search(question, k=options.k)
+        elif options.mode == "similarity" or options.depth == 0:
+            docs = store.similarity_search(question, k=options.k)
         else:
             docs = store.traversal_search(question, k=options.k, depth=options.depth, adjacent_k=options.adjacent_k)
     results = []
@@ -100,6 +125,7 @@ def search(db: str | os.PathLike, question: str, options: SearchOptions | None =
             rank=rank, id=doc.id, text=doc.page_content, source=meta.get("source"), chunk=meta.get("chunk"),
             line=meta.get("line"), depth=int(doc.metadata.get("_depth", 0)),
             score=float(doc.metadata.get("_similarity_score", 0.0)), mmr_score=doc.metadata.get("_mmr_score"),
+            ppr_score=doc.metadata.get("_ppr_score"),
             via=[tuple(p) for p in doc.metadata.get("_via", [])], metadata=meta,
         ))  # fmt: skip
     return results
@@ -130,16 +156,21 @@ def render_results(results: list[Result], question: str, options: SearchOptions,
     from . import console
 
     out = out or console.out()
-    kind = "MMR traversal" if options.mmr else ("similarity" if options.depth == 0 else "traversal")
-    out.print(f"[bold]{escape(question)}[/bold]  ({kind}, k={options.k}, depth={options.depth}: {len(results)} results)")
+    kind = _search_name(options)
+    shape = f"k={options.k}" if options.mode in ("ppr", "similarity") else f"k={options.k}, depth={options.depth}"
+    out.print(f"[bold]{escape(question)}[/bold]  ({kind}, {shape}: {len(results)} results)")
     if not results:
         return
     for r in results:
-        score = f"score {r.score:.3f}" + (f"  mmr {r.mmr_score:.3f}" if r.mmr_score is not None else "")
+        score = f"score {r.score:.3f}" + (f"  mmr {r.mmr_score:.3f}" if r.mmr_score is not None else "") + (
+            f"  ppr {r.ppr_score:.4f}" if r.ppr_score is not None else "")
         out.print()
         out.print(f"[bold cyan]{r.rank:>2}.[/bold cyan] [bold]{escape(where(r))}[/bold]  depth {r.depth}  {score}")
         if r.depth == 0:
             out.print("    [dim]similar to the question[/dim]")
+        elif r.via and options.mode == "ppr":
+            out.print("    via " + "; ".join(f"[magenta]{escape(tag_name(k, t))}[/magenta]" for k, t in r.via)
+                      + " [dim](named by the question or carried by a chunk similar to it)[/dim]")
         elif r.via:
             out.print("    via " + "; ".join(f"[magenta]{escape(tag_name(k, t))}[/magenta]" for k, t in r.via))
         text = " ".join(r.text.split()) if full else snippet(r.text)
@@ -147,11 +178,18 @@ def render_results(results: list[Result], question: str, options: SearchOptions,
         out.print(Text(textwrap.fill(text, width, initial_indent="    ", subsequent_indent="    ")), soft_wrap=True)
 
 
+def _search_name(options: SearchOptions) -> str:
+    """How the search is called in the output."""
+    if options.mode == "traversal" and options.depth == 0:
+        return "similarity"
+    return {"mmr": "MMR traversal", "ppr": "PPR"}.get(options.mode, options.mode)
+
+
 def results_json(results: list[Result], question: str, options: SearchOptions) -> dict[str, Any]:
     """Results as a JSON-ready dict."""
     return {
         "question": question,
-        "search": "mmr_traversal" if options.mmr else "traversal",
+        "search": {"mmr": "mmr_traversal"}.get(options.mode, options.mode),
         "k": options.k,
         "depth": options.depth,
         "results": [r.to_dict() for r in results],
@@ -161,8 +199,13 @@ def results_json(results: list[Result], question: str, options: SearchOptions) -
 def _add_search_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", type=int, default=4, metavar="N", help="results found by similarity (default 4)")
     p.add_argument("--depth", type=int, default=1, metavar="N", help="hops along shared entities (default 1; 0: similarity only)")
-    p.add_argument("--mmr", action="store_true", help="MMR traversal: diverse results (depth, fetch-k, lambda-mult); "
-                   "lower recall than traversal on MuSiQue (docs/store.md)")
+    p.add_argument("--mode", choices=list(MODES), default="traversal",
+                   help="traversal (default): similar chunks, then their neighbours through shared entities; "
+                   "ppr: Personalized PageRank from similar chunks and the entities the question names; "
+                   "mmr: MMR traversal, diverse, lower recall on MuSiQue (docs/store.md); similarity: no links")
+    p.add_argument("--mmr", action="store_true", help="the same as --mode mmr")
+    p.add_argument("--model", metavar="M", help="ppr: the GLiNER model that reads the question's entities "
+                   "(default: the shipped default model)")
     p.add_argument("--adjacent-k", type=int, default=10, metavar="N",
                    help="most chunks one hop adds (default 10: the store's default, the same for --mmr)")
     p.add_argument("--fetch-k", type=int, default=100, metavar="N", help="MMR: candidates found by similarity (default 100)")
@@ -187,16 +230,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def _search_options(args: argparse.Namespace):
-    from .app.search import SearchOptions
-
-    return SearchOptions(k=args.k, depth=args.depth, mmr=args.mmr, adjacent_k=args.adjacent_k,
-                         fetch_k=args.fetch_k, lambda_mult=args.lambda_mult)  # fmt: skip
+    return SearchOptions(k=args.k, depth=args.depth, mmr=args.mmr, adjacent_k=args.adjacent_k, fetch_k=args.fetch_k,
+                         lambda_mult=args.lambda_mult, mode=args.mode, model=args.model)  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``doclinks search``."""
-    from .app.search import render_results, results_json, search
-
     options = _search_options(args)
     results = search(args.db, args.question, options)
     if args.json:

@@ -18,12 +18,12 @@ from .filters import filter_tokens
 from .records import check_count
 from .strategies.ppr import ppr
 
-__all__ = ["EntitySearch", "query_tags"]
+__all__ = ["EntitySearch", "query_tags", "entity_labels"]
 
 ENTITY_PREFIX = "entity:"
 
 
-def _labels_of(kinds: Iterable[str]) -> list[str]:
+def entity_labels(kinds: Iterable[str]) -> list[str]:
     """The entity labels of link kinds, sorted: ``entity:Person`` -> ``Person``."""
     return sorted({kind[len(ENTITY_PREFIX):] for kind in kinds if kind.startswith(ENTITY_PREFIX) and len(kind) > 7})
 
@@ -119,7 +119,7 @@ class EntitySearch:
             stored = self.backend.tags() if (query_entities or query_links) else []
         extractor = None
         if query_entities and stored:
-            extractor = self.query_extractor or self._default_query_extractor(_labels_of(k_ for k_, _ in stored))
+            extractor = self.query_extractor or self._default_query_extractor(entity_labels(k_ for k_, _ in stored))
         seeds = query_tags(query, stored, extractor=extractor, links=query_links) if stored else []
         found = self._search(
             lambda: self._embed_query(query),

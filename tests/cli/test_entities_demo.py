@@ -78,11 +78,13 @@ def test_demo_ingests_the_sample_then_searches(ner_model, tmp_path):
     assert (tmp_path / "demo.db").is_file()
     assert "the sample text shipped with doclinks" in done.stderr
     out = done.stdout
-    assert "ingested into demo.db" in out and "1 in 1 file(s)" in out and "chunks         3 (3 new)" in out
-    for word in ("entities", "distinct tags", "links", "time"):
+    assert "ingested into demo.db" in out and "files          1 read" in out and "chunks         10 (10 new)" in out
+    for word in ("entities", "distinct tags", "time"):
         assert word in out
-    assert "Who built the lighthouse at Cascais?" in out and "traversal, k=4, depth=1" in out
-    assert " 1. " in out and "depth 0" in out and "sample.txt · chunk" in out
+    assert "Who built the lighthouse at Cascais?" in out and "traversal, k=2, depth=1" in out
+    assert " 1. " in out and "depth 0" in out and "depth 1" in out and "sample.txt · chunk" in out
+    # What doclinks is for: a result that only a shared entity brought in, with the tags it came through.
+    assert re.search(r"Result \d+ is here only because of a shared entity \((Person|Location|Organization): ", out)
     again = run_cli("demo", "--model", ner_model, "--no-progress", "--question", "Who is Tomas Varga?", cwd=tmp_path, env=env)
     assert again.returncode == 0, again.stderr
     assert "(0 new, " in again.stdout and "already stored" in again.stdout

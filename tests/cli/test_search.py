@@ -101,3 +101,18 @@ def test_the_command_line_and_the_store_share_one_default(ingested):
     assert [r["id"] for r in json.loads(done.stdout)["results"]] == [d.id for d in expected]
     assert [tuple(map(tuple, d.metadata.get("_via", []))) for d in expected] == [
         tuple((v["kind"], v["tag"]) for v in r["via"]) for r in json.loads(done.stdout)["results"]]
+
+
+def test_ppr_mode_seeds_with_the_entities_of_the_question(ingested):
+    done = run_cli("search", QUESTION, "--db", ingested.db, "--mode", "ppr", "--k", "4", "--model", ingested.model,
+                   "--json", cwd=ingested.root)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["search"] == "ppr" and len(out["results"]) == 4
+    scores = [r["ppr_score"] for r in out["results"]]
+    assert scores == sorted(scores, reverse=True) and all(s > 0 for s in scores)
+    stored = {(l.kind, l.tag) for d in stored_documents(ingested.db) for l in d.metadata.get("links", [])}
+    for r in out["results"]:
+        assert all((v["kind"], v["tag"]) in stored for v in r["via"])
+    text = run_cli("search", QUESTION, "--db", ingested.db, "--mode", "ppr", "--model", ingested.model, cwd=ingested.root)
+    assert text.returncode == 0 and "(PPR, k=4: 4 results)" in text.stdout
