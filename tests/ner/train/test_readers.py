@@ -102,11 +102,13 @@ def test_io(tmp_path):
     assert second.words == ["ok"] and second.spans == []
 
 
-def test_io_malformed(tmp_path):
-    with pytest.raises(DataError, match=r"a.txt:2: .*looks like a BIO tag"):
-        read_io(write(tmp_path, "a.txt", "x\tO\ny\tB-person\n"))
-    with pytest.raises(DataError, match=r"a.txt:1: expected 'token<TAB>tag'"):
-        read_io(write(tmp_path, "a.txt", "x\n"))
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("x\tO\ny\tB-person\n", r"a.txt:2: .*looks like a BIO tag"), ("x\n", r"a.txt:1: expected 'token<TAB>tag'")],
+)
+def test_io_malformed(tmp_path, text, message):
+    with pytest.raises(DataError, match=message):
+        read_io(write(tmp_path, "a.txt", text))
 
 
 def test_fallback_read_from_gliner_json_and_kept_by_crop_and_renaming(tmp_path):
