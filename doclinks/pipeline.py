@@ -15,7 +15,9 @@ names no command-line flag. The order matters for "nothing stored twice, nothing
    match-key word with the batch's tags can change (`doclinks.links.canonical`), so only the
    stored chunks carrying such a tag are read, renormalised and, where they change, written
    again (not re-embedded). The result equals a full pass over the corpus
-   (`normalize_store(store)`), which ``merge=False`` runs, since it must undo every merge.
+   (`normalize_store(store)`). The store keeps the merge rule its tags were normalised with
+   (setting `TAG_POLICY`): a run with another rule (``merge`` on or off) makes one full pass,
+   since it changes tags anywhere.
 """
 
 from __future__ import annotations
@@ -28,10 +30,13 @@ from typing import Any
 from .document import Document
 from .links.extractor import DEFAULT_MIN_LINK_SCORE
 
-__all__ = ["IngestSettings", "IngestReport", "ingest_chunks", "normalize_store", "NORMALIZE_BATCH"]
+__all__ = ["IngestSettings", "IngestReport", "ingest_chunks", "normalize_store", "NORMALIZE_BATCH", "TAG_POLICY"]
 
 #: Chunks rewritten per transaction by the corpus normalisation.
 NORMALIZE_BATCH = 500
+
+#: The store setting that records how the stored tags were normalised ("merge" or "no-merge").
+TAG_POLICY = "tag_policy"
 
 
 @dataclass
@@ -62,14 +67,13 @@ class IngestSettings:
     relabel: bool = False
 
     def __post_init__(self) -> None:
-        from .ner.validation import check_labels, check_threshold
+        from .ner.validation import check_labels, check_positive_int, check_threshold
 
         self.labels = check_labels(self.labels)
         self.threshold = check_threshold(self.threshold, "threshold")
         if self.min_link_score is not None:
             self.min_link_score = check_threshold(self.min_link_score, "min_link_score")
-        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1:
-            raise ValueError(f"batch_size must be an integer of at least 1, got {self.batch_size!r}")
+        self.batch_size = check_positive_int(self.batch_size, "batch_size")
         self.keep_apart = list(self.keep_apart)
 
 
@@ -121,7 +125,7 @@ def normalize_store(
 
     Args:
         store: a `doclinks.store.GraphStore`.
-        merge: False undoes every merge (a full pass over the store).
+        merge: False undoes every merge (a full pass when the store was normalised with merges).
         keep_apart: tags whose merges are undone for good: their mentions are marked in the
             stored records, so later runs keep them apart too.
         touched: the ``(kind, tag)`` keys a batch added or removed: only the tags sharing a
@@ -131,7 +135,10 @@ def normalize_store(
     from .links import keep_apart as mark_apart
     from .links import renormalize, scope_of
 
-    if touched is None or not merge:
+    policy = "merge" if merge else "no-merge"
+    if len(store) and store.get_setting(TAG_POLICY) != policy:
+        touched = None  # normalised with another rule (or before the rule was recorded): a full pass
+    if touched is None:
         scope = None
         docs = list(store.iter_documents())
     else:
@@ -154,6 +161,8 @@ def normalize_store(
     # Bounded transactions: other writers wait for the lock one batch at a time, not the corpus.
     for i in range(0, len(changed), NORMALIZE_BATCH):
         store.add_documents(changed[i : i + NORMALIZE_BATCH])
+    if len(store) and store.get_setting(TAG_POLICY) != policy:
+        store.set_setting(TAG_POLICY, policy)
     return len(changed)
 
 
@@ -234,7 +243,8 @@ def ingest_chunks(
                     on_progress(done, len(new))
             work_seconds = time.perf_counter() - start
         renormalized = 0
-        if touched or settings.keep_apart or not settings.merge:
+        policy = "merge" if settings.merge else "no-merge"
+        if touched or settings.keep_apart or (len(store) and store.get_setting(TAG_POLICY) != policy):
             renormalized = normalize_store(store, merge=settings.merge, keep_apart=settings.keep_apart, touched=touched)
     except KeyboardInterrupt as exc:
         exc.stored = done  # type: ignore[attr-defined]

@@ -147,6 +147,10 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
 
         raise CommandError(with_flags(str(exc))) from None
     check_model_name(options.model)
+    if options.model is None:
+        from ..ner.default import default_model_path
+
+        default_model_path()  # a broken install fails here, before the database is created
     by_type: Counter = Counter()
     try:
         files = collect_files(paths, skipped=by_type)

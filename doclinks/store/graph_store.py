@@ -308,6 +308,23 @@ class GraphStore(EntitySearch, VectorStoreAPI):
             self._check_open()
             return self.backend.tag_degrees(sorted(wanted)) if wanted else {}
 
+    def get_setting(self, name: str) -> str | None:
+        """A value the store keeps about itself (None when never set); see `set_setting`."""
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"name must be a non-empty str, got {name!r}")
+        with self._lock:
+            self._check_open()
+            return self.backend.get_setting(name)
+
+    def set_setting(self, name: str, value: str) -> None:
+        """Keep a value about the store in the store (e.g. how its tags were normalised), transactionally;
+        the store must hold chunks (a PostgreSQL collection exists from its first chunk on)."""
+        if not isinstance(name, str) or not name or not isinstance(value, str):
+            raise TypeError(f"name and value must be str, got {name!r}: {value!r}")
+        with self._lock:
+            self._check_open()
+            self.backend.set_setting(name, value)
+
     def tags(self) -> list[tuple[str, str]]:
         """Every ``(kind, tag)`` the store holds, on either side of a link (a tag no chunk carries
         any more may stay listed; PostgreSQL lists a tag over 1000 bytes by its digest)."""

@@ -110,6 +110,6 @@ def test_demo_on_the_shipped_default_model(tmp_path):
     """The README's main command, on the sample text (the shared data is hidden for speed)."""
     done = run_cli("demo", "--no-progress", cwd=tmp_path, env=cli_env(DOCLINKS_DATA=str(tmp_path / "none")))
     assert done.returncode == 0, done.stderr
-    assert "chunks         3 (3 new)" in done.stdout and " 1. " in done.stdout
+    assert "chunks         10 (10 new)" in done.stdout and " 1. " in done.stdout
     with sqlite3.connect(tmp_path / "demo.db") as conn:
         assert conn.execute("SELECT count(*) FROM tags").fetchone()[0] > 0  # it found entities

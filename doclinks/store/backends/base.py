@@ -101,6 +101,14 @@ class Backend(abc.ABC):
         incoming side (0 for a tag no chunk receives)."""
 
     @abc.abstractmethod
+    def get_setting(self, name: str) -> str | None:
+        """A value the store keeps about itself (None when never set), e.g. how its tags were normalised."""
+
+    @abc.abstractmethod
+    def set_setting(self, name: str, value: str) -> None:
+        """Keep `value` under `name` (replacing any), in one transaction; the store must hold chunks."""
+
+    @abc.abstractmethod
     def chunk_tags(self, keys: Sequence[int], max_degree: int) -> list[tuple[int, str, str, int]]:
         """The walkable tags of chunks: ``(key, kind, tag, degree)`` for every outgoing side
         (``out``/``bidir``) that a chunk of `keys` carries, of degree <= `max_degree`."""

@@ -53,6 +53,7 @@ class MemoryBackend(Backend):
     def __init__(self) -> None:
         self._rows: dict[str, _Row] = {}
         self._by_key: dict[int, _Row] = {}
+        self._settings: dict[str, str] = {}
         self._next_key = 0
         self._free: list[int] = []
         self._cache: VectorCache | None = None
@@ -148,6 +149,14 @@ class MemoryBackend(Backend):
     def tag_degrees(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """See `Backend.tag_degrees`."""
         return {p: len(self._in_index.get(p, ())) for p in pairs}
+
+    def get_setting(self, name: str) -> str | None:
+        """See `Backend.get_setting`."""
+        return self._settings.get(name)
+
+    def set_setting(self, name: str, value: str) -> None:
+        """See `Backend.set_setting`."""
+        self._settings[name] = value
 
     def chunk_tags(self, keys: Sequence[int], max_degree: int) -> list[tuple[int, str, str, int]]:
         """See `Backend.chunk_tags`."""

@@ -452,6 +452,22 @@ class PostgresBackend(Backend):
         found = {(r[0], r[1]): r[2] for r in rows}
         return {p: found.get((k, t), 0) for p, k, t in zip(pairs, kinds, tags)}
 
+    def get_setting(self, name: str) -> str | None:
+        """See `Backend.get_setting`: a row of the collection's meta table (``setting:<name>``)."""
+        if self._dim is None:
+            return None
+        with self._errors():
+            row = self._conn.execute(self._q("SELECT value FROM {meta} WHERE key = %s"), (f"setting:{name}",)).fetchone()
+        return None if row is None else row[0]
+
+    def set_setting(self, name: str, value: str) -> None:
+        """See `Backend.set_setting`."""
+        if self._dim is None:
+            raise StoreError("set_setting: the store holds no chunks yet")
+        with self._errors(), self._conn.transaction():
+            self._conn.execute(self._q("INSERT INTO {meta} VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = "
+                                       "EXCLUDED.value"), (f"setting:{name}", value))  # fmt: skip
+
     def chunk_tags(self, keys: Sequence[int], max_degree: int) -> list[tuple[int, str, str, int]]:
         """See `Backend.chunk_tags`."""
         if self._dim is None or not keys:

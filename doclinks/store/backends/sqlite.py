@@ -432,6 +432,18 @@ class SQLiteBackend(Backend):
         found = {(k, t): d for k, t, d in rows}
         return {p: found.get(p, 0) for p in pairs}
 
+    def get_setting(self, name: str) -> str | None:
+        """See `Backend.get_setting`: a row of ``doclinks_meta`` (``setting:<name>``)."""
+        with self._errors():
+            row = self._conn.execute("SELECT value FROM doclinks_meta WHERE key = ?", (f"setting:{name}",)).fetchone()
+        return None if row is None else row[0]
+
+    def set_setting(self, name: str, value: str) -> None:
+        """See `Backend.set_setting`."""
+        self._check_writable()
+        with self._errors(), self._transaction():
+            self._conn.execute("INSERT OR REPLACE INTO doclinks_meta VALUES (?, ?)", (f"setting:{name}", value))
+
     def chunk_tags(self, keys: Sequence[int], max_degree: int) -> list[tuple[int, str, str, int]]:
         """See `Backend.chunk_tags`."""
         with self._errors():
