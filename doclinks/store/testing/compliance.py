@@ -392,6 +392,17 @@ class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance):
         with pytest.raises(TypeError, match="kind, tag"):
             store.tag_degrees(["k:t"])
 
+    def test_settings_are_kept_with_the_store(self, make_store):
+        store = make_store()
+        store.add_documents([doc("a", unit(0))])
+        assert store.get_setting("tag_policy") is None
+        store.set_setting("tag_policy", "merge")
+        store.set_setting("tag_policy", "no-merge")
+        assert store.get_setting("tag_policy") == "no-merge" and store.get_setting("other") is None
+        assert [d.id for d in store.iter_documents()] == ["a"]  # a setting is not a chunk
+        with pytest.raises(TypeError):
+            store.set_setting("tag_policy", 3)
+
     def test_tags_and_the_documents_that_carry_them(self, make_store):
         store = make_store()
         assert store.tags() == [] and store.documents_with_tags([("k", "t")]) == []
