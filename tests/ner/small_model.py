@@ -19,7 +19,7 @@ from doclinks.ner.train.examples import Example
 from doclinks.ner.train.trainer import Trainer
 from doclinks.paths import packaged_minilm
 
-from .synthetic import template_sentences
+from .synthetic import one_torch_thread, template_sentences
 
 FIRST = [
     "Anna", "John", "Maria", "Omar", "Li", "Elena", "Pierre", "Aiko", "Grace", "Carlos", "Fatima", "Ivan",
@@ -90,5 +90,6 @@ def build_small_ner_checkpoint(output: Path, *, steps: int = STEPS, seed: int = 
     )  # fmt: skip
     pool = {"synthetic": synthetic_examples(400, seed)}
     labels = sorted(set(LABELS.values())) + OTHER_LABELS
-    summary = Trainer(config, tokenizer, network, pool, train, output, labels=labels, progress=False).run()
+    with one_torch_thread():
+        summary = Trainer(config, tokenizer, network, pool, train, output, labels=labels, progress=False).run()
     return Path(summary["checkpoint"])

@@ -1,9 +1,13 @@
-"""Synthetic NER sentences from templates: what the small test models are trained on."""
+"""Synthetic NER sentences from templates (what the small test models are trained on), and the one
+torch thread they are built with."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+
+import torch
 
 
 def template_sentences(
@@ -29,3 +33,19 @@ def template_sentences(
                 words.append(part)
         out.append((words, spans))
     return out
+
+
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Run the block on one torch thread, then restore the count.
+
+    A model built on one thread is the same whatever the session's thread count (float sums run in one
+    order), and on a small shared machine one thread trains as fast as two, without two threads
+    waiting on each other's core (which made a build take ten times as long).
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
