@@ -150,3 +150,11 @@ def browser(chromium):
     yield driver
     driver.quit()
     shutil.rmtree(profile, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that run the shipped model (through `ner_model` or the `ingested` corpus) are in the
+    ``shipped_model`` group: a new default model may change what they see."""
+    for item in items:
+        if {"ner_model", "ingested"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.shipped_model)

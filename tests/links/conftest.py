@@ -1,4 +1,6 @@
-"""Fixtures of the link tests: the real models (doclinks' shipped NER model, all-MiniLM-L6-v2)."""
+"""Fixtures of the link tests: real models. `ner` is the small test model (logic tests: a new default
+model changes none of them); `shipped_ner` the shipped default model (the ``shipped_model`` group, end
+to end); `minilm` the default embedder."""
 
 from __future__ import annotations
 
@@ -18,7 +20,13 @@ def one_torch_thread():
 
 
 @pytest.fixture(scope="module")
-def ner(one_torch_thread):
+def ner(one_torch_thread, small_ner_model):
+    """The small test model (`small_ner_model`: people, places, organisations in simple sentences)."""
+    return small_ner_model
+
+
+@pytest.fixture(scope="module")
+def shipped_ner(one_torch_thread):
     """The shipped default model (`doclinks.default_model()`: fixed weights, loaded once per process)."""
     from doclinks.ner.default import default_model
 

@@ -1,7 +1,7 @@
 """Links written as metadata fields drive langchain-graph-retriever over LangChain's InMemoryVectorStore.
 
 The documents get their links from `LinkExtractorTransformer(..., metadata_fields=True)` with the shipped
-NER model (`ner` fixture); both stores embed with the real all-MiniLM-L6-v2 (`minilm` fixture, doclinks'
+NER model (`shipped_ner` fixture: this module is in the ``shipped_model`` group); both stores embed with the real all-MiniLM-L6-v2 (`minilm` fixture, doclinks'
 default embedder). graph-retriever traverses the fields with `graph_retriever_edges`, reaches documents that
 plain similarity ranks low, and reaches what doclinks' own store reaches by links.
 """
@@ -29,6 +29,8 @@ from doclinks.links import (  # noqa: E402
 )
 from doclinks.store import InMemoryGraphStore  # noqa: E402
 
+pytestmark = pytest.mark.shipped_model
+
 TEXTS = {
     "a": "Vladimir Putin ordered troops to the border",
     "b": "PUTIN faces a shrinking economy and new sanctions",
@@ -40,8 +42,8 @@ TEXTS = {
 
 
 @pytest.fixture(scope="module")
-def linked(ner):
-    extractor = GLiNERLinkExtractor(["Person", "Location"], model=ner)
+def linked(shipped_ner):
+    extractor = GLiNERLinkExtractor(["Person", "Location"], model=shipped_ner)
     docs = [Document(page_content=t, id=i, metadata={"source": f"{i}.txt"}) for i, t in TEXTS.items()]
     out = LinkExtractorTransformer([extractor], metadata_fields=True).transform_documents(docs)
     return extractor, {d.id: d for d in out}
