@@ -419,7 +419,7 @@ def mmr_name(lam: float, what: str) -> str:
     return f"MMR {what}" if lam == 0.5 else f"MMR {what.replace('defaults', 'default')}, lambda_mult={lam:g}"
 
 
-def evaluate(store, questions, ks, adjacent_ks, depth, *, links: bool, lambdas=(0.5,)):
+def evaluate(store, questions, ks, adjacent_ks, depth, *, links: bool, lambdas=(0.5,), ppr=(), query_seeds=None):
     """{method: {K: [(recall@K, results reached through a link) per question]}}.
 
     links=False: the methods that do not use links (similarity, MMR at depth 0);
@@ -447,7 +447,28 @@ def evaluate(store, questions, ks, adjacent_ks, depth, *, links: bool, lambdas=(
             for lam in lambdas:
                 res = store.mmr_traversal_search(text, k=K, lambda_mult=lam)
                 add(mmr_name(lam, "traversal (defaults)"), K, *fill(res, sim, K))
+            for damping, weight, seeds_k in ppr:
+                seeds = (query_seeds or {}).get(text, [])
+                res = store.ppr_search(text, k=K, damping=damping, entity_weight=weight, seeds_k=seeds_k,
+                                       query_entities=False, query_links=seeds)  # fmt: skip
+                add(f"PPR damping={damping:g}, entity_weight={weight:g}, seeds_k={seeds_k}", K, *fill(res, sim, K))
     return rows
+
+
+def question_seeds(store, questions, model_path: Path, labels: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """The stored tags each question names: its entities (the passages' NER model and labels), matched to
+    the store's tags by `doclinks.store.entity_search.query_tags` (what ``ppr_search`` does by itself)."""
+    from doclinks.links import GLiNERLinkExtractor
+    from doclinks.store.entity_search import query_tags
+
+    t0 = time.time()
+    extractor = GLiNERLinkExtractor(labels, model=str(model_path), min_link_score=None)
+    stored = store.tags()
+    seeds = {q["question"]: query_tags(q["question"], stored, extractor=extractor) for q in questions}
+    named = sum(bool(v) for v in seeds.values())
+    log(f"question entities: {named} of {len(questions)} questions name a stored tag "
+        f"({sum(map(len, seeds.values()))} tags) in {time.time() - t0:.1f} s")
+    return seeds
 
 
 def headroom(store, questions, graph: Graph, K: int) -> tuple[int, int]:
@@ -489,6 +510,9 @@ def main(argv=None) -> int:
     ap.add_argument("--hub", default=DEFAULT_HUB, help="hub settings max_tag_degree:idf_weight, comma-separated "
                     "(default %(default)s: the store default, a cap of 10, and no hub control and no IDF)")
     ap.add_argument("--mmr-lambda", default="0.5", help="MMR lambda_mult values (default 0.5, MMR's default)")
+    ap.add_argument("--ppr", default="0.5:0.5:4",
+                    help="ppr_search settings damping:entity_weight:seeds_k, comma-separated (default %(default)s; "
+                    "'' for none); the question's entities come from the same NER model and labels")
     ap.add_argument("--threads", type=int, default=1, help="torch/BLAS threads (default 1)")
     ap.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     args = ap.parse_args(argv)
@@ -529,6 +553,8 @@ def main(argv=None) -> int:
     graph = Graph(links)
     stats = link_stats(passages, questions, graph)
 
+    ppr = [(float(a), float(b), int(c)) for a, b, c in (x.split(":") for x in args.ppr.split(",") if x)]
+    query_seeds = None
     results: list[tuple[str, str, dict]] = []  # (method, hub setting, summarize(...))
     extra = {}
     baseline = None
@@ -540,7 +566,10 @@ def main(argv=None) -> int:
             baseline = plain["similarity"]
             for method, by_k in plain.items():
                 results.append((method, "-", summarize(by_k, baseline)))
-        found = evaluate(store, questions, ks, adjacent_ks, args.depth, links=True, lambdas=lambdas)
+        if ppr and query_seeds is None:
+            query_seeds = question_seeds(store, questions, model_path, labels)
+        found = evaluate(store, questions, ks, adjacent_ks, args.depth, links=True, lambdas=lambdas, ppr=ppr,
+                         query_seeds=query_seeds)  # fmt: skip
         for method in sorted(found, key=lambda m: (m.startswith("MMR"), len(m), m)):
             results.append((method, name, summarize(found[method], baseline)))
         extra[name] = {K: headroom(store, questions, graph, K) for K in ks}
