@@ -8,7 +8,6 @@ a cap on links per document, tag normalisation, and the mentions behind each lin
 
 from __future__ import annotations
 
-import math
 import warnings
 from abc import ABC, abstractmethod
 from collections import deque
@@ -19,6 +18,7 @@ from typing import Any, Generic, TypeVar, Union
 from ..boundaries import BreakIndex
 from .link import Link, add_links
 from .models import load_model, reads_descriptions
+from ..ner.validation import check_label_set, check_positive_int, check_threshold
 from .normalize import DEFAULT_HONORIFICS, best_form, normalize_tag, prepare_honorifics
 
 __all__ = [
@@ -56,14 +56,6 @@ class LinkExtractor(ABC, Generic[InputT]):
 
 
 # ------------------------------------------------------------------------------------- validation
-def _check_number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise TypeError(f"{name}: expected a number in (0, 1), got {type(value).__name__}: {value!r}")
-    if not 0.0 < float(value) < 1.0:
-        raise ValueError(f"{name}: must lie in (0, 1), got {value}")
-    return float(value)
-
-
 def _check_extract_kwargs(extract_kwargs: Any) -> dict[str, Any]:
     if extract_kwargs is None:
         return {}
@@ -77,45 +69,20 @@ def _check_extract_kwargs(extract_kwargs: Any) -> dict[str, Any]:
                 f"(per-label thresholds go in `thresholds`)"
             )
         if key == "threshold":
-            _check_number(value, "extract_kwargs['threshold']")
+            check_threshold(value, "extract_kwargs['threshold']")
         elif key in ("flat_ner", "multi_label"):
             if not isinstance(value, bool):
                 raise TypeError(f"extract_kwargs[{key!r}]: expected a bool, got {type(value).__name__}")
-        elif isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"extract_kwargs[{key!r}]: expected an integer >= 1, got {type(value).__name__}")
-        elif value < 1:
-            raise ValueError(f"extract_kwargs[{key!r}]: must be >= 1, got {value}")
+        else:
+            check_positive_int(value, f"extract_kwargs[{key!r}]")
     return out
 
 
 def _check_labels(labels: Any) -> tuple[list[str], Any]:
-    """(label names, what the model gets): a list of names, or a dict {name: description}."""
-    if isinstance(labels, str):
-        raise TypeError(f"labels: expected a list of label names, got a single str {labels!r}; write [{labels!r}]")
-    if isinstance(labels, Mapping):
-        names = []
-        for name, description in labels.items():
-            if not isinstance(name, str) or not isinstance(description, str):
-                raise TypeError(f"labels: a label dict maps str names to str descriptions, got {name!r}: {description!r}")
-            if not name.strip() or not description.strip():
-                raise ValueError(f"labels: empty label name or description: {name!r}: {description!r}")
-            names.append(name)
-        if not names:
-            raise ValueError("labels: no labels given")
-        return names, dict(labels)
-    if not isinstance(labels, Iterable):
-        raise TypeError(f"labels: expected a list of label names, got {type(labels).__name__}")
-    names = []
-    for label in labels:
-        if not isinstance(label, str):
-            raise TypeError(f"labels: every label must be a str, got {type(label).__name__}: {label!r}")
-        if not label.strip():
-            raise ValueError("labels: a label is empty or only whitespace")
-        if label not in names:
-            names.append(label)
-    if not names:
-        raise ValueError("labels: no labels given")
-    return names, list(names)
+    """(label names, what the model gets): a list of names, or a dict {name: description}
+    (`doclinks.ner.validation.check_label_set`; a single str is refused: LangChain's list)."""
+    prompts, names = check_label_set(labels, "labels", allow_str=False)
+    return names, (dict(zip(names, prompts)) if isinstance(labels, Mapping) else names)
 
 
 def _text_of(item: Any, index: int | None) -> str:
@@ -219,7 +186,7 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         for label, value in thresholds.items():
             if label not in self._labels:
                 raise ValueError(f"thresholds: {label!r} is not one of the labels {self._labels}")
-            _check_number(value, f"thresholds[{label!r}]")
+            check_threshold(value, f"thresholds[{label!r}]")
         self._thresholds = {label: float(thresholds.get(label, base)) for label in self._labels}
         self._explicit = frozenset(thresholds)
         self._run_threshold = min(self._thresholds.values())
@@ -235,7 +202,7 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         if not isinstance(respect_boundaries, bool):
             raise TypeError(f"respect_boundaries: expected a bool, got {type(respect_boundaries).__name__}")
         self._respect_boundaries = respect_boundaries
-        self._min_link_score = None if min_link_score is None else _check_number(min_link_score, "min_link_score")
+        self._min_link_score = None if min_link_score is None else check_threshold(min_link_score, "min_link_score")
         self._model = load_model(model)
         if isinstance(self._model_labels, dict) and not reads_descriptions(self._model):
             warnings.warn(
