@@ -28,6 +28,7 @@ SAMPLE = "sample.txt"
 
 @dataclass(frozen=True)
 class DemoInput:
+    """The text the demo ingests, the question it asks, and what to call the text."""
     path: Path
     question: str
     what: str

@@ -76,6 +76,7 @@ def render_table(records: list[dict[str, Any]], title: str, out=None) -> None:
 
 
 def to_json(records: list[dict[str, Any]], text: str, labels: Sequence[str]) -> dict[str, Any]:
+    """The `--format json` output: the labels, the text and its entity records."""
     return {"labels": list(labels), "text": text, "entities": records}
 
 

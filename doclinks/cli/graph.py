@@ -49,10 +49,12 @@ class GraphData:
 
     @property
     def chunk_count(self) -> int:
+        """Chunk nodes in the graph."""
         return sum(1 for n in self.nodes if n["type"] == "chunk")
 
     @property
     def entity_count(self) -> int:
+        """Entity nodes in the graph."""
         return sum(1 for n in self.nodes if n["type"] == "entity")
 
 

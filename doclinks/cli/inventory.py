@@ -45,6 +45,7 @@ class Inventory:
 
     @classmethod
     def from_documents(cls, docs: Iterable[Any]) -> "Inventory":
+        """Index the link sides of `docs` (read once, kept in order)."""
         inv = cls(list(docs))
         for i, doc in enumerate(inv.docs):
             for link in doc.metadata.get("links", []) or []:

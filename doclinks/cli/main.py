@@ -34,6 +34,7 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse, with usage errors on one line of stderr (exit status 2)."""
 
     def error(self, message: str):  # type: ignore[override]
+        """Print the usage error on one line of stderr and exit with status 2."""
         message = " ".join(message.split())
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 

@@ -66,6 +66,7 @@ class Result:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as a JSON-ready dict (the `--json` output)."""
         return {
             "rank": self.rank, "id": self.id, "source": self.source, "chunk": self.chunk, "line": self.line,
             "depth": self.depth, "score": self.score, "mmr_score": self.mmr_score, "ppr_score": self.ppr_score,

@@ -4,6 +4,9 @@
 ``langchain_community.graph_vectorstores.extractors.GLiNERLinkExtractor``; moving to doclinks
 is a change of imports. On top: streaming batches in input order, per-label thresholds,
 a cap on links per document, tag normalisation, and the mentions behind each link.
+
+Over ~350 lines because `GLiNERLinkExtractor` is one public class with LangChain's constructor and a
+dozen options of its own, each checked at construction and documented where it is defined.
 """
 
 from __future__ import annotations
@@ -251,14 +254,17 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
 
     @property
     def normalize(self) -> bool:
+        """Whether tags are normalised (`normalize_tag`)."""
         return self._normalize
 
     @property
     def honorifics(self) -> tuple[str, ...]:
+        """The honorifics stripped from tags."""
         return self._honorifics
 
     @property
     def fold_accents(self) -> bool:
+        """Whether match keys fold accents."""
         return self._fold_accents
 
     def __repr__(self) -> str:
