@@ -84,8 +84,8 @@ def test_no_entity_crosses_a_break_in_link_extraction(ner):
 
 def test_min_link_score_keeps_weak_mentions_as_unlinked_records(ner):
     text = "Anna Smith met Omar Okafor at Acme Corp in Berlin near the old bridge ."
-    labels = ["person", "location", "building"]  # "building": no label the small model knows, middling scores
-    loose = GLiNERLinkExtractor(labels, model=ner, min_link_score=None)
+    labels = ["person", "location", "building", "food"]  # labels it knows and does not: scores spread
+    loose = GLiNERLinkExtractor(labels, model=ner, min_link_score=None, extract_kwargs={"threshold": 0.05})
     records = next(loose.extract_entities([text]))
     best: dict = {}
     for r in records:
@@ -93,14 +93,15 @@ def test_min_link_score_keeps_weak_mentions_as_unlinked_records(ner):
     scores = sorted(set(best.values()))
     gap, floor = max((b - a, (a + b) / 2) for a, b in zip(scores, scores[1:]))  # a floor between the model's own scores
     assert gap > 0.05 and 0 < floor < 1
-    strict = GLiNERLinkExtractor(labels, model=ner, min_link_score=floor)
+    strict = GLiNERLinkExtractor(labels, model=ner, min_link_score=floor, extract_kwargs={"threshold": 0.05})
     links = strict.extract_one(text)
     assert {link.tag for link in links} == {tag for tag, score in best.items() if score >= floor}
     strict_records = next(strict.extract_entities([text]))
     assert len(strict_records) == len(records)  # nothing lost: weak mentions stay, unlinked
     assert {r["tag"] for r in strict_records if not r["linked"]} == {t for t, s in best.items() if s < floor} != set()
-    # A label with its own threshold links at that threshold.
-    chosen = GLiNERLinkExtractor(labels, model=ner, min_link_score=0.99, thresholds={"building": 0.5})
+    # A label with its own threshold links at that threshold, whatever the floor.
+    chosen = GLiNERLinkExtractor(labels, model=ner, min_link_score=0.99, thresholds={"building": 0.05},
+                                 extract_kwargs={"threshold": 0.05})  # fmt: skip
     expected = {(f"entity:{r['label']}", r["tag"]) for r in records if r["label"] == "building" or r["score"] >= 0.99}
     assert {(link.kind, link.tag) for link in chosen.extract_one(text)} == expected
 

@@ -213,51 +213,61 @@ def test_progress_bar(ner, capsys):
     assert capsys.readouterr().err == ""
 
 
+SPREAD_TEXT = "Anna Smith met Omar Okafor at Acme Corp in Berlin near the old bridge ."
+#: Labels the small model knows and some it does not (their scores spread between 0 and 1).
+SPREAD_LABELS = ["Person", "Location", "building", "food"]
+
+
+def widest_gap(scores) -> tuple[float, float]:
+    """The two neighbouring distinct scores with the widest gap between them (low, high)."""
+    ordered = sorted(set(scores))
+    assert len(ordered) >= 2, ordered
+    return max(zip(ordered, ordered[1:]), key=lambda pair: pair[1] - pair[0])
+
+
 def test_per_label_thresholds(ner):
-    """On the small test model: each label keeps the mentions above its own limit; the model runs once,
-    at the lowest limit. ("building" is no label it was trained on: its scores sit in the middle; its
-    limit is set above them, so that one threshold for all keeps what the per-label limit drops.)"""
-    text = "Anna Smith met Omar Okafor at Acme Corp in Berlin near the old bridge ."
-    labels = ["Person", "Location", "building"]
-    probe = ner.predict_entities(text, labels, threshold=0.2)
-    building = [e["score"] for e in probe if e["label"] == "building"]
-    assert building and 0.55 < max(building) < 0.95  # middling scores: the case this test needs
-    limits = {"Person": 0.5, "Location": 0.2, "building": round((max(building) + 1.0) / 2, 3)}
+    """On the small test model, with limits chosen from its own scores: each label keeps the mentions above
+    its own limit; the model runs once, at the lowest limit."""
+    found = ner.predict_entities(SPREAD_TEXT, SPREAD_LABELS, threshold=0.05)
+    low, high = widest_gap(e["score"] for e in found)
+    assert high - low > 0.04
+    cut = (low + high) / 2  # the threshold for all: mentions at `low` and below are out
+    weak = next(e for e in found if e["score"] == low)
+    limit = max(0.05, low - 0.02)  # the weak mention's label keeps it
     spy = Recording(ner)
-    ex = GLiNERLinkExtractor(
-        labels, model=spy, extract_kwargs={"threshold": 0.5},
-        thresholds={"Location": 0.2, "building": limits["building"]}, min_link_score=None,
-    )  # fmt: skip
+    ex = GLiNERLinkExtractor(SPREAD_LABELS, model=spy, extract_kwargs={"threshold": cut},
+                             thresholds={weak["label"]: limit}, min_link_score=None)  # fmt: skip
+    limits = {label: (limit if label == weak["label"] else cut) for label in SPREAD_LABELS}
     assert ex.thresholds == limits
-    links = ex.extract_one(text)
-    assert spy.calls[-1]["threshold"] == 0.2  # the model runs at the lowest threshold
-    # An independent filter over what the model finds at that threshold: each label above its own limit.
-    found = ner.predict_entities(text, labels, threshold=0.2)
-    assert all(abs(e["score"] - t) > 0.02 for e in found for t in (*limits.values(), 0.5))  # clear cases only
+    links = ex.extract_one(SPREAD_TEXT)
+    assert spy.calls[-1]["threshold"] == limit  # the model runs at the lowest threshold
+    at_limit = ner.predict_entities(SPREAD_TEXT, SPREAD_LABELS, threshold=limit)
 
     def above(limit_of):
-        return sorted({(f"entity:{e['label']}", normalize_tag(e["text"])[1]) for e in found if e["score"] > limit_of(e)})
+        return sorted({(f"entity:{e['label']}", normalize_tag(e["text"])[1]) for e in at_limit if e["score"] > limit_of(e)})
 
     assert tags(links) == above(lambda e: limits[e["label"]])
-    # One threshold for all (0.5) gives other links: the "building" mentions the per-label limit dropped.
-    flat = tags(GLiNERLinkExtractor(labels, model=ner, min_link_score=None).extract_one(text))
-    assert flat == above(lambda e: 0.5) and flat != tags(links)
+    assert (f"entity:{weak['label']}", normalize_tag(weak["text"])[1]) in tags(links)
+    # One threshold for all gives other links: the weak mention is out.
+    flat = tags(GLiNERLinkExtractor(SPREAD_LABELS, model=ner, extract_kwargs={"threshold": cut},
+                                    min_link_score=None).extract_one(SPREAD_TEXT))  # fmt: skip
+    assert flat == above(lambda e: cut) and flat != tags(links)
 
 
 def test_max_links_keeps_the_best_scored(ner):
     """On the small test model: the cap keeps the best-scored entities' links and every record."""
-    text = "Anna Smith met Omar Okafor at Acme Corp in Berlin near the old bridge ."
-    labels = ["Person", "Location", "building"]
-    records = next(GLiNERLinkExtractor(labels, model=ner, min_link_score=None).extract_entities([text]))
+    kwargs = {"extract_kwargs": {"threshold": 0.05}, "min_link_score": None}
+    records = next(GLiNERLinkExtractor(SPREAD_LABELS, model=ner, **kwargs).extract_entities([SPREAD_TEXT]))
     best: dict[tuple[str, str], float] = {}
     for r in records:
         best[(r["kind"], r["tag"])] = max(best.get((r["kind"], r["tag"]), 0.0), r["score"])
     ranked = sorted(best, key=lambda k: -best[k])
-    cut = next((i for i in range(1, len(ranked)) if best[ranked[i - 1]] - best[ranked[i]] > 0.05), None)
-    assert cut is not None  # a clear cut between two scores
-    ex = GLiNERLinkExtractor(labels, model=ner, max_links=cut, min_link_score=None)
-    assert tags(ex.extract_one(text)) == sorted(ranked[:cut])
-    capped = next(ex.extract_entities([text]))
+    low, high = widest_gap(best.values())
+    assert high - low > 0.04
+    cut = sum(best[k] >= high for k in ranked)  # a clear cut between two scores
+    ex = GLiNERLinkExtractor(SPREAD_LABELS, model=ner, max_links=cut, **kwargs)
+    assert tags(ex.extract_one(SPREAD_TEXT)) == sorted(ranked[:cut]) and 0 < cut < len(ranked)
+    capped = next(ex.extract_entities([SPREAD_TEXT]))
     assert {(r["kind"], r["tag"]): r["linked"] for r in capped} == {k: k in ranked[:cut] for k in ranked}
     assert [r["score"] for r in capped] == [r["score"] for r in records]  # the cap drops links, not records
 
