@@ -36,12 +36,14 @@ def place_span(text: str, sentence_offset: int) -> tuple[int, int]:
 
 
 def test_entities_at_start_middle_and_end_of_20000_words(tuned):
-    words = PLANTED.split() + filler(10000) + PLANTED.split() + filler(10000, seed=1) + PLANTED.split()
+    planted = "Anna Smith moved to Paris in 2019 ."  # a one-word place: the small model's clearest case
+    words = planted.split() + filler(10000) + planted.split() + filler(10000, seed=1) + planted.split()
     text = " ".join(words)
     assert len(text.split()) > 20000
     found = {(e["start"], e["end"]): e["label"] for e in tuned.predict_entities(text, LABELS, threshold=THRESHOLD)}
-    for offset in (0, text.index(PLANTED, 10), text.rindex(PLANTED)):
-        assert found.get(place_span(text, offset)) == "location", f"place in the sentence at char {offset} not found"
+    for offset in (0, text.index(planted, 10), text.rindex(planted)):
+        start = offset + planted.index("Paris")
+        assert found.get((start, start + len("Paris"))) == "location", f"place in the sentence at char {offset} not found"
 
 
 def test_upstream_drops_the_end_of_the_same_text(tuned, small_ner_checkpoint):
