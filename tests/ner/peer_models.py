@@ -12,7 +12,7 @@ import torch
 
 from doclinks.paths import packaged_minilm
 
-from .synthetic import repeatable_build, template_sentences
+from .synthetic import one_torch_thread, template_sentences
 
 FIRST = ["Anna", "Jürgen", "Zoë", "Li", "Omar", "María", "John", "Ngozi", "Hiroshi", "Elena", "Pierre", "Aiko"]
 LAST = ["Smith", "Müller", "Núñez", "Wang", "Okafor", "O'Brien", "Kowalski", "Tanaka", "Dubois", "Rossi"]
@@ -64,16 +64,13 @@ def build_peer_checkpoint(
         optimizer = torch.optim.AdamW([p for p in model.model.parameters() if p.requires_grad], lr=1e-3)
         model.model.eval()  # no dropout: faster, and the gradients still flow
         rng = random.Random(seed)
-        with repeatable_build(seed):
-            for step in range(fine_tune_steps):
+        with one_torch_thread():
+            for _ in range(fine_tune_steps):
                 batch = collator(rng.sample(examples, 8))
-                # The first two thirds of the steps keep 5% of the negative (span, label) pairs, at random:
-                # with all of them the heads first learn to say "no" to everything, and climb out of that
-                # only after ~300 steps. The last third reads them all, which brings the scores of what
-                # is not an entity back down (else even padding words score ~0.4).
-                negatives = 0.05 if step < 2 * fine_tune_steps // 3 else 1.0
+                # Each step keeps 5% of the negative (span, label) pairs, at random: with all of them the
+                # heads first learn to say "no" to everything, and climb out of that only after ~300 steps.
                 inputs = {k: v for k, v in batch.items() if isinstance(v, torch.Tensor)}
-                loss = model.model(**inputs, negatives=negatives, masking="global").loss
+                loss = model.model(**inputs, negatives=0.05, masking="global").loss
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()

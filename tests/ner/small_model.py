@@ -5,7 +5,7 @@ shipping a new default changes no unit test. It is all-MiniLM-L6-v2, frozen, und
 (hidden 384, BiLSTM, spans up to 12 words, each label's vector read off its first token), the heads
 trained for `STEPS` steps of 8 sentences on `synthetic_examples`: simple cased English sentences built
 from the templates and names below, labelled "person", "location", "organization" and "date" (the
-dates teach that a number is none of the other three), with up to 6 labels a sentence, the others
+dates teach that a number is none of the other three), with up to 8 labels a sentence, the others
 drawn from those four and `OTHER_LABELS`.
 """
 
@@ -13,15 +13,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
-
 from doclinks.ner.checkpoints import create_model
 from doclinks.ner.train.config import TrainConfig
 from doclinks.ner.train.examples import Example
 from doclinks.ner.train.trainer import Trainer
 from doclinks.paths import packaged_minilm
 
-from .synthetic import repeatable_build, template_sentences
+from .synthetic import one_torch_thread, template_sentences
 
 FIRST = [
     "Anna", "John", "Maria", "Omar", "Li", "Elena", "Pierre", "Aiko", "Grace", "Carlos", "Fatima", "Ivan",
@@ -45,8 +43,6 @@ PLACES = [
     "Brazil", "Kenya", "Canada", "Norway", "Egypt", "India", "New York", "Buenos Aires", "Cape Town",
     "Edinburgh", "Marseille", "Munich", "Kyoto", "Havana", "Athens", "Prague", "Warsaw", "Istanbul",
     "Manchester", "Geneva", "Texas", "Bavaria", "Scotland", "Peru", "Vietnam", "Chile", "Iceland",
-    "San Francisco", "Rio de Janeiro", "Hong Kong", "Los Angeles", "South Africa", "New Zealand", "Sri Lanka",
-    "Tel Aviv", "Kuala Lumpur", "Mexico City", "Abu Dhabi", "Saint Petersburg", "New Delhi", "Costa Rica",
 ]  # fmt: skip
 ORGS = [
     "Siemens", "NASA", "Toyota", "Oxfam", "Nokia", "Google", "the United Nations", "Microsoft", "UNESCO",
@@ -54,8 +50,6 @@ ORGS = [
     "Stanford University", "Greenpeace", "Samsung", "the BBC", "Acme Corp", "Interpol", "Unilever",
     "the Royal Society", "Boeing", "Nestlé", "the University of Oxford", "Amnesty International", "Intel",
     "the European Commission", "Philips", "the Bank of England", "Volvo", "MIT", "the New York Times",
-    "Shell", "Oracle", "the World Health Organization", "Sony", "Pfizer", "the Louvre", "Yale University",
-    "Ikea", "the African Union", "Netflix", "Barclays", "the Vatican", "Lufthansa", "Tesla", "Heineken",
 ]  # fmt: skip
 DATES = ["2019", "1999", "March 2021", "June 5 , 2020", "1887", "last year", "May 1968", "1843", "the 1990s"]
 TEMPLATES = [
@@ -66,8 +60,6 @@ TEMPLATES = [
     "{p} left {o} and returned to {c} .", "{o} and {o2} signed a deal in {c} .", "{p} spoke about {o} in {c} .",
     "{p} wrote to {p2} from {c} .", "{p} worked with {p2} at {o} .", "{p2} met {p} in {c} in {d} .",
     "Last year {o} sent {p} to {c} .", "{c} welcomed {p} and {p2} .", "The letter from {p} reached {p2} in {c} .",
-    "The event was organised by {o} in {c} .", "{o} announced a new plan in {d} .", "{p} met the head of {o} in {c} .",
-    "A study by {o} was published in {d} .", "The talks between {o} and {o2} ended in {c} .",
 ]  # fmt: skip
 LABELS = {"p": "person", "p2": "person", "c": "location", "o": "organization", "o2": "organization", "d": "date"}
 # Labels no sentence has: read as negatives beside the four real ones, so that the model learns to say no
@@ -76,8 +68,7 @@ OTHER_LABELS = [
     "food", "animal", "color", "disease", "chemical", "sport", "musical instrument", "vehicle", "language",
     "emotion", "plant", "software", "currency", "book", "film", "award",
 ]  # fmt: skip
-STEPS = 300
-EXAMPLES = 2000  # sentences in the pool: each read about once, so names are learnt as names, not by heart
+STEPS = 200
 
 
 def synthetic_examples(n: int, seed: int = 0) -> list[Example]:
@@ -93,18 +84,12 @@ def build_small_ner_checkpoint(output: Path, *, steps: int = STEPS, seed: int = 
     # Label vectors off the label's own first token: the frozen encoder already gives that a meaning,
     # where a fresh <<ENT>> marker would need the encoder trained too (hundreds of steps more).
     config, tokenizer, network = create_model(packaged_minilm(), dropout=0.1, seed=seed, embed_ent_token=False)
-    # The encoder stays frozen: its dropout would only add noise to what the heads read. Off at run
-    # time only (the saved config keeps the encoder's own setting).
-    for module in network.token_rep_layer.modules():
-        if isinstance(module, torch.nn.Dropout):
-            module.p = 0.0
-    # Heads only (all encoder layers frozen), at a high rate.
     train = TrainConfig(
-        seed=seed, steps=steps, batch_size=8, max_types=6, paraphrase_prob=0.0, max_words=32, freeze_layers=6,
+        seed=seed, steps=steps, batch_size=8, max_types=8, paraphrase_prob=0.0, max_words=32, freeze_layers=6,
         lr_others=3e-3, warmup_ratio=0.1, save_every=0, save_minutes=0, keep=1,
     )  # fmt: skip
-    pool = {"synthetic": synthetic_examples(EXAMPLES, seed)}
+    pool = {"synthetic": synthetic_examples(400, seed)}
     labels = sorted(set(LABELS.values())) + OTHER_LABELS
-    with repeatable_build(seed):
+    with one_torch_thread():
         summary = Trainer(config, tokenizer, network, pool, train, output, labels=labels, progress=False).run()
     return Path(summary["checkpoint"])

@@ -1,5 +1,5 @@
-"""Synthetic NER sentences from templates (what the small test models are trained on), and the settings
-that make their builds repeatable."""
+"""Synthetic NER sentences from templates (what the small test models are trained on), and the one
+torch thread they are built with."""
 
 from __future__ import annotations
 
@@ -36,20 +36,16 @@ def template_sentences(
 
 
 @contextmanager
-def repeatable_build(seed: int) -> Iterator[None]:
-    """Run a model build so that it gives the same model every time on a machine: on one torch thread,
-    with Python's global `random` seeded (`gliner`'s collator draws negative labels from it); both are
-    restored afterwards.
+def one_torch_thread() -> Iterator[None]:
+    """Run the block on one torch thread, then restore the count.
 
-    One thread also means that the float sums run in one order whatever the session's thread count,
-    and on a small shared machine it trains as fast as two, without two threads waiting on each
-    other's core (which made a build take ten times as long).
+    A model built on one thread is the same whatever the session's thread count (float sums run in one
+    order), and on a small shared machine one thread trains as fast as two, without two threads
+    waiting on each other's core (which made a build take ten times as long).
     """
-    threads, state = torch.get_num_threads(), random.getstate()
+    before = torch.get_num_threads()
     torch.set_num_threads(1)
-    random.seed(seed)
     try:
         yield
     finally:
-        torch.set_num_threads(threads)
-        random.setstate(state)
+        torch.set_num_threads(before)

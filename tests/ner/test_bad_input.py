@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from doclinks import GLiNER
-
 
 @pytest.fixture(scope="module")
-def model(peer_checkpoint_384_tuned):
-    return GLiNER.from_pretrained(peer_checkpoint_384_tuned)
+def model(small_ner_model):
+    """A model that finds people and places in simple sentences (see tests/conftest.py)."""
+    return small_ner_model
 
 
 def test_empty_and_whitespace_texts(model):

@@ -17,13 +17,12 @@ LABELS = ["person", "location", "organization"]
         ("Alan Turing visited Paris with Ada Lovelace.", {("Alan Turing", "person"), ("Paris", "location"), ("Ada Lovelace", "person")}),
         ("Barack Obama met Angela Merkel in Berlin.", {("Barack Obama", "person"), ("Angela Merkel", "person"), ("Berlin", "location")}),
         ("The meeting was held by Microsoft in Seattle.", {("Microsoft", "organization"), ("Seattle", "location")}),
-        ("Nelson Mandela was born in South Africa.", {("Nelson Mandela", "person"), ("South Africa", "location")}),
     ],
 )
 def test_finds_people_places_and_organisations(small_ner_model, text, expected):
     found = small_ner_model.predict_entities(text, LABELS, threshold=0.5)
     assert {(e["text"], e["label"]) for e in found} == expected
-    assert min(e["score"] for e in found) > 0.6, found  # clearly above 0.5, not by a hair
+    assert min(e["score"] for e in found) > 0.7, found  # clearly above 0.5, not by a hair
 
 
 def test_labels_in_any_case(small_ner_model):
