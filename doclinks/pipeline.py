@@ -142,16 +142,16 @@ def normalize_store(
         scope = None
         docs = list(store.iter_documents())
     else:
+        from .links import in_scope
+
+        stored = store.tags()  # read once: the kinds of keep_apart, and the tags in scope
         pairs = set(touched)
         if keep_apart:
-            kinds = {kind for kind, _ in store.tags()}
-            pairs |= {(kind, tag) for kind in kinds for tag in keep_apart}
+            pairs |= {(kind, tag) for kind in {kind for kind, _ in stored} for tag in keep_apart}
         scope = scope_of(pairs)
         if not scope:
             return 0
-        from .links import in_scope
-
-        carrying = [pair for pair in store.tags() if in_scope(*pair, scope)]
+        carrying = [pair for pair in stored if in_scope(*pair, scope)]
         docs = store.documents_with_tags(carrying)
     before = [_snapshot(d) for d in docs]
     for tag in keep_apart:

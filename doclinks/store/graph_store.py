@@ -299,11 +299,7 @@ class GraphStore(EntitySearch, VectorStoreAPI):
     def tag_degrees(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """The degree of each ``(kind, tag)`` in `pairs`: how many chunks carry its incoming side
         (``in`` or ``bidir``); 0 for a tag no chunk receives. Compare with `degree_limit`."""
-        wanted = set()
-        for pair in pairs:
-            if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
-                raise TypeError(f"pairs must be (kind, tag) tuples of str, got {pair!r}")
-            wanted.add(pair)
+        wanted = _check_pairs(pairs)
         with self._lock:
             self._check_open()
             return self.backend.tag_degrees(sorted(wanted)) if wanted else {}
@@ -335,11 +331,7 @@ class GraphStore(EntitySearch, VectorStoreAPI):
     def documents_with_tags(self, pairs: Iterable[tuple[str, str]]) -> list[Document]:
         """The stored chunks carrying a link (either side) with one of the ``(kind, tag)`` `pairs`,
         in insertion order, as Documents: the part of a corpus that a change of these tags touches."""
-        wanted = set()
-        for pair in pairs:
-            if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
-                raise TypeError(f"pairs must be (kind, tag) tuples of str, got {pair!r}")
-            wanted.add(pair)
+        wanted = _check_pairs(pairs)
         with self._lock:
             self._check_open()
             return self.backend.documents_with_tags(sorted(wanted)) if wanted else []
@@ -523,3 +515,13 @@ class GraphStore(EntitySearch, VectorStoreAPI):
     def appr_search(self, query: str, **kwargs: Any) -> AsyncResults:
         """Async `ppr_search` (same keyword arguments), as `atraversal_search`."""
         return AsyncResults(lambda: self.ppr_search(query, **kwargs))
+
+
+def _check_pairs(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The distinct ``(kind, tag)`` pairs of `pairs`; TypeError for anything else."""
+    wanted = set()
+    for pair in pairs:
+        if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+            raise TypeError(f"pairs must be (kind, tag) tuples of str, got {pair!r}")
+        wanted.add(pair)
+    return wanted
