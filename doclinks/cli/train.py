@@ -30,6 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     g.add_argument("--max-width", type=int, default=12)
     g.add_argument("--label-vector", choices=["marker", "first-token"], default="marker",
                    help="label vector from the <<ENT>> marker (gliner's default) or from the label's first token")
+    g.add_argument("--word-shape", action="store_true",
+                   help="add a learned word-shape (capitalisation) vector to each token's input; gliner cannot load it")
     t = p.add_argument_group("training settings (default: TrainConfig's, or the resumed run's)")
     t.add_argument("--seed", type=int)
     t.add_argument("--steps", type=int)
@@ -66,6 +68,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     o.add_argument("--device")
     o.add_argument("--amp", action=argparse.BooleanOptionalAction, default=None)
     o.add_argument("--threads", type=int)
+    o.add_argument("--workers", type=int, help="processes building batches ahead of the step (0: none)")
     o.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)
     return p
@@ -102,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     model_options = {
         "hidden_size": args.hidden_size, "num_rnn_layers": args.rnn_layers, "dropout": args.dropout,
         "max_width": args.max_width, "max_types": train.max_types,
-        "embed_ent_token": args.label_vector == "marker",
+        "embed_ent_token": args.label_vector == "marker", "word_shape": args.word_shape,
     }  # fmt: skip
     init = args.init
     if init is None:

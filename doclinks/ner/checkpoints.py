@@ -252,6 +252,7 @@ def create_model(
     max_len: int = 384,
     model_name: str | None = None,
     embed_ent_token: bool = True,
+    word_shape: bool = False,
     seed: int | None = None,
 ):
     """(config, tokenizer, network) of a fresh, untrained GLiNER on the pretrained encoder in `encoder`.
@@ -259,7 +260,8 @@ def create_model(
     The span and label heads are newly initialised (seeded by `seed`), the special tokens are added and
     the embeddings resized as `gliner` does. `model_name` (default: the folder) is recorded in the
     config; the encoder's config is stored too, so the saved checkpoint never needs `model_name`.
-    `embed_ent_token=False` reads each label's vector off its first token instead of its `<<ENT>>` marker.
+    `embed_ent_token=False` reads each label's vector off its first token instead of its `<<ENT>>` marker;
+    `word_shape=True` adds the word-shape input feature (`network.TokenEncoder`), off by default.
     """
     from transformers import AutoModel, AutoTokenizer
 
@@ -271,7 +273,7 @@ def create_model(
     config = GLiNERConfig(
         model_name=model_name or str(folder), hidden_size=hidden_size, max_width=max_width,
         num_rnn_layers=num_rnn_layers, dropout=dropout, max_types=max_types, max_len=max_len,
-        embed_ent_token=embed_ent_token,
+        embed_ent_token=embed_ent_token, word_shape=word_shape,
     )  # fmt: skip
     config.validate()
     if seed is not None:

@@ -12,7 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from ..paths import CONFIG_FILE
+
 SPECIAL_TOKENS = ("[FLERT]",)  # upstream adds [FLERT] first, then the ENT and SEP markers
+# On disk a model with the word-shape feature names this span mode: `gliner` builds its span layer from
+# `span_mode` and refuses an unknown one ("Unknown span mode ..."), instead of loading the checkpoint
+# with the shape weights silently dropped (its weight loading is not strict).
+WORD_SHAPE_SPAN_MODE = "markerV0+word_shape"
 
 
 class CheckpointError(ValueError):
@@ -43,6 +48,7 @@ class GLiNERConfig:
     words_splitter_type: str = "whitespace"
     max_types: int = 25
     max_neg_type_ratio: int = 1
+    word_shape: bool = False  # doclinks only: a learned word-shape vector added to each token's input
     encoder_config: dict | None = None
     extra: dict = field(default_factory=dict)
 
@@ -51,9 +57,11 @@ class GLiNERConfig:
         """Build and validate a config from a `gliner_config.json` dictionary; `source` names it in errors."""
         if not isinstance(data, dict):
             raise CheckpointError(f"{source}: expected a JSON object, got {type(data).__name__}")
-        known = {f for f in cls.__dataclass_fields__ if f != "extra"}
+        known = {f for f in cls.__dataclass_fields__ if f not in ("extra", "word_shape")}
         kwargs = {k: v for k, v in data.items() if k in known}
         extra = {k: v for k, v in data.items() if k not in known}
+        if kwargs.get("span_mode") == WORD_SHAPE_SPAN_MODE:
+            kwargs["span_mode"], kwargs["word_shape"] = "markerV0", True
         config = cls(**kwargs, extra=extra)
         config.validate(source)
         return config
@@ -72,8 +80,10 @@ class GLiNERConfig:
         """The `gliner_config.json` dictionary (unused upstream keys included)."""
         data = dict(self.extra)
         for name in self.__dataclass_fields__:
-            if name != "extra":
+            if name not in ("extra", "word_shape"):
                 data[name] = getattr(self, name)
+        if self.word_shape:
+            data["span_mode"] = WORD_SHAPE_SPAN_MODE
         return data
 
     def save(self, directory: str | Path) -> None:
@@ -124,6 +134,8 @@ class GLiNERConfig:
                 refuse(key, value, "expected an integer")
         if isinstance(self.dropout, bool) or not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
             refuse("dropout", self.dropout, "expected a number in [0, 1)")
+        if not isinstance(self.word_shape, bool):
+            refuse("word_shape", self.word_shape, "expected true or false")
         if not isinstance(self.embed_ent_token, bool):
             refuse("embed_ent_token", self.embed_ent_token, "expected true or false")
         if not isinstance(self.model_name, str) or not self.model_name:

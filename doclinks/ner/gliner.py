@@ -242,6 +242,7 @@ class GLiNER:
             if not word_pieces:
                 continue
             counts = [len(p) for p in word_pieces]
+            shapes = [inputs.word_shape(w) for w in split[t][0]] if config.word_shape else None
             for label_indices, prompt in self._prompt_groups(label_sets[t][0]):
                 room = self.max_tokens - len(self.special.prefix) - len(self.special.suffix) - len(prompt.ids)
                 windows = inputs.plan_windows(counts, config.max_len, max(room, 1), self.window_overlap)
@@ -249,8 +250,12 @@ class GLiNER:
                     ids, word_pos, label_pos = inputs.build_row(
                         self.special, prompt, word_pieces[start:end], self.max_tokens, config.embed_ent_token
                     )
+                    shape_ids = None
+                    if shapes is not None:
+                        text_end = len(ids) - len(self.special.suffix)
+                        shape_ids = inputs.row_shape_ids(len(ids), word_pos, word_pieces[start:end], shapes[start:end], text_end)
                     segments.append(
-                        inputs.Segment(t, start, core_start, core_end, label_indices, ids, word_pos, label_pos)
+                        inputs.Segment(t, start, core_start, core_end, label_indices, ids, word_pos, label_pos, shape_ids)
                     )
         candidates: list[list[Candidate]] = [[] for _ in texts]
         for batch in self._batches(segments, batch_size, max_batch_tokens):

@@ -19,6 +19,36 @@ import torch
 WORD_PATTERN = re.compile(r"\w+(?:[-_]\w+)*|\S")
 
 
+# Word shapes, the capitalisation signal an uncased encoder cannot see (`GLiNERConfig.word_shape`).
+SHAPE_NONE, SHAPE_LOWER, SHAPE_TITLE, SHAPE_UPPER, SHAPE_MIXED, SHAPE_NO_CASE = range(6)
+NUM_WORD_SHAPES = 6
+
+
+def word_shape(word: str) -> int:
+    """The shape class of `word`: lower ("apple"), Title ("Apple", "A"), UPPER ("IBM"), mixed ("iPhone"),
+    or no cased letter ("1999", ",", "東京"). `SHAPE_NONE` (0) is kept for tokens that are not text words."""
+    cased = [c for c in word if c.isupper() or c.islower()]
+    if not cased:
+        return SHAPE_NO_CASE
+    if all(c.islower() for c in cased):
+        return SHAPE_LOWER
+    if cased[0].isupper() and all(c.islower() for c in cased[1:]):
+        return SHAPE_TITLE
+    if all(c.isupper() for c in cased):
+        return SHAPE_UPPER
+    return SHAPE_MIXED
+
+
+def row_shape_ids(length: int, word_positions: list[int], word_pieces: list[list[int]], shapes: list[int], text_end: int) -> list[int]:
+    """Shape id of every token of a row of `length` tokens: each word's sub-tokens (up to `text_end`, where
+    the row's suffix begins) get its shape, every other token (specials, prompts) `SHAPE_NONE`."""
+    out = [SHAPE_NONE] * length
+    for position, pieces, shape in zip(word_positions, word_pieces, shapes):
+        for p in range(position, min(position + len(pieces), text_end)):
+            out[p] = shape
+    return out
+
+
 def split_words(text: str) -> tuple[list[str], list[int], list[int]]:
     """Split `text` into words; return the words and their character start and end (exclusive) offsets."""
     words, starts, ends = [], [], []
@@ -195,6 +225,7 @@ class Segment:
     input_ids: list[int]
     word_positions: list[int]  # token index of each word's first sub-token
     label_positions: list[int]  # token index of each label's vector
+    shape_ids: list[int] | None = None  # per token (`row_shape_ids`), for models that read word shapes
 
     @property
     def length(self) -> int:
@@ -228,7 +259,8 @@ def collate(segments: list[Segment], pad_id: int) -> dict[str, torch.Tensor]:
     """Pad a batch of rows.
 
     Returns input_ids and attention_mask (B, T); word_positions (B, W), the token index of each word's
-    first sub-token (0 for padding); num_words (B,); label_positions (B, C); num_labels (B,).
+    first sub-token (0 for padding); num_words (B,); label_positions (B, C); num_labels (B,); and
+    shape_ids (B, T) when the segments carry word shapes.
     """
     batch = len(segments)
     max_len = max(s.length for s in segments)
@@ -243,7 +275,7 @@ def collate(segments: list[Segment], pad_id: int) -> dict[str, torch.Tensor]:
         attention_mask[b, : seg.length] = 1
         word_positions[b, : len(seg.word_positions)] = torch.tensor(seg.word_positions, dtype=torch.long)
         label_positions[b, : len(seg.label_positions)] = torch.tensor(seg.label_positions, dtype=torch.long)
-    return {
+    tensors = {
         "input_ids": input_ids,
         "attention_mask": attention_mask,
         "word_positions": word_positions,
@@ -251,3 +283,9 @@ def collate(segments: list[Segment], pad_id: int) -> dict[str, torch.Tensor]:
         "label_positions": label_positions,
         "num_labels": torch.tensor([len(s.label_positions) for s in segments], dtype=torch.long),
     }
+    if segments[0].shape_ids is not None:
+        shape_ids = torch.zeros((batch, max_len), dtype=torch.long)
+        for b, seg in enumerate(segments):
+            shape_ids[b, : seg.length] = torch.tensor(seg.shape_ids, dtype=torch.long)
+        tensors["shape_ids"] = shape_ids
+    return tensors

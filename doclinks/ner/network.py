@@ -16,6 +16,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .config import GLiNERConfig
+from .inputs import NUM_WORD_SHAPES
 
 
 def projection_layer(in_dim: int, dropout: float, out_dim: int | None = None) -> nn.Sequential:
@@ -33,18 +34,38 @@ class _Backbone(nn.Module):
 
 
 class TokenEncoder(nn.Module):
-    """The transformer encoder, then a linear projection when its width differs from `hidden_size`."""
+    """The transformer encoder, then a linear projection when its width differs from `hidden_size`.
 
-    def __init__(self, backbone: nn.Module, hidden_size: int):
+    With `word_shape`, a learned vector per word shape (`inputs.word_shape`) is added to each token's
+    input embedding, so an uncased encoder sees capitalisation. It starts at zero: a model given the
+    feature computes exactly what it computed without it until training moves the vectors.
+    """
+
+    def __init__(self, backbone: nn.Module, hidden_size: int, word_shape: bool = False):
         super().__init__()
         self.bert_layer = _Backbone(backbone)
         width = backbone.config.hidden_size
         if width != hidden_size:
             self.projection = nn.Linear(width, hidden_size)
+        if word_shape:
+            self.word_shape = nn.Embedding(NUM_WORD_SHAPES, width)
+            nn.init.zeros_(self.word_shape.weight)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        """Token vectors (B, T, hidden_size) of the rows `input_ids` (B, T)."""
-        hidden = self.bert_layer.model(input_ids=input_ids, attention_mask=attention_mask, return_dict=True)[0]
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, shape_ids: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Token vectors (B, T, hidden_size) of the rows `input_ids` (B, T); `shape_ids` (B, T) is required
+        by, and only by, a model with the word-shape feature."""
+        model = self.bert_layer.model
+        if hasattr(self, "word_shape"):
+            if shape_ids is None:
+                raise ValueError("this model reads word shapes: shape_ids (B, T) is required")
+            embeds = model.get_input_embeddings()(input_ids) + self.word_shape(shape_ids)
+            hidden = model(inputs_embeds=embeds, attention_mask=attention_mask, return_dict=True)[0]
+        elif shape_ids is not None:
+            raise ValueError("shape_ids given to a model without the word-shape feature")
+        else:
+            hidden = model(input_ids=input_ids, attention_mask=attention_mask, return_dict=True)[0]
         if hasattr(self, "projection"):
             hidden = self.projection(hidden)
         return hidden
@@ -145,7 +166,7 @@ class GLiNERNetwork(nn.Module):
     def __init__(self, config: GLiNERConfig, backbone: nn.Module):
         super().__init__()
         self.config = config
-        self.token_rep_layer = TokenEncoder(backbone, config.hidden_size)
+        self.token_rep_layer = TokenEncoder(backbone, config.hidden_size, config.word_shape)
         if config.num_rnn_layers > 0:
             self.rnn = WordLSTM(config.hidden_size, config.num_rnn_layers)
         self.span_rep_layer = SpanRepLayer(config.hidden_size, config.max_width, config.dropout)
@@ -159,9 +180,10 @@ class GLiNERNetwork(nn.Module):
         num_words: torch.Tensor,
         label_positions: torch.Tensor,
         num_labels: torch.Tensor,
+        shape_ids: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Span logits (B, W, K, C): W words, K = max_width span widths, C labels (see `inputs.collate`)."""
-        hidden = self.token_rep_layer(input_ids, attention_mask)
+        hidden = self.token_rep_layer(input_ids, attention_mask, shape_ids)
         words = gather_rows(hidden, word_positions, num_words)
         labels = gather_rows(hidden, label_positions, num_labels)
         if hasattr(self, "rnn"):

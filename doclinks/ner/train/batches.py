@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 
 from ..config import GLiNERConfig
-from ..inputs import Segment, build_row, collate, special_ids, tokenize_prompt, tokenize_words
+from ..inputs import Segment, build_row, collate, row_shape_ids, special_ids, tokenize_prompt, tokenize_words, word_shape
 
 
 @dataclass
@@ -60,7 +60,11 @@ class BatchBuilder:
             ids, word_pos, label_pos = build_row(
                 special, prompt, word_pieces[:n], self.max_tokens, config.embed_ent_token
             )
-            segments.append(Segment(b, 0, 0, n, list(range(len(prompts))), ids, word_pos, label_pos))
+            shape_ids = None
+            if config.word_shape:
+                shapes = [word_shape(w) for w in words[:n]]
+                shape_ids = row_shape_ids(len(ids), word_pos, word_pieces[:n], shapes, len(ids) - len(special.suffix))
+            segments.append(Segment(b, 0, 0, n, list(range(len(prompts))), ids, word_pos, label_pos, shape_ids))
             kept_spans.append([(s, e, c) for s, e, c in spans if e < n and e - s < config.max_width])
             prompts_out.append(list(prompts))
         inputs = collate(segments, special.pad)

@@ -44,9 +44,10 @@ class TrainConfig:
     device: str = "cpu"
     amp: bool = True  # mixed precision on CUDA (bf16 where supported, else fp16 with loss scaling)
     threads: int = 0  # torch CPU threads; 0: torch's default
+    workers: int = 0  # processes building batches ahead of the step (the same batches); 0: the main process
 
     # Settings that may change between a run and its resume: they do not change the result.
-    OPERATIONAL = ("save_every", "save_minutes", "keep", "eval_every", "eval_limit", "device", "amp", "threads")
+    OPERATIONAL = ("save_every", "save_minutes", "keep", "eval_every", "eval_limit", "device", "amp", "threads", "workers")
 
     def validate(self) -> None:
         """Raise ValueError naming the first setting out of its range."""

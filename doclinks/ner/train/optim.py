@@ -23,7 +23,8 @@ def parameter_groups(network: GLiNERNetwork, train: TrainConfig) -> list[dict]:
     for name, param in network.named_parameters():
         if not param.requires_grad:
             continue
-        encoder = name.startswith("token_rep_layer.")
+        # The word-shape vectors are new (zero-initialised) like the heads: they learn at the heads' rate.
+        encoder = name.startswith("token_rep_layer.") and not name.startswith("token_rep_layer.word_shape")
         module = name.rsplit(".", 1)[0]
         decay = not (name.endswith("bias") or module in no_decay_modules)
         groups.setdefault((encoder, decay), []).append(param)

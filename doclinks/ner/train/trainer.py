@@ -121,10 +121,10 @@ class Trainer:
         alpha, gamma = (train.focal_alpha, train.focal_gamma) if train.loss == "focal" else (-1.0, 0.0)
         return span_loss(logits, batch.targets, batch.span_mask, batch.label_mask, alpha=alpha, gamma=gamma, reduction=train.reduction)
 
-    def train_step(self) -> float:
-        """One optimisation step on the batch of the current step; returns its loss."""
+    def train_step(self, batch: Batch | None = None) -> float:
+        """One optimisation step on the batch of the current step (built here unless given); returns its loss."""
         self.network.train()
-        batch = self.batch(self.step)
+        batch = self.batch(self.step) if batch is None else batch
         loss = self.loss_on(batch)
         self.optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
@@ -136,6 +136,17 @@ class Trainer:
         self.scheduler.step()
         self.step += 1
         return float(loss.detach())
+
+    def _prefetched(self, first: int, until: int):
+        """Batches of steps `first`..`until - 1` built by `workers` processes ahead of the step. A batch
+        depends on (seed, step) only, so they are the batches `batch(step)` builds."""
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # the tokenizer is used again after the fork
+        steps = _StepBatches(self, first, until)
+        loader = torch.utils.data.DataLoader(
+            steps, batch_size=None, shuffle=False, num_workers=self.train.workers, prefetch_factor=8,
+            persistent_workers=False, generator=torch.Generator(),  # leaves the global RNG (dropout) untouched
+        )  # fmt: skip
+        return iter(loader)
 
     def _request_stop(self, signum, frame) -> None:  # noqa: ARG002
         self._stop = True
@@ -155,10 +166,11 @@ class Trainer:
         start_step, started = self.step, time.monotonic()
         last_save, ema, losses = time.monotonic(), None, []
         bar = tqdm(total=self.train.steps, initial=self.step, desc="train", unit="step", disable=not self.progress, dynamic_ncols=True)
+        batches = self._prefetched(self.step, until) if self.train.workers > 0 else None
         try:
             while self.step < until and not self._stop:
                 t0, c0 = time.monotonic(), time.process_time()
-                loss = self.train_step()
+                loss = self.train_step(next(batches) if batches is not None else None)
                 cpu = time.process_time() - c0
                 losses.append(loss)
                 ema = loss if ema is None else 0.95 * ema + 0.05 * loss
@@ -193,6 +205,19 @@ class Trainer:
             "checkpoint": str(checkpoint),
         }
 
+
+
+class _StepBatches(torch.utils.data.Dataset):
+    """Item i: the batch of step `first + i` (built in a DataLoader worker)."""
+
+    def __init__(self, trainer: Trainer, first: int, until: int):
+        self.stream, self.builder, self.first, self.count = trainer.stream, trainer.builder, first, until - first
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, i: int) -> Batch:
+        return self.builder.build(self.stream.items(self.first + i))
 
 
 def build_trainer(

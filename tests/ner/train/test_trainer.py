@@ -69,3 +69,19 @@ def test_tiny_run_lowers_the_loss(tmp_path):
     # The run's final checkpoint is a usable model.
     model = GLiNER.from_pretrained(summary["checkpoint"])
     assert isinstance(model.predict_entities("Anna Smith lives in Paris .", ["person", "location"]), list)
+
+
+def test_batches_built_by_worker_processes_train_exactly_as_in_process(tmp_path):
+    config, tokenizer, network = fresh_model()
+    pool = toy_pool()
+    runs = []
+    for workers in (0, 1):
+        trainer = Trainer(
+            copy.deepcopy(config), tokenizer, copy.deepcopy(network), pool, small_config(steps=3, workers=workers),
+            tmp_path / f"w{workers}", progress=False,
+        )  # fmt: skip
+        trainer.run()
+        runs.append(trainer.network.state_dict())
+    changed = [k for k in runs[0] if not torch.equal(runs[0][k], network.state_dict()[k])]
+    assert changed  # the steps did train
+    assert all(torch.equal(runs[0][k], runs[1][k]) for k in runs[0])
