@@ -48,7 +48,7 @@ class IngestSettings:
         model: NER model: a checkpoint folder or hub id; None: the shipped default model.
         threshold: least mention score kept as an entity record, in (0, 1) (default 0.5).
         min_link_score: least best-mention score for an entity to link, in (0, 1); None: every
-            kept mention links (default `DEFAULT_MIN_LINK_SCORE`, 0.7).
+            kept mention links (default `DEFAULT_MIN_LINK_SCORE`, 0.6).
         batch_size: chunks per extraction and write transaction (default 32).
         merge: a short tag may join a longer one (`doclinks.links.MergePolicy`); False undoes
             every merge (case and spelling variants still join). Default True.

@@ -38,6 +38,7 @@ TEXTS = {
     "d": "Farmers harvested wheat early this year",
     "e": "The talks in Moscow ended without result",
     "f": "Putin flew home to Moscow after the summit",
+    "g": "Vladimir Putin met his generals",  # the full name in two chunks: trusted as the long form
 }
 
 
@@ -76,10 +77,10 @@ def test_graph_retriever_follows_entity_fields(linked, minilm):
     edges = graph_retriever_edges(extractor.kinds)
     retriever = _retriever(docs.values(), edges, minilm, start_k=1, select_k=10, adjacent_k=10, max_depth=1)
     found = {d.id: d.metadata["_depth"] for d in retriever.invoke(query)}
-    # a by similarity; b and f share the person; e shares nothing with a (Moscow is f's).
-    assert found == {"a": 0, "b": 1, "f": 1}
+    # a by similarity; b, f and g share the person; e shares nothing with a (Moscow is f's).
+    assert found == {"a": 0, "b": 1, "f": 1, "g": 1}
     found = {d.id: d.metadata["_depth"] for d in retriever.invoke(query, max_depth=2)}
-    assert found == {"a": 0, "b": 1, "f": 1, "e": 2}
+    assert found == {"a": 0, "b": 1, "f": 1, "g": 1, "e": 2}
     assert "c" not in found and "d" not in found
 
 

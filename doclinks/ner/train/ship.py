@@ -57,6 +57,7 @@ def model_card(
     size_bytes: int,
     embed_ent_token: bool = True,
     interpolated: tuple[str | Path, float] | None = None,
+    word_shape: bool = False,
 ) -> str:
     """The model card (markdown) of a shipped model: architecture, the run's settings (`state`, a trainer
     state), its data and their licences, and the evaluation `report` (`doclinks eval --json`) if any.
@@ -66,11 +67,23 @@ def model_card(
     sources = list(train.get("sets", []))
     if train.get("extra"):
         sources.append("silver")
+    if word_shape:
+        layout = [
+            "A zero-shot span NER model in the GLiNER layout (span-level uni-encoder, markerV0 span head) plus one",
+            "doclinks feature: a learned word-shape vector (lower / Title / UPPER / mixed / no letters) added to each",
+            "token's input embedding, so that the uncased encoder sees capitalisation. Loaded by `doclinks.default_model()`;",
+            "its config says `span_mode: markerV0+word_shape`, which `gliner` refuses (\"Unknown span mode\") rather than",
+            "run it without the feature. Encoder: sentence-transformers/all-MiniLM-L6-v2",
+        ]
+    else:
+        layout = [
+            "A zero-shot span NER model in the GLiNER layout (`span_mode` markerV0, uni-encoder), loaded by",
+            "`doclinks.default_model()`; `gliner` 0.2.29 loads it too. Encoder: sentence-transformers/all-MiniLM-L6-v2",
+        ]
     lines = [
         "# doclinks default NER model",
         "",
-        "A zero-shot span NER model in the GLiNER layout (`span_mode` markerV0, uni-encoder), loaded by",
-        "`doclinks.default_model()`; `gliner` 0.2.29 loads it too. Encoder: sentence-transformers/all-MiniLM-L6-v2",
+        *layout,
         "(uncased, 6 layers, 384 wide); heads: BiLSTM, span and label projections (hidden 384, spans up to 12 words).",
         f"Each label's vector is read off {label_vector}. Files: fp16 safetensors and tokenizer, {size_bytes / 1e6:.1f} MB.",
         "",
@@ -137,19 +150,22 @@ def ship(
     report: dict | None = None,
     interpolate: tuple[str | Path, float] | None = None,
     notes: str = "",
+    state: dict | None = None,
 ) -> Path:
     """Export the run's latest checkpoint (or `source` itself) as fp16 into `target` with a model card.
     `interpolate=(base, w)` ships (1 - w) * base + w * checkpoint instead; `notes` (markdown) is
-    appended to the card (how the model was made, commands, hardware)."""
+    appended to the card (how the model was made, commands, hardware). `state` ({"step", "train_config"})
+    stands in for the checkpoint's trainer state when it came back without one (an exported checkpoint)."""
     source = Path(source)
     checkpoint = checkpoint_of(source)
     if checkpoint is None:
         raise FileNotFoundError(f"{source}: neither a checkpoint nor a run folder with checkpoints")
-    state_path = checkpoint / STATE_FILE
-    if not state_path.is_file():
-        raise FileNotFoundError(f"{state_path}: missing (the card needs the training settings)")
-    state = read_state(checkpoint)
-    state.pop("optimizer", None)
+    if state is None:
+        state_path = checkpoint / STATE_FILE
+        if not state_path.is_file():
+            raise FileNotFoundError(f"{state_path}: missing (the card needs the training settings: --train-config, --step)")
+        state = read_state(checkpoint)
+        state.pop("optimizer", None)
     target = Path(target)
     with tempfile.TemporaryDirectory() as tmp:
         if interpolate is not None:
@@ -159,8 +175,9 @@ def ship(
     size = sum(p.stat().st_size for p in target.iterdir() if p.is_file())
     if size > MAX_BYTES:
         raise ValueError(f"{target} holds {size / 1e6:.1f} MB, over the {MAX_BYTES / 1e6:.0f} MB limit")
-    embed = GLiNERConfig.from_file(target / CONFIG_FILE).embed_ent_token
-    card = model_card(state, report, size, embed, interpolate) + (("\n" + notes.strip() + "\n") if notes.strip() else "")
+    shipped = GLiNERConfig.from_file(target / CONFIG_FILE)
+    card = model_card(state, report, size, shipped.embed_ent_token, interpolate, shipped.word_shape)
+    card += ("\n" + notes.strip() + "\n") if notes.strip() else ""
     (target / "README.md").write_text(card, encoding="utf-8")
     return target
 
@@ -174,12 +191,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interpolate", metavar="BASE", help="checkpoint to interpolate with (the run's start)")
     parser.add_argument("--weight", type=float, default=0.5, help="weight of the run's checkpoint (default 0.5)")
     parser.add_argument("--notes", help="a markdown file appended to the model card")
+    parser.add_argument("--train-config", help="the run's train_config.json, for a checkpoint without its trainer state")
+    parser.add_argument("--step", type=int, help="the checkpoint's step (with --train-config)")
     args = parser.parse_args(argv)
     try:
         report = json.loads(Path(args.eval).read_text()) if args.eval else None
         interpolate = (args.interpolate, args.weight) if args.interpolate else None
         notes = Path(args.notes).read_text(encoding="utf-8") if args.notes else ""
-        path = ship(args.source, target=args.target, report=report, interpolate=interpolate, notes=notes)
+        state = None
+        if args.train_config:
+            if args.step is None:
+                raise ValueError("--train-config needs --step (the checkpoint's step)")
+            state = {"step": args.step, "train_config": json.loads(Path(args.train_config).read_text())}
+        path = ship(args.source, target=args.target, report=report, interpolate=interpolate, notes=notes, state=state)
     except (OSError, ValueError) as exc:
         print(f"doclinks ship: error: {exc}", file=sys.stderr)
         return 1
