@@ -79,6 +79,7 @@ class EntitySearch:
         damping: float = 0.5,
         seeds_k: int = 4,
         entity_weight: float = 0.5,
+        similarity_weight: float = 0.0,
         hops: int = 2,
         query_entities: bool = True,
         query_links: Iterable[Any] | None = None,
@@ -93,6 +94,8 @@ class EntitySearch:
             seeds_k: nearest chunks that seed the walk (default 4).
             entity_weight: share of the restart mass on the query's tags, in [0, 1] (default 0.5;
                 all of it on the chunks when the query names no stored tag).
+            similarity_weight: rank by ``(1 - w) * ppr / max(ppr) + w * similarity`` over the walked
+                chunks and the `k` nearest, in [0, 1] (default 0: PageRank alone, HippoRAG's).
             hops: chunk-tag-chunk steps of the graph built around the seeds (default 2).
             query_entities: read the query's entities with `query_extractor` (default: the shipped
                 model, the store's entity labels) and seed with the stored tags they name.
@@ -108,7 +111,8 @@ class EntitySearch:
         for name, value in (("k", k), ("seeds_k", seeds_k)):
             if value < 1:
                 raise ValueError(f"{name} must be >= 1, got {value}")
-        for name, value, top in (("damping", damping, 1.0), ("entity_weight", entity_weight, 1.0)):
+        for name, value, top in (("damping", damping, 1.0), ("entity_weight", entity_weight, 1.0),
+                                 ("similarity_weight", similarity_weight, 1.0)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
                 raise TypeError(f"{name} must be a number, got {value!r}")
             if not 0.0 <= value <= top or (name == "damping" and value >= 1.0):
@@ -124,6 +128,7 @@ class EntitySearch:
         found = self._search(
             lambda: self._embed_query(query),
             lambda q: ppr(self.backend, q, k=k, seeds_k=seeds_k, seed_tags=seeds, damping=float(damping),
-                          entity_weight=float(entity_weight), hops=hops, tokens=tokens, settings=self.settings),
+                          entity_weight=float(entity_weight), hops=hops, tokens=tokens, settings=self.settings,
+                          similarity_weight=float(similarity_weight)),
         )  # fmt: skip
         return self._answer(found, similarity=False)

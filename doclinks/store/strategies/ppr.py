@@ -12,7 +12,10 @@
    not the corpus.
 3. PageRank with restart: ``p = (1 - damping) * s + damping * (M p + dangling(p) * s)``, by power
    iteration on a `scipy.sparse` matrix until the L1 change is below 1e-10 (at most 100 steps).
-4. The `k` chunks of highest score, ties by similarity then id. Each carries ``_ppr_score``, its
+4. The `k` chunks of highest score, ties by similarity then id. With ``similarity_weight`` w > 0 the
+   score is ``(1 - w) * ppr / max(ppr) + w * max(similarity, 0)`` over the walked chunks and the `k`
+   nearest chunks (a fusion of the walk with plain similarity search, whose top hits the walk alone
+   can push down). Each carries ``_ppr_score``, its
    ``_depth`` (0 for a seed chunk, else the chunk-tag-chunk steps from the seeds) and ``_via``: its
    incoming tags that a seed tag or a seed chunk's outgoing side holds, rarest first.
 """
@@ -70,6 +73,7 @@ def ppr(
     hops: int,
     tokens: Tokens,
     settings: TraversalSettings,
+    similarity_weight: float = 0.0,
 ) -> list[Found]:
     """Rank chunks by Personalized PageRank from the query's seeds (see the module docstring).
 
@@ -81,7 +85,8 @@ def ppr(
 
     n_chunks = backend.count()
     limit = settings.degree_limit(n_chunks)
-    roots = backend.search(query, seeds_k, tokens)
+    nearest = backend.search(query, max(seeds_k, k) if similarity_weight > 0 else seeds_k, tokens)
+    roots = nearest[:seeds_k]
     seed_pairs = [pair for pair in dict.fromkeys(seed_tags)]
     depth: dict[int, int] = {h.key: 0 for h in roots}
     out_edges: dict[int, list[tuple[tuple[str, str], int]]] = {}  # chunk -> [(tag, degree)]
@@ -112,6 +117,8 @@ def ppr(
         frontier = carriers(list(dict.fromkeys(tags)), step) if tags else []
     for key in frontier:
         out_edges.setdefault(key, [])  # reached at the last step: a node, whose tags are not walked
+    for h in nearest[seeds_k:]:  # candidates by similarity alone (similarity_weight > 0)
+        depth.setdefault(h.key, 0)
     chunks = sorted(depth)
     tag_nodes = sorted(set(in_edges) | {pair for edges in out_edges.values() for pair, _ in edges})
     index = {key: i for i, key in enumerate(chunks)}
@@ -147,7 +154,11 @@ def ppr(
     restart /= restart.sum()
     scores = pagerank(matrix, restart, damping)
     similarity = dict(zip(chunks, backend.vectors(chunks) @ query)) if chunks else {}
-    order = sorted(chunks, key=lambda key: (-scores[index[key]], -similarity[key]))
+    rank = {key: float(scores[index[key]]) for key in chunks}
+    if similarity_weight > 0:
+        top = max(rank.values()) or 1.0
+        rank = {key: (1 - similarity_weight) * r / top + similarity_weight * max(float(similarity[key]), 0.0) for key, r in rank.items()}
+    order = sorted(chunks, key=lambda key: (-rank[key], -similarity[key]))
     allowed = _matching(backend, order[: max(4 * k, k + seeds_k)], tokens) if tokens else None
     sources = set(named) | {pair for h in roots for pair, _ in out_edges.get(h.key, [])}
     incoming: dict[int, set[tuple[str, str]]] = defaultdict(set)

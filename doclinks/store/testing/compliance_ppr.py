@@ -82,6 +82,21 @@ class PPRCompliance:
         assert store.ppr_search(Q, k=2, query_entities=False, query_links=[("k", "nothing")]) == store.ppr_search(
             Q, k=2, query_entities=False)  # a name no tag has: as if none
 
+    def test_similarity_weight_fuses_the_walk_with_similarity(self, make_store):
+        store = make_store()
+        store.add_documents(_graph_docs())
+        walk = store.ppr_search(Q, k=4, seeds_k=1, query_entities=False)
+        assert store.ppr_search(Q, k=4, seeds_k=1, query_entities=False, similarity_weight=0.0) == walk
+        # All the weight on similarity: plain similarity search's order, over the walk and the k nearest.
+        fused = store.ppr_search(Q, k=4, seeds_k=1, query_entities=False, similarity_weight=1.0)
+        assert ids(fused) == ids(store.similarity_search(Q, k=4))
+        # d: among the 4 nearest, unlinked and no seed (seeds_k=1): found by similarity alone.
+        assert "d" not in ids(walk) and next(x for x in fused if x.id == "d").metadata["_ppr_score"] == 0.0
+        half = store.ppr_search(Q, k=4, seeds_k=1, query_entities=False, similarity_weight=0.5)
+        top = max(x.metadata["_ppr_score"] for x in half)
+        mixed = [0.5 * x.metadata["_ppr_score"] / top + 0.5 * max(x.metadata["_similarity_score"], 0.0) for x in half]
+        assert mixed == sorted(mixed, reverse=True)
+
     def test_ppr_respects_hubs_filters_and_bad_arguments(self, make_store):
         store = make_store(settings=TraversalSettings(max_tag_degree=2, max_tag_share=1.0, min_hub_degree=1))
         store.add_documents([*_graph_docs(), doc("g", unit(30), Link.bidir("k", "y"), group="keep")])
@@ -91,7 +106,8 @@ class PPRCompliance:
         assert ids(filtered) == ["g"]
         assert store.as_retriever(search_type="ppr", search_kwargs={"k": 1, "query_entities": False}).invoke(Q)
         for bad, error in (({"damping": 1.0}, ValueError), ({"entity_weight": -0.1}, ValueError),
-                           ({"damping": "x"}, TypeError), ({"k": 0}, ValueError), ({"hops": -1}, ValueError)):
+                           ({"damping": "x"}, TypeError), ({"k": 0}, ValueError), ({"hops": -1}, ValueError),
+                           ({"similarity_weight": 1.5}, ValueError)):
             with pytest.raises(error):
                 store.ppr_search(Q, query_entities=False, **bad)
         assert make_store().ppr_search(Q, query_entities=False) == []
