@@ -447,12 +447,13 @@ def evaluate(store, questions, ks, adjacent_ks, depth, *, links: bool, lambdas=(
             for lam in lambdas:
                 res = store.mmr_traversal_search(text, k=K, lambda_mult=lam)
                 add(mmr_name(lam, "traversal (defaults)"), K, *fill(res, sim, K))
-            for damping, weight, seeds_k, mix in ppr:
+            for damping, weight, seeds_k, mix, hops in ppr:
                 seeds = (query_seeds or {}).get(text, [])
                 res = store.ppr_search(text, k=K, damping=damping, entity_weight=weight, seeds_k=seeds_k,
-                                       similarity_weight=mix, query_entities=False, query_links=seeds)  # fmt: skip
+                                       similarity_weight=mix, hops=hops, query_entities=False, query_links=seeds)  # fmt: skip
                 name = f"PPR damping={damping:g}, entity_weight={weight:g}, seeds_k={seeds_k}"
-                add(name + (f", similarity_weight={mix:g}" if mix else ""), K, *fill(res, sim, K))
+                name += (f", similarity_weight={mix:g}" if mix else "") + f", hops={hops}"
+                add(name, K, *fill(res, sim, K))
     return rows
 
 
@@ -512,7 +513,7 @@ def main(argv=None) -> int:
                     "(default %(default)s: the store default, a cap of 10, and no hub control and no IDF)")
     ap.add_argument("--mmr-lambda", default="0.5", help="MMR lambda_mult values (default 0.5, MMR's default)")
     ap.add_argument("--ppr", default="0.5:0.5:4",
-                    help="ppr_search settings damping:entity_weight:seeds_k[:similarity_weight], comma-separated (default %(default)s; "
+                    help="ppr_search settings damping:entity_weight:seeds_k[:similarity_weight[:hops]], comma-separated (default %(default)s; "
                     "'' for none); the question's entities come from the same NER model and labels")
     ap.add_argument("--threads", type=int, default=1, help="torch/BLAS threads (default 1)")
     ap.add_argument("--out", type=Path, default=None, help="write the results as JSON")
@@ -554,7 +555,7 @@ def main(argv=None) -> int:
     graph = Graph(links)
     stats = link_stats(passages, questions, graph)
 
-    ppr = [(float(p[0]), float(p[1]), int(p[2]), float(p[3]) if len(p) > 3 else 0.0)
+    ppr = [(float(p[0]), float(p[1]), int(p[2]), float(p[3]) if len(p) > 3 else 0.0, int(p[4]) if len(p) > 4 else 2)
            for p in (x.split(":") for x in args.ppr.split(",") if x)]
     query_seeds = None
     results: list[tuple[str, str, dict]] = []  # (method, hub setting, summarize(...))
