@@ -220,7 +220,8 @@ def load_checkpoint(directory: Path, *, local_files_only: bool = False):
 
 
 def save_checkpoint(directory: str | os.PathLike, config: GLiNERConfig, tokenizer, network: GLiNERNetwork, *, safe_serialization: bool = True) -> Path:
-    """Write config, weights and tokenizer into `directory` (created if needed); loadable by `gliner` too."""
+    """Write config, weights and tokenizer into `directory` (created if needed); loadable by `gliner` too
+    (unless the model reads word shapes: `gliner` refuses those, see `config.WORD_SHAPE_SPAN_MODE`)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     backbone = network.token_rep_layer.bert_layer.model
