@@ -419,7 +419,8 @@ def mmr_name(lam: float, what: str) -> str:
     return f"MMR {what}" if lam == 0.5 else f"MMR {what.replace('defaults', 'default')}, lambda_mult={lam:g}"
 
 
-def evaluate(store, questions, ks, adjacent_ks, depth, *, links: bool, lambdas=(0.5,), ppr=(), query_seeds=None):
+def evaluate(store, questions, ks, adjacent_ks, depth, *, links: bool, lambdas=(0.5,), ppr=(), query_seeds=None,
+             entity_roots=()):
     """{method: {K: [(recall@K, results reached through a link) per question]}}.
 
     links=False: the methods that do not use links (similarity, MMR at depth 0);
@@ -447,6 +448,15 @@ def evaluate(store, questions, ks, adjacent_ks, depth, *, links: bool, lambdas=(
             for lam in lambdas:
                 res = store.mmr_traversal_search(text, k=K, lambda_mult=lam)
                 add(mmr_name(lam, "traversal (defaults)"), K, *fill(res, sim, K))
+            for E in entity_roots:
+                # Entity-seeded traversal: K-E-A roots by similarity plus the E most similar chunks carrying a
+                # (non-hub) tag the question names, then A neighbours of all of them.
+                seeds = (query_seeds or {}).get(text, [])
+                for A in adjacent_ks:
+                    if A + E < K:
+                        res = store.traversal_search(text, k=K - A - E, depth=depth, adjacent_k=math.ceil(A / depth),
+                                                     entity_k=E, query_entities=False, query_links=seeds)  # fmt: skip
+                        add(f"entity-seeded traversal, entity_k={E}, depth {depth}, adjacent_k={A}", K, *fill(res, sim, K))
             for damping, weight, seeds_k, mix, hops in ppr:
                 seeds = (query_seeds or {}).get(text, [])
                 res = store.ppr_search(text, k=K, damping=damping, entity_weight=weight, seeds_k=seeds_k,
@@ -515,6 +525,8 @@ def main(argv=None) -> int:
     ap.add_argument("--ppr", default="0.5:0.5:4",
                     help="ppr_search settings damping:entity_weight:seeds_k[:similarity_weight[:hops]], comma-separated (default %(default)s; "
                     "'' for none); the question's entities come from the same NER model and labels")
+    ap.add_argument("--entity-roots", default="", help="entity-seeded traversal: numbers E of roots taken among "
+                    "the chunks carrying a tag the question names, comma-separated (default none)")
     ap.add_argument("--threads", type=int, default=1, help="torch/BLAS threads (default 1)")
     ap.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     args = ap.parse_args(argv)
@@ -555,6 +567,7 @@ def main(argv=None) -> int:
     graph = Graph(links)
     stats = link_stats(passages, questions, graph)
 
+    entity_roots = [int(x) for x in args.entity_roots.split(",") if x]
     ppr = [(float(p[0]), float(p[1]), int(p[2]), float(p[3]) if len(p) > 3 else 0.0, int(p[4]) if len(p) > 4 else 2)
            for p in (x.split(":") for x in args.ppr.split(",") if x)]
     query_seeds = None
@@ -569,10 +582,10 @@ def main(argv=None) -> int:
             baseline = plain["similarity"]
             for method, by_k in plain.items():
                 results.append((method, "-", summarize(by_k, baseline)))
-        if ppr and query_seeds is None:
+        if (ppr or entity_roots) and query_seeds is None:
             query_seeds = question_seeds(store, questions, model_path, labels)
         found = evaluate(store, questions, ks, adjacent_ks, args.depth, links=True, lambdas=lambdas, ppr=ppr,
-                         query_seeds=query_seeds)  # fmt: skip
+                         query_seeds=query_seeds, entity_roots=entity_roots)  # fmt: skip
         for method in sorted(found, key=lambda m: (m.startswith("MMR"), len(m), m)):
             results.append((method, name, summarize(found[method], baseline)))
         extra[name] = {K: headroom(store, questions, graph, K) for K in ks}

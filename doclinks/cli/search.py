@@ -33,7 +33,8 @@ class SearchOptions:
     fetch_k: int = 100
     lambda_mult: float = 0.5
     mode: str = "traversal"  # traversal | mmr | ppr | similarity
-    model: str | None = None  # ppr: the model that reads the question's entities (None: the default)
+    model: str | None = None  # ppr, entity_k: the model that reads the question's entities (None: the default)
+    entity_k: int = 0  # traversal: roots among the chunks carrying an entity the question names
 
     def __post_init__(self) -> None:
         if self.mmr:
@@ -81,8 +82,21 @@ def _check(options: SearchOptions) -> None:
             raise CommandError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(options, name)}")
     if options.depth < 0:
         raise CommandError(f"--depth must be at least 0, got {options.depth}")
+    if options.entity_k < 0:
+        raise CommandError(f"--entity-k must be at least 0, got {options.entity_k}")
     if not 0.0 <= options.lambda_mult <= 1.0:
         raise CommandError(f"--lambda-mult must lie in [0, 1], got {options.lambda_mult}")
+
+
+def _query_model(store, model: str | None) -> None:
+    """Read questions with `model` (a GLiNER folder or hub id) on the store's entity labels; None keeps
+    the store's default (the shipped model)."""
+    if model is not None:
+        from ..links import GLiNERLinkExtractor
+        from ..store.entity_search import entity_labels
+
+        store.query_extractor = GLiNERLinkExtractor(
+            entity_labels(kind for kind, _ in store.tags()) or ["Person"], model=model, min_link_score=None)
 
 
 def search(db: str | os.PathLike, question: str, options: SearchOptions | None = None) -> list[Result]:
@@ -108,17 +122,15 @@ def search(db: str | os.PathLike, question: str, options: SearchOptions | None =
                 adjacent_k=options.adjacent_k, lambda_mult=options.lambda_mult,
             )  # fmt: skip
         elif options.mode == "ppr":
-            if options.model is not None:
-                from ..links import GLiNERLinkExtractor
-                from ..store.entity_search import entity_labels
-
-                store.query_extractor = GLiNERLinkExtractor(
-                    entity_labels(kind for kind, _ in store.tags()) or ["Person"], model=options.model, min_link_score=None)
+            _query_model(store, options.model)
             docs = store.ppr_search(question, k=options.k)
-        elif options.mode == "similarity" or options.depth == 0:
+        elif options.mode == "similarity" or (options.depth == 0 and not options.entity_k):
             docs = store.similarity_search(question, k=options.k)
         else:
-            docs = store.traversal_search(question, k=options.k, depth=options.depth, adjacent_k=options.adjacent_k)
+            if options.entity_k:
+                _query_model(store, options.model)
+            docs = store.traversal_search(question, k=options.k, depth=options.depth, adjacent_k=options.adjacent_k,
+                                          entity_k=options.entity_k)  # fmt: skip
     results = []
     for rank, doc in enumerate(docs, start=1):
         meta = {k: v for k, v in doc.metadata.items() if k not in ("links", "entities") and not k.startswith("_")}
@@ -127,7 +139,7 @@ def search(db: str | os.PathLike, question: str, options: SearchOptions | None =
             line=meta.get("line"), depth=int(doc.metadata.get("_depth", 0)),
             score=float(doc.metadata.get("_similarity_score", 0.0)), mmr_score=doc.metadata.get("_mmr_score"),
             ppr_score=doc.metadata.get("_ppr_score"),
-            via=[tuple(p) for p in doc.metadata.get("_via", [])], metadata=meta,
+            via=[tuple(p) for p in doc.metadata.get("_via", doc.metadata.get("_query_tags", []))], metadata=meta,
         ))  # fmt: skip
     return results
 
@@ -205,8 +217,11 @@ def _add_search_options(p: argparse.ArgumentParser) -> None:
                    "ppr: Personalized PageRank from similar chunks and the entities the question names; "
                    "mmr: MMR traversal, diverse, lower recall on MuSiQue (docs/store.md); similarity: no links")
     p.add_argument("--mmr", action="store_true", help="the same as --mode mmr")
-    p.add_argument("--model", metavar="M", help="ppr: the GLiNER model that reads the question's entities "
+    p.add_argument("--model", metavar="M", help="ppr, --entity-k: the GLiNER model that reads the question's entities "
                    "(default: the shipped default model)")
+    p.add_argument("--entity-k", type=int, default=0, metavar="N",
+                   help="traversal: also N roots among the chunks carrying an entity the question names "
+                   "(default 0; 2 measured best on MuSiQue, docs/store.md)")
     p.add_argument("--adjacent-k", type=int, default=10, metavar="N",
                    help="most chunks one hop adds (default 10: the store's default, the same for --mmr)")
     p.add_argument("--fetch-k", type=int, default=100, metavar="N", help="MMR: candidates found by similarity (default 100)")
@@ -232,7 +247,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def _search_options(args: argparse.Namespace):
     return SearchOptions(k=args.k, depth=args.depth, mmr=args.mmr, adjacent_k=args.adjacent_k, fetch_k=args.fetch_k,
-                         lambda_mult=args.lambda_mult, mode=args.mode, model=args.model)  # fmt: skip
+                         lambda_mult=args.lambda_mult, mode=args.mode, model=args.model,
+                         entity_k=getattr(args, "entity_k", 0))  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:

@@ -71,6 +71,19 @@ class EntitySearch:
             self._query_extractor_cache = cached
         return cached[1]
 
+    def _query_seed_tags(self, query: str, query_entities: bool, query_links: Iterable[Any] | None) -> list[tuple[str, str]]:
+        """The stored tags the query names: read by the query extractor (`query_entities`) and/or
+        given (`query_links`), matched to the store's tags (`query_tags`)."""
+        with self._lock:
+            self._check_open()
+            stored = self.backend.tags() if (query_entities or query_links) else []
+        if not stored:
+            return []
+        extractor = None
+        if query_entities:
+            extractor = self.query_extractor or self._default_query_extractor(entity_labels(k_ for k_, _ in stored))
+        return query_tags(query, stored, extractor=extractor, links=query_links)
+
     def ppr_search(
         self,
         query: str,
@@ -119,13 +132,7 @@ class EntitySearch:
             if not 0.0 <= value <= top or (name == "damping" and value >= 1.0):
                 raise ValueError(f"{name} must be in [0, 1{')' if name == 'damping' else ']'}, got {value}")
         tokens = filter_tokens(filter)
-        with self._lock:
-            self._check_open()
-            stored = self.backend.tags() if (query_entities or query_links) else []
-        extractor = None
-        if query_entities and stored:
-            extractor = self.query_extractor or self._default_query_extractor(entity_labels(k_ for k_, _ in stored))
-        seeds = query_tags(query, stored, extractor=extractor, links=query_links) if stored else []
+        seeds = self._query_seed_tags(query, query_entities, query_links)
         found = self._search(
             lambda: self._embed_query(query),
             lambda q: ppr(self.backend, q, k=k, seeds_k=seeds_k, seed_tags=seeds, damping=float(damping),

@@ -398,6 +398,9 @@ class GraphStore(EntitySearch, VectorStoreAPI):
         depth: int = 1,
         filter: dict[str, Any] | None = None,
         adjacent_k: int | None = 10,
+        entity_k: int = 0,
+        query_entities: bool = True,
+        query_links: Iterable[Any] | None = None,
     ) -> list[Document]:
         """The `k` nearest chunks, then their neighbours through links, up to `depth` hops.
 
@@ -408,6 +411,12 @@ class GraphStore(EntitySearch, VectorStoreAPI):
             filter: metadata filter for roots and neighbours alike (default None).
             adjacent_k: most chunks one hop admits, for the whole hop (default 10);
                 None admits every neighbour.
+            entity_k: entity-seeded roots (default 0: none): the `entity_k` chunks most similar to
+                the query among those carrying a stored tag the query names, added after the `k`
+                roots (they carry ``_query_tags``: the query's tags that chose them).
+            query_entities: with `entity_k`, read the query's entities as `ppr_search` does
+                (`query_extractor`, default the shipped model on the store's entity labels).
+            query_links: with `entity_k`, links or ``(kind, tag)`` pairs the query names.
 
         Returns roots first (by similarity), then each depth in rank order; results carry
         ``_depth`` and ``_similarity_score``, and at depth > 0 ``_via`` and ``_via_degrees``
@@ -417,11 +426,13 @@ class GraphStore(EntitySearch, VectorStoreAPI):
         check_count("k", k)
         check_count("depth", depth)
         check_count("adjacent_k", adjacent_k, allow_none=True)
+        check_count("entity_k", entity_k)
         tokens = filter_tokens(filter)
+        seeds = self._query_seed_tags(query, query_entities, query_links) if entity_k else []
         found = self._search(
             lambda: self._embed_query(query),
             lambda q: traverse(self.backend, q, k=k, depth=depth, adjacent_k=adjacent_k, tokens=tokens,
-                               settings=self.settings),
+                               settings=self.settings, seed_tags=seeds, entity_k=entity_k),
         )  # fmt: skip
         return self._answer(found, similarity=False)
 

@@ -72,6 +72,7 @@ class Found:
     mmr_score: float | None = None
     ppr_score: float | None = None
     via: list[tuple[str, str]] | None = None
+    query_tags: list[tuple[str, str]] | None = None  # an entity-seeded root: the query's tags it carries
 
 
 def to_documents(backend: Backend, found: list[Found], degree_limit: int) -> list[Document]:
@@ -90,6 +91,8 @@ def to_documents(backend: Backend, found: list[Found], degree_limit: int) -> lis
             doc.metadata["_mmr_score"] = f.mmr_score
         if f.ppr_score is not None:
             doc.metadata["_ppr_score"] = f.ppr_score
+        if f.query_tags:
+            doc.metadata["_query_tags"] = list(f.query_tags)
     given = [(doc, f.via) for doc, f in zip(docs, found) if f.via is not None]
     if given:
         degrees = backend.tag_degrees({p for _, via in given for p in via})

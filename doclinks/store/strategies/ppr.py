@@ -32,7 +32,7 @@ from ..ranking import tag_idf
 from ..results import Found
 from ..settings import TraversalSettings
 
-__all__ = ["ppr", "pagerank"]
+__all__ = ["ppr", "pagerank", "matching_keys"]
 
 
 def pagerank(matrix, restart: np.ndarray, damping: float, *, tol: float = 1e-10, max_steps: int = 100) -> np.ndarray:
@@ -159,7 +159,7 @@ def ppr(
         top = max(rank.values()) or 1.0
         rank = {key: (1 - similarity_weight) * r / top + similarity_weight * max(float(similarity[key]), 0.0) for key, r in rank.items()}
     order = sorted(chunks, key=lambda key: (-rank[key], -similarity[key]))
-    allowed = _matching(backend, order[: max(4 * k, k + seeds_k)], tokens) if tokens else None
+    allowed = matching_keys(backend, order[: max(4 * k, k + seeds_k)], tokens) if tokens else None
     sources = set(named) | {pair for h in roots for pair, _ in out_edges.get(h.key, [])}
     incoming: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for pair, keys in in_edges.items():
@@ -178,7 +178,7 @@ def ppr(
     return found
 
 
-def _matching(backend: Backend, keys: list[int], tokens: Tokens) -> set[int]:
+def matching_keys(backend: Backend, keys: list[int], tokens: Tokens) -> set[int]:
     """The keys among `keys` whose chunks match the filter `tokens`."""
     from ..filters import metadata_tokens
 

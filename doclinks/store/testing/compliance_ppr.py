@@ -97,6 +97,30 @@ class PPRCompliance:
         mixed = [0.5 * x.metadata["_ppr_score"] / top + 0.5 * max(x.metadata["_similarity_score"], 0.0) for x in half]
         assert mixed == sorted(mixed, reverse=True)
 
+    def test_traversal_with_entity_seeded_roots(self, make_store):
+        store = make_store()
+        store.add_documents([*_graph_docs(), doc("g", unit(175), Link.bidir("k", "z"), group="keep"),
+                             doc("h", unit(20), group="keep")])  # fmt: skip
+        named = [Link.bidir("k", "Z")]
+        plain = store.traversal_search(Q, k=1, depth=1, query_entities=False)
+        assert store.traversal_search(Q, k=1, depth=1, entity_k=0, query_entities=False, query_links=named) == plain
+        got = store.traversal_search(Q, k=1, depth=1, entity_k=1, query_entities=False, query_links=named)
+        # a by similarity; f, the most similar carrier of z, as a root; then the neighbours of both.
+        assert ids(got)[:2] == ["a", "f"] and set(ids(got)[2:]) == {"b", "e", "g"}
+        f = got[1]
+        assert f.metadata["_depth"] == 0 and f.metadata["_query_tags"] == [("k", "z")] and "_via" not in f.metadata
+        e = next(d for d in got if d.id == "e")
+        assert e.metadata["_depth"] == 1 and e.metadata["_via"] == [("k", "z")] and "_query_tags" not in e.metadata
+        # Filtered: h by similarity, g the only carrier of z that matches: the filter holds for every root.
+        kept = store.traversal_search(Q, k=1, depth=1, entity_k=2, query_entities=False, query_links=named,
+                                      filter={"group": "keep"})  # fmt: skip
+        assert ids(kept) == ["h", "g"]
+        # A name no tag has: no entity root.
+        none = store.traversal_search(Q, k=1, depth=1, entity_k=1, query_entities=False, query_links=[("k", "nothing")])
+        assert none == plain
+        with pytest.raises(ValueError):
+            store.traversal_search(Q, entity_k=-1, query_entities=False)
+
     def test_ppr_respects_hubs_filters_and_bad_arguments(self, make_store):
         store = make_store(settings=TraversalSettings(max_tag_degree=2, max_tag_share=1.0, min_hub_degree=1))
         store.add_documents([*_graph_docs(), doc("g", unit(30), Link.bidir("k", "y"), group="keep")])
