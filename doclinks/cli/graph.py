@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .colors import label_colors
-from .common import add_db, check_output, open_store, parse_labels
+from .common import add_db, check_output, open_reader, parse_labels
 from .errors import CommandError
 from .inventory import Inventory, label_of
 
@@ -239,7 +239,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``doclinks graph``."""
-    with open_store(args.db) as store:  # the database first: nothing else matters without it
+    with open_reader(args.db) as store:  # the database first: nothing else matters without it
         if args.html is not None and args.output is not None:
             raise CommandError("give --html FILE or --output FILE, not both")
         if args.html is not None and args.format not in (None, "html"):

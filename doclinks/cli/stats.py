@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .common import add_db, is_url, open_store, shown_db
+from .common import add_db, is_url, open_reader, shown_db
 from .errors import CommandError
 from .inventory import Inventory, label_of
 
@@ -23,7 +23,7 @@ def collect_stats(db: str | os.PathLike, *, top: int = 10, max_tag_degree: int |
     """
     from ..links import merges_of
 
-    with open_store(db) as store:
+    with open_reader(db) as store:
         docs = list(store.iter_documents())
         if max_tag_degree is None:
             max_tag_degree = store.degree_limit()

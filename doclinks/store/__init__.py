@@ -10,10 +10,8 @@ are strategies over a backend (`strategies`). A new backend passes the complianc
 """
 
 from .backends.base import Backend
-from .backends.memory import InMemoryGraphStore
-from .backends.sqlite import SQLiteGraphStore, SQLiteSettings
+from .backends.sqlite import SQLiteSettings
 from .errors import StoreClosedError, StoreConnectionError, StoreError, UnknownIdError
-from .graph_store import GraphStore
 from .results import SEARCH_TYPES
 from .settings import DEFAULT_MAX_TAG_DEGREE, TraversalSettings
 
@@ -35,10 +33,20 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    # psycopg is optional: import the PostgreSQL store only when it is asked for.
-    if name in ("PostgresGraphStore", "PostgresSettings"):
-        from .backends import postgres
+# Imported when first asked for: the stores subclass LangChain's VectorStore (langchain-core takes ~0.5 s
+# to import), which a command that only reads a file does not need; psycopg is optional.
+_LAZY = {
+    "GraphStore": "graph_store",
+    "InMemoryGraphStore": "backends.memory",
+    "SQLiteGraphStore": "backends.sqlite_store",
+    "PostgresGraphStore": "backends.postgres",
+    "PostgresSettings": "backends.postgres",
+}
 
-        return getattr(postgres, name)
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""The SQLite backend and `SQLiteGraphStore`, the embedded default: one SQLite file.
+"""The SQLite backend: one SQLite file (its store facade, `SQLiteGraphStore`, is in `sqlite_store`).
 
 Tables: ``chunks`` (text, metadata, links, vector as a float32 BLOB), ``tags``
 (one row per ``(kind, tag)`` with its incoming degree), ``out_links`` and the inverted
@@ -29,16 +29,23 @@ from urllib.request import pathname2url
 import numpy as np
 
 from ...document import Document
-from ...embeddings import Embeddings
 from ..errors import StoreConnectionError, StoreError, UnknownIdError
-from ..graph_store import GraphStore
 from ..ranking import Hit, Neighbours
 from ..records import ChunkRecord, StoredChunk, decode_document
-from ..settings import TraversalSettings
 from ..vector_cache import VectorCache
 from .base import Backend, Tokens, documents_by_key
 
-__all__ = ["SQLiteGraphStore", "SQLiteSettings", "SQLiteBackend"]
+__all__ = ["SQLiteBackend", "SQLiteSettings"]  # and, imported on demand, SQLiteGraphStore
+
+
+def __getattr__(name: str):
+    # The facade lives in `sqlite_store` (it imports LangChain's base class, 0.5 s): a command that only
+    # reads the file (`doclinks stats`) opens the backend without it.
+    if name == "SQLiteGraphStore":
+        from .sqlite_store import SQLiteGraphStore
+
+        return SQLiteGraphStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 SCHEMA_VERSION = "1"
 
@@ -107,43 +114,6 @@ class SQLiteSettings:
             raise ValueError(f"synchronous must be OFF, NORMAL, FULL or EXTRA, got {self.synchronous!r}")
         if not self.busy_timeout_s >= 0:
             raise ValueError(f"busy_timeout_s must be >= 0, got {self.busy_timeout_s}")
-
-
-class SQLiteGraphStore(GraphStore):
-    """A graph store in one SQLite file.
-
-    Args:
-        path: the database file; created if absent (its folder must exist), unless
-            ``sqlite.read_only``.
-        embedding: the embedder (default None: the MiniLM default embedder).
-        settings: traversal settings (default `TraversalSettings()`).
-        sqlite: connection settings (default `SQLiteSettings()`).
-        semantics: ``"doclinks"`` (default) or ``"langchain"`` (see `GraphStore`).
-
-    ``path=":memory:"`` is a private in-memory SQLite database, gone when the store closes: what
-    ``from_texts``/``from_documents`` (LangChain's constructors) use when given no ``path``.
-
-    Raises:
-        StoreConnectionError: the file cannot be opened or is not a database.
-        StoreError: the file holds another database, or a doclinks store of another schema
-            version (or, read-only, no doclinks store at all).
-    """
-
-    FROM_TEXTS_DEFAULTS = {"path": ":memory:"}
-
-    def __init__(
-        self,
-        path: str | os.PathLike,
-        embedding: Embeddings | None = None,
-        settings: TraversalSettings | None = None,
-        sqlite: SQLiteSettings | None = None,
-        *,
-        semantics: str = "doclinks",
-    ) -> None:
-        backend = SQLiteBackend(path, sqlite)
-        super().__init__(backend, embedding, settings, semantics=semantics)
-        self.path = backend.path
-        self.sqlite_settings = backend.settings
 
 
 class SQLiteBackend(Backend):

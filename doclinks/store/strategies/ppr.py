@@ -32,7 +32,7 @@ from ..ranking import tag_idf
 from ..results import Found
 from ..settings import TraversalSettings
 
-__all__ = ["ppr", "pagerank", "matching_keys"]
+__all__ = ["matching_keys", "pagerank", "ppr"]
 
 
 def pagerank(matrix, restart: np.ndarray, damping: float, *, tol: float = 1e-10, max_steps: int = 100) -> np.ndarray:
