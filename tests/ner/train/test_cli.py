@@ -90,3 +90,29 @@ def test_cli_errors_are_one_line(tmp_path, capsys, argv, message):
     assert cli.main(argv) == 1
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err and err.startswith(f"doclinks {argv[0]}: error:")
+
+
+def test_cli_trains_with_word_shapes_and_ships_an_exported_checkpoint(tmp_path, capsys):
+    """`--word-shape` trains a model that reads word shapes; an exported checkpoint (no trainer state, as
+    a GPU run brings back) ships with `--train-config` and `--step`, and the card says what it is."""
+    from doclinks.ner import GLiNER
+    from doclinks.ner.checkpoints import export_checkpoint
+    from doclinks.ner.train.ship import main as ship_main
+    from doclinks.paths import latest_checkpoint
+
+    root = write_toy_data(tmp_path / "data")
+    run = tmp_path / "run"
+    args = ["train", "--output", str(run), "--data", str(root), "--sets", "gliner-sample", "--steps", "2",
+            "--batch-size", "2", "--max-words", "16", "--max-types", "4", "--freeze-layers", "6",
+            "--dropout", "0.1", "--no-progress", "--word-shape", "--workers", "1"]  # fmt: skip
+    assert cli.main(args) == 0
+    capsys.readouterr()
+    exported = export_checkpoint(latest_checkpoint(run), tmp_path / "exported")
+    assert GLiNER.from_pretrained(exported).config.word_shape is True
+    target = tmp_path / "default"
+    assert ship_main([str(exported), "--target", str(target)]) == 1
+    assert "--train-config" in capsys.readouterr().err
+    assert ship_main([str(exported), "--target", str(target), "--train-config", str(run / "train_config.json"),
+                      "--step", "2"]) == 0  # fmt: skip
+    card = (target / "README.md").read_text()
+    assert "word-shape vector" in card and "Unknown span mode" in card and "for 2 steps" in card
