@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .backends.base import Backend
 
 __all__ = ["INDEX_TEXT_BYTES", "index_text", "metadata_tokens", "filter_tokens"]
 
@@ -93,3 +96,11 @@ def filter_tokens(filter: Mapping[str, Any] | None) -> list[tuple[str, str]]:
             )
         pairs.append((index_text(key), token))
     return sorted(pairs)
+
+
+def matching_keys(backend: Backend, keys: Sequence[int], tokens: Sequence[tuple[str, str]]) -> set[int]:
+    """The keys among `keys` whose chunks match the encoded filter `tokens` (`filter_tokens`): for the
+    searches that rank chunks found by other means than the backend's filtered search."""
+    wanted = set(tokens)
+    docs = backend.documents(list(keys))
+    return {key for key, doc in zip(keys, docs) if wanted <= metadata_tokens(doc.metadata)}

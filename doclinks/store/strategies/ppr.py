@@ -28,11 +28,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..backends.base import Backend, Tokens
+from ..filters import matching_keys
 from ..ranking import tag_idf
 from ..results import Found
 from ..settings import TraversalSettings
 
-__all__ = ["matching_keys", "pagerank", "ppr"]
+__all__ = ["ppr", "pagerank"]
 
 
 def pagerank(matrix, restart: np.ndarray, damping: float, *, tol: float = 1e-10, max_steps: int = 100) -> np.ndarray:
@@ -176,12 +177,3 @@ def ppr(
         if len(found) == k:
             break
     return found
-
-
-def matching_keys(backend: Backend, keys: list[int], tokens: Tokens) -> set[int]:
-    """The keys among `keys` whose chunks match the filter `tokens`."""
-    from ..filters import metadata_tokens
-
-    wanted = set(tokens)
-    docs = backend.documents(keys)
-    return {key for key, doc in zip(keys, docs) if wanted <= metadata_tokens(doc.metadata)}

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..backends.base import Backend, Tokens
+from ..filters import matching_keys
 from ..ranking import neighbour_ranks, top_k_indices
 from ..results import Found
 from ..settings import TraversalSettings
@@ -83,8 +84,6 @@ def entity_roots(
 ) -> list[Found]:
     """The `entity_k` chunks most similar to `query` (ties by key) among those not in `seen` that carry
     one of `seed_tags` (tags above `degree_limit` left out) and match the filter `tokens`."""
-    from .ppr import matching_keys
-
     carried: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for key, kind, tag, _ in backend.tag_chunks(list(dict.fromkeys(seed_tags)), degree_limit):
         if key not in seen:
