@@ -1,7 +1,9 @@
 """Reading and writing GLiNER checkpoint folders in the `gliner` 0.2.x layout.
 
 A folder holds `gliner_config.json`, weights in `model.safetensors` or `pytorch_model.bin`, and the
-tokenizer files. Older checkpoints (urchade v1/v2) carry no tokenizer and no `encoder_config`: both come
+tokenizer files; a bi-encoder's folder also holds its labels tokenizer in `labels_tokenizer/` (else it
+comes from `labels_encoder`, a hub id or folder, as upstream resolves it). The labels encoder's weights are
+in the weights file, its architecture in `labels_encoder_config` (else read from `labels_encoder`). Older checkpoints (urchade v1/v2) carry no tokenizer and no `encoder_config`: both come
 from `model_name`, and the special tokens are added and the embeddings resized as upstream does.
 Unlike upstream, missing or unexpected weights are an error that lists them.
 """
@@ -20,6 +22,7 @@ from .config import CONFIG_FILE, CheckpointError, GLiNERConfig
 from .network import GLiNERNetwork
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+LABELS_TOKENIZER_DIR = "labels_tokenizer"  # where upstream saves a bi-encoder's labels tokenizer
 DTYPES = {
     "fp32": torch.float32, "float32": torch.float32,
     "fp16": torch.float16, "float16": torch.float16, "half": torch.float16,
@@ -94,35 +97,71 @@ def load_tokenizer(config: GLiNERConfig, directory: Path, local_files_only: bool
         ) from exc
 
 
-def build_backbone(config: GLiNERConfig, local_files_only: bool = False) -> torch.nn.Module:
-    """An untrained transformers encoder of the checkpoint's architecture (weights come from the checkpoint)."""
-    from transformers import AutoConfig, AutoModel
+def load_labels_tokenizer(config: GLiNERConfig, directory: Path, local_files_only: bool = False):
+    """A bi-encoder's labels tokenizer: the checkpoint's `labels_tokenizer/` folder, else `labels_encoder`'s."""
+    from transformers import AutoTokenizer
 
-    if config.encoder_config is not None:
-        values = dict(config.encoder_config)
+    saved = directory / LABELS_TOKENIZER_DIR
+    source: str | Path = saved if (saved / "tokenizer_config.json").is_file() else config.labels_encoder
+    try:
+        return AutoTokenizer.from_pretrained(source, local_files_only=local_files_only)
+    except Exception as exc:
+        raise CheckpointError(
+            f"Cannot load the labels tokenizer from {source} ({type(exc).__name__}: {exc}); a bi-encoder checkpoint "
+            f"without a {LABELS_TOKENIZER_DIR}/ folder needs labels_encoder to be a local folder or a reachable hub id"
+        ) from exc
+
+
+def _encoder_config(values: dict | None, source: str | None, key: str, source_key: str, local_files_only: bool):
+    """A transformers config from a stored dict (`key`), else from the hub id or folder `source`."""
+    from transformers import AutoConfig
+
+    if values is not None:
+        values = dict(values)
         model_type = values.pop("model_type", "deberta-v2")  # upstream's default for a typeless dict
         try:
-            encoder_config = AutoConfig.for_model(model_type, **values)
+            return AutoConfig.for_model(model_type, **values)
         except (ValueError, KeyError) as exc:
-            raise CheckpointError(f"{CONFIG_FILE}: encoder_config has an unknown model_type {model_type!r}") from exc
-    else:
-        try:
-            encoder_config = AutoConfig.from_pretrained(config.model_name, local_files_only=local_files_only)
-        except Exception as exc:
-            raise CheckpointError(
-                f"{CONFIG_FILE} has no encoder_config and the encoder config of model_name={config.model_name!r} "
-                f"cannot be loaded ({type(exc).__name__}: {exc})"
-            ) from exc
-        if config.vocab_size != -1:
-            encoder_config.vocab_size = config.vocab_size
+            raise CheckpointError(f"{CONFIG_FILE}: {key} has an unknown model_type {model_type!r}") from exc
+    try:
+        return AutoConfig.from_pretrained(source, local_files_only=local_files_only)
+    except Exception as exc:
+        raise CheckpointError(
+            f"{CONFIG_FILE} has no {key} and the encoder config of {source_key}={source!r} "
+            f"cannot be loaded ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def build_backbone(config: GLiNERConfig, local_files_only: bool = False) -> torch.nn.Module:
+    """An untrained transformers encoder of the checkpoint's architecture (weights come from the checkpoint)."""
+    from transformers import AutoModel
+
+    encoder_config = _encoder_config(config.encoder_config, config.model_name, "encoder_config", "model_name", local_files_only)
+    if config.encoder_config is None and config.vocab_size != -1:
+        encoder_config.vocab_size = config.vocab_size
     return AutoModel.from_config(encoder_config)
+
+
+def build_labels_backbone(config: GLiNERConfig, local_files_only: bool = False) -> torch.nn.Module | None:
+    """A bi-encoder's untrained labels encoder (weights come from the checkpoint); None for uni-encoders."""
+    from transformers import AutoModel
+
+    if not config.bi_encoder:
+        return None
+    labels_config = _encoder_config(
+        config.labels_encoder_config, config.labels_encoder, "labels_encoder_config", "labels_encoder", local_files_only
+    )
+    return AutoModel.from_config(labels_config)
 
 
 def add_special_tokens(config: GLiNERConfig, tokenizer, network: GLiNERNetwork) -> None:
     """Add [FLERT], <<ENT>>, <<SEP>> and resize the embeddings, when the config says they are not there yet.
 
-    Otherwise check that the tokenizer holds the markers at the ids the config names.
+    Otherwise check that the tokenizer holds the markers at the ids the config names. Bi-encoders put no
+    label in the text's row: they get no markers (as upstream).
     """
+    if config.bi_encoder:
+        return
     backbone = network.token_rep_layer.bert_layer.model
     if config.class_token_index == -1 or config.vocab_size == -1:
         tokenizer.add_tokens(config.special_tokens, special_tokens=True)
@@ -205,28 +244,44 @@ def load_weights(network: GLiNERNetwork, state: dict[str, torch.Tensor], path: P
 
 
 def load_checkpoint(directory: Path, *, local_files_only: bool = False):
-    """(config, tokenizer, network) of a checkpoint folder; the network is on CPU in float32, in eval mode."""
+    """(config, tokenizer, network) of a checkpoint folder; the network is on CPU in float32, in eval mode.
+
+    A bi-encoder's labels tokenizer is loaded apart (`load_labels_tokenizer`)."""
     config_path = directory / CONFIG_FILE
     if not config_path.is_file():
         raise CheckpointError(f"No {CONFIG_FILE} in {directory}: not a GLiNER checkpoint folder")
     config = GLiNERConfig.from_file(config_path)
     weights_path = find_weights(directory)
     tokenizer = load_tokenizer(config, directory, local_files_only)
-    network = GLiNERNetwork(config, build_backbone(config, local_files_only))
+    network = GLiNERNetwork(config, build_backbone(config, local_files_only), build_labels_backbone(config, local_files_only))
     add_special_tokens(config, tokenizer, network)
     load_weights(network, read_state_dict(weights_path), weights_path)
     network.eval()
     return config, tokenizer, network
 
 
-def save_checkpoint(directory: str | os.PathLike, config: GLiNERConfig, tokenizer, network: GLiNERNetwork, *, safe_serialization: bool = True) -> Path:
+def save_checkpoint(
+    directory: str | os.PathLike,
+    config: GLiNERConfig,
+    tokenizer,
+    network: GLiNERNetwork,
+    *,
+    safe_serialization: bool = True,
+    labels_tokenizer=None,
+) -> Path:
     """Write config, weights and tokenizer into `directory` (created if needed); loadable by `gliner` too
-    (unless the model reads word shapes: `gliner` refuses those, see `config.WORD_SHAPE_SPAN_MODE`)."""
+    (unless the model reads word shapes: `gliner` refuses those, see `config.WORD_SHAPE_SPAN_MODE`).
+    A bi-encoder needs its `labels_tokenizer`, written to `labels_tokenizer/` as upstream does."""
+    if config.bi_encoder and labels_tokenizer is None:
+        raise ValueError("a bi-encoder checkpoint needs its labels_tokenizer to be saved")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     backbone = network.token_rep_layer.bert_layer.model
     config.encoder_config = backbone.config.to_dict()
-    config.vocab_size = backbone.config.vocab_size
+    if config.bi_encoder:
+        config.labels_encoder_config = network.token_rep_layer.labels_encoder.model.config.to_dict()
+    else:  # upstream's bi-encoders keep vocab_size -1 (no markers added)
+        config.vocab_size = backbone.config.vocab_size
     state = {k: v.detach().to("cpu").contiguous().clone() for k, v in network.state_dict().items()}
     if safe_serialization:
         save_file(state, str(directory / "model.safetensors"), metadata={"format": "pt"})
@@ -238,6 +293,8 @@ def save_checkpoint(directory: str | os.PathLike, config: GLiNERConfig, tokenize
         stale.unlink()
     config.save(directory)
     tokenizer.save_pretrained(str(directory))
+    if labels_tokenizer is not None:
+        labels_tokenizer.save_pretrained(str(directory / LABELS_TOKENIZER_DIR))
     return directory
 
 
@@ -295,7 +352,8 @@ def export_checkpoint(source: str | os.PathLike, target: str | os.PathLike, *, d
     torch_dtype = parse_dtype(dtype)
     if torch_dtype is not None:
         network.to(torch_dtype)
-    return save_checkpoint(target, config, tokenizer, network)
+    labels_tokenizer = load_labels_tokenizer(config, Path(source)) if config.bi_encoder else None
+    return save_checkpoint(target, config, tokenizer, network, labels_tokenizer=labels_tokenizer)
 
 
 def average_checkpoints(
@@ -327,7 +385,8 @@ def average_checkpoints(
     with torch.no_grad():
         for name, value in total.items():
             state[name].copy_(value)
-    return save_checkpoint(target, config, tokenizer, network)
+    labels_tokenizer = load_labels_tokenizer(config, checkpoints[-1]) if config.bi_encoder else None
+    return save_checkpoint(target, config, tokenizer, network, labels_tokenizer=labels_tokenizer)
 
 
 def interpolate_checkpoints(

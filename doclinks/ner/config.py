@@ -1,7 +1,14 @@
 """The GLiNER checkpoint configuration (`gliner_config.json`), read and written in the `gliner` 0.2.x format.
 
-Only the span-level uni-encoder model (`span_mode="markerV0"`, the urchade v1/v2/v2.1 architecture) is
-supported; anything else is refused with an error that names the setting.
+Four architectures of the family are supported (`GLiNERConfig.architecture`):
+
+- ``uni-span``: span-level uni-encoder (`span_mode="markerV0"`, the urchade v1/v2/v2.1 checkpoints);
+- ``uni-token``: token-level uni-encoder (`span_mode="token_level"`, NuNER Zero);
+- ``bi-span`` and ``bi-token``: the same heads with a separate labels encoder (`labels_encoder`, a
+  sentence transformer that reads each entity type on its own: knowledgator's gliner-bi-*, ModernGLiNER).
+
+Anything else (relation, label-generating, streaming models, span representations on token models, ...)
+is refused with an error that names the setting.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ SPECIAL_TOKENS = ("[FLERT]",)  # upstream adds [FLERT] first, then the ENT and S
 # `span_mode` and refuses an unknown one ("Unknown span mode ..."), instead of loading the checkpoint
 # with the shape weights silently dropped (its weight loading is not strict).
 WORD_SHAPE_SPAN_MODE = "markerV0+word_shape"
+TOKEN_LEVEL = "token_level"
+ARCHITECTURES = ("uni-span", "uni-token", "bi-span", "bi-token")
 
 
 class CheckpointError(ValueError):
@@ -26,7 +35,7 @@ class CheckpointError(ValueError):
 
 @dataclass
 class GLiNERConfig:
-    """Settings of a span-level uni-encoder GLiNER model.
+    """Settings of a GLiNER model (span- or token-level, uni- or bi-encoder: `architecture`).
 
     Field names and defaults are those of `gliner.GLiNERConfig`, so a config saved by either package loads
     in the other. Keys we do not use are kept in `extra` and written back unchanged.
@@ -50,6 +59,8 @@ class GLiNERConfig:
     max_neg_type_ratio: int = 1
     word_shape: bool = False  # doclinks only: a learned word-shape vector added to each token's input
     encoder_config: dict | None = None
+    labels_encoder: str | None = None  # bi-encoders: the labels encoder's hub id or folder (its tokenizer's source)
+    labels_encoder_config: dict | None = None  # bi-encoders: the labels encoder's transformers config
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -80,8 +91,11 @@ class GLiNERConfig:
         """The `gliner_config.json` dictionary (unused upstream keys included)."""
         data = dict(self.extra)
         for name in self.__dataclass_fields__:
-            if name not in ("extra", "word_shape"):
-                data[name] = getattr(self, name)
+            if name in ("extra", "word_shape"):
+                continue
+            if name.startswith("labels_encoder") and getattr(self, name) is None:
+                continue  # uni-encoders: keep the file as it was (upstream's uni configs lack these keys)
+            data[name] = getattr(self, name)
         if self.word_shape:
             data["span_mode"] = WORD_SHAPE_SPAN_MODE
         return data
@@ -103,11 +117,18 @@ class GLiNERConfig:
             refuse("relations_layer", extra["relations_layer"], "relation-extraction models are out of scope")
         if extra.get("labels_decoder") is not None:
             refuse("labels_decoder", extra["labels_decoder"], "label-generating models are out of scope")
-        if extra.get("labels_encoder") is not None:
-            refuse("labels_encoder", extra["labels_encoder"], "bi-encoder models are out of scope")
-        if self.span_mode != "markerV0":
-            kind = "token-level models are" if self.span_mode == "token_level" else "only span_mode 'markerV0' is"
-            refuse("span_mode", self.span_mode, f"{kind} supported")
+        if self.span_mode not in ("markerV0", TOKEN_LEVEL):
+            refuse("span_mode", self.span_mode, f"only span_mode 'markerV0' (span-level) and {TOKEN_LEVEL!r} are supported")
+        if extra.get("represent_spans"):
+            refuse("represent_spans", extra["represent_spans"], "token-level models with a span head are out of scope")
+        if self.labels_encoder is not None and (not isinstance(self.labels_encoder, str) or not self.labels_encoder):
+            refuse("labels_encoder", self.labels_encoder, "expected a hub id or a folder path")
+        if self.labels_encoder_config is not None and not isinstance(self.labels_encoder_config, dict):
+            refuse("labels_encoder_config", self.labels_encoder_config, "expected an object")
+        if self.labels_encoder_config is not None and self.labels_encoder is None:
+            refuse("labels_encoder_config", "{...}", "set without labels_encoder")
+        if self.word_shape and self.architecture != "uni-span":
+            refuse("span_mode", WORD_SHAPE_SPAN_MODE, "the word-shape feature exists for span-level uni-encoders only")
         if extra.get("post_fusion_schema"):
             refuse("post_fusion_schema", extra["post_fusion_schema"], "post-fusion layers are out of scope")
         if extra.get("fuse_layers"):
@@ -148,6 +169,21 @@ class GLiNERConfig:
             refuse("sep_token", self.sep_token, "expected a non-empty string")
         if self.encoder_config is not None and not isinstance(self.encoder_config, dict):
             refuse("encoder_config", self.encoder_config, "expected an object")
+
+    @property
+    def token_level(self) -> bool:
+        """True for token-level models (start / end / inside scores per word), False for span-level ones."""
+        return self.span_mode == TOKEN_LEVEL
+
+    @property
+    def bi_encoder(self) -> bool:
+        """True when entity types are read by a separate labels encoder, not in the text's row."""
+        return self.labels_encoder is not None
+
+    @property
+    def architecture(self) -> str:
+        """One of `ARCHITECTURES`: "uni-span", "uni-token", "bi-span", "bi-token"."""
+        return f"{'bi' if self.bi_encoder else 'uni'}-{'token' if self.token_level else 'span'}"
 
     @property
     def special_tokens(self) -> list[str]:

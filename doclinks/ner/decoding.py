@@ -1,5 +1,10 @@
-"""From span logits to entities: tensor operations find the candidates above the threshold, and only those
-go through the greedy step that keeps the best non-overlapping spans (the rules of `gliner`)."""
+"""From logits to entities: tensor operations find the candidates above the threshold, and only those
+go through the greedy step that keeps the best non-overlapping spans (the rules of `gliner`).
+
+Span-level models score each (start, width, label) directly (`find_candidates`). Token-level models
+score each (word, label) as start, end and inside (`find_token_candidates`): a span runs from a start to
+an end of the same label with every word between them inside, and scores the least of those.
+"""
 
 from __future__ import annotations
 
@@ -49,6 +54,47 @@ def find_candidates(
     out: list[list[tuple[int, int, int, float]]] = [[] for _ in range(batch)]
     for row, start, width, label, score in zip(rows.tolist(), s.tolist(), k.tolist(), c.tolist(), scores):
         out[row].append((start, width, label, score))
+    return out
+
+
+def find_token_candidates(
+    logits: torch.Tensor,
+    threshold: float,
+    num_words: torch.Tensor,
+    num_labels: torch.Tensor,
+    core_start: torch.Tensor,
+    core_end: torch.Tensor,
+) -> list[list[tuple[int, int, int, float]]]:
+    """Candidates of each row of a token-level batch, as (start word, end word inclusive, label column,
+    score), in upstream's order: by start, then label, then end.
+
+    `logits` is (B, W, C, 3), [start, end, inside]. As upstream: a start and an end need a probability
+    above `threshold`, every word from start to end an inside probability of at least `threshold`; the
+    span scores the least of those probabilities. Starts must lie in the row's core; a span has no
+    width limit but ends within the row.
+    """
+    probs = torch.sigmoid(logits.float())
+    batch, width_words, num_classes, _ = probs.shape
+    words = torch.arange(width_words, device=logits.device).view(1, -1, 1)
+    classes = torch.arange(num_classes, device=logits.device).view(1, 1, -1)
+    in_row = (words < num_words.view(-1, 1, 1)) & (classes < num_labels.view(-1, 1, 1))
+    in_core = (words >= core_start.view(-1, 1, 1)) & (words < core_end.view(-1, 1, 1))
+    starts = (probs[..., 0] > threshold) & in_row & in_core
+    out: list[list[tuple[int, int, int, float]]] = [[] for _ in range(batch)]
+    if not bool(starts.any()):
+        return out
+    is_end = ((probs[..., 1] > threshold) & in_row).tolist()
+    start_prob, end_prob, inside_prob = (probs[..., i].tolist() for i in range(3))
+    rows, first_words, labels = torch.where(starts)
+    for row, start, label in zip(rows.tolist(), first_words.tolist(), labels.tolist()):
+        inside, ends, limit = inside_prob[row], is_end[row], int(num_words[row])
+        least = start_prob[row][start][label]
+        for end in range(start, limit):
+            if inside[end][label] < threshold:
+                break
+            least = min(least, inside[end][label])
+            if ends[end][label]:
+                out[row].append((start, end, label, min(least, end_prob[row][end][label])))
     return out
 
 

@@ -17,9 +17,10 @@ import torch
 
 from ..boundaries import break_positions
 from . import inputs
-from .checkpoints import load_checkpoint, parse_dtype, resolve_directory, save_checkpoint
+from .checkpoints import load_checkpoint, load_labels_tokenizer, parse_dtype, resolve_directory, save_checkpoint
 from .config import GLiNERConfig
-from .decoding import Candidate, find_candidates, greedy_decode, within_breaks
+from .decoding import Candidate, find_candidates, find_token_candidates, greedy_decode, within_breaks
+from .label_vectors import LabelVectorCache
 from .network import GLiNERNetwork
 from .validation import check_label_set, check_positive_int, check_text, check_threshold
 
@@ -27,17 +28,30 @@ Entity = dict[str, Any]
 
 
 class GLiNER:
-    """A span-level GLiNER model (`span_mode="markerV0"`) ready for inference.
+    """A GLiNER model ready for inference: span- or token-level, uni- or bi-encoder (`config.architecture`).
 
     Load with `GLiNER.from_pretrained(folder_or_hub_id)`; predict with `predict_entities(text, labels)`
     or `inference(texts, labels)`. Entities are dicts `{"start", "end", "text", "label", "score"}` with
     character offsets into the original text (end exclusive).
     """
 
-    def __init__(self, config: GLiNERConfig, tokenizer, network: GLiNERNetwork, *, window_overlap: int | None = None):
+    def __init__(
+        self,
+        config: GLiNERConfig,
+        tokenizer,
+        network: GLiNERNetwork,
+        *,
+        window_overlap: int | None = None,
+        labels_tokenizer=None,
+    ):
+        if config.bi_encoder and labels_tokenizer is None:
+            raise ValueError("a bi-encoder model needs its labels_tokenizer")
         self.config = config
         self.tokenizer = tokenizer
+        self.labels_tokenizer = labels_tokenizer
         self.network = network.eval()
+        # Bi-encoders: each label's vector is computed once and reused by every later call.
+        self.label_vectors = LabelVectorCache(labels_tokenizer, self.network) if config.bi_encoder else None
         self.special = inputs.special_ids(tokenizer, config.ent_token)
         backbone = network.token_rep_layer.bert_layer.model.config
         limits = [tokenizer.model_max_length, getattr(backbone, "max_position_embeddings", None)]
@@ -70,15 +84,19 @@ class GLiNER:
             path_or_hub_id, local_files_only=local_files_only, revision=revision, cache_dir=cache_dir, token=token
         )
         config, tokenizer, network = load_checkpoint(directory, local_files_only=local_files_only)
+        labels_tokenizer = load_labels_tokenizer(config, directory, local_files_only) if config.bi_encoder else None
         torch_dtype = parse_dtype(dtype)
         network.to(device=device, dtype=torch_dtype)
-        model = cls(config, tokenizer, network)
+        model = cls(config, tokenizer, network, labels_tokenizer=labels_tokenizer)
         model.source = str(directory)
         return model
 
     def save_pretrained(self, directory: str | os.PathLike, *, safe_serialization: bool = True) -> Path:
         """Write the checkpoint (`gliner_config.json`, `model.safetensors`, tokenizer) into `directory`."""
-        return save_checkpoint(directory, self.config, self.tokenizer, self.network, safe_serialization=safe_serialization)
+        return save_checkpoint(
+            directory, self.config, self.tokenizer, self.network,
+            safe_serialization=safe_serialization, labels_tokenizer=self.labels_tokenizer,
+        )  # fmt: skip
 
     @property
     def device(self) -> torch.device:
@@ -88,6 +106,8 @@ class GLiNER:
     def to(self, device: str | torch.device) -> GLiNER:
         """Move the network to `device` ("cpu", "cuda", ...); returns the model."""
         self.network.to(device)
+        if self.label_vectors is not None:
+            self.label_vectors.clear()
         return self
 
     # -------------------------------------------------------------------------------------- prediction
@@ -237,13 +257,18 @@ class GLiNER:
         model_texts = [t if c is None else c[0] for t, c in zip(texts, composed)]
         split = [inputs.split_words(t) if t.strip() else ([], [], []) for t in model_texts]
         pieces = inputs.tokenize_words(self.tokenizer, [s[0] for s in split], self.tokenizer.unk_token_id or 0)
+        label_table = self._label_table(label_sets) if config.bi_encoder else None
         segments: list[inputs.Segment] = []
         for t, word_pieces in enumerate(pieces):
             if not word_pieces:
                 continue
             counts = [len(p) for p in word_pieces]
             shapes = [inputs.word_shape(w) for w in split[t][0]] if config.word_shape else None
-            for label_indices, prompt in self._prompt_groups(label_sets[t][0]):
+            if config.bi_encoder:  # the labels are not in the row: one group of all of them, an empty prompt
+                groups = [(list(range(len(label_sets[t][0]))), inputs.Prompt(ids=[], marker_positions=[]))]
+            else:
+                groups = self._prompt_groups(label_sets[t][0])
+            for label_indices, prompt in groups:
                 room = self.max_tokens - len(self.special.prefix) - len(self.special.suffix) - len(prompt.ids)
                 windows = inputs.plan_windows(counts, config.max_len, max(room, 1), self.window_overlap)
                 for (start, end), (core_start, core_end) in zip(windows, inputs.window_cores(windows)):
@@ -259,7 +284,7 @@ class GLiNER:
                     )
         candidates: list[list[Candidate]] = [[] for _ in texts]
         for batch in self._batches(segments, batch_size, max_batch_tokens):
-            self._score_batch(batch, threshold, candidates)
+            self._score_batch(batch, threshold, candidates, label_table)
         results = []
         for t, text in enumerate(texts):
             _, starts, ends = split[t]
@@ -267,7 +292,9 @@ class GLiNER:
             found = candidates[t]
             if respect_boundaries and found:
                 found = within_breaks(found, starts, ends, break_positions(model_texts[t]))
-            kept = greedy_decode(sorted(found), flat_ner=flat_ner, multi_label=multi_label)
+            # Ties in score keep upstream's order: by (start, end, label) for spans, (start, label, end) for tokens.
+            found = sorted(found, key=(lambda c: (c.start, c.label, c.end)) if config.token_level else None)
+            kept = greedy_decode(found, flat_ner=flat_ner, multi_label=multi_label)
             back_start, back_end = (None, None) if composed[t] is None else composed[t][1:]
             entities = []
             for c in kept:
@@ -291,15 +318,41 @@ class GLiNER:
         if batch:
             yield batch
 
+    def _label_table(self, label_sets: list[tuple[list[str], list[str]]]) -> tuple[torch.Tensor, list[list[int]]]:
+        """Bi-encoders: the vectors (U, D) of the distinct labels of a chunk's texts, and for each text the
+        rows of its labels in them."""
+        distinct = list(dict.fromkeys(prompt for prompts, _ in label_sets for prompt in prompts))
+        row = {prompt: i for i, prompt in enumerate(distinct)}
+        return self.label_vectors.vectors(distinct), [[row[p] for p in prompts] for prompts, _ in label_sets]
+
     @torch.inference_mode()
-    def _score_batch(self, batch: list[inputs.Segment], threshold: float, candidates: list[list[Candidate]]) -> None:
+    def _score_batch(
+        self,
+        batch: list[inputs.Segment],
+        threshold: float,
+        candidates: list[list[Candidate]],
+        label_table: tuple[torch.Tensor, list[list[int]]] | None = None,
+    ) -> None:
         device = self.device
         tensors = {k: v.to(device) for k, v in inputs.collate(batch, self.special.pad).items()}
+        if label_table is not None:
+            vectors, rows_of_text = label_table
+            counts = [len(seg.label_indices) for seg in batch]
+            index = torch.zeros(len(batch), max(counts), dtype=torch.long)
+            for b, seg in enumerate(batch):
+                index[b, : counts[b]] = torch.tensor(rows_of_text[seg.text_index], dtype=torch.long)
+            tensors["num_labels"] = torch.tensor(counts, device=device)
+            present = torch.arange(index.size(1))[None, :] < torch.tensor(counts)[:, None]
+            tensors["label_vectors"] = vectors[index.to(device)] * present.unsqueeze(-1).to(device, vectors.dtype)
         logits = self.network(**tensors)
         core_start = torch.tensor([s.core_start - s.word_start for s in batch], device=device)
         core_end = torch.tensor([s.core_end - s.word_start for s in batch], device=device)
-        rows = find_candidates(logits, threshold, tensors["num_words"], tensors["num_labels"], core_start, core_end)
+        token_level = self.config.token_level
+        find = find_token_candidates if token_level else find_candidates
+        rows = find(logits, threshold, tensors["num_words"], tensors["num_labels"], core_start, core_end)
         for seg, found in zip(batch, rows):
-            for start, width, column, score in found:
+            for start, extent, column, score in found:
                 first = seg.word_start + start
-                candidates[seg.text_index].append(Candidate(first, first + width, seg.label_indices[column], score))
+                # Span-level rows give a width index, token-level rows the last word.
+                last = seg.word_start + extent if token_level else first + extent
+                candidates[seg.text_index].append(Candidate(first, last, seg.label_indices[column], score))

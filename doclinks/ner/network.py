@@ -1,4 +1,7 @@
-"""The span-level uni-encoder GLiNER network, with the parameter names of `gliner` checkpoints.
+"""The GLiNER networks (span- and token-level, uni- and bi-encoder), with the parameter names of `gliner`
+checkpoints.
+
+The span head:
 
 Upstream builds a vector for every (start, width) span, `out_project(relu([start_word; end_word]))`,
 then dots it with each label vector. Here the span head is computed per word: the first layer of
@@ -6,6 +9,11 @@ then dots it with each label vector. Here the span head is computed per word: th
 end-word term, and its last layer folds into the label vectors because a score is a dot product:
 `(W2 z + b2) . p = z . (W2^T p) + b2 . p`. The scores are the same (to float rounding); the cost per
 span drops from two dense layers to one addition, a ReLU and a dot product per label.
+
+The token head (`TokenScorer`, upstream's `Scorer`) scores each (word, label) pair with an MLP on
+`[t0; l0; t1 * l1]`; its first layer splits the same way into a word term, a label term and the
+product term, so only the product is computed per pair. A bi-encoder reads each label alone with its
+labels encoder (mean-pooled), so label vectors are computed once per label and reused for every text.
 """
 
 from __future__ import annotations
@@ -41,7 +49,9 @@ class TokenEncoder(nn.Module):
     feature computes exactly what it computed without it until training moves the vectors.
     """
 
-    def __init__(self, backbone: nn.Module, hidden_size: int, word_shape: bool = False):
+    def __init__(
+        self, backbone: nn.Module, hidden_size: int, word_shape: bool = False, labels_backbone: nn.Module | None = None
+    ):
         super().__init__()
         self.bert_layer = _Backbone(backbone)
         width = backbone.config.hidden_size
@@ -50,6 +60,19 @@ class TokenEncoder(nn.Module):
         if word_shape:
             self.word_shape = nn.Embedding(NUM_WORD_SHAPES, width)
             nn.init.zeros_(self.word_shape.weight)
+        if labels_backbone is not None:  # bi-encoders (upstream's `BiEncoder`)
+            self.labels_encoder = _Backbone(labels_backbone)
+            if labels_backbone.config.hidden_size != hidden_size:
+                self.labels_projection = nn.Linear(labels_backbone.config.hidden_size, hidden_size)
+
+    def encode_labels(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Label vectors (N, hidden_size) of N tokenized labels (N, T): the labels encoder's token vectors,
+        projected, then averaged over the label's tokens (specials included, padding excluded), as upstream."""
+        hidden = self.labels_encoder.model(input_ids=input_ids, attention_mask=attention_mask, return_dict=True)[0]
+        if hasattr(self, "labels_projection"):
+            hidden = self.labels_projection(hidden)
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
 
     def forward(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor, shape_ids: torch.Tensor | None = None
@@ -144,6 +167,48 @@ class SpanMarkerV0(nn.Module):
         return out
 
 
+class TokenScorer(nn.Module):
+    """Token head (upstream's `Scorer`): start, end and inside logits of every (word, label) pair.
+
+    Upstream: `t = proj_token(w)`, `l = proj_label(p)`, each split in halves `(x0, x1)`, then
+    `out_mlp([t0; l0; t1 * l1])` per (word, label) pair: Linear(3H, 4H), Dropout, ReLU,
+    Linear(4H, 3). The first Linear is `A t0 + B l0 + C (t1 * l1) + b`: the first two terms are computed
+    once per word and per label, the third per pair, in blocks of labels that bound the memory.
+    """
+
+    #: Most elements of one (B, W, labels, 4H) block: 16M floats, 64 MB in float32.
+    BLOCK_ELEMENTS = 1 << 24
+
+    def __init__(self, hidden_size: int, dropout: float):
+        super().__init__()
+        self.proj_token = nn.Linear(hidden_size, hidden_size * 2)
+        self.proj_label = nn.Linear(hidden_size, hidden_size * 2)
+        self.out_mlp = nn.Sequential(
+            nn.Linear(hidden_size * 3, hidden_size * 4), nn.Dropout(dropout), nn.ReLU(), nn.Linear(hidden_size * 4, 3)
+        )
+
+    def forward(self, words: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """Logits (B, W, C, 3), [start, end, inside], of words (B, W, D) against labels (B, C, D)."""
+        batch, num_words, dim = words.shape
+        num_labels = labels.size(1)
+        first, dropout, last = self.out_mlp[0], self.out_mlp[1], self.out_mlp[3]
+        token_0, token_1 = self.proj_token(words).split(dim, dim=-1)  # (B, W, D) each
+        label_0, label_1 = self.proj_label(labels).split(dim, dim=-1)  # (B, C, D) each
+        word_term = F.linear(token_0, first.weight[:, :dim])  # (B, W, 4D)
+        label_term = F.linear(label_0, first.weight[:, dim : 2 * dim], first.bias)  # (B, C, 4D)
+        pair_weight = first.weight[:, 2 * dim :]
+        step = max(1, self.BLOCK_ELEMENTS // max(1, batch * num_words * first.out_features))
+        blocks = []
+        for lo in range(0, num_labels, step):
+            hi = min(num_labels, lo + step)
+            pairs = token_1.unsqueeze(2) * label_1[:, lo:hi].unsqueeze(1)  # (B, W, c, D)
+            hidden = F.linear(pairs, pair_weight) + word_term.unsqueeze(2) + label_term[:, lo:hi].unsqueeze(1)
+            blocks.append(last(F.relu(dropout(hidden))))
+        if not blocks:
+            return words.new_zeros(batch, num_words, 0, 3)
+        return torch.cat(blocks, dim=2)
+
+
 class SpanRepLayer(nn.Module):
     """Wrapper kept for upstream's parameter names (`span_rep_layer.span_rep_layer.*`)."""
 
@@ -161,16 +226,22 @@ def gather_rows(hidden: torch.Tensor, positions: torch.Tensor, counts: torch.Ten
 
 
 class GLiNERNetwork(nn.Module):
-    """Encoder, optional BiLSTM, span head and label head of a `markerV0` GLiNER model."""
+    """Encoder (plus a labels encoder for bi-encoders), optional BiLSTM, and either the span head and label
+    projection (span-level models) or the token head (token-level models) of a GLiNER model."""
 
-    def __init__(self, config: GLiNERConfig, backbone: nn.Module):
+    def __init__(self, config: GLiNERConfig, backbone: nn.Module, labels_backbone: nn.Module | None = None):
         super().__init__()
+        if config.bi_encoder != (labels_backbone is not None):
+            raise ValueError("a labels encoder is required by, and only by, a bi-encoder config (labels_encoder)")
         self.config = config
-        self.token_rep_layer = TokenEncoder(backbone, config.hidden_size, config.word_shape)
+        self.token_rep_layer = TokenEncoder(backbone, config.hidden_size, config.word_shape, labels_backbone)
         if config.num_rnn_layers > 0:
             self.rnn = WordLSTM(config.hidden_size, config.num_rnn_layers)
-        self.span_rep_layer = SpanRepLayer(config.hidden_size, config.max_width, config.dropout)
-        self.prompt_rep_layer = projection_layer(config.hidden_size, config.dropout)
+        if config.token_level:
+            self.scorer = TokenScorer(config.hidden_size, config.dropout)
+        else:
+            self.span_rep_layer = SpanRepLayer(config.hidden_size, config.max_width, config.dropout)
+            self.prompt_rep_layer = projection_layer(config.hidden_size, config.dropout)
 
     def forward(
         self,
@@ -181,12 +252,30 @@ class GLiNERNetwork(nn.Module):
         label_positions: torch.Tensor,
         num_labels: torch.Tensor,
         shape_ids: torch.Tensor | None = None,
+        label_vectors: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """Span logits (B, W, K, C): W words, K = max_width span widths, C labels (see `inputs.collate`)."""
+        """Logits of a batch (see `inputs.collate`): span-level (B, W, K, C), W words, K = max_width span
+        widths, C labels; token-level (B, W, C, 3), start / end / inside.
+
+        Uni-encoders read the labels off the row (`label_positions`); bi-encoders take `label_vectors`
+        (B, C, D) from `encode_labels`, zero past `num_labels`.
+        """
         hidden = self.token_rep_layer(input_ids, attention_mask, shape_ids)
         words = gather_rows(hidden, word_positions, num_words)
-        labels = gather_rows(hidden, label_positions, num_labels)
-        if hasattr(self, "rnn"):
+        if self.config.bi_encoder:
+            if label_vectors is None:
+                raise ValueError("a bi-encoder needs label_vectors (B, C, D) from encode_labels")
+            labels = label_vectors.to(words.dtype)
+        else:
+            labels = gather_rows(hidden, label_positions, num_labels)
+        # `gliner` 0.2.29 builds a bi-encoder's BiLSTM (its weights are in the checkpoints) but never runs it.
+        if hasattr(self, "rnn") and not self.config.bi_encoder:
             words = self.rnn(words, num_words)
+        if self.config.token_level:
+            return self.scorer(words, labels)
         labels = self.prompt_rep_layer(labels)
         return self.span_rep_layer.span_rep_layer.score(words, labels)
+
+    def encode_labels(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Bi-encoders: vectors (N, D) of N labels tokenized by the labels tokenizer (N, T)."""
+        return self.token_rep_layer.encode_labels(input_ids, attention_mask)

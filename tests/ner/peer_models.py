@@ -39,29 +39,40 @@ def synthetic_examples(n: int, seed: int = 0) -> list[dict]:
 
 
 def build_peer_checkpoint(
-    directory: Path, *, hidden_size: int, rnn_layers: int, seed: int, fine_tune_steps: int = 0, embed_ent_token: bool = True
+    directory: Path,
+    *,
+    hidden_size: int,
+    rnn_layers: int,
+    seed: int,
+    fine_tune_steps: int = 0,
+    embed_ent_token: bool = True,
+    span_mode: str = "markerV0",
+    bi_encoder: bool = False,
+    learning_rate: float = 1e-3,
 ) -> Path:
-    """Build a markerV0 GLiNER with upstream, optionally fine-tune its heads briefly, save it to `directory`.
+    """Build a GLiNER with upstream, optionally fine-tune its heads briefly, save it to `directory`.
 
-    `embed_ent_token=False` reads each label's vector off its first token: with the encoder frozen that
-    vector already means something, so a few dozen steps spread the scores (from the `<<ENT>>` marker,
-    whose embedding starts random, it takes hundreds).
+    `span_mode` "markerV0" (span-level) or "token_level"; `bi_encoder` adds all-MiniLM-L6-v2 as the labels
+    encoder too (a separate copy). `embed_ent_token=False` reads each label's vector off its first token:
+    with the encoder frozen that vector already means something, so a few dozen steps spread the scores
+    (from the `<<ENT>>` marker, whose embedding starts random, it takes hundreds).
     """
     from gliner import GLiNER
 
     torch.manual_seed(seed)
-    model = GLiNER.from_config(
-        dict(model_name=str(packaged_minilm()), span_mode="markerV0", hidden_size=hidden_size,
-             num_rnn_layers=rnn_layers, dropout=0.1, max_width=12, max_types=8, embed_ent_token=embed_ent_token),
-        backbone_from_pretrained=True,
-    )  # fmt: skip
+    encoder = str(packaged_minilm())
+    settings = dict(model_name=encoder, span_mode=span_mode, hidden_size=hidden_size, num_rnn_layers=rnn_layers,
+                    dropout=0.1, max_width=12, max_types=8, embed_ent_token=embed_ent_token)  # fmt: skip
+    if bi_encoder:
+        settings["labels_encoder"] = encoder
+    model = GLiNER.from_config(settings, backbone_from_pretrained=True)
     if fine_tune_steps:
         examples = synthetic_examples(320, seed=seed)
         collator = model.data_collator_class(model.config, data_processor=model.data_processor, prepare_labels=True)
         # Heads only (encoder frozen): fast on CPU, and enough to spread the scores away from 0.5.
         for name, param in model.model.named_parameters():
-            param.requires_grad = "bert_layer" not in name
-        optimizer = torch.optim.AdamW([p for p in model.model.parameters() if p.requires_grad], lr=1e-3)
+            param.requires_grad = "bert_layer" not in name and "labels_encoder.model" not in name
+        optimizer = torch.optim.AdamW([p for p in model.model.parameters() if p.requires_grad], lr=learning_rate)
         model.model.eval()  # no dropout: faster, and the gradients still flow
         rng = random.Random(seed)
         with one_torch_thread():

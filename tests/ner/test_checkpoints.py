@@ -103,8 +103,10 @@ def test_no_weights_file(checkpoint):
     "changes, named",
     [
         ({"span_mode": "markerV1"}, "span_mode='markerV1'"),
-        ({"span_mode": "token_level"}, "token-level"),
-        ({"labels_encoder": "BAAI/bge-small-en-v1.5"}, "bi-encoder"),
+        ({"span_mode": "token_level", "represent_spans": True}, "represent_spans"),
+        ({"labels_encoder": 42}, "labels_encoder=42"),
+        ({"labels_encoder_config": {"model_type": "bert"}}, "labels_encoder_config"),
+        ({"post_fusion_schema": "l2l-l2t"}, "post_fusion_schema"),
         ({"relations_layer": "biaffine"}, "relations_layer"),
         ({"labels_decoder": "gpt2"}, "labels_decoder"),
         ({"max_width": 0}, "max_width=0"),

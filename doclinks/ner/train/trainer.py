@@ -256,6 +256,9 @@ def build_trainer(
     init = Path(init)
     if is_checkpoint(init):
         config, tokenizer, network = load_checkpoint(init)
+        if config.architecture != "uni-span":
+            # The trainer's batches, loss and heads are those of the span-level uni-encoder.
+            raise ValueError(f"init: {init} is a {config.architecture} model; training starts from span-level uni-encoders only")
         network.train()
     else:
         options = dict(model_options or {})
