@@ -179,3 +179,33 @@ def test_training_refuses_to_start_from_another_architecture(build_family, tmp_p
     folder, _ = build_family("bi-token")
     with pytest.raises(ValueError, match="bi-token model; training starts from span-level uni-encoders only"):
         build_trainer(TrainConfig(), tmp_path / "run", init=folder, pool={"synthetic": []})
+
+
+@pytest.mark.parametrize("architecture", list(ARCHITECTURES))
+def test_link_extractor_runs_every_architecture(build_family, architecture):
+    """`GLiNERLinkExtractor(model=folder)` links on whatever a checkpoint of each architecture finds,
+    exactly the entities the model gives (at the extractor's threshold, best score per tag)."""
+    from doclinks.links import GLiNERLinkExtractor
+
+    folder, threshold = build_family(architecture)
+    extractor = GLiNERLinkExtractor(
+        ["person", "location"], model=str(folder), extract_kwargs={"threshold": threshold}, min_link_score=None,
+        normalize=False, respect_boundaries=False,
+    )  # fmt: skip
+    text = "Anna Smith moved to Paris in 2019 , then Omar Okafor visited Tokyo ."
+    links = extractor.extract_one(text)
+    entities = GLiNER.from_pretrained(folder).predict_entities(text, ["person", "location"], threshold=threshold)
+    assert entities and {(link.kind, link.tag) for link in links} == {
+        (f"entity:{e['label']}", e["text"]) for e in entities
+    }
+
+
+def test_ingest_command_takes_a_bi_encoder(build_family, tmp_path):
+    from tests.cli.conftest import run_cli, write_corpus
+
+    folder, threshold = build_family("bi-token")
+    corpus = write_corpus(tmp_path, {"notes/a.txt": "Anna Smith moved to Paris in 2019 .\n", "notes/b.txt": "Omar Okafor visited Paris .\n"})
+    done = run_cli("ingest", "notes", "--labels", "person,location", "--db", corpus / "graph.db", "--model", folder,
+                   "--threshold", str(threshold), "--no-progress", cwd=corpus)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "2 chunks" in done.stdout or "2 new" in done.stdout, done.stdout
