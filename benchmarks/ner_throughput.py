@@ -5,6 +5,9 @@ thread count. Prints texts/s, their ratio, peak RSS, and whether the entities ar
 
     python benchmarks/ner_throughput.py                       # builds a MiniLM checkpoint with gliner
     python benchmarks/ner_throughput.py --checkpoint DIR --texts 500 --threads 2
+    # the GLiNER family: each architecture built (and briefly tuned) by gliner from MiniLM, with 4, 30
+    # and 200 labels (a uni-encoder reads the labels in every row; a bi-encoder encodes them once)
+    python benchmarks/ner_throughput.py --architecture uni-span,uni-token,bi-span,bi-token --labels 4,30,200 --texts 100
 """
 
 from __future__ import annotations
@@ -22,6 +25,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ["person", "organization", "location", "date"]
+ARCHITECTURES = {  # name: (span_mode, bi-encoder)
+    "uni-span": ("markerV0", False),
+    "uni-token": ("token_level", False),
+    "bi-span": ("markerV0", True),
+    "bi-token": ("token_level", True),
+}
+
+
+def label_set(n: int) -> list[str]:
+    """`n` distinct labels: the four usual ones, then names from the parity tests' pool, then numbered kinds."""
+    sys.path.insert(0, str(ROOT))
+    from tests.ner.parity_texts import LABEL_POOL
+
+    names = list(dict.fromkeys([*LABELS, *LABEL_POOL]))
+    names += [f"{name} kind {i}" for i in range(n) for name in LABEL_POOL]
+    return list(dict.fromkeys(names))[:n]
 
 
 def benchmark_texts(n: int, chars: int = 1000, seed: int = 0) -> list[str]:
@@ -46,8 +65,12 @@ def benchmark_texts(n: int, chars: int = 1000, seed: int = 0) -> list[str]:
     return texts
 
 
-def run_one(implementation: str, checkpoint: str, texts_file: str, out_file: str, threads: int, batch_size: int) -> None:
-    """Child process: load, warm up, time `inference` over all texts, write entities and figures."""
+def run_one(
+    implementation: str, checkpoint: str, texts_file: str, out_file: str, threads: int, batch_size: int, num_labels: int = 4
+) -> None:
+    """Child process: load, warm up, time `inference` over all texts with `num_labels` labels, write
+    entities and figures. The warm-up uses the same labels (a bi-encoder's label vectors are then
+    cached, as in a link extractor, whose labels never change)."""
     import torch
 
     torch.set_num_threads(threads)
@@ -57,10 +80,11 @@ def run_one(implementation: str, checkpoint: str, texts_file: str, out_file: str
         from doclinks import GLiNER
     else:
         from gliner import GLiNER
+    labels = label_set(num_labels)
     model = GLiNER.from_pretrained(checkpoint)
-    model.inference(texts[:8], LABELS, batch_size=batch_size)  # warm-up
+    model.inference(texts[:8], labels, batch_size=batch_size)  # warm-up
     start = time.perf_counter()
-    entities = model.inference(texts, LABELS, threshold=0.5, batch_size=batch_size)
+    entities = model.inference(texts, labels, threshold=0.5, batch_size=batch_size)
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     Path(out_file).write_text(json.dumps({"seconds": seconds, "peak_rss_mb": peak_mb, "entities": entities}))
@@ -104,51 +128,81 @@ def same_entities(
     return len(ours) == len(theirs), total
 
 
-def build_checkpoint(directory: Path) -> Path:
-    """A MiniLM GLiNER with gliner's default heads (hidden 512, BiLSTM), built and saved by gliner itself."""
+def build_checkpoint(directory: Path, architecture: str = "uni-span") -> Path:
+    """A MiniLM GLiNER of `architecture` with gliner's default heads (hidden 512, BiLSTM; a bi-encoder reads
+    labels with a second MiniLM), built, briefly tuned and saved by gliner itself."""
     sys.path.insert(0, str(ROOT))
     from tests.ner.peer_models import build_peer_checkpoint
 
-    return build_peer_checkpoint(directory, hidden_size=512, rnn_layers=1, seed=0, fine_tune_steps=100)
+    span_mode, bi_encoder = ARCHITECTURES[architecture]
+    return build_peer_checkpoint(
+        directory, hidden_size=512, rnn_layers=1, seed=0, fine_tune_steps=100, span_mode=span_mode, bi_encoder=bi_encoder
+    )
+
+
+def compare(checkpoint: Path, texts: list[str], texts_file: Path, tmp_path: Path, args, num_labels: int) -> dict:
+    """Both implementations back to back on one checkpoint and label count; their figures."""
+    results = {}
+    for impl in ("gliner", "doclinks"):
+        out = tmp_path / f"{impl}.json"
+        subprocess.run(
+            [sys.executable, __file__, "--child", impl, str(checkpoint), str(texts_file), str(out),
+             str(args.threads), str(args.batch_size), str(num_labels)],
+            check=True,
+        )  # fmt: skip
+        results[impl] = json.loads(out.read_text())
+    dropped = texts_with_dropped_words(str(checkpoint), texts)
+    results["identical"], results["count"] = same_entities(
+        results["doclinks"]["entities"], results["gliner"]["entities"], dropped
+    )
+    results["dropped"] = len(dropped)
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkpoint", help="GLiNER checkpoint folder (default: build one from MiniLM with gliner)")
+    parser.add_argument("--architecture", default="uni-span",
+                        help=f"comma-separated architectures to build when no --checkpoint: {', '.join(ARCHITECTURES)}")
+    parser.add_argument("--labels", default="4", help="comma-separated label counts (4)")
     parser.add_argument("--texts", type=int, default=500, help="number of texts (500)")
     parser.add_argument("--chars", type=int, default=1000, help="characters per text (1000)")
     parser.add_argument("--threads", type=int, default=2, help="torch threads (2)")
     parser.add_argument("--batch-size", type=int, default=8, help="batch size for both (8)")
-    parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=7, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        impl, ckpt, texts_file, out_file, threads, batch = args.child
-        run_one(impl, ckpt, texts_file, out_file, int(threads), int(batch))
+        impl, ckpt, texts_file, out_file, threads, batch, num_labels = args.child
+        run_one(impl, ckpt, texts_file, out_file, int(threads), int(batch), int(num_labels))
         return
+    counts = [int(x) for x in args.labels.split(",")]
+    architectures = [a.strip() for a in args.architecture.split(",")]
+    unknown = [a for a in architectures if a not in ARCHITECTURES]
+    if unknown:
+        parser.error(f"--architecture: unknown {unknown}; expected some of {list(ARCHITECTURES)}")
+    if args.checkpoint:
+        architectures = ["given"]
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        checkpoint = Path(args.checkpoint) if args.checkpoint else build_checkpoint(tmp_path / "checkpoint")
         texts = benchmark_texts(args.texts, args.chars)
         texts_file = tmp_path / "texts.json"
         texts_file.write_text(json.dumps(texts))
-        results = {}
-        for impl in ("gliner", "doclinks"):
-            out = tmp_path / f"{impl}.json"
-            subprocess.run(
-                [sys.executable, __file__, "--child", impl, str(checkpoint), str(texts_file), str(out),
-                 str(args.threads), str(args.batch_size)],
-                check=True,
-            )  # fmt: skip
-            results[impl] = json.loads(out.read_text())
-        dropped = texts_with_dropped_words(str(checkpoint), texts)
-    identical, count = same_entities(results["doclinks"]["entities"], results["gliner"]["entities"], dropped)
-    print(f"texts: {len(texts)} of ~{args.chars} chars, labels {LABELS}, threads {args.threads}, batch {args.batch_size}")
-    for impl in ("gliner", "doclinks"):
-        r = results[impl]
-        print(f"{impl:9s} {len(texts) / r['seconds']:8.1f} texts/s   peak RSS {r['peak_rss_mb']:7.0f} MB")
-    ratio = results["gliner"]["seconds"] / results["doclinks"]["seconds"]
-    print(f"speed-up  {ratio:.2f}x   entities identical: {identical} ({count} entities; {len(dropped)} texts "
-          "left out that hold a word the tokenizer drops, where upstream shifts later words)")
+        for architecture in architectures:
+            checkpoint = (
+                Path(args.checkpoint) if args.checkpoint else build_checkpoint(tmp_path / architecture, architecture)
+            )
+            for n in counts:
+                rows.append((architecture, n, compare(checkpoint, texts, texts_file, tmp_path, args, n)))
+    print(f"texts: {len(texts)} of ~{args.chars} chars, threads {args.threads}, batch {args.batch_size}")
+    print(f"{'architecture':12s} {'labels':>6s} {'gliner':>12s} {'doclinks':>12s} {'speed-up':>8s}  "
+          f"{'RSS gliner / doclinks':>22s}  identical")
+    for architecture, n, r in rows:
+        g, d = r["gliner"], r["doclinks"]
+        print(f"{architecture:12s} {n:6d} {len(texts) / g['seconds']:8.1f} t/s {len(texts) / d['seconds']:8.1f} t/s "
+              f"{g['seconds'] / d['seconds']:7.2f}x  {g['peak_rss_mb']:9.0f} / {d['peak_rss_mb']:6.0f} MB  "
+              f"{r['identical']} ({r['count']} entities; {r['dropped']} texts left out that hold a word the "
+              "tokenizer drops)")
 
 
 if __name__ == "__main__":
