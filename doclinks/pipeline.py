@@ -8,9 +8,11 @@ names no command-line flag. The order matters for "nothing stored twice, nothing
    stored are skipped *before* entity extraction, so an interrupted run continues where it
    stopped; chunks stored with links of other labels are re-extracted only with ``relabel``;
 2. the NER model loads only when there is something new;
-3. new chunks go in batches of ``batch_size``: entities and links (`LinkExtractorTransformer`,
-   tags normalised across the batch), then ``add_documents`` (embedding and one write
-   transaction per batch). An interrupt loses at most the batch in flight;
+3. new chunks go in batches of ``batch_size``: entities and links (`link_documents`: each chunk's
+   own tags, not normalised across the batch, so that what a chunk stores does not depend on the
+   batch it was read in: its size, or the worker of a distributed ingest, `doclinks.scale`), then
+   ``add_documents`` (embedding and one write transaction per batch). An interrupt loses at most
+   the batch in flight;
 4. last, tags are normalised across the store, incrementally: only the tags that share a
    match-key word with the batch's tags can change (`doclinks.links.canonical`), so only the
    stored chunks carrying such a tag are read, renormalised and, where they change, written
@@ -18,25 +20,36 @@ names no command-line flag. The order matters for "nothing stored twice, nothing
    (`normalize_store(store)`). The store keeps the merge rule its tags were normalised with
    (setting `TAG_POLICY`): a run with another rule (``merge`` on or off) makes one full pass,
    since it changes tags anywhere.
+
+The full pass is built of per-chunk steps and one corpus-wide step (`prepare_full_pass`,
+`TagCounts`, `corpus_tag_changes`, `apply_tag_changes`), so that a distributed ingest
+(`doclinks.scale`) runs the same pass over a store too large for one process's memory.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .document import Document
 from .links.extractor import DEFAULT_MIN_LINK_SCORE
 
-__all__ = ["IngestSettings", "IngestReport", "ingest_chunks", "normalize_store", "NORMALIZE_BATCH", "TAG_POLICY"]
+__all__ = [
+    "IngestSettings", "IngestReport", "ingest_chunks", "normalize_store", "NORMALIZE_BATCH", "TAG_POLICY",
+    "NORMALIZED_KINDS", "build_extractor", "make_transformer", "chunk_documents", "link_documents", "is_stale",
+    "count_entities", "TagCounts", "prepare_full_pass", "corpus_tag_changes", "snapshot",
+]  # fmt: skip
 
 #: Chunks rewritten per transaction by the corpus normalisation.
 NORMALIZE_BATCH = 500
 
 #: The store setting that records how the stored tags were normalised ("merge" or "no-merge").
 TAG_POLICY = "tag_policy"
+
+#: The link kinds the corpus normalisation rewrites (``entity`` and ``entity:<label>``).
+NORMALIZED_KINDS = ("entity",)
 
 
 @dataclass
@@ -87,7 +100,7 @@ class IngestReport:
     stale_chunks: int  # stored with links of other labels and not relabelled
     stale_labels: list[str]  # those other labels, one comma-joined string per label set
     entities: int  # entity mentions found in the new chunks
-    renormalized_chunks: int  # stored chunks rewritten by the corpus normalisation
+    renormalized_chunks: int  # chunks stored before this run, not extracted again, whose tags it rewrote
     work_seconds: float  # extraction, embedding and writing of the new chunks
 
     def to_dict(self) -> dict[str, Any]:
@@ -95,7 +108,57 @@ class IngestReport:
         return asdict(self)
 
 
-def _snapshot(doc: Any) -> tuple:
+# ---------------------------------------------------------------------------------------- extraction
+# The steps of one batch, shared by `ingest_chunks` and the distributed ingest (`doclinks.scale`).
+
+
+def build_extractor(settings: IngestSettings, *, device: str = "cpu") -> Any:
+    """The `GLiNERLinkExtractor` the settings describe; the NER model loads now (once per process),
+    on `device` ("cpu", "cuda")."""
+    from .links import GLiNERLinkExtractor
+    from .links.models import load_model
+
+    model = load_model(settings.model)
+    if device != "cpu":
+        model = model.to(device)
+    return GLiNERLinkExtractor(
+        settings.labels, model=model, extract_kwargs={"threshold": settings.threshold},
+        min_link_score=settings.min_link_score,
+    )  # fmt: skip
+
+
+def make_transformer(extractor: Any) -> Any:
+    """The transformer of the ingest: links and mention records per chunk. Tags are not normalised
+    across the batch: the corpus pass normalises them across the store, so a chunk's result does not
+    depend on the other chunks of its batch."""
+    from .links import LinkExtractorTransformer
+
+    return LinkExtractorTransformer([extractor], normalize_links=False)
+
+
+def chunk_documents(chunks: Sequence[Any], labels: list[str]) -> list[Document]:
+    """Chunks (``id``, ``text``, ``metadata``) as the Documents the ingest stores, with ``ner_labels``."""
+    return [Document(page_content=c.text, metadata={**c.metadata, "ner_labels": labels}, id=c.id) for c in chunks]
+
+
+def link_documents(transformer: Any, docs: list[Document]) -> list[Document]:
+    """Entities and links of a batch of chunk documents (new documents; the input is not changed)."""
+    return transformer.transform_documents(docs)
+
+
+def is_stale(doc: Any, labels: list[str]) -> bool:
+    """Whether a stored chunk's links came from other labels than `labels`."""
+    stored = doc.metadata.get("ner_labels")
+    return stored is not None and stored != labels
+
+
+def count_entities(docs: Iterable[Any]) -> int:
+    """The entity mentions recorded in `docs`."""
+    return sum(len(d.metadata.get("entities") or []) for d in docs)
+
+
+def snapshot(doc: Any) -> tuple:
+    """What the corpus normalisation can change in a chunk: its links and its records' tags."""
     links = tuple((link.kind, link.direction, link.tag) for link in doc.metadata.get("links", []) or [])
     records = doc.metadata.get("entities", []) or []
     tags = tuple((r.get("tag"), r.get("merged_from"), r.get("keep_apart")) for r in records if isinstance(r, dict))
@@ -109,6 +172,71 @@ def _original_keys(doc: Any) -> set[tuple[str, str]]:
         if isinstance(r, dict) and isinstance(r.get("kind"), str) and isinstance(r.get("merged_from"), str):
             keys.add((r["kind"], r["merged_from"]))
     return keys
+
+
+# ------------------------------------------------------------------------------ the full pass, in pieces
+
+
+def prepare_full_pass(docs: Sequence[Any], keep_apart: Sequence[str] = ()) -> None:
+    """Per chunk, in place: mark the mentions of the `keep_apart` tags, then undo recorded merges."""
+    from .links import keep_apart as mark_apart
+    from .links import revert_merges
+
+    for tag in keep_apart:
+        mark_apart(docs, tag)
+    revert_merges(docs)
+
+
+@dataclass
+class TagCounts:
+    """What `canonicalize` needs of a corpus, summed over chunks in any order and anywhere.
+
+    Attributes:
+        chunks: ``(kind, tag)`` -> the number of chunks whose links carry it (after `prepare_full_pass`).
+        best: ``(kind, tag)`` -> the best mention score recorded for it (only where one is).
+        apart: the ``(kind, tag)`` pairs that records keep apart.
+    """
+
+    chunks: dict[tuple[str, str], int] = field(default_factory=dict)
+    best: dict[tuple[str, str], float] = field(default_factory=dict)
+    apart: set[tuple[str, str]] = field(default_factory=set)
+
+    def add(self, docs: Iterable[Any]) -> "TagCounts":
+        """Count prepared chunks in; returns self."""
+        from .links.rewrite import tag_occurrences
+
+        for doc in docs:
+            found, apart = tag_occurrences(doc, kinds=NORMALIZED_KINDS)
+            for kind, tag, score in found:
+                self.chunks[(kind, tag)] = self.chunks.get((kind, tag), 0) + 1
+                if score is not None:
+                    self.best[(kind, tag)] = max(self.best.get((kind, tag), score), score)
+            self.apart |= apart
+        return self
+
+    def merge(self, other: "TagCounts") -> "TagCounts":
+        """Add another part of the corpus's counts; returns self."""
+        for pair, n in other.chunks.items():
+            self.chunks[pair] = self.chunks.get(pair, 0) + n
+        for pair, score in other.best.items():
+            self.best[pair] = max(self.best.get(pair, score), score)
+        self.apart |= other.apart
+        return self
+
+    def occurrences(self) -> Iterator[tuple[str, str, float | None]]:
+        """The counts as `canonicalize`'s occurrences: one per chunk, the best score on the first."""
+        for pair, n in self.chunks.items():
+            yield (*pair, self.best.get(pair))
+            for _ in range(n - 1):
+                yield (*pair, None)
+
+
+def corpus_tag_changes(counts: TagCounts, *, merge: bool = True) -> dict[tuple[str, str], str]:
+    """The corpus-wide step of the full pass: ``{(kind, tag): new_tag}`` for every tag that changes."""
+    from .links import canonicalize
+
+    mapping = canonicalize(counts.occurrences(), merge_partial=merge, keep_apart=counts.apart)
+    return {pair: new for pair, new in mapping.items() if new != pair[1]}
 
 
 def normalize_store(
@@ -132,6 +260,13 @@ def normalize_store(
             match-key word with them are recomputed, reading only the chunks that carry one.
             None: a full pass over every stored chunk.
     """
+    return len(_normalize(store, merge=merge, keep_apart=keep_apart, touched=touched))
+
+
+def _normalize(
+    store: Any, *, merge: bool, keep_apart: Sequence[str], touched: Iterable[tuple[str, str]] | None
+) -> list[str]:
+    """`normalize_store`; returns the ids of the chunks rewritten."""
     from .links import keep_apart as mark_apart
     from .links import renormalize, scope_of
 
@@ -139,8 +274,12 @@ def normalize_store(
     if len(store) and store.get_setting(TAG_POLICY) != policy:
         touched = None  # normalised with another rule (or before the rule was recorded): a full pass
     if touched is None:
-        scope = None
+        from .links.rewrite import apply_tag_changes
+
         docs = list(store.iter_documents())
+        before = [snapshot(d) for d in docs]
+        prepare_full_pass(docs, keep_apart)
+        apply_tag_changes(docs, corpus_tag_changes(TagCounts().add(docs), merge=merge))
     else:
         from .links import in_scope
 
@@ -150,20 +289,20 @@ def normalize_store(
             pairs |= {(kind, tag) for kind in {kind for kind, _ in stored} for tag in keep_apart}
         scope = scope_of(pairs)
         if not scope:
-            return 0
+            return []
         carrying = [pair for pair in stored if in_scope(*pair, scope)]
         docs = store.documents_with_tags(carrying)
-    before = [_snapshot(d) for d in docs]
-    for tag in keep_apart:
-        mark_apart(docs, tag)
-    renormalize(docs, scope=scope, kinds=("entity",), merge_partial=merge)
-    changed = [d for d, b in zip(docs, before) if _snapshot(d) != b]
+        before = [snapshot(d) for d in docs]
+        for tag in keep_apart:
+            mark_apart(docs, tag)
+        renormalize(docs, scope=scope, kinds=NORMALIZED_KINDS, merge_partial=merge)
+    changed = [d for d, b in zip(docs, before) if snapshot(d) != b]
     # Bounded transactions: other writers wait for the lock one batch at a time, not the corpus.
     for i in range(0, len(changed), NORMALIZE_BATCH):
         store.add_documents(changed[i : i + NORMALIZE_BATCH])
     if len(store) and store.get_setting(TAG_POLICY) != policy:
         store.set_setting(TAG_POLICY, policy)
-    return len(changed)
+    return [d.id for d in changed]
 
 
 def ingest_chunks(
@@ -197,9 +336,7 @@ def ingest_chunks(
     stored = store.stored_ids(list(unique))
     new = [c for c in unique.values() if c.id not in stored]
     old_docs = store.get_by_ids([i for i in unique if i in stored], missing="skip") if stored else []
-    stale_docs = [
-        d for d in old_docs if d.metadata.get("ner_labels") is not None and d.metadata["ner_labels"] != settings.labels
-    ]
+    stale_docs = [d for d in old_docs if is_stale(d, settings.labels)]
     touched: set[tuple[str, str]] = set()
     if settings.relabel:
         ids = {d.id for d in stale_docs}
@@ -215,29 +352,18 @@ def ingest_chunks(
             if extractor is None:
                 if on_model is not None:
                     on_model()
-                from .links import GLiNERLinkExtractor
-
-                extractor = GLiNERLinkExtractor(
-                    settings.labels, model=settings.model, extract_kwargs={"threshold": settings.threshold},
-                    min_link_score=settings.min_link_score,
-                )  # fmt: skip
-            from .links import LinkExtractorTransformer
-
-            transformer = LinkExtractorTransformer([extractor])
+                extractor = build_extractor(settings)
+            transformer = make_transformer(extractor)
             start = time.perf_counter()
             if on_progress is not None:
                 on_progress(0, len(new))  # the work starts now: rates count from here, as `work_seconds`
             for i in range(0, len(new), settings.batch_size):
                 batch = new[i : i + settings.batch_size]
-                docs = [
-                    Document(page_content=c.text, metadata={**c.metadata, "ner_labels": settings.labels}, id=c.id)
-                    for c in batch
-                ]
-                docs = transformer.transform_documents(docs)
+                docs = link_documents(transformer, chunk_documents(batch, settings.labels))
                 store.add_documents(docs)
                 for d in docs:
                     touched |= _original_keys(d)
-                    entities += len(d.metadata.get("entities") or [])
+                entities += count_entities(docs)
                 done += len(batch)
                 if on_progress is not None:
                     on_progress(done, len(new))
@@ -245,7 +371,9 @@ def ingest_chunks(
         renormalized = 0
         policy = "merge" if settings.merge else "no-merge"
         if touched or settings.keep_apart or (len(store) and store.get_setting(TAG_POLICY) != policy):
-            renormalized = normalize_store(store, merge=settings.merge, keep_apart=settings.keep_apart, touched=touched)
+            rewritten = _normalize(store, merge=settings.merge, keep_apart=settings.keep_apart, touched=touched)
+            extracted = {c.id for c in new}
+            renormalized = sum(1 for i in rewritten if i not in extracted)  # stored before; new chunks are not counted
     except KeyboardInterrupt as exc:
         exc.stored = done  # type: ignore[attr-defined]
         exc.total = len(new)  # type: ignore[attr-defined]

@@ -44,6 +44,7 @@ __all__ = [
     "read_documents",
     "Splitter",
     "chunk_id",
+    "unreadable_files_error",
 ]
 
 #: File types read by `collect_files`.
@@ -334,7 +335,12 @@ def read_sources(
             empty.append(path)
         chunks.extend(pieces)
     if bad and not skip_bad:
-        shown = "; ".join(why for _, why in bad[:20])
-        more = f"; ... and {len(bad) - 20} more" if len(bad) > 20 else ""
-        raise SourceError(f"{len(bad)} of {len(files)} file(s) cannot be read: {shown}{more}")
+        raise unreadable_files_error(bad, len(files))
     return SourceReport(documents, chunks, len(files) - len(bad), empty, bad)
+
+
+def unreadable_files_error(bad: Sequence[tuple[Path, str]], files: int) -> SourceError:
+    """The error for the (file, why) pairs of `files` files that cannot be read: the first 20, then a count."""
+    shown = "; ".join(why for _, why in bad[:20])
+    more = f"; ... and {len(bad) - 20} more" if len(bad) > 20 else ""
+    return SourceError(f"{len(bad)} of {files} file(s) cannot be read: {shown}{more}")

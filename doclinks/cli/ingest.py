@@ -21,6 +21,7 @@ from ..links.extractor import DEFAULT_MIN_LINK_SCORE
 from . import console
 from .common import add_db, add_model, check_model_name, interrupted, open_store, parse_labels, shown_db
 from .errors import CommandError
+from .ingest_ray import RayOptions, add_ray_flags, check_engine, ray_options
 
 __all__ = ["add_parser", "run", "IngestOptions", "IngestSummary", "ingest"]
 
@@ -43,6 +44,8 @@ class IngestOptions:
     encoding: str = "utf-8"
     skip_bad: bool = False
     progress: bool = True
+    engine: str = "local"  # "ray": doclinks.scale on a Ray cluster, into PostgreSQL
+    ray: RayOptions | None = None  # the --ray-* flags (None: their defaults)
 
 
 @dataclass
@@ -60,10 +63,12 @@ class IngestSummary:
     stored_chunks: int  # in the store
     distinct_tags: int  # in the store
     seconds: float
-    chunks_per_second: float | None  # new chunks per second of extraction + storage
+    chunks_per_second: float | None  # new chunks per second of extraction + storage (with Ray: + actor start-up)
     empty_files: list[str] = field(default_factory=list)
     bad_files: list[dict[str, str]] = field(default_factory=list)  # skipped with --skip-bad: file, why
     skipped_by_type: dict[str, int] = field(default_factory=dict)  # files of folders not read, by suffix
+    engine: str = "local"
+    ner_actors: int = 0  # with --engine ray: the NER actors that ran
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as a JSON-ready dict."""
@@ -85,7 +90,8 @@ class IngestSummary:
             + (f"; tags of {self.renormalized_chunks:,} stored chunks renormalised" if self.renormalized_chunks else ""),
             f"  store          {self.stored_chunks:,} chunks, {self.distinct_tags:,} distinct tags "
             "(`doclinks stats` for links and hubs)",
-            f"  time           {self.seconds:.1f} s{rate}",
+            f"  time           {self.seconds:.1f} s{rate}"
+            + (f" on Ray, {self.ner_actors} NER actor{'s' if self.ner_actors != 1 else ''}" if self.engine == "ray" else ""),
         ]  # fmt: skip
         lines += [f"  skipped        {b['file']}: {b['why']}" for b in self.bad_files[:20]]
         return "\n".join(lines)
@@ -147,10 +153,13 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
 
         raise CommandError(with_flags(str(exc))) from None
     check_model_name(options.model)
+    check_engine(options.engine, db, options.ray)
     if options.model is None:
         from ..ner.default import default_model_path
 
         default_model_path()  # a broken install fails here, before the database is created
+    if options.engine == "ray":
+        return _ingest_on_ray(paths, db, options, settings, start)
     by_type: Counter = Counter()
     try:
         files = collect_files(paths, skipped=by_type)
@@ -159,12 +168,7 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
     except LookupError:
         raise CommandError(f"--encoding {options.encoding}: no such text encoding") from None
     except SourceError as exc:
-        message = str(exc)
-        if "text field" in message:
-            message += " (see --text-field)"
-        if "cannot be read" in message:
-            message += "; add --skip-bad to ingest the other files"
-        raise CommandError(message) from None
+        raise CommandError(_source_message(str(exc))) from None
     if not read.chunks:
         raise CommandError("nothing to ingest: the files hold no text")
     store = open_store(db, create=True)
@@ -192,10 +196,7 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
         stored_chunks, distinct_tags = len(store), len(store.tags())
     finally:
         store.close()
-    if report.stale_chunks:
-        print(f"doclinks: warning: {report.stale_chunks} of the chunks given are stored with links of other labels "
-              f"({', '.join(report.stale_labels)}); the labels {','.join(labels)} apply only to new chunks: "
-              "add --relabel to extract them again", file=sys.stderr)  # fmt: skip
+    _warn_stale(report, labels)
     return IngestSummary(
         db=shown_db(db), files=read.files_read, documents=read.documents, chunks=report.chunks, new_chunks=report.new_chunks,
         skipped_chunks=report.skipped_chunks, entities=report.entities, renormalized_chunks=report.renormalized_chunks,
@@ -204,6 +205,54 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
         empty_files=[str(p) for p in read.empty_files], bad_files=[{"file": str(p), "why": w} for p, w in read.bad_files],
         skipped_by_type=dict(by_type),
     )  # fmt: skip
+
+
+def _ingest_on_ray(paths, db, options: IngestOptions, settings, start: float) -> IngestSummary:
+    """`ingest` with ``--engine ray`` (`doclinks.scale.ray_ingest`): the same summary."""
+    from ..sources import SourceError
+    from ..store import StoreError
+    from .ingest_ray import run_ray_ingest
+
+    try:
+        result, _ = run_ray_ingest(paths, db, settings, options, _progress(options.progress))
+    except LookupError:
+        raise CommandError(f"--encoding {options.encoding}: no such text encoding") from None
+    except SourceError as exc:
+        raise CommandError(_source_message(str(exc))) from None
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+    report = result.report
+    store = open_store(db)
+    try:
+        stored_chunks, distinct_tags = len(store), len(store.tags())
+    finally:
+        store.close()
+    _warn_stale(report, settings.labels)
+    return IngestSummary(
+        db=shown_db(db), files=result.files_read, documents=result.documents, chunks=report.chunks,
+        new_chunks=report.new_chunks, skipped_chunks=report.skipped_chunks, entities=report.entities,
+        renormalized_chunks=report.renormalized_chunks, stored_chunks=stored_chunks, distinct_tags=distinct_tags,
+        seconds=time.perf_counter() - start,
+        chunks_per_second=(report.new_chunks / report.work_seconds) if report.new_chunks and report.work_seconds > 0 else None,
+        empty_files=list(result.empty_files), bad_files=[{"file": f, "why": w} for f, w in result.bad_files],
+        skipped_by_type=dict(result.skipped_by_type), engine="ray", ner_actors=result.actors,
+    )  # fmt: skip
+
+
+def _source_message(message: str) -> str:
+    """A `SourceError` message with the flag that helps."""
+    if "text field" in message:
+        message += " (see --text-field)"
+    if "cannot be read" in message:
+        message += "; add --skip-bad to ingest the other files"
+    return message
+
+
+def _warn_stale(report, labels: list[str]) -> None:
+    if report.stale_chunks:
+        print(f"doclinks: warning: {report.stale_chunks} of the chunks given are stored with links of other labels "
+              f"({', '.join(report.stale_labels)}); the labels {','.join(labels)} apply only to new chunks: "
+              "add --relabel to extract them again", file=sys.stderr)  # fmt: skip
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -235,6 +284,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="extract again the chunks already stored whose links came from other --labels")
     p.add_argument("--keep-apart", action="append", default=[], metavar="TAG",
                    help="undo the merges of this tag for good (it never joins a longer tag again); repeatable")
+    add_ray_flags(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run)
@@ -248,7 +298,7 @@ def run(args: argparse.Namespace) -> int:
         chunk_overlap=args.chunk_overlap, batch_size=args.batch_size, threshold=args.threshold,
         min_link_score=args.min_link_score or None, merge=not args.no_merge, keep_apart=list(args.keep_apart),
         relabel=args.relabel, text_field=args.text_field, encoding=args.encoding, skip_bad=args.skip_bad,
-        progress=not args.no_progress,
+        progress=not args.no_progress, engine=args.engine, ray=ray_options(args),
     )  # fmt: skip
     try:
         summary = ingest(args.paths, args.db, options)

@@ -18,7 +18,9 @@ from .fields import rewrite_field_values
 from .link import Link, get_links
 from .normalize import DEFAULT_HONORIFICS, kind_matches, normalize_tag
 
-__all__ = ["normalize_links", "renormalize", "merges_of", "revert_merges", "keep_apart"]
+__all__ = [
+    "normalize_links", "renormalize", "merges_of", "revert_merges", "keep_apart", "tag_occurrences", "apply_tag_changes",
+]  # fmt: skip
 
 
 def normalize_links(
@@ -103,28 +105,62 @@ def renormalize(
 
 def _canonical_tags(docs, kinds, honorifics, fold_accents, merge_partial, policy, scope) -> dict[tuple[str, str], str]:
     """`canonicalize` over the links of `docs` of the chosen kinds (in `scope`, when given)."""
-    kinds = None if kinds is None else ((kinds,) if isinstance(kinds, str) else tuple(kinds))
     occurrences = []
-    apart = set()
+    apart: set[tuple[str, str]] = set()
     for doc in docs:
-        seen = set()
-        scores = _record_scores(doc)
-        for record in doc.metadata.get("entities") or []:
-            if isinstance(record, dict) and record.get("keep_apart") and isinstance(record.get("tag"), str):
-                apart.add((record.get("kind"), record["tag"]))
-        for link in get_links(doc):
-            if not isinstance(link, Link):
-                raise TypeError(f'metadata["links"] must hold Link objects, got {type(link).__name__}')
-            pair = link.key
-            if pair in seen or not kind_matches(link.kind, kinds):
-                continue
-            seen.add(pair)
-            if in_scope(link.kind, link.tag, scope, honorifics=honorifics, fold_accents=fold_accents):
-                occurrences.append((link.kind, link.tag, scores.get(pair)))
+        found, kept_apart = tag_occurrences(doc, kinds=kinds, scope=scope, honorifics=honorifics, fold_accents=fold_accents)
+        occurrences += found
+        apart |= kept_apart
     return canonicalize(
         occurrences, honorifics=honorifics, fold_accents=fold_accents, merge_partial=merge_partial, policy=policy,
         keep_apart=apart,
     )  # fmt: skip
+
+
+def tag_occurrences(
+    doc: Any,
+    *,
+    kinds: Iterable[str] | None = ("entity",),
+    scope: frozenset[tuple[str, str]] | None = None,
+    honorifics: Iterable[str] | None = DEFAULT_HONORIFICS,
+    fold_accents: bool = True,
+) -> tuple[list[tuple[str, str, float | None]], set[tuple[str, str]]]:
+    """What one document gives `canonicalize`: its ``(kind, tag, best score)`` occurrences (each tag once,
+    of the chosen kinds, in `scope` when given) and the ``(kind, tag)`` pairs its records keep apart.
+
+    Per document, so that a corpus's occurrences can be gathered anywhere (a distributed job sums them)
+    and give the same canonical tags: `canonicalize` does not depend on their order."""
+    kinds = None if kinds is None else ((kinds,) if isinstance(kinds, str) else tuple(kinds))
+    occurrences: list[tuple[str, str, float | None]] = []
+    apart: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str]] = set()
+    scores = _record_scores(doc)
+    for record in doc.metadata.get("entities") or []:
+        if isinstance(record, dict) and record.get("keep_apart") and isinstance(record.get("tag"), str):
+            apart.add((record.get("kind"), record["tag"]))
+    for link in get_links(doc):
+        if not isinstance(link, Link):
+            raise TypeError(f'metadata["links"] must hold Link objects, got {type(link).__name__}')
+        pair = link.key
+        if pair in seen or not kind_matches(link.kind, kinds):
+            continue
+        seen.add(pair)
+        if in_scope(link.kind, link.tag, scope, honorifics=honorifics, fold_accents=fold_accents):
+            occurrences.append((link.kind, link.tag, scores.get(pair)))
+    return occurrences, apart
+
+
+def apply_tag_changes(
+    docs: Iterable[Any],
+    changes: dict[tuple[str, str], str],
+    *,
+    honorifics: Iterable[str] | None = DEFAULT_HONORIFICS,
+    fold_accents: bool = True,
+) -> None:
+    """Rewrite links, entity records (recording merges) and link fields of `docs` by `changes`
+    (``{(kind, tag): new_tag}``), in place. Per document: a distributed job applies one corpus's
+    changes to its chunks wherever they are."""
+    _apply(list(docs), changes, honorifics, fold_accents)
 
 
 def _apply(docs: list[Any], changes: dict[tuple[str, str], str], honorifics, fold_accents: bool) -> None:

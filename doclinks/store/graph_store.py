@@ -154,6 +154,43 @@ class GraphStore(EntitySearch, VectorStoreAPI):
             if len(ids) != len(docs):
                 raise ValueError(f"got {len(ids)} ids for {len(docs)} documents")
         records = [build_record(d, None if ids is None else ids[i], i) for i, d in enumerate(docs)]
+        return self._upsert(records, None)
+
+    def add_embedded_documents(self, documents: Iterable[Any], vectors: Sequence[Any]) -> list[str]:
+        """Upsert documents whose vectors were computed elsewhere, in one transaction.
+
+        As `add_documents`, but nothing is embedded: each document comes with its vector (e.g. from
+        the workers of a distributed ingest, `doclinks.scale`, embedding with this store's embedder).
+        A document stored with the same text keeps its stored vector, as `add_documents` keeps it;
+        one stored identical is not written.
+
+        Args:
+            documents: the documents, each with an ``id``; ``metadata["links"]`` holds their links.
+            vectors: one vector per document (any length: they are normalised to unit length).
+
+        Returns:
+            The ids, one per document, in order.
+
+        Raises:
+            ValueError: a vector count other than the documents', a document without an id, one id
+                twice with different documents, a vector of the wrong dimension, NaN or zero.
+            TypeError: metadata that is not JSON-serialisable, or a non-Link link.
+        """
+        docs = list(documents)
+        vectors = list(vectors)
+        if len(vectors) != len(docs):
+            raise ValueError(f"got {len(vectors)} vectors for {len(docs)} documents")
+        for i, d in enumerate(docs):
+            if not getattr(d, "id", None):
+                raise ValueError(f"document {i}: add_embedded_documents needs documents with ids")
+        records = [build_record(d, None, i) for i, d in enumerate(docs)]
+        given = {}
+        for r, v in zip(records, vectors):
+            given.setdefault(r.id, v)
+        return self._upsert(records, given)
+
+    def _upsert(self, records: list[ChunkRecord], given: dict[str, Any] | None) -> list[str]:
+        """Write `records` (skipping stored identical ones) with vectors: `given` by id, else embedded."""
         out_ids = [r.id for r in records]
         records = unique_batch(records)
         if not records:
@@ -175,8 +212,10 @@ class GraphStore(EntitySearch, VectorStoreAPI):
                     to_embed.append(r)
                     to_write.append(r)
             if to_embed:
-                vectors = self.embedding.embed_documents([r.content for r in to_embed])
-                vectors = list(vectors)
+                if given is not None:
+                    vectors = [given[r.id] for r in to_embed]
+                else:
+                    vectors = list(self.embedding.embed_documents([r.content for r in to_embed]))
                 if len(vectors) != len(to_embed):
                     raise ValueError(
                         f"the embedder returned {len(vectors)} vectors for {len(to_embed)} texts"
@@ -501,6 +540,10 @@ class GraphStore(EntitySearch, VectorStoreAPI):
     async def aadd_documents(self, documents: Iterable[Any], ids: Sequence[str] | None = None) -> list[str]:
         """Async `add_documents` (runs in a worker thread)."""
         return await asyncio.to_thread(self.add_documents, list(documents), ids)
+
+    async def aadd_embedded_documents(self, documents: Iterable[Any], vectors: Sequence[Any]) -> list[str]:
+        """Async `add_embedded_documents` (runs in a worker thread)."""
+        return await asyncio.to_thread(self.add_embedded_documents, list(documents), list(vectors))
 
     async def adelete(self, ids: Sequence[str] | None = None, *, missing: str | None = None) -> int | bool:
         """Async `delete`."""

@@ -257,6 +257,15 @@ class PostgresBackend(Backend):
                 i=sql.Identifier(f"{self.pg.collection}_chunks_hnsw"), chunks=self._t["chunks"],
                 m=sql.Literal(self.pg.hnsw_m), ef=sql.Literal(self.pg.hnsw_ef_construction))  # fmt: skip
 
+    def _bulk_load_elsewhere(self) -> bool:
+        """Whether another session holds the collection's bulk lock: a bulk load (e.g. the driver of a
+        distributed ingest, whose workers write) that builds the HNSW index at its end."""
+        key = self._bulk_key()
+        if self._conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,)).fetchone()[0]:
+            self._conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+            return False
+        return True
+
     def _restore_index(self) -> None:
         """Rebuild the HNSW index when a `bulk_ingest` was interrupted before rebuilding it (its process
         killed): no bulk load holds the collection's bulk lock, yet the index is missing."""
@@ -291,7 +300,7 @@ class PostgresBackend(Backend):
             "CREATE TABLE IF NOT EXISTS {chunks} (key bigserial PRIMARY KEY, id text NOT NULL UNIQUE, "
             "content text NOT NULL, metadata text NOT NULL, links text NOT NULL, "
             "embedding vector({dim}) NOT NULL)").format(chunks=self._t["chunks"], dim=sql.Literal(dim)))
-        if not self._bulk:
+        if not self._bulk and not self._bulk_load_elsewhere():
             c.execute(self._index_sql())
         c.execute(self._q(
             "CREATE TABLE IF NOT EXISTS {tags} (tag_id bigserial PRIMARY KEY, kind text NOT NULL, "
@@ -438,6 +447,25 @@ class PostgresBackend(Backend):
 
         return documents_by_key(read, batch_size)
 
+    def key_bounds(self) -> tuple[int, int] | None:
+        """The least and greatest chunk key (keys follow insertion, with gaps); None: no chunk stored.
+        Ranges of keys split the store into parts that workers read in parallel (`documents_between`)."""
+        if self._dim is None:
+            return None
+        with self._errors():
+            row = self._conn.execute(self._q("SELECT min(key), max(key) FROM {chunks}")).fetchone()
+        return None if row[0] is None else (int(row[0]), int(row[1]))
+
+    def documents_between(self, first: int, last: int) -> list[tuple[int, Document]]:
+        """(key, document) of every chunk with ``first <= key <= last``, by key."""
+        if self._dim is None:
+            return []
+        with self._errors():
+            rows = self._conn.execute(
+                self._q("SELECT key, id, content, metadata, links FROM {chunks} WHERE key BETWEEN %s AND %s ORDER BY key"),
+                [first, last]).fetchall()  # fmt: skip
+        return [(r[0], decode_document(*r[1:])) for r in rows]
+
     def tag_degrees(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """See `Backend.tag_degrees`."""
         pairs = list(pairs)
@@ -532,6 +560,8 @@ class PostgresBackend(Backend):
         if self._conn.closed:
             return
         with self._errors():
+            if self._dim is None:  # the tables may have been made by other sessions during the load
+                self._dim = self._read_dimension()
             if self._dim is not None:
                 self._conn.execute(self._index_sql())
             self._conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self._bulk_key(),))

@@ -1,0 +1,148 @@
+"""``doclinks ingest --engine ray``: the flags of the distributed ingest and its run (`doclinks.scale`).
+
+The options are checked before Ray starts or any file is read: an SQLite ``--db`` is refused with
+why (one writer) and what to use; ``--ray-*`` flags without ``--engine ray`` are refused too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import CommandError
+
+__all__ = ["RayOptions", "add_ray_flags", "ray_options", "check_engine", "run_ray_ingest"]
+
+ENGINES = ("local", "ray")
+
+
+@dataclass
+class RayOptions:
+    """The ``--ray-*`` flags; the defaults are `doclinks.scale.RaySettings`'."""
+
+    address: str | None = None
+    actors: int | None = None
+    actor_cpus: float = 1.0
+    actor_gpus: float = 0.0
+    writers: int = 2
+    write_batch_size: int = 256
+    bulk: bool | None = None
+
+
+def add_ray_flags(p: argparse.ArgumentParser) -> None:
+    """``--engine`` and the ``--ray-*`` flags of ``doclinks ingest``."""
+    p.add_argument("--engine", choices=ENGINES, default="local",
+                   help="local: this process (default); ray: a Ray cluster writing into PostgreSQL (--db postgresql://...; "
+                   'pip install "doclinks[ray]"; docs/scale.md)')  # fmt: skip
+    g = p.add_argument_group("--engine ray")
+    g.add_argument("--ray-address", metavar="A",
+                   help="auto: the cluster this machine is a node of; ray://host:10001: a remote cluster (Ray Client); "
+                   "default: a local Ray on this machine's cores")  # fmt: skip
+    g.add_argument("--ray-actors", type=int, metavar="N", help="NER actors (default: as many as the cluster's CPUs or GPUs hold)")
+    g.add_argument("--ray-actor-cpus", type=float, default=1.0, metavar="C", help="CPU cores per NER actor (default 1)")
+    g.add_argument("--ray-actor-gpus", type=float, default=0.0, metavar="G",
+                   help="GPUs per NER actor (default 0; 1: one each; 0.5: two share one)")  # fmt: skip
+    g.add_argument("--ray-writers", type=int, default=2, metavar="N", help="PostgreSQL connections writing at once (default 2)")
+    g.add_argument("--ray-write-batch-size", type=int, default=256, metavar="N", help="chunks per write transaction (default 256)")
+    g.add_argument("--ray-bulk", choices=("auto", "on", "off"), default="auto",
+                   help="drop the HNSW index during the load and build it at the end: auto (when the run at least "
+                   "doubles the store), on, off")  # fmt: skip
+
+
+def ray_options(args: argparse.Namespace) -> RayOptions:
+    """The ``--ray-*`` flags as `RayOptions`."""
+    return RayOptions(
+        address=args.ray_address, actors=args.ray_actors, actor_cpus=args.ray_actor_cpus, actor_gpus=args.ray_actor_gpus,
+        writers=args.ray_writers, write_batch_size=args.ray_write_batch_size,
+        bulk={"auto": None, "on": True, "off": False}[args.ray_bulk],
+    )  # fmt: skip
+
+
+_FLAG_OF = {
+    "address": "--ray-address", "actors": "--ray-actors", "actor_cpus": "--ray-actor-cpus",
+    "actor_gpus": "--ray-actor-gpus", "writers": "--ray-writers", "write_batch_size": "--ray-write-batch-size",
+    "bulk": "--ray-bulk",
+}  # fmt: skip
+
+
+def check_engine(engine: str, db: Any, ray: RayOptions | None) -> None:
+    """Refuse what cannot run, before anything starts: an unknown engine, ``--ray-*`` flags without
+    ``--engine ray``, and ``--engine ray`` with a store other than PostgreSQL."""
+    if engine not in ENGINES:
+        raise CommandError(f"--engine {engine}: unknown engine (local or ray)")
+    if engine == "local":
+        if ray is not None and ray != RayOptions():
+            given = [flag for name, flag in _FLAG_OF.items() if getattr(ray, name) != getattr(RayOptions(), name)]
+            raise CommandError(f"{', '.join(given)}: only with --engine ray")
+        return
+    from ..scale import SQLITE_REFUSED, check_postgres_dsn
+
+    try:
+        check_postgres_dsn(str(db))
+    except ValueError:
+        raise CommandError(f"--engine ray --db {db}: {SQLITE_REFUSED}") from None
+    except ImportError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _settings(ray: RayOptions):
+    from ..scale import RaySettings
+
+    try:
+        return RaySettings(
+            address=ray.address, actors=ray.actors, actor_cpus=ray.actor_cpus, actor_gpus=ray.actor_gpus,
+            writers=ray.writers, write_batch_size=ray.write_batch_size, bulk=ray.bulk,
+        )  # fmt: skip
+    except ValueError as exc:
+        message = str(exc)
+        for name, flag in sorted(_FLAG_OF.items(), key=lambda kv: -len(kv[0])):
+            if message.startswith(name + " "):
+                message = flag + message[len(name) :]
+                break
+        raise CommandError(message) from None
+
+
+def run_ray_ingest(paths, db: str, settings, options, progress) -> tuple[Any, float]:
+    """Run `doclinks.scale.ray_ingest` for ``doclinks ingest --engine ray``; returns (its result,
+    seconds). `progress` is the command's rich progress bar (or a disabled one)."""
+    from ..scale import RAY_MISSING, ReadSettings, ray_ingest
+    from . import console
+
+    ray_settings = _settings(options.ray or RayOptions())
+    try:
+        import ray  # noqa: F401
+        import ray.data  # noqa: F401
+    except ImportError:
+        raise CommandError(RAY_MISSING) from None
+    read = ReadSettings(chunk_size=options.chunk_size, chunk_overlap=options.chunk_overlap, text_field=options.text_field,
+                        encoding=options.encoding, skip_bad=options.skip_bad)  # fmt: skip
+    start = time.perf_counter()
+    spinner = console.err().status("starting Ray", spinner="dots") if options.progress else None
+    with progress as bar:
+        task = bar.add_task("ingest (ray)", total=None)
+        if spinner is not None:
+            spinner.start()
+
+        def on_stage(words: str) -> None:
+            if spinner is not None:
+                spinner.update(words)
+                spinner.start()  # again after the extraction's progress bar stopped it
+
+        def on_progress(done: int, total: int) -> None:
+            if spinner is not None:
+                spinner.stop()
+            if done == 0:
+                bar.update(task, started=time.perf_counter())
+            bar.update(task, completed=done, total=total)
+
+        try:
+            result = ray_ingest(paths, db, settings, read=read, ray_settings=ray_settings,
+                                on_progress=on_progress, on_stage=on_stage)  # fmt: skip
+        except ConnectionError as exc:
+            raise CommandError(f"--ray-address: {exc}") from None
+        finally:
+            if spinner is not None:
+                spinner.stop()
+    return result, time.perf_counter() - start

@@ -1,0 +1,249 @@
+"""`ray_ingest`: the driver of the distributed ingest (the stages are in `doclinks.scale.stages`).
+
+The driver lists the files, builds the Ray Data pipeline and reads back only small rows: what was
+read (one row per file and per block), then one row per written batch (the progress). It never
+holds the chunks, their vectors or the corpus's tags.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..pipeline import TAG_POLICY, IngestReport, IngestSettings
+from .settings import RaySettings, ReadSettings
+
+__all__ = ["RayIngestResult", "ray_ingest", "SQLITE_REFUSED", "check_postgres_dsn"]
+
+#: Why the Ray engine refuses an SQLite store, and what to use instead.
+SQLITE_REFUSED = (
+    "the Ray engine writes from many processes at once, and SQLite has one writer at a time: "
+    "give a PostgreSQL store (--db postgresql://user@host/db, pip install \"doclinks[postgres]\"), "
+    "or ingest into SQLite on one machine without --engine ray"
+)
+
+
+def check_postgres_dsn(db: Any) -> str:
+    """`db` as a PostgreSQL connection string; ValueError (`SQLITE_REFUSED`) for anything else."""
+    if not isinstance(db, str):
+        raise ValueError(f"{db}: {SQLITE_REFUSED}")
+    text = db.strip()
+    if text.lower().startswith(("postgresql://", "postgres://")):
+        return text
+    try:  # a libpq key=value string ("host=... dbname=...")
+        import psycopg
+
+        params = psycopg.conninfo.conninfo_to_dict(text)
+    except ImportError:
+        raise ImportError('a PostgreSQL store needs psycopg: pip install "doclinks[postgres]"') from None
+    except Exception:
+        params = {}
+    if "=" in text and params:
+        return text
+    raise ValueError(f"{db}: {SQLITE_REFUSED}")
+
+
+@dataclass
+class RayIngestResult:
+    """What a `ray_ingest` run did: the single-process ingest's report, and what was read."""
+
+    report: IngestReport
+    files_read: int
+    documents: int
+    empty_files: list[str] = field(default_factory=list)
+    bad_files: list[tuple[str, str]] = field(default_factory=list)  # (file, why), left out with skip_bad
+    skipped_by_type: dict[str, int] = field(default_factory=dict)  # files of folders not read, by suffix
+    actors: int = 0  # NER actors that ran
+    bulk: bool = False  # whether the HNSW index was dropped and built again
+
+
+def ray_ingest(
+    paths: Sequence[str | Path],
+    dsn: str,
+    settings: IngestSettings,
+    *,
+    read: ReadSettings | None = None,
+    ray_settings: RaySettings | None = None,
+    postgres: Any = None,
+    embedding: Callable[[], Any] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> RayIngestResult:
+    """Ingest files into a PostgreSQL store on a Ray cluster: what `doclinks ingest` stores, distributed.
+
+    Args:
+        paths: files and folders (`doclinks.sources.collect_files`); on a cluster, at the same path
+            on every node (a shared file system): the workers read them.
+        dsn: the PostgreSQL store (a ``postgresql://`` URL or libpq string) every worker can reach.
+        settings: the ingest's `IngestSettings` (labels, model, thresholds; ``batch_size`` is the
+            NER actors' batch).
+        read: `ReadSettings` (chunk size, overlap, text field, encoding, skip_bad).
+        ray_settings: `RaySettings` (cluster address, actors, resources, writers, batch sizes).
+        postgres: the store's `PostgresSettings` (collection, HNSW parameters); None: the defaults.
+        embedding: a picklable callable returning the embedder each NER actor uses; None: the
+            default embedder (all-MiniLM-L6-v2), as `doclinks ingest` uses.
+        on_progress: called with (chunks written, chunks to write) when the NER stage starts (0
+            written), then after each written batch.
+        on_stage: called with a few words when a stage starts ("reading", "normalising tags", ...).
+
+    Returns:
+        A `RayIngestResult`; a ``KeyboardInterrupt`` carries ``.stored`` and ``.total``.
+
+    Raises:
+        ValueError: an SQLite path or other non-PostgreSQL `dsn` (`SQLITE_REFUSED`), GPUs asked of
+            a cluster without any.
+        doclinks.sources.SourceError: missing or unreadable files (all named, nothing written), no text.
+        ImportError: Ray (``pip install "doclinks[ray]"``) or psycopg missing.
+        doclinks.store.StoreConnectionError: the database cannot be reached.
+    """
+    from ..sources import SourceError, collect_files, unreadable_files_error
+    from ..store import PostgresGraphStore
+    from .session import quiet_ray_data, ray_session
+
+    dsn = check_postgres_dsn(dsn)
+    read = read or ReadSettings()
+    ray_settings = ray_settings or RaySettings()
+    by_type: Counter = Counter()
+    files = collect_files(paths, skipped=by_type)
+    stage = on_stage or (lambda _: None)
+    with ray_session(ray_settings.address) as ray, PostgresGraphStore(dsn, postgres=postgres) as store:
+        quiet_ray_data()
+        cluster = ray.cluster_resources()
+        if ray_settings.actor_gpus > 0 and cluster.get("GPU", 0) < ray_settings.actor_gpus:
+            raise ValueError(f"actor_gpus={ray_settings.actor_gpus}, but the Ray cluster has {cluster.get('GPU', 0):g} "
+                             "GPUs: start GPU nodes, or run CPU actors (actor_gpus=0)")  # fmt: skip
+        stage("reading and splitting the files")
+        table = _read_table(ray, files, read, dsn, store.pg, settings, ray_settings).materialize()
+        read_rows = table.map_batches(_summarize, batch_size=None, batch_format="numpy").take_all()
+        files_rows = [r for r in read_rows if r["kind"] == "file"]
+        bad = [(r["source"], r["error"]) for r in files_rows if r["error"]]
+        if bad and not read.skip_bad:
+            raise unreadable_files_error(bad, len(files))
+        counts = {s: sum(int(r[s]) for r in read_rows) for s in ("new", "stored", "stale")}
+        chunks = sum(counts.values())
+        if not chunks:
+            raise SourceError("nothing to ingest: the files hold no text")
+        stale_labels = sorted({label for r in read_rows for label in json.loads(r["stale_labels"])})
+        statuses = ("new", "stale") if settings.relabel else ("new",)
+        total = sum(counts[s] for s in statuses)
+
+        existing = len(store)
+        bounds = store.backend.key_bounds()
+        last_old_key = bounds[1] if bounds else 0
+        policy = "merge" if settings.merge else "no-merge"
+        normalise = total > 0 or bool(settings.keep_apart) or (existing > 0 and store.get_setting(TAG_POLICY) != policy)
+        bulk = ray_settings.bulk if ray_settings.bulk is not None else total >= existing
+        bulk = bulk and (total > 0 or normalise)
+        actors = min(ray_settings.actor_count(cluster), max(1, -(-total // settings.batch_size)))
+        done = entities = 0
+        work_seconds = 0.0
+        rewritten = renormalized = 0
+        try:
+            with store.bulk_ingest() if bulk else contextlib.nullcontext():
+                if total:
+                    stage(f"extracting, embedding and writing {total:,} chunks on {actors} NER actors")
+                    chunks_in = _to_extract(table, statuses, settings.batch_size)
+                    del table  # its blocks are freed: the extraction reads its own copy
+                    written = _write_pipeline(chunks_in, settings, ray_settings, actors, dsn, store.pg, embedding)
+                    start = time.perf_counter()
+                    if on_progress is not None:
+                        on_progress(0, total)
+                    for batch in written.iter_batches(batch_size=None, batch_format="numpy"):
+                        done += int(np.sum(batch["chunks"]))
+                        entities += int(np.sum(batch["entities"]))
+                        if on_progress is not None:
+                            on_progress(done, total)
+                    work_seconds = time.perf_counter() - start
+                if normalise:
+                    stage("normalising tags across the store")
+                    from .normalize import normalize_with_ray
+
+                    rewritten, renormalized = normalize_with_ray(
+                        ray, store, dsn, merge=settings.merge, keep_apart=list(settings.keep_apart),
+                        range_size=ray_settings.normalize_range, readers=ray_settings.readers,
+                        writers=ray_settings.writers, last_old_key=last_old_key,
+                    )  # fmt: skip
+                if bulk:
+                    stage("building the HNSW index")
+            if normalise and len(store) and store.get_setting(TAG_POLICY) != policy:
+                store.set_setting(TAG_POLICY, policy)
+        except KeyboardInterrupt as exc:
+            exc.stored = done  # type: ignore[attr-defined]
+            exc.total = total  # type: ignore[attr-defined]
+            raise
+    report = IngestReport(
+        chunks=chunks, new_chunks=done, skipped_chunks=chunks - total,
+        stale_chunks=0 if settings.relabel else counts["stale"], stale_labels=stale_labels, entities=entities,
+        renormalized_chunks=renormalized, work_seconds=work_seconds,
+    )  # fmt: skip
+    return RayIngestResult(
+        report=report, files_read=len(files_rows) - len(bad), documents=sum(int(r["documents"]) for r in files_rows),
+        empty_files=[r["source"] for r in files_rows if not r["error"] and not int(r["chunks"])],
+        bad_files=bad, skipped_by_type=dict(by_type), actors=actors if total else 0, bulk=bulk,
+    )  # fmt: skip
+
+
+def _summarize(batch: dict[str, np.ndarray]) -> dict[str, list]:
+    from .stages import summarize_block
+
+    return summarize_block(batch)
+
+
+def _read_table(ray, files, read, dsn, postgres, settings, ray_settings):
+    """Stages 1-2: files -> chunk rows marked new, stored or stale (and one row per file)."""
+    from ray.data import TaskPoolStrategy
+
+    from .stages import mark_stored, read_files
+
+    items = [{"path": str(Path(f).resolve()), "source": str(f)} for f in files]
+    return (
+        ray.data.from_items(items, override_num_blocks=min(len(items), 1024))
+        .map_batches(read_files, batch_size=1, batch_format="numpy", fn_kwargs={"read": read})
+        .map_batches(
+            mark_stored, batch_size=ray_settings.lookup_batch_size, batch_format="numpy",
+            compute=TaskPoolStrategy(size=ray_settings.readers),
+            fn_kwargs={"dsn": dsn, "postgres": postgres, "labels": settings.labels, "relabel": settings.relabel},
+        )
+    )  # fmt: skip
+
+
+def _to_extract(table, statuses, batch_size: int):
+    """The chunk rows to extract, materialised in blocks of one NER batch: the actor pool hands out
+    blocks, so the chunks of a file in one block would all go to one actor. Materialised before the
+    NER actors start, which take every CPU they can: tasks left for later could not run."""
+    from .stages import rows_with_status
+
+    return (
+        table.map_batches(rows_with_status, batch_size=None, batch_format="numpy", fn_kwargs={"statuses": statuses})
+        .repartition(target_num_rows_per_block=batch_size)
+        .materialize()
+    )
+
+
+def _write_pipeline(table, settings, ray_settings, actors, dsn, postgres, embedding):
+    """Stages 3-4: the chunks to extract -> NER, links and vectors (actor pool) -> writes (actor pool)."""
+    from ray.data import ActorPoolStrategy
+
+    from .stages import LinkAndEmbed, PostgresWriter
+
+    return (
+        table.map_batches(
+            LinkAndEmbed, batch_size=settings.batch_size, batch_format="numpy",
+            compute=ActorPoolStrategy(size=actors), num_cpus=ray_settings.actor_cpus, num_gpus=ray_settings.actor_gpus,
+            fn_constructor_kwargs={"settings": settings, "device": ray_settings.device,
+                                   "threads": ray_settings.torch_threads, "embedding": embedding},
+        )
+        .map_batches(
+            PostgresWriter, batch_size=ray_settings.write_batch_size, batch_format="numpy",
+            compute=ActorPoolStrategy(size=ray_settings.writers), num_cpus=ray_settings.writer_cpus,
+            fn_constructor_kwargs={"dsn": dsn, "postgres": postgres},
+        )
+    )  # fmt: skip
