@@ -209,3 +209,14 @@ def test_ingest_command_takes_a_bi_encoder(build_family, tmp_path):
                    "--threshold", str(threshold), "--no-progress", cwd=corpus)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "2 chunks" in done.stdout or "2 new" in done.stdout, done.stdout
+
+
+def test_subnormals_flush_during_the_forward_pass_only():
+    from doclinks.ner.gliner import flushed_denormals
+
+    tiny = torch.tensor([1e-39])  # subnormal in float32
+    with flushed_denormals(True):
+        assert float(tiny * 1.0) == 0.0
+    assert float(tiny * 1.0) > 0.0  # PyTorch's default is back
+    with flushed_denormals(False):
+        assert float(tiny * 1.0) > 0.0
