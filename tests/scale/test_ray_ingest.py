@@ -131,7 +131,7 @@ def same_values(a, b, tol: float = 1e-4) -> bool:
     return a == b
 
 
-def assert_same_graph(got: dict, want: dict) -> None:
+def assert_same_graph(got: dict, want: dict, policy: str = "merge") -> None:
     assert set(got["docs"]) == set(want["docs"])
     for i, doc in want["docs"].items():
         other = got["docs"][i]
@@ -142,7 +142,7 @@ def assert_same_graph(got: dict, want: dict) -> None:
         assert same_values(other_rest, rest), (i, other_rest, rest)
         assert float(np.max(np.abs(got["vectors"][i] - want["vectors"][i]))) <= 1e-6, i
     assert got["degrees"] == want["degrees"]
-    assert got["policy"] == want["policy"] == "merge"
+    assert got["policy"] == want["policy"] == policy
 
 
 def test_ray_ingest_stores_the_graph_of_the_single_process_ingest(reference, distributed):
@@ -198,6 +198,34 @@ def test_a_second_run_through_the_command_changes_nothing(local_ray, distributed
     assert (summary["new_chunks"], summary["skipped_chunks"]) == (0, first.chunks)
     assert (summary["stored_chunks"], summary["engine"]) == (first.chunks, "ray")
     assert table_rows(url) == before  # not one row written again
+
+
+def test_chunks_stored_with_other_labels_are_counted_not_extracted(reference, distributed, corpus,
+                                                                   small_ner_checkpoint, capsys):  # fmt: skip
+    (ref_url, _), (ray_url, _, _) = reference, distributed
+    before = table_rows(ray_url)
+    other = {**vars(options(small_ner_checkpoint)), "labels": ["person"]}
+    want = ingest([str(p) for p in corpus], ref_url, IngestOptions(**other))
+    warnings = capsys.readouterr().err
+    got = ingest([str(p) for p in corpus], ray_url, IngestOptions(**{**other, "engine": "ray"}))
+    assert got.new_chunks == 0 and (got.skipped_chunks, got.stored_chunks) == (want.skipped_chunks, want.stored_chunks)
+    stale = f"warning: {want.chunks} of the chunks given are stored with links of other labels (person,location,organization)"
+    assert stale in warnings and stale in capsys.readouterr().err
+    assert table_rows(ray_url) == before  # nothing extracted, nothing written
+
+
+def test_no_merge_undoes_the_merges_as_the_single_process_ingest_does(reference, distributed, corpus,
+                                                                      small_ner_checkpoint):  # fmt: skip
+    """Last: it rewrites both stores. A run with another merge rule and nothing new is a normalisation pass."""
+    (ref_url, _), (ray_url, _, _) = reference, distributed
+    no_merge = vars(options(small_ner_checkpoint, merge=False))
+    want = ingest([str(p) for p in corpus], ref_url, IngestOptions(**no_merge))
+    got = ingest([str(p) for p in corpus], ray_url, IngestOptions(**{**no_merge, "engine": "ray"}))
+    assert got.new_chunks == want.new_chunks == 0
+    assert got.renormalized_chunks == want.renormalized_chunks > 0  # the merged chunks, rewritten
+    graph = stored_graph(ray_url)
+    assert not any(r.get("merged_from") for d in graph["docs"].values() for r in d.metadata.get("entities", []))
+    assert_same_graph(graph, stored_graph(ref_url), policy="no-merge")
 
 
 def test_sqlite_is_refused_with_the_reason_and_what_to_use(tmp_path, capsys):
