@@ -214,7 +214,7 @@ def _ingest_on_ray(paths, db, options: IngestOptions, settings, start: float) ->
     from .ingest_ray import run_ray_ingest
 
     try:
-        result, _ = run_ray_ingest(paths, db, settings, options, _progress(options.progress))
+        result = run_ray_ingest(paths, db, settings, options, _progress(options.progress))
     except LookupError:
         raise CommandError(f"--encoding {options.encoding}: no such text encoding") from None
     except SourceError as exc:

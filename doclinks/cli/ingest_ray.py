@@ -104,21 +104,19 @@ def _settings(ray: RayOptions):
         raise CommandError(message) from None
 
 
-def run_ray_ingest(paths, db: str, settings, options, progress) -> tuple[Any, float]:
-    """Run `doclinks.scale.ray_ingest` for ``doclinks ingest --engine ray``; returns (its result,
-    seconds). `progress` is the command's rich progress bar (or a disabled one)."""
-    from ..scale import RAY_MISSING, ReadSettings, ray_ingest
+def run_ray_ingest(paths, db: str, settings, options, progress) -> Any:
+    """Run `doclinks.scale.ray_ingest` for ``doclinks ingest --engine ray``; returns its result.
+    `progress` is the command's rich progress bar (or a disabled one)."""
+    from ..scale import ReadSettings, ray_ingest, require_ray
     from . import console
 
     ray_settings = _settings(options.ray or RayOptions())
     try:
-        import ray  # noqa: F401
-        import ray.data  # noqa: F401
-    except ImportError:
-        raise CommandError(RAY_MISSING) from None
+        require_ray()
+    except ImportError as exc:
+        raise CommandError(str(exc)) from None
     read = ReadSettings(chunk_size=options.chunk_size, chunk_overlap=options.chunk_overlap, text_field=options.text_field,
                         encoding=options.encoding, skip_bad=options.skip_bad)  # fmt: skip
-    start = time.perf_counter()
     spinner = console.err().status("starting Ray", spinner="dots") if options.progress else None
     with progress as bar:
         task = bar.add_task("ingest (ray)", total=None)
@@ -145,4 +143,4 @@ def run_ray_ingest(paths, db: str, settings, options, progress) -> tuple[Any, fl
         finally:
             if spinner is not None:
                 spinner.stop()
-    return result, time.perf_counter() - start
+    return result

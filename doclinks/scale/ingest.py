@@ -63,6 +63,7 @@ class RayIngestResult:
     skipped_by_type: dict[str, int] = field(default_factory=dict)  # files of folders not read, by suffix
     actors: int = 0  # NER actors that ran
     bulk: bool = False  # whether the HNSW index was dropped and built again
+    normalized_chunks: int = 0  # chunks the tag normalisation rewrote, new ones included
 
 
 def ray_ingest(
@@ -104,7 +105,7 @@ def ray_ingest(
         ImportError: Ray (``pip install "doclinks[ray]"``) or psycopg missing.
         doclinks.store.StoreConnectionError: the database cannot be reached.
     """
-    from ..sources import SourceError, collect_files, unreadable_files_error
+    from ..sources import collect_files
     from ..store import PostgresGraphStore
     from .session import quiet_ray_data, ray_session
 
@@ -114,7 +115,8 @@ def ray_ingest(
     by_type: Counter = Counter()
     files = collect_files(paths, skipped=by_type)
     stage = on_stage or (lambda _: None)
-    with ray_session(ray_settings.address) as ray, PostgresGraphStore(dsn, postgres=postgres) as store:
+    # The store first: a server that cannot be reached fails before Ray starts.
+    with PostgresGraphStore(dsn, postgres=postgres) as store, ray_session(ray_settings.address) as ray:
         quiet_ray_data()
         cluster = ray.cluster_resources()
         if ray_settings.actor_gpus > 0 and cluster.get("GPU", 0) < ray_settings.actor_gpus:
@@ -122,45 +124,32 @@ def ray_ingest(
                              "GPUs: start GPU nodes, or run CPU actors (actor_gpus=0)")  # fmt: skip
         stage("reading and splitting the files")
         table = _read_table(ray, files, read, dsn, store.pg, settings, ray_settings).materialize()
-        read_rows = table.map_batches(_summarize, batch_size=None, batch_format="numpy").take_all()
-        files_rows = [r for r in read_rows if r["kind"] == "file"]
-        bad = [(r["source"], r["error"]) for r in files_rows if r["error"]]
-        if bad and not read.skip_bad:
-            raise unreadable_files_error(bad, len(files))
-        counts = {s: sum(int(r[s]) for r in read_rows) for s in ("new", "stored", "stale")}
-        chunks = sum(counts.values())
-        if not chunks:
-            raise SourceError("nothing to ingest: the files hold no text")
-        stale_labels = sorted({label for r in read_rows for label in json.loads(r["stale_labels"])})
-        statuses = ("new", "stale") if settings.relabel else ("new",)
-        total = sum(counts[s] for s in statuses)
-
+        found = _Read.of(table.map_batches(_summarize, batch_size=None, batch_format="numpy").take_all(),
+                         [str(f) for f in files], read.skip_bad, settings.relabel)  # fmt: skip
         existing = len(store)
         bounds = store.backend.key_bounds()
-        last_old_key = bounds[1] if bounds else 0
         policy = "merge" if settings.merge else "no-merge"
-        normalise = total > 0 or bool(settings.keep_apart) or (existing > 0 and store.get_setting(TAG_POLICY) != policy)
-        bulk = ray_settings.bulk if ray_settings.bulk is not None else total >= existing
-        bulk = bulk and (total > 0 or normalise)
-        actors = min(ray_settings.actor_count(cluster), max(1, -(-total // settings.batch_size)))
+        normalise = found.total > 0 or bool(settings.keep_apart) or (existing > 0 and store.get_setting(TAG_POLICY) != policy)
+        bulk = (ray_settings.bulk if ray_settings.bulk is not None else found.total >= existing) and normalise
+        actors = min(ray_settings.actor_count(cluster), max(1, -(-found.total // settings.batch_size)))
         done = entities = 0
         work_seconds = 0.0
         rewritten = renormalized = 0
         try:
             with store.bulk_ingest() if bulk else contextlib.nullcontext():
-                if total:
-                    stage(f"extracting, embedding and writing {total:,} chunks on {actors} NER actors")
-                    chunks_in = _to_extract(table, statuses, settings.batch_size)
+                if found.total:
+                    stage(f"extracting, embedding and writing {found.total:,} chunks on {actors} NER actors")
+                    chunks_in = _to_extract(table, found.statuses, settings.batch_size)
                     del table  # its blocks are freed: the extraction reads its own copy
                     written = _write_pipeline(chunks_in, settings, ray_settings, actors, dsn, store.pg, embedding)
                     start = time.perf_counter()
                     if on_progress is not None:
-                        on_progress(0, total)
+                        on_progress(0, found.total)
                     for batch in written.iter_batches(batch_size=None, batch_format="numpy"):
                         done += int(np.sum(batch["chunks"]))
                         entities += int(np.sum(batch["entities"]))
                         if on_progress is not None:
-                            on_progress(done, total)
+                            on_progress(done, found.total)
                     work_seconds = time.perf_counter() - start
                 if normalise:
                     stage("normalising tags across the store")
@@ -169,7 +158,7 @@ def ray_ingest(
                     rewritten, renormalized = normalize_with_ray(
                         ray, store, dsn, merge=settings.merge, keep_apart=list(settings.keep_apart),
                         range_size=ray_settings.normalize_range, readers=ray_settings.readers,
-                        writers=ray_settings.writers, last_old_key=last_old_key,
+                        writers=ray_settings.writers, last_old_key=bounds[1] if bounds else 0,
                     )  # fmt: skip
                 if bulk:
                     stage("building the HNSW index")
@@ -177,18 +166,55 @@ def ray_ingest(
                 store.set_setting(TAG_POLICY, policy)
         except KeyboardInterrupt as exc:
             exc.stored = done  # type: ignore[attr-defined]
-            exc.total = total  # type: ignore[attr-defined]
+            exc.total = found.total  # type: ignore[attr-defined]
             raise
     report = IngestReport(
-        chunks=chunks, new_chunks=done, skipped_chunks=chunks - total,
-        stale_chunks=0 if settings.relabel else counts["stale"], stale_labels=stale_labels, entities=entities,
+        chunks=found.chunks, new_chunks=done, skipped_chunks=found.chunks - found.total,
+        stale_chunks=0 if settings.relabel else found.stale, stale_labels=found.stale_labels, entities=entities,
         renormalized_chunks=renormalized, work_seconds=work_seconds,
     )  # fmt: skip
     return RayIngestResult(
-        report=report, files_read=len(files_rows) - len(bad), documents=sum(int(r["documents"]) for r in files_rows),
-        empty_files=[r["source"] for r in files_rows if not r["error"] and not int(r["chunks"])],
-        bad_files=bad, skipped_by_type=dict(by_type), actors=actors if total else 0, bulk=bulk,
+        report=report, files_read=found.files_read, documents=found.documents, empty_files=found.empty_files,
+        bad_files=found.bad_files, skipped_by_type=dict(by_type), actors=actors if found.total else 0, bulk=bulk,
+        normalized_chunks=rewritten,
     )  # fmt: skip
+
+
+@dataclass
+class _Read:
+    """What the read stages found, from their small rows (one per file, one per block)."""
+
+    chunks: int  # distinct chunks of the files
+    total: int  # chunks to extract: new (and stale, with relabel)
+    stale: int  # stored with links of other labels
+    stale_labels: list[str]
+    statuses: tuple[str, ...]  # the statuses extracted
+    files_read: int
+    documents: int
+    empty_files: list[str]
+    bad_files: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, rows: list[dict], files: list[str], skip_bad: bool, relabel: bool) -> "_Read":
+        """Raises `SourceError` for unreadable files (unless `skip_bad`) and for files without text.
+        Files are listed in the order given (`files`), as the single-process ingest lists them."""
+        from ..sources import SourceError, unreadable_files_error
+
+        order = {f: i for i, f in enumerate(files)}
+        file_rows = sorted((r for r in rows if r["kind"] == "file"), key=lambda r: order.get(r["source"], len(order)))
+        bad = [(r["source"], r["error"]) for r in file_rows if r["error"]]
+        if bad and not skip_bad:
+            raise unreadable_files_error(bad, len(files))
+        counts = {s: sum(int(r[s]) for r in rows) for s in ("new", "stored", "stale")}
+        if not sum(counts.values()):
+            raise SourceError("nothing to ingest: the files hold no text")
+        statuses = ("new", "stale") if relabel else ("new",)
+        return cls(
+            chunks=sum(counts.values()), total=sum(counts[s] for s in statuses), stale=counts["stale"],
+            stale_labels=sorted({label for r in rows for label in json.loads(r["stale_labels"])}), statuses=statuses,
+            files_read=len(file_rows) - len(bad), documents=sum(int(r["documents"]) for r in file_rows),
+            empty_files=[r["source"] for r in file_rows if not r["error"] and not int(r["chunks"])], bad_files=bad,
+        )  # fmt: skip
 
 
 def _summarize(batch: dict[str, np.ndarray]) -> dict[str, list]:

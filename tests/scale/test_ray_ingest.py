@@ -228,6 +228,22 @@ def test_no_merge_undoes_the_merges_as_the_single_process_ingest_does(reference,
     assert_same_graph(graph, stored_graph(ref_url), policy="no-merge")
 
 
+def test_unreadable_files_stop_the_run_before_anything_is_written(local_ray, postgres, tmp_path, small_ner_checkpoint):
+    from doclinks.cli.errors import CommandError
+
+    (tmp_path / "good.txt").write_text("Anna Smith moved to Paris.", encoding="utf-8")
+    (tmp_path / "bad.jsonl").write_text('{"text": "fine"}\n[1, 2]\n', encoding="utf-8")
+    (tmp_path / "latin.txt").write_bytes("Zoë".encode("latin-1"))
+    url = postgres.url("unreadable")
+    with pytest.raises(CommandError) as error:
+        ingest([str(tmp_path)], url, options(small_ner_checkpoint, engine="ray"))
+    message = str(error.value)
+    assert message.startswith("2 of 3 file(s) cannot be read: ") and message.endswith("add --skip-bad to ingest the other files")
+    assert f"{tmp_path / 'bad.jsonl'}:2: expected a JSON object, got list" in message
+    assert f"{tmp_path / 'latin.txt'}: not UTF-8 text (byte 2)" in message
+    assert chunk_count(url) == 0  # no table made, nothing written
+
+
 def test_sqlite_is_refused_with_the_reason_and_what_to_use(tmp_path, capsys):
     from doclinks.cli.main import main
 
