@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from doclinks.cli.ingest import IngestOptions, ingest
-from doclinks.pipeline import TAG_POLICY, IngestSettings
+from doclinks.pipeline import TAG_POLICY
 
 from .conftest import CHUNK_SIZE, LABELS, REPO
 
