@@ -44,7 +44,7 @@ def check_postgres_dsn(db: Any) -> str:
         params = psycopg.conninfo.conninfo_to_dict(text)
     except ImportError:
         raise ImportError('a PostgreSQL store needs psycopg: pip install "doclinks[postgres]"') from None
-    except Exception:
+    except psycopg.Error:  # not a connection string: a file name
         params = {}
     if "=" in text and params:
         return text
@@ -195,7 +195,7 @@ class _Read:
     bad_files: list[tuple[str, str]]
 
     @classmethod
-    def of(cls, rows: list[dict], files: list[str], skip_bad: bool, relabel: bool) -> "_Read":
+    def of(cls, rows: list[dict], files: list[str], skip_bad: bool, relabel: bool) -> _Read:
         """Raises `SourceError` for unreadable files (unless `skip_bad`) and for files without text.
         Files are listed in the order given (`files`), as the single-process ingest lists them."""
         from ..sources import SourceError, unreadable_files_error

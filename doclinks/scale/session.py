@@ -18,7 +18,7 @@ def require_ray() -> Any:
     """The ``ray`` module with Ray Data; ImportError naming ``pip install "doclinks[ray]"`` if missing."""
     try:
         import ray
-        import ray.data  # noqa: F401 - Ray Data is a separate extra of ray
+        import ray.data  # Ray Data is an extra of ray: ray[data]
     except ImportError as exc:
         raise ImportError(f"{RAY_MISSING} ({exc})") from exc
     return ray

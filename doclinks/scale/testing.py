@@ -40,7 +40,7 @@ class LocalRay:
         self.folder: Path | None = None
         self._saved: dict[str, str | None] = {}
 
-    def start(self) -> "LocalRay":
+    def start(self) -> LocalRay:
         """Start Ray (`ray.init`); returns self. Raises RuntimeError if this process already joined a Ray."""
         from .session import require_ray
 
@@ -85,7 +85,7 @@ class LocalRay:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
 
-    def __enter__(self) -> "LocalRay":
+    def __enter__(self) -> LocalRay:
         return self.start()
 
     def __exit__(self, *exc) -> None:
