@@ -53,7 +53,11 @@ def check_postgres_dsn(db: Any) -> str:
 
 @dataclass
 class RayIngestResult:
-    """What a `ray_ingest` run did: the single-process ingest's report, and what was read."""
+    """What a `ray_ingest` run did: the single-process ingest's report, and what was read.
+
+    ``report.renormalized_chunks`` counts the chunks stored before the run (by key) that the tag
+    normalisation rewrote; unlike the single-process count, it includes chunks extracted again with
+    ``relabel`` (they keep their keys)."""
 
     report: IngestReport
     files_read: int
