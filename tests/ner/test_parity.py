@@ -60,8 +60,9 @@ def peer_inference(peer, texts: list[str], labels: list, **kwargs) -> list[list[
 
 @pytest.fixture(scope="module")
 def cases():
-    texts, labels = parity_cases()
-    assert len(texts) >= 200
+    # 152 texts: the 32 edge cases and 120 random ones (232 until the suite grew past its 8-minute goal).
+    texts, labels = parity_cases(n_generated=120)
+    assert len(texts) >= 150
     return texts, labels
 
 
@@ -76,8 +77,8 @@ def test_parity_random_heads_512_projection_lstm(peer_checkpoint_512, cases, mod
     assert assert_same_entities(got, expected, 0.5) > 100
 
 
-@pytest.mark.parametrize("mode", list(MODES))
-@pytest.mark.parametrize("threshold", [0.5, 0.15])
+# Every mode at the low threshold (the most entities, the hardest greedy step); flat at the usual one.
+@pytest.mark.parametrize(("threshold", "mode"), [(0.15, "flat"), (0.15, "nested"), (0.15, "multi_label"), (0.5, "flat")])
 def test_parity_fine_tuned_384(peer_checkpoint_384_tuned, cases, mode, threshold):
     texts, labels = cases
     ours = GLiNER.from_pretrained(peer_checkpoint_384_tuned)
