@@ -83,33 +83,31 @@ def resolve_directory(
         ) from exc
 
 
-def load_tokenizer(config: GLiNERConfig, directory: Path, local_files_only: bool = False):
-    """The checkpoint's own tokenizer, else the one of `config.model_name` (older checkpoints)."""
+def _tokenizer_from(folder: Path, fallback: str | None, what: str, why: str, local_files_only: bool):
+    """The tokenizer saved in `folder`, else the one of the hub id or folder `fallback`; `what` and `why`
+    name it and its fallback setting in the error."""
     from transformers import AutoTokenizer
 
-    source: str | Path = directory if (directory / "tokenizer_config.json").is_file() else config.model_name
+    source: str | Path = folder if (folder / "tokenizer_config.json").is_file() else fallback
     try:
         return AutoTokenizer.from_pretrained(source, local_files_only=local_files_only)
     except Exception as exc:
-        raise CheckpointError(
-            f"Cannot load the tokenizer from {source} ({type(exc).__name__}: {exc}); "
-            f"a checkpoint without tokenizer files needs model_name to be a local folder or a reachable hub id"
-        ) from exc
+        raise CheckpointError(f"Cannot load the {what} from {source} ({type(exc).__name__}: {exc}); {why}") from exc
+
+
+def load_tokenizer(config: GLiNERConfig, directory: Path, local_files_only: bool = False):
+    """The checkpoint's own tokenizer, else the one of `config.model_name` (older checkpoints)."""
+    why = "a checkpoint without tokenizer files needs model_name to be a local folder or a reachable hub id"
+    return _tokenizer_from(directory, config.model_name, "tokenizer", why, local_files_only)
 
 
 def load_labels_tokenizer(config: GLiNERConfig, directory: Path, local_files_only: bool = False):
     """A bi-encoder's labels tokenizer: the checkpoint's `labels_tokenizer/` folder, else `labels_encoder`'s."""
-    from transformers import AutoTokenizer
-
-    saved = directory / LABELS_TOKENIZER_DIR
-    source: str | Path = saved if (saved / "tokenizer_config.json").is_file() else config.labels_encoder
-    try:
-        return AutoTokenizer.from_pretrained(source, local_files_only=local_files_only)
-    except Exception as exc:
-        raise CheckpointError(
-            f"Cannot load the labels tokenizer from {source} ({type(exc).__name__}: {exc}); a bi-encoder checkpoint "
-            f"without a {LABELS_TOKENIZER_DIR}/ folder needs labels_encoder to be a local folder or a reachable hub id"
-        ) from exc
+    why = (
+        f"a bi-encoder checkpoint without a {LABELS_TOKENIZER_DIR}/ folder needs labels_encoder to be a local folder "
+        "or a reachable hub id"
+    )
+    return _tokenizer_from(directory / LABELS_TOKENIZER_DIR, config.labels_encoder, "labels tokenizer", why, local_files_only)
 
 
 def _encoder_config(values: dict | None, source: str | None, key: str, source_key: str, local_files_only: bool):
