@@ -14,6 +14,7 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -129,6 +130,19 @@ def _progress(enabled: bool):
     )  # fmt: skip
 
 
+def bar_updater(bar, task, before: Callable[[], object]) -> Callable[[int, int], None]:
+    """An `on_progress(done, total)` for an ingest: calls `before` (e.g. stops a spinner), starts the
+    rate's clock at 0 done, and moves the bar of `task`."""
+
+    def on_progress(done: int, total: int) -> None:
+        before()
+        if done == 0:
+            bar.update(task, started=time.perf_counter())
+        bar.update(task, completed=done, total=total)
+
+    return on_progress
+
+
 def ingest(paths, db, options: IngestOptions) -> IngestSummary:
     """Ingest files and folders into the store `db` (an SQLite file, created if absent, or a URL).
 
@@ -183,12 +197,7 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
                     spinner = console.err().status("loading the NER model", spinner="dots")
                     spinner.start()
 
-            def on_progress(done: int, total: int) -> None:
-                if spinner is not None:
-                    spinner.stop()
-                if done == 0:
-                    bar.update(task, started=time.perf_counter())
-                bar.update(task, completed=done, total=total)
+            on_progress = bar_updater(bar, task, lambda: spinner is not None and spinner.stop())
 
             report = ingest_chunks(store, read.chunks, settings, on_model=on_model, on_progress=on_progress)
             if spinner is not None:

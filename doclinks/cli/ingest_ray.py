@@ -7,8 +7,7 @@ why (one writer) and what to use; ``--ray-*`` flags without ``--engine ray`` are
 from __future__ import annotations
 
 import argparse
-import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from .errors import CommandError
@@ -60,11 +59,8 @@ def ray_options(args: argparse.Namespace) -> RayOptions:
     )  # fmt: skip
 
 
-_FLAG_OF = {
-    "address": "--ray-address", "actors": "--ray-actors", "actor_cpus": "--ray-actor-cpus",
-    "actor_gpus": "--ray-actor-gpus", "writers": "--ray-writers", "write_batch_size": "--ray-write-batch-size",
-    "bulk": "--ray-bulk",
-}  # fmt: skip
+# Each field of RayOptions is the flag --ray-<field with dashes>.
+_FLAG_OF = {name: "--ray-" + name.replace("_", "-") for name in RayOptions.__dataclass_fields__}
 
 
 def check_engine(engine: str, db: Any, ray: RayOptions | None) -> None:
@@ -73,8 +69,9 @@ def check_engine(engine: str, db: Any, ray: RayOptions | None) -> None:
     if engine not in ENGINES:
         raise CommandError(f"--engine {engine}: unknown engine (local or ray)")
     if engine == "local":
-        if ray is not None and ray != RayOptions():
-            given = [flag for name, flag in _FLAG_OF.items() if getattr(ray, name) != getattr(RayOptions(), name)]
+        defaults = RayOptions()
+        if ray is not None and ray != defaults:
+            given = [flag for name, flag in _FLAG_OF.items() if getattr(ray, name) != getattr(defaults, name)]
             raise CommandError(f"{', '.join(given)}: only with --engine ray")
         return
     from ..scale import SQLITE_REFUSED, check_postgres_dsn
@@ -91,10 +88,7 @@ def _settings(ray: RayOptions):
     from ..scale import RaySettings
 
     try:
-        return RaySettings(
-            address=ray.address, actors=ray.actors, actor_cpus=ray.actor_cpus, actor_gpus=ray.actor_gpus,
-            writers=ray.writers, write_batch_size=ray.write_batch_size, bulk=ray.bulk,
-        )  # fmt: skip
+        return RaySettings(**asdict(ray))
     except ValueError as exc:
         message = str(exc)
         for name, flag in sorted(_FLAG_OF.items(), key=lambda kv: -len(kv[0])):
@@ -109,6 +103,7 @@ def run_ray_ingest(paths, db: str, settings, options, progress) -> Any:
     `progress` is the command's rich progress bar (or a disabled one)."""
     from ..scale import ReadSettings, ray_ingest, require_ray
     from . import console
+    from .ingest import bar_updater  # here: ingest imports this module
 
     ray_settings = _settings(options.ray or RayOptions())
     try:
@@ -128,12 +123,7 @@ def run_ray_ingest(paths, db: str, settings, options, progress) -> Any:
                 spinner.update(words)
                 spinner.start()  # again after the extraction's progress bar stopped it
 
-        def on_progress(done: int, total: int) -> None:
-            if spinner is not None:
-                spinner.stop()
-            if done == 0:
-                bar.update(task, started=time.perf_counter())
-            bar.update(task, completed=done, total=total)
+        on_progress = bar_updater(bar, task, lambda: spinner is not None and spinner.stop())
 
         try:
             result = ray_ingest(paths, db, settings, read=read, ray_settings=ray_settings,
