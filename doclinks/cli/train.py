@@ -48,6 +48,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     t.add_argument("--coarse-negative-prob", type=float, help="chance its coarse label is then offered beside it (1.0)")
     t.add_argument("--max-words", type=int)
     t.add_argument("--join-prob", type=float, help="chance an example is joined with the next 1-2 of its source (0)")
+    t.add_argument("--lowercase-prob", type=float, help="chance an example is read lower-cased (0)")
+    t.add_argument("--catchall-prob", type=float,
+                   help="chance an example of an exhaustively annotated source reads one kind as the catch-all 'other', "
+                        "and again that 'other' is offered as a negative (0)")
     t.add_argument("--source-negatives", action=argparse.BooleanOptionalAction, default=None,
                    help="draw negative labels per source: never another set's fine type of a label this set annotates")
     t.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=None)

@@ -27,6 +27,8 @@ class TrainConfig:
     max_words: int = 64  # longer examples are cropped to a random window
     join_prob: float = 0.0  # chance an example is joined with the next one or two of its source (then cropped)
     source_negatives: bool = False  # negatives per source (sampling.LabelSampler.allowed_for)
+    lowercase_prob: float = 0.0  # chance an example is read lower-cased (names without the capital cue)
+    catchall_prob: float = 0.0  # catch-all label "other" (sampling.LabelSampler.catch_all), per exhaustive example
     freeze_embeddings: bool = False  # keep the encoder's input embeddings fixed (faster on CPU)
     freeze_layers: int = 0  # keep the embeddings and the lowest N encoder layers fixed (no backward there)
     loss: str = "bce"  # "bce" or "focal"
@@ -69,8 +71,9 @@ class TrainConfig:
             raise ValueError("neg_ratio must be >= 0 and paraphrase_prob in [0, 1]")
         if not (0 <= self.fine_prob <= 1 and 0 <= self.coarse_negative_prob <= 1):
             raise ValueError("fine_prob and coarse_negative_prob must be in [0, 1]")
-        if not 0 <= self.join_prob <= 1:
-            raise ValueError(f"join_prob: expected a value in [0, 1], got {self.join_prob!r}")
+        for name in ("join_prob", "lowercase_prob", "catchall_prob"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name}: expected a value in [0, 1], got {getattr(self, name)!r}")
 
     def to_dict(self) -> dict:
         """Every setting by name (JSON-ready)."""

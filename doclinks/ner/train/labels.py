@@ -23,6 +23,12 @@ FEW_TK_KINDS = {
 }
 FEW_TK_SPECIAL = {"URL-material": "url", "Numerical-result": "numerical result", "Application-domain": "application area"}
 
+# The catch-all label: a named thing of no kind the label set offers (CoNLL's "miscellaneous", CrossNER's
+# "else"). Taught only on sources that annotate every name of their texts, where a name's kind left out of
+# the label set is known to be "other" and a name-free remainder is known not to be.
+CATCH_ALL = "other"
+EXHAUSTIVE_SOURCES = ("few-nerd", "multiconer2-en", "silver")
+
 # OntoNotes types (spaCy silver labels) -> names.
 ONTONOTES = {
     "PERSON": "person",
@@ -103,6 +109,7 @@ PARAPHRASES: dict[str, list[str]] = {
     "quantity": ["measurement", "amount"],
     "ordinal number": ["ordinal", "rank"],
     "number": ["cardinal number", "count"],
+    CATCH_ALL: ["else", "miscellaneous", "misc", "other entity"],
     # names of the wide sets (Few-NERD, MultiCoNER II, BioNLP13CG, AnatEM)
     "politician": ["political figure", "statesman or politician", "politician name", "elected official"],
     "athlete": ["sportsperson", "sports player", "athlete name"],

@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .config import TrainConfig
 from .examples import Example, crop, joined
-from .labels import PARAPHRASES, SILVER_SOURCES, UNANNOTATED_IN_GOLD, content_words, related_labels
+from .labels import (
+    CATCH_ALL,
+    EXHAUSTIVE_SOURCES,
+    PARAPHRASES,
+    SILVER_SOURCES,
+    UNANNOTATED_IN_GOLD,
+    content_words,
+    related_labels,
+)
 from .pool import label_parents, mix_weights, pool_labels, source_label_sets
 
 
@@ -34,6 +42,8 @@ class LabelSampler:
     its coarse label is related to a label of the example's own source, because that source did not
     annotate it (another set's "politician" is never a negative for a CoNLL "person" span). A source
     missing from `source_labels` draws from every label, as before.
+
+    `catchall_prob` teaches the catch-all label `CATCH_ALL` on `catchall_sources` (see `catch_all`).
     """
 
     labels: list[str]
@@ -45,6 +55,8 @@ class LabelSampler:
     coarse_negative_prob: float = 1.0
     source_labels: dict[str, set[str]] = field(default_factory=dict)
     parents: dict[str, str] = field(default_factory=dict)
+    catchall_prob: float = 0.0
+    catchall_sources: tuple[str, ...] = EXHAUSTIVE_SOURCES
     _allowed: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def family(self, labels: set[str] | Sequence[str]) -> set[str]:
@@ -117,6 +129,31 @@ class LabelSampler:
                 gold.append((s, e, label))
         return gold, withheld, hard - {label for _, _, label in gold}
 
+    def catch_all(
+        self, spans: Sequence[tuple[int, int, str]], rng: random.Random
+    ) -> tuple[list[tuple[int, int, str]], set[str], bool]:
+        """(spans, labels to withhold, offer `CATCH_ALL` as a negative) for an exhaustively annotated example.
+
+        With probability `catchall_prob` one gold label is hidden with its family (`family`: its coarse
+        label and the labels related to either): a span whose labels are all hidden reads `CATCH_ALL`
+        instead, and the hidden labels are withheld (never negatives, never offered). Otherwise, with
+        the same probability, `CATCH_ALL` is offered as a negative: every name of the text has an offered
+        label. Draws nothing when `catchall_prob` is 0.
+        """
+        if self.catchall_prob <= 0:
+            return list(spans), set(), False
+        if spans and rng.random() < self.catchall_prob:
+            hidden = self.family([rng.choice(sorted({label for _, _, label in spans}))])
+            by_span: dict[tuple[int, int], list[str]] = {}
+            for s, e, label in spans:
+                by_span.setdefault((s, e), []).append(label)
+            out = []
+            for (s, e), labels in by_span.items():
+                kept = [label for label in labels if label not in hidden] or [CATCH_ALL]
+                out.extend((s, e, label) for label in kept)
+            return out, hidden, False
+        return list(spans), set(), rng.random() < self.catchall_prob
+
     def sample(
         self,
         spans: Sequence[tuple[int, int, str]],
@@ -130,6 +167,11 @@ class LabelSampler:
         `fallback`: coarse labels of finely typed spans (see `Example` and `resolve`).
         """
         spans, withheld, hard = self.resolve(spans, fallback, rng)
+        if source in self.catchall_sources:
+            spans, hidden, other_negative = self.catch_all(spans, rng)
+            withheld, hard = withheld | hidden, hard - hidden
+            if other_negative:
+                hard.add(CATCH_ALL)
         gold = list(dict.fromkeys(label for _, _, label in spans))
         rng.shuffle(gold)
         gold = gold[: self.max_types]
@@ -175,6 +217,7 @@ class ExampleStream:
             fine_prob=train.fine_prob, coarse_negative_prob=train.coarse_negative_prob,
             source_labels=source_label_sets(self.pool) if train.source_negatives else {},
             parents=label_parents(self.pool) if train.source_negatives else {},
+            catchall_prob=train.catchall_prob,
         )  # fmt: skip
         if not self.sampler.labels:
             raise ValueError("the training pool has no label with enough entities to sample negatives from")
@@ -193,6 +236,10 @@ class ExampleStream:
                 count = rng.choice((2, 3))
                 example = joined(examples[at : at + count])
             example = crop(example, self.train.max_words, rng)
+            # Capitalisation is the word-shape feature's only cue (the encoder is uncased): some rows go
+            # without it, as in search queries and lower-cased text. No draw when off (runs repeat).
+            if self.train.lowercase_prob > 0 and rng.random() < self.train.lowercase_prob:
+                example = replace(example, words=[w.lower() for w in example.words])
             prompts, spans = self.sampler.sample(example.spans, example.source or source, rng, example.fallback)
             if not prompts:  # no gold and no negative left: read one random label of the pool
                 prompts = [rng.choice(self.sampler.labels)]

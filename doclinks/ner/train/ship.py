@@ -96,6 +96,13 @@ def model_card(
     ]
     if train.get("join_prob"):
         lines.append(f"Multi-sentence rows: with probability {train['join_prob']} an example is joined with the next 1-2 of its source.")
+    if train.get("lowercase_prob"):
+        lines.append(f"Lower-cased rows: with probability {train['lowercase_prob']} an example is read lower-cased.")
+    if train.get("catchall_prob"):
+        lines.append(
+            f"Catch-all label: with probability {train['catchall_prob']} an example of an exhaustively annotated source "
+            "reads one of its kinds as \"other\" (else \"other\" is a negative with that probability)."
+        )
     if train.get("source_negatives"):
         lines.append("Negative labels drawn per source (another set's fine type of a label a set annotates is never its negative).")
     if interpolated:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from doclinks.ner.train.config import TrainConfig
 from doclinks.ner.train.labels import PARAPHRASES
 from doclinks.ner.train.sampling import ExampleStream, LabelSampler
@@ -155,3 +157,55 @@ def test_stream_is_a_function_of_seed_and_step():
     assert other.items(3) != a.items(3)
     for words, prompts, spans in a.items(0):
         assert 1 <= len(prompts) <= 6 and all(0 <= s <= e < len(words) for s, e, _ in spans)
+
+
+def test_catch_all_hides_one_kind_with_its_family_as_other():
+    parents = {"politician": "person", "athlete": "person"}
+    sampler = LabelSampler(POOL_LABELS + ["politician", "athlete"], paraphrase_prob=0.0, parents=parents, catchall_prob=1.0)
+    spans = [(0, 1, "politician"), (3, 3, "company"), (5, 6, "person"), (8, 8, "athlete")]
+    hidden_kinds = set()
+    for seed in range(60):
+        prompts, kept = sampler.sample(spans, "few-nerd", random.Random(seed))
+        labelled = {(s, e): prompts[c] for s, e, c in kept}
+        assert "other" in prompts and len(labelled) == len(spans)  # every span keeps one label
+        others = {span for span, label in labelled.items() if label == "other"}
+        if others == {(3, 3)}:  # company hidden: its relatives are never offered, the people keep theirs
+            assert not {"company", "organization"} & set(prompts)
+            assert labelled[(0, 1)] == "politician" and labelled[(5, 6)] == "person"
+        elif (0, 1) in others:  # politician hidden with its coarse label: the plain person goes too
+            assert (5, 6) in others and not {"politician", "person"} & set(prompts)
+            assert labelled[(8, 8)] == "athlete"  # a sibling fine kind stays, and "other" is not it
+        hidden_kinds.add(frozenset(others))
+    assert {frozenset({(3, 3)}), frozenset({(0, 1), (5, 6)})} <= hidden_kinds
+
+
+def test_catch_all_is_a_negative_only_on_exhaustive_sources():
+    sampler = LabelSampler(POOL_LABELS, paraphrase_prob=0.0, catchall_prob=1.0)
+    assert sampler.catch_all([], random.Random(0)) == ([], set(), True)  # no names: "other" is a true negative
+    for seed in range(30):
+        prompts, kept = sampler.sample([(0, 0, "person")], "conll2003", random.Random(seed))
+        assert "other" not in prompts and [prompts[c] for *_, c in kept] == ["person"]
+    half = LabelSampler(POOL_LABELS, paraphrase_prob=0.0, catchall_prob=0.5)
+    outcomes = {tuple(sorted(half.sample([(0, 0, "person")], "silver", random.Random(s))[0])) for s in range(80)}
+    assert any("other" in o and "person" not in o for o in outcomes)  # hidden: "other" gold
+    assert any("other" in o and "person" in o for o in outcomes)  # offered as a negative
+    assert any("other" not in o for o in outcomes)  # neither
+    # Off: no draw at all, so runs made before the catch-all repeat exactly.
+    off = LabelSampler(POOL_LABELS, paraphrase_prob=0.0)
+    assert off.sample([(0, 0, "person")], "silver", random.Random(4)) == LabelSampler(
+        POOL_LABELS, paraphrase_prob=0.0, catchall_sources=()).sample([(0, 0, "person")], "silver", random.Random(4))
+
+
+def test_stream_lower_cases_some_rows_and_keeps_the_rest_as_read():
+    pool = toy_pool()
+    plain = ExampleStream(pool, TrainConfig(batch_size=16, max_types=6, seed=5))
+    lowered = ExampleStream(pool, TrainConfig(batch_size=16, max_types=6, seed=5, lowercase_prob=0.5))
+    rows = [words for step in range(6) for words, _, _ in lowered.items(step)]
+    cased = [w for w in rows if any(x != x.lower() for x in w)]
+    assert 0 < len(cased) < len(rows)  # some rows lower-cased, some not
+    assert all(w == [x.lower() for x in w] for w in rows if w not in cased)
+    assert plain.items(0) == ExampleStream(pool, TrainConfig(batch_size=16, max_types=6, seed=5, lowercase_prob=0.0)).items(0)
+    with pytest.raises(ValueError, match="lowercase_prob"):
+        TrainConfig(lowercase_prob=1.5).validate()
+    with pytest.raises(ValueError, match="catchall_prob"):
+        TrainConfig(catchall_prob=-0.1).validate()
