@@ -339,7 +339,9 @@ def test_transformer_keeps_ids_metadata_and_inputs(shipped_ner):
     # Off: per-document tags only.
     raw = LinkExtractorTransformer([ex], normalize_links=False, entities_key=None).transform_documents(docs)
     assert Link.bidir("entity:Person", "PUTIN") in get_links(raw[0]) and "entities" not in raw[0].metadata
-    assert get_links(raw[2]) == [Link.bidir("entity:Person", "Vladimir Putin")]  # joined within its own document
+    # Per-document tags: "Putin" joins "Vladimir Putin" only if that form is trusted (MergePolicy), else stays apart.
+    raw_tags = {link.tag for link in get_links(raw[2])}
+    assert "Vladimir Putin" in raw_tags and raw_tags <= {"Putin", "Vladimir Putin"}
 
 
 @pytest.mark.shipped_model
