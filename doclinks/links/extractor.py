@@ -41,7 +41,7 @@ GLiNERInput = Union[str, Any]
 EXTRACT_KWARGS = ("threshold", "flat_ner", "multi_label", "batch_size", "max_batch_tokens", "chunk_size")
 
 #: The least best-mention score for an entity to link, chosen on `benchmarks/link_quality.py`.
-DEFAULT_MIN_LINK_SCORE = 0.6
+DEFAULT_MIN_LINK_SCORE = 0.7
 
 _DEFAULTS = {"threshold": 0.5, "flat_ner": True, "multi_label": False, "batch_size": 8, "max_batch_tokens": 8192, "chunk_size": 256}
 
