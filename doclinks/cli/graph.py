@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .colors import label_colors
-from .common import add_db, check_output, open_reader, parse_labels
+from .common import add_db, add_labels, check_output, open_reader, parse_labels
 from .errors import CommandError
 from .inventory import Inventory, label_of
 
@@ -231,7 +231,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--html", metavar="FILE", help="write the interactive HTML page to FILE")
     p.add_argument("--format", choices=["html", "graphml", "json"], help="output format (default html with --html)")
     p.add_argument("--output", "-o", metavar="FILE", help="output file")
-    p.add_argument("--labels", metavar="LIST", help="only entities of these labels, comma-separated")
+    add_labels(p, "only entities of these labels: comma-separated")
     p.add_argument("--min-chunks", type=int, default=2, metavar="N", help="entities carried by at least this many chunks (default 2: those that link chunks)")
     p.set_defaults(func=run)
     return p
@@ -250,7 +250,7 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError("give --html out.html (or --format graphml|json)")
         if output is not None:
             check_output(output, "--html" if args.html is not None else "--output")
-        labels = parse_labels(args.labels) if args.labels is not None else None
+        labels = parse_labels(args.labels, exact=args.labels_exact) if args.labels is not None else None
         inventory = Inventory.from_documents(store.iter_documents())
         max_degree = store.degree_limit()
     graph = build_graph(inventory, min_chunks=args.min_chunks, labels=labels, max_tag_degree=max_degree,

@@ -20,7 +20,9 @@ from typing import Any
 
 from ..links.extractor import DEFAULT_MIN_LINK_SCORE
 from . import console
-from .common import add_db, add_model, check_model_name, interrupted, open_store, parse_labels, shown_db
+from .common import (
+    add_db, add_labels, add_model, check_model_name, interrupted, label_names, open_store, parse_labels, shown_db,
+)  # fmt: skip
 from .errors import CommandError
 from .ingest_ray import RayOptions, add_ray_flags, check_engine, ray_options
 
@@ -32,6 +34,7 @@ class IngestOptions:
     """What `ingest` does; the defaults are the command line's."""
 
     labels: list[str]
+    labels_exact: bool = False  # True: no check that a label looks like a list (--labels-exact, JSON labels)
     model: str | None = None  # None: doclinks.default_model()
     chunk_size: int = 1000
     chunk_overlap: int = 0
@@ -155,7 +158,7 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
     from ..sources import SourceError, Splitter, collect_files, read_sources
 
     start = time.perf_counter()
-    labels = parse_labels(",".join(options.labels))
+    labels = label_names(options.labels, exact=options.labels_exact)
     try:
         settings = IngestSettings(
             labels=labels, model=options.model, threshold=options.threshold, min_link_score=options.min_link_score,
@@ -273,7 +276,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "where it stopped: chunks already stored are skipped.",
     )  # fmt: skip
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    p.add_argument("--labels", metavar="LIST", help='entity types to find, comma-separated, e.g. "Person,Organization,Location" (required)')
+    add_labels(p, 'entity types to find (required): comma-separated, e.g. "Person,Organization,Location"')
     add_db(p)
     add_model(p)
     p.add_argument("--chunk-size", type=int, default=1000, metavar="N", help="largest chunk in characters (default 1000)")
@@ -303,7 +306,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Run ``doclinks ingest``."""
     options = IngestOptions(
-        labels=parse_labels(args.labels), model=args.model, chunk_size=args.chunk_size,
+        labels=parse_labels(args.labels, exact=args.labels_exact), labels_exact=True, model=args.model, chunk_size=args.chunk_size,
         chunk_overlap=args.chunk_overlap, batch_size=args.batch_size, threshold=args.threshold,
         min_link_score=args.min_link_score or None, merge=not args.no_merge, keep_apart=list(args.keep_apart),
         relabel=args.relabel, text_field=args.text_field, encoding=args.encoding, skip_bad=args.skip_bad,
