@@ -25,6 +25,7 @@ __all__ = [
     "is_url",
     "open_store",
     "open_reader",
+    "remove_database_file",
     "shown_db",
     "check_output",
 ]
@@ -263,6 +264,13 @@ def _sqlite_file(db: str | os.PathLike, create: bool) -> Path:
         if header != _SQLITE_HEADER:
             raise CommandError(f"{p}: not a doclinks database (not an SQLite file)")
     return p
+
+
+def remove_database_file(db: str | os.PathLike) -> None:
+    """Remove the SQLite file `db` and its journal files (what a failed first ingest created)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.fspath(db) + suffix)
 
 
 @contextlib.contextmanager

@@ -14,19 +14,20 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..links.extractor import DEFAULT_MIN_LINK_SCORE
-from . import console
 from .common import (
-    add_db, add_labels, add_model, check_model_name, interrupted, label_names, open_store, parse_labels, shown_db,
+    add_db, add_labels, add_model, check_model_name, interrupted, is_url, label_names, open_store, parse_labels,
+    remove_database_file, shown_db,
 )  # fmt: skip
+from .progress import IngestProgress, progress_bar, rate_text
 from .errors import CommandError
 from .ingest_ray import RayOptions, add_ray_flags, check_engine, ray_options
 
-__all__ = ["add_parser", "run", "IngestOptions", "IngestSummary", "ingest"]
+__all__ = ["add_parser", "run", "IngestOptions", "IngestSummary", "ingest", "rate_text"]
 
 
 @dataclass
@@ -82,6 +83,8 @@ class IngestSummary:
         """The summary for people."""
         rate = f" ({self.chunks_per_second:.1f} chunks/s)" if self.chunks_per_second else ""
         skipped = f", {self.skipped_chunks:,} already stored" if self.skipped_chunks else ""
+        if self.chunks and not self.new_chunks:
+            skipped = "nothing new to ingest: all already stored"
         other = ", ".join(f"{n} {suffix or 'without suffix'}" for suffix, n in sorted(self.skipped_by_type.items()))
         lines = [
             f"ingested into {self.db}",
@@ -89,7 +92,7 @@ class IngestSummary:
             + (f", {len(self.bad_files)} unreadable (skipped)" if self.bad_files else "")
             + (f"; not read: {other}" if other else ""),
             f"  documents      {self.documents:,}",
-            f"  chunks         {self.chunks:,} ({self.new_chunks:,} new{skipped})",
+            f"  chunks         {self.chunks:,} (" + (f"{self.new_chunks:,} new" if self.new_chunks else "") + f"{skipped})",
             f"  entities       {self.entities:,} mentions in the new chunks"
             + (f"; tags of {self.renormalized_chunks:,} stored chunks renormalised" if self.renormalized_chunks else ""),
             f"  store          {self.stored_chunks:,} chunks, {self.distinct_tags:,} distinct tags "
@@ -97,53 +100,9 @@ class IngestSummary:
             f"  time           {self.seconds:.1f} s{rate}"
             + (f" on Ray, {self.ner_actors} NER actor{'s' if self.ner_actors != 1 else ''}" if self.engine == "ray" else ""),
         ]  # fmt: skip
-        lines += [f"  skipped        {b['file']}: {b['why']}" for b in self.bad_files[:20]]
+        lines += [f"  skipped        {b['why'] if b['why'].startswith(b['file']) else b['file'] + ': ' + b['why']}"
+                  for b in self.bad_files[:20]]  # fmt: skip
         return "\n".join(lines)
-
-
-def rate_text(done: float, started: float | None, now: float) -> str:
-    """The progress bar's rate: chunks done over the seconds since the work started (the model
-    loaded), which is how the summary's ``chunks_per_second`` counts too."""
-    elapsed = now - started if started is not None else 0.0
-    return f"{done / elapsed:.2f} chunks/s" if done and elapsed > 0 else "- chunks/s"
-
-
-def _progress(enabled: bool):
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        ProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-    from rich.text import Text
-
-    class Rate(ProgressColumn):
-        # Chunks done over the time since the work started (the model loaded): the summary's rate,
-        # not rich's moving estimate, which also counts the model loading.
-        def render(self, task) -> Text:
-            return Text(rate_text(task.completed, task.fields.get("started"), time.perf_counter()), style="progress.data.speed")
-
-    return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
-        TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
-        console=console.err(), disable=not enabled,
-    )  # fmt: skip
-
-
-def bar_updater(bar, task, before: Callable[[], object]) -> Callable[[int, int], None]:
-    """An `on_progress(done, total)` for an ingest: calls `before` (e.g. stops a spinner), starts the
-    rate's clock at 0 done, and moves the bar of `task`."""
-
-    def on_progress(done: int, total: int) -> None:
-        before()
-        if done == 0:
-            bar.update(task, started=time.perf_counter())
-        bar.update(task, completed=done, total=total)
-
-    return on_progress
 
 
 def ingest(paths, db, options: IngestOptions) -> IngestSummary:
@@ -188,26 +147,23 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
         raise CommandError(_source_message(str(exc))) from None
     if not read.chunks:
         raise CommandError("nothing to ingest: the files hold no text")
-    store = open_store(db, create=True)
+    created = not is_url(db) and not Path(db).exists()
     try:
-        with _progress(options.progress) as bar:
-            task = bar.add_task("ingest", total=None)
-            spinner = None
-
-            def on_model() -> None:
-                nonlocal spinner
-                if options.progress:
-                    spinner = console.err().status("loading the NER model", spinner="dots")
-                    spinner.start()
-
-            on_progress = bar_updater(bar, task, lambda: spinner is not None and spinner.stop())
-
-            report = ingest_chunks(store, read.chunks, settings, on_model=on_model, on_progress=on_progress)
-            if spinner is not None:
-                spinner.stop()
-        stored_chunks, distinct_tags = len(store), len(store.tags())
-    finally:
-        store.close()
+        store = open_store(db, create=True)
+        try:
+            with IngestProgress(options.progress) as progress:
+                report = ingest_chunks(store, read.chunks, settings, on_model=progress.on_model,
+                                       on_progress=progress.on_progress)  # fmt: skip
+            stored_chunks, distinct_tags = len(store), len(store.tags())
+        finally:
+            store.close()
+    except BaseException as exc:
+        if created and not getattr(exc, "stored", 0):  # an interrupted run that stored chunks is continued
+            remove_database_file(db)
+        raise
+    if options.progress and not report.new_chunks:
+        print(f"doclinks ingest: nothing new to ingest: {_chunks(report.chunks)} of the files "
+              f"{'is' if report.chunks == 1 else 'are all'} stored in {shown_db(db)} already", file=sys.stderr)  # fmt: skip
     _warn_stale(report, labels)
     return IngestSummary(
         db=shown_db(db), files=read.files_read, documents=read.documents, chunks=report.chunks, new_chunks=report.new_chunks,
@@ -226,7 +182,7 @@ def _ingest_on_ray(paths, db, options: IngestOptions, settings, start: float) ->
     from .ingest_ray import run_ray_ingest
 
     try:
-        result = run_ray_ingest(paths, db, settings, options, _progress(options.progress))
+        result = run_ray_ingest(paths, db, settings, options, progress_bar(options.progress))
     except LookupError:
         raise CommandError(f"--encoding {options.encoding}: no such text encoding") from None
     except SourceError as exc:
@@ -249,6 +205,10 @@ def _ingest_on_ray(paths, db, options: IngestOptions, settings, start: float) ->
         empty_files=list(result.empty_files), bad_files=[{"file": f, "why": w} for f, w in result.bad_files],
         skipped_by_type=dict(result.skipped_by_type), engine="ray", ner_actors=result.actors,
     )  # fmt: skip
+
+
+def _chunks(n: int) -> str:
+    return f"{n:,} chunk" + ("" if n == 1 else "s")
 
 
 def _source_message(message: str) -> str:
