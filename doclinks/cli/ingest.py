@@ -154,7 +154,7 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
             with IngestProgress(options.progress) as progress:
                 report = ingest_chunks(store, read.chunks, settings, on_model=progress.on_model,
                                        on_progress=progress.on_progress)  # fmt: skip
-            stored_chunks, distinct_tags = len(store), len(store.tags())
+            stored_chunks, distinct_tags = len(store), store.tag_count()
         finally:
             store.close()
     except BaseException as exc:
@@ -192,7 +192,7 @@ def _ingest_on_ray(paths, db, options: IngestOptions, settings, start: float) ->
     report = result.report
     store = open_store(db)
     try:
-        stored_chunks, distinct_tags = len(store), len(store.tags())
+        stored_chunks, distinct_tags = len(store), store.tag_count()
     finally:
         store.close()
     _warn_stale(report, settings.labels)
