@@ -10,7 +10,8 @@ names no command-line flag. The order matters for "nothing stored twice, nothing
 2. the NER model loads only when there is something new;
 3. new chunks go in batches of ``batch_size``: entities and links (`link_documents`: each chunk's
    own tags, not normalised across the batch, so that what a chunk stores does not depend on the
-   batch it was read in: its size, or the worker of a distributed ingest, `doclinks.scale`), then
+   batch it was read in: its size, or the worker of a distributed ingest, `doclinks.scale`),
+   extracted `EXTRACT_STEP` chunks at a time so that progress advances within a batch, then
    ``add_documents`` (embedding and one write transaction per batch). An interrupt loses at most
    the batch in flight;
 4. last, tags are normalised across the store, incrementally: only the tags that share a
