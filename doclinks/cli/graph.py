@@ -46,6 +46,7 @@ class GraphData:
     edges: list[dict[str, Any]] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)  # entity labels present, in first-seen order
     title: str = "doclinks graph"
+    max_tag_degree: int | None = None  # entity tags of a higher degree are hubs
 
     @property
     def chunk_count(self) -> int:
@@ -85,7 +86,7 @@ def build_graph(
     if min_chunks < 1:
         raise CommandError(f"--min-chunks must be at least 1, got {min_chunks}")
     wanted = None if labels is None else set(labels)
-    graph = GraphData(title=title)
+    graph = GraphData(title=title, max_tag_degree=max_tag_degree)
     chunk_ids = []
     for doc in inventory.docs:
         meta = {k: v for k, v in doc.metadata.items() if k not in ("links", "entities")}
@@ -192,6 +193,7 @@ def render_html(graph: GraphData) -> str:
         "nodes": graph.nodes,
         "edges": graph.edges,
         "labels": [{"name": label, "color": color} for label, color in label_colors(graph.labels).items()],
+        "max_tag_degree": graph.max_tag_degree,
     }
     data = json.dumps(payload, ensure_ascii=False).replace("<", "\\u003c")
     page = template.replace("__TITLE__", html.escape(graph.title))
