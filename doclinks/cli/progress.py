@@ -112,7 +112,7 @@ class IngestProgress:
             if self._model_task is not None:
                 bar.update(self._model_task, description="NER model loaded", total=1, completed=1)
             self._chunk_task = bar.add_task("extracting entities", total=total, started=time.perf_counter())
-        bar.update(self._chunk_task, completed=done, total=total)
+        bar.update(self._chunk_task, completed=done, total=total, refresh=True)  # drawn now: every step is seen
 
     @property
     def started(self) -> bool:
