@@ -118,13 +118,15 @@ class MemoModel:
         return iter(self.memo[key])
 
 
-def predict(chunks: list[Chunk], model, *, respect_boundaries: bool, min_link_score, policy, thresholds=None) -> list[dict]:
+def predict(chunks: list[Chunk], model, *, respect_boundaries: bool, min_link_score, policy, thresholds=None,
+            contrast_labels=None, contrast_mode="separate") -> list[dict]:  # fmt: skip
     """Per chunk: {(label, key): tag} of its links after corpus normalisation."""
     from doclinks.document import Document
     from doclinks.links import GLiNERLinkExtractor, get_links, match_key, normalize_links
 
     extractor = GLiNERLinkExtractor(
-        LABELS, model=model, respect_boundaries=respect_boundaries, min_link_score=min_link_score, thresholds=thresholds
+        LABELS, model=model, respect_boundaries=respect_boundaries, min_link_score=min_link_score, thresholds=thresholds,
+        contrast_labels=contrast_labels, contrast_mode=contrast_mode,
     )
     docs = [Document(page_content=c.text, metadata={}) for c in chunks]
     list(extractor.annotate(docs))
@@ -178,18 +180,28 @@ def score(chunks: list[Chunk], predicted: list[dict], hub_limit: int | None) -> 
     }  # fmt: skip
 
 
-def configurations(sweep: bool) -> dict[str, dict]:
+def configurations(sweep: bool, contrasts: list[str] = (), floors: list[float] = ()) -> dict[str, dict]:
     from doclinks.links import DEFAULT_MIN_LINK_SCORE, MergePolicy
+    from doclinks.links.contrast import DEFAULT_CONTRAST_LABELS
 
-    before = {"respect_boundaries": False, "min_link_score": None, "policy": MergePolicy.permissive()}
-    after = {"respect_boundaries": True, "min_link_score": DEFAULT_MIN_LINK_SCORE, "policy": MergePolicy()}
+    before = {"respect_boundaries": False, "min_link_score": None, "policy": MergePolicy.permissive(), "contrast_labels": None}
+    after = {"respect_boundaries": True, "min_link_score": DEFAULT_MIN_LINK_SCORE, "policy": MergePolicy(),
+             "contrast_labels": DEFAULT_CONTRAST_LABELS}  # fmt: skip
     out = {"before": before, "after": after}
+    for spec in contrasts:  # "none", or comma-separated contrast labels, "joint:" before them for one call
+        mode, _, names = spec.rpartition(":") if spec.startswith("joint:") else ("separate", "", spec)
+        labels = [] if names == "none" else [x.strip() for x in names.split(",") if x.strip()]
+        out[f"after, contrast: {spec}"] = {**after, "contrast_labels": labels, "contrast_mode": mode}
+        for floor in floors:
+            out[f"after, contrast: {spec}, min {floor}"] = {**after, "contrast_labels": labels, "contrast_mode": mode,
+                                                             "min_link_score": floor}  # fmt: skip
     if sweep:
         out["before + boundaries"] = {**before, "respect_boundaries": True}
         out["before + merge policy"] = {**before, "policy": MergePolicy()}
         out["after, no partial merges"] = {**after, "policy": None, "merge_partial": False}
         for floor in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
             out[f"after, min link score {floor}"] = {**after, "min_link_score": floor}
+        out["after, no contrast labels"] = {**after, "contrast_labels": None}
     return out
 
 
@@ -216,6 +228,26 @@ def fit_thresholds(chunks: list[Chunk], model, hub: int | None, grid=(0.5, 0.6, 
     return {"thresholds": chosen, **{k: figures[k] for k in ("tag_p", "tag_r", "link_p", "link_r", "pairs")}}
 
 
+def time_contrast(chunks: list[Chunk], model, rounds: int = 2) -> dict[str, float]:
+    """Seconds to extract `chunks` (best of `rounds`, the settings alternating) with no contrast labels,
+    the default contrast labels in one call ("joint"), and in a second call ("separate", the default)."""
+    from doclinks.links import GLiNERLinkExtractor
+    from doclinks.links.contrast import DEFAULT_CONTRAST_LABELS
+
+    settings = {"none": {"contrast_labels": None}, "joint": {"contrast_labels": DEFAULT_CONTRAST_LABELS, "contrast_mode": "joint"},
+                "separate": {"contrast_labels": DEFAULT_CONTRAST_LABELS, "contrast_mode": "separate"}}  # fmt: skip
+    texts = [c.text for c in chunks]
+    best = {name: float("inf") for name in settings}
+    for _ in range(rounds):
+        for name, kw in settings.items():
+            extractor = GLiNERLinkExtractor(LABELS, model=model, **kw)
+            started = time.perf_counter()
+            for _ in extractor.extract_many(texts):
+                pass
+            best[name] = min(best[name], time.perf_counter() - started)
+    return best
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
@@ -226,6 +258,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep", action="store_true", help="also each change alone and min link scores")
     parser.add_argument("--no-hub-limit", action="store_true", help="count pairs of every tag, however common")
     parser.add_argument("--fit-thresholds", action="store_true", help="also learn per-label link thresholds (link F1)")
+    parser.add_argument("--contrast", nargs="+", default=[], metavar="LABELS",
+                        help='also the defaults with other contrast labels: "none", or comma-separated labels each')
+    parser.add_argument("--min-link-scores", nargs="+", type=float, default=[], metavar="S",
+                        help="with --contrast: each contrast set also at these min link scores")
+    parser.add_argument("--speed", type=int, metavar="N",
+                        help="only time the extraction of the first N chunks of each set: contrast labels off, joint, separate")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args(argv)
@@ -247,11 +285,21 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: {path} not found, skipped", file=sys.stderr)
             continue
         chunks = make_chunks(path, mapping, args.sentences, args.limit)
+        if args.speed:
+            took = time_contrast(chunks[: args.speed], model.model)
+            n = len(chunks[: args.speed])
+            from doclinks.links.contrast import DEFAULT_CONTRAST_LABELS
+
+            print(f"\n## {name}: extraction of {n} chunks, best of 2 (contrast labels: {', '.join(DEFAULT_CONTRAST_LABELS)})")
+            for label, seconds in took.items():
+                print(f"{label:10} {seconds:7.2f} s  {n / seconds:6.1f} chunks/s  x{seconds / took['none']:.2f}")
+            results[name] = {"speed": took}
+            continue
         hub = None if args.no_hub_limit else TraversalSettings().degree_limit(len(chunks))
         print(f"\n## {name}: {len(chunks)} chunks of {args.sentences} sentences, hub limit {hub}")
-        print(f"{'configuration':34} {'tag P':>6} {'tag R':>6} {'link P':>7} {'link R':>7} {'pairs':>7} {'gold pairs':>10}")
+        print(f"{'configuration':34} {'tag P':>6} {'tag R':>6} {'link P':>7} {'link R':>7} {'pairs':>7} {'gold pairs':>10} {'s':>6}")
         results[name] = {}
-        for label, settings in configurations(args.sweep).items():
+        for label, settings in configurations(args.sweep, args.contrast, args.min_link_scores).items():
             started = time.perf_counter()
             settings = dict(settings)
             merge_partial = settings.pop("merge_partial", True)
@@ -265,8 +313,8 @@ def main(argv: list[str] | None = None) -> int:
             results[name][label] = figures
             print(
                 f"{label:34} {figures['tag_p']:6.3f} {figures['tag_r']:6.3f} {figures['link_p']:7.3f} "
-                f"{figures['link_r']:7.3f} {figures['pairs']:7d} {figures['gold_pairs']:10d}"
-            )
+                f"{figures['link_r']:7.3f} {figures['pairs']:7d} {figures['gold_pairs']:10d} {figures['seconds']:6.1f}"
+            , flush=True)
         if args.fit_thresholds:
             fitted = fit_thresholds(chunks, model, hub)
             results[name]["fitted thresholds"] = fitted

@@ -206,11 +206,14 @@ def link_rules(name: str, min_link_score: float | None = None) -> dict:
     min link score, conservative merges) or "before" (the rules before docs/links.md "Link quality");
     `min_link_score` (0 for none) overrides the default's."""
     from doclinks.links import DEFAULT_MIN_LINK_SCORE, MergePolicy
+    from doclinks.links.contrast import DEFAULT_CONTRAST_LABELS
 
     if name == "before":
-        return {"respect_boundaries": False, "min_link_score": None, "policy": MergePolicy.permissive()}
+        return {"respect_boundaries": False, "min_link_score": None, "policy": MergePolicy.permissive(),
+                "contrast_labels": None}  # fmt: skip
     floor = DEFAULT_MIN_LINK_SCORE if min_link_score is None else (min_link_score or None)
-    return {"respect_boundaries": True, "min_link_score": floor, "policy": MergePolicy()}
+    return {"respect_boundaries": True, "min_link_score": floor, "policy": MergePolicy(),
+            "contrast_labels": DEFAULT_CONTRAST_LABELS}  # fmt: skip
 
 
 def cached_links(cache: Path, passages, model_path: Path, labels: list[str], threshold: float, batch_size: int,
@@ -231,7 +234,8 @@ def cached_links(cache: Path, passages, model_path: Path, labels: list[str], thr
     extractor = GLiNERLinkExtractor(labels, model=str(model_path),
                                     extract_kwargs={"threshold": threshold, "batch_size": batch_size},
                                     respect_boundaries=settings["respect_boundaries"],
-                                    min_link_score=settings["min_link_score"])  # fmt: skip
+                                    min_link_score=settings["min_link_score"],
+                                    contrast_labels=settings["contrast_labels"])  # fmt: skip
     docs = [Document(p["text"], {}, p["id"]) for p in passages]
     t0 = time.time()
     for i, _ in enumerate(extractor.annotate(docs), 1):

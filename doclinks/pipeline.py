@@ -35,12 +35,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .document import Document
+from .links.contrast import DEFAULT_CONTRAST_LABELS
 from .links.extractor import DEFAULT_MIN_LINK_SCORE
 
 __all__ = [
     "IngestSettings", "IngestReport", "ingest_chunks", "normalize_store", "NORMALIZE_BATCH", "EXTRACT_STEP", "TAG_POLICY",
     "NORMALIZED_KINDS", "build_extractor", "make_transformer", "chunk_documents", "link_documents", "is_stale",
-    "count_entities", "TagCounts", "prepare_full_pass", "corpus_tag_changes", "snapshot",
+    "count_entities", "TagCounts", "prepare_full_pass", "corpus_tag_changes", "snapshot", "CONTRAST_LABELS",
+    "record_contrast_labels", "stored_contrast_labels",
 ]  # fmt: skip
 
 #: Chunks per NER call within a batch: progress is reported after each. The model batches 8 texts
@@ -52,6 +54,11 @@ NORMALIZE_BATCH = 500
 
 #: The store setting that records how the stored tags were normalised ("merge" or "no-merge").
 TAG_POLICY = "tag_policy"
+
+#: The store setting that records the contrast labels chunks were extracted with: a JSON list of the
+#: distinct sets the ingests used, each a sorted list (``[["nationality"]]``; ``[[], ["nationality"]]``
+#: when runs differed).
+CONTRAST_LABELS = "contrast_labels"
 
 #: The link kinds the corpus normalisation rewrites (``entity`` and ``entity:<label>``).
 NORMALIZED_KINDS = ("entity",)
@@ -73,6 +80,9 @@ class IngestSettings:
         keep_apart: tags that must never join a longer one again (undone merges).
         relabel: extract again the chunks given that are stored with links of other labels
             (default False: they keep their links, and the report counts them).
+        contrast_labels: labels asked beside `labels` whose spans are dropped, not linked
+            (`doclinks.links.contrast`; default `DEFAULT_CONTRAST_LABELS`; None or []: none).
+            Recorded in the store (setting `CONTRAST_LABELS`).
     """
 
     labels: list[str]
@@ -83,10 +93,13 @@ class IngestSettings:
     merge: bool = True
     keep_apart: list[str] = field(default_factory=list)
     relabel: bool = False
+    contrast_labels: list[str] | None = field(default_factory=lambda: list(DEFAULT_CONTRAST_LABELS))
 
     def __post_init__(self) -> None:
+        from .links.contrast import check_contrast_labels
         from .ner.validation import check_labels, check_positive_int, check_threshold
 
+        self.contrast_labels = list(check_contrast_labels(self.contrast_labels))
         self.labels = check_labels(self.labels)
         self.threshold = check_threshold(self.threshold, "threshold")
         if self.min_link_score is not None:
@@ -128,8 +141,28 @@ def build_extractor(settings: IngestSettings, *, device: str = "cpu") -> Any:
         model = model.to(device)
     return GLiNERLinkExtractor(
         settings.labels, model=model, extract_kwargs={"threshold": settings.threshold},
-        min_link_score=settings.min_link_score,
+        min_link_score=settings.min_link_score, contrast_labels=settings.contrast_labels,
     )  # fmt: skip
+
+
+def stored_contrast_labels(store: Any) -> list[list[str]]:
+    """The contrast label sets the store's chunks were extracted with (setting `CONTRAST_LABELS`;
+    [] for a store that never recorded one)."""
+    import json
+
+    value = store.get_setting(CONTRAST_LABELS)
+    return json.loads(value) if value else []
+
+
+def record_contrast_labels(store: Any, labels: Sequence[str]) -> None:
+    """Add the contrast `labels` an extraction asked for to the store's record (call after storing the
+    chunks it extracted; a store without chunks records nothing)."""
+    import json
+
+    used = sorted(labels)
+    sets = stored_contrast_labels(store)
+    if used not in sets and len(store):
+        store.set_setting(CONTRAST_LABELS, json.dumps(sorted([*sets, used])))
 
 
 def make_transformer(extractor: Any) -> Any:
@@ -376,6 +409,7 @@ def ingest_chunks(
                 done += len(batch)
                 if on_progress is not None:
                     on_progress(done, len(new))
+            record_contrast_labels(store, getattr(extractor, "contrast_labels", []))
             work_seconds = time.perf_counter() - start
         renormalized = 0
         policy = "merge" if settings.merge else "no-merge"

@@ -235,6 +235,10 @@ class BackendReader:
         """The hub limit for the number of chunks stored (`GraphStore.degree_limit`)."""
         return self.settings.degree_limit(self.backend.count())
 
+    def get_setting(self, name: str) -> str | None:
+        """A value the store keeps about itself (`GraphStore.get_setting`)."""
+        return self.backend.get_setting(name)
+
     def close(self) -> None:
         self.backend.close()
 

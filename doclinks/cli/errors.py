@@ -21,6 +21,7 @@ FLAGS = {
     "threshold": "--threshold", "min_link_score": "--min-link-score", "labels": "--labels",
     "text_field": "--text-field", "adjacent_k": "--adjacent-k", "fetch_k": "--fetch-k", "k": "--k",
     "depth": "--depth", "lambda_mult": "--lambda-mult", "encoding": "--encoding",
+    "contrast_labels": "--contrast-labels",
 }  # fmt: skip
 
 _NAMES = re.compile(r"\b(" + "|".join(sorted(map(re.escape, FLAGS), key=len, reverse=True)) + r")\b(?=\s*(?:must|:|=|\(|,))")

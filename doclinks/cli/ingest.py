@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..links.contrast import DEFAULT_CONTRAST_LABELS
 from ..links.extractor import DEFAULT_MIN_LINK_SCORE
 from .common import (
     add_db, add_labels, add_model, check_model_name, interrupted, is_url, label_names, open_store, parse_labels,
@@ -51,6 +52,8 @@ class IngestOptions:
     progress: bool = True
     engine: str = "local"  # "ray": doclinks.scale on a Ray cluster, into PostgreSQL
     ray: RayOptions | None = None  # the --ray-* flags (None: their defaults)
+    # Asked beside the labels, their spans dropped (doclinks.links.contrast); None or []: none.
+    contrast_labels: list[str] | None = field(default_factory=lambda: list(DEFAULT_CONTRAST_LABELS))
 
 
 @dataclass
@@ -122,6 +125,7 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
         settings = IngestSettings(
             labels=labels, model=options.model, threshold=options.threshold, min_link_score=options.min_link_score,
             batch_size=options.batch_size, merge=options.merge, keep_apart=options.keep_apart, relabel=options.relabel,
+            contrast_labels=options.contrast_labels,
         )  # fmt: skip
         splitter = Splitter(options.chunk_size, options.chunk_overlap)
     except (ValueError, TypeError) as exc:
@@ -250,6 +254,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--min-link-score", type=float, default=DEFAULT_MIN_LINK_SCORE, metavar="S",
                    help=f"an entity links only when a mention scored at least this (default {DEFAULT_MIN_LINK_SCORE}; "
                    "0 links every mention above --threshold)")
+    p.add_argument("--contrast-labels", metavar="LIST",
+                   help="labels asked beside --labels whose spans are dropped, not linked, comma-separated "
+                   f'(default "{",".join(DEFAULT_CONTRAST_LABELS)}": "French" is no location; "none": the model reads --labels only)')
     p.add_argument("--no-merge", action="store_true",
                    help="never join a short tag to a longer one across chunks (undoes earlier merges; case and spelling variants still join)")
     p.add_argument("--relabel", action="store_true",
@@ -263,6 +270,16 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+def parse_contrast_labels(text: str | None) -> list[str]:
+    """``--contrast-labels``: None -> the default set; "none" (or nothing but commas) -> []; else the
+    comma-separated labels."""
+    if text is None:
+        return list(DEFAULT_CONTRAST_LABELS)
+    labels = [" ".join(part.split()) for part in text.split(",")]
+    labels = [label for label in labels if label]
+    return [] if [label.casefold() for label in labels] in ([], ["none"]) else labels
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``doclinks ingest``."""
     options = IngestOptions(
@@ -271,6 +288,7 @@ def run(args: argparse.Namespace) -> int:
         min_link_score=args.min_link_score or None, merge=not args.no_merge, keep_apart=list(args.keep_apart),
         relabel=args.relabel, text_field=args.text_field, encoding=args.encoding, skip_bad=args.skip_bad,
         progress=not args.no_progress, engine=args.engine, ray=ray_options(args),
+        contrast_labels=parse_contrast_labels(args.contrast_labels),
     )  # fmt: skip
     try:
         summary = ingest(args.paths, args.db, options)

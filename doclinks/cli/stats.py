@@ -22,11 +22,13 @@ def collect_stats(db: str | os.PathLike, *, top: int = 10, max_tag_degree: int |
     `max_tag_degree` defaults to the store's limit for its number of chunks (`degree_limit`).
     """
     from ..links import merges_of
+    from ..pipeline import stored_contrast_labels
 
     with open_reader(db) as store:
         docs = list(store.iter_documents())
         if max_tag_degree is None:
             max_tag_degree = store.degree_limit()
+        contrast = stored_contrast_labels(store)
     inv = Inventory.from_documents(docs)
     tags = inv.tags
     per_label = Counter(label_of(kind) for kind, _ in tags)
@@ -54,6 +56,7 @@ def collect_stats(db: str | os.PathLike, *, top: int = 10, max_tag_degree: int |
         "most_linked": [row(p) for p in sorted(walkable, key=order)[:top]],
         "hubs": [row(p) for p in sorted(hubs, key=order)],
         "merges": merges_of(docs)[:top],
+        "contrast_labels": contrast,  # the sets the chunks were extracted with ([] : not recorded)
     }
 
 
@@ -77,6 +80,7 @@ def render_stats(stats: dict[str, Any], out=None) -> None:
         ("linking tags", f"{stats['linking_tags']:,} (carried by two chunks or more)"),
         ("linked pairs", f"{pairs} (chunk pairs joined by a walkable tag)"),
         ("unlinked chunks", f"{stats['unlinked_chunks']:,}"),
+        ("contrast labels", _contrast_text(stats.get("contrast_labels") or [])),
     ):
         out.print(f"  {name:<16} {value}")
     out.print()
@@ -109,6 +113,18 @@ def render_stats(stats: dict[str, Any], out=None) -> None:
         for m in merges:
             table.add_row(escape(label_of(m["kind"])), escape(m["from"]), escape(m["to"]), f"{m['chunks']:,}")
         out.print(table)
+
+
+def _contrast_text(sets: list[list[str]]) -> str:
+    """How the stored chunks' contrast labels read: one set, or the sets of runs that differed."""
+    from rich.markup import escape
+
+    if not sets:
+        return "not recorded"
+    shown = [escape(", ".join(s)) if s else "none" for s in sets]
+    if len(shown) == 1:
+        return f"{shown[0]} (spans that fit these better are not linked)"
+    return "differ between ingests: " + " | ".join(shown)
 
 
 def _tag_table(rows: list[dict[str, Any]]):

@@ -19,6 +19,7 @@ from itertools import islice
 from typing import Any, Generic, TypeVar, Union
 
 from ..boundaries import BreakIndex
+from .contrast import DEFAULT_CONTRAST_LABELS, DEFAULT_CONTRAST_MODE, check_contrast_labels, check_contrast_mode, contrast_for
 from .link import Link, add_links
 from .models import load_model, reads_descriptions
 from ..ner.validation import check_label_set, check_positive_int, check_threshold
@@ -154,6 +155,15 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
             `benchmarks/link_quality.py`); weaker mentions are kept as records with
             ``linked`` False. Labels given in `thresholds` link at their own threshold
             instead (the caller chose it). None: every mention above the threshold links.
+        contrast_labels: labels asked of the model beside `labels` whose spans are dropped, not
+            linked: a span that fits one better than the user's labels is no entity of theirs
+            (default `DEFAULT_CONTRAST_LABELS`: "nationality", so "French" is not a location;
+            `doclinks.links.contrast`). A contrast label named like one of `labels` is the user's.
+            None or []: the model reads the user's labels only, as in LangChain.
+        contrast_mode: "separate" (default): the user's labels are scored alone, as without
+            contrast labels, and a second call with the contrast labels added decides which spans
+            are dropped (twice the model work); "joint": one call with all the labels (the
+            user's scores then shift: a uni-encoder reads every label beside the text).
 
     Raises:
         TypeError, ValueError: bad labels, an unknown `extract_kwargs` key or bad value,
@@ -176,8 +186,17 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         fold_accents: bool = True,
         respect_boundaries: bool = True,
         min_link_score: float | None = DEFAULT_MIN_LINK_SCORE,
+        contrast_labels: Sequence[str] | None = DEFAULT_CONTRAST_LABELS,
+        contrast_mode: str = DEFAULT_CONTRAST_MODE,
     ):
         self._labels, self._model_labels = _check_labels(labels)
+        self._contrast = contrast_for(self._labels, check_contrast_labels(contrast_labels))
+        self._contrast_mode = check_contrast_mode(contrast_mode)
+        extra = list(self._contrast)  # asked after the user's labels
+        if isinstance(self._model_labels, dict):
+            self._joint_labels: Any = {**self._model_labels, **dict(zip(extra, extra))}
+        else:
+            self._joint_labels = [*self._model_labels, *extra]
         if not isinstance(kind, str) or not kind:
             raise TypeError(f"kind: expected a non-empty str, got {kind!r}")
         self._kind = kind
@@ -241,6 +260,11 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
     def thresholds(self) -> dict[str, float]:
         """The threshold of each label."""
         return dict(self._thresholds)
+
+    @property
+    def contrast_labels(self) -> list[str]:
+        """The contrast labels asked beside `labels` (their spans are dropped); [] when none."""
+        return list(self._contrast)
 
     @property
     def min_link_score(self) -> float | None:
@@ -331,11 +355,25 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
 
     # ------------------------------------------------------------------------------------- internals
     def _predict(self, texts: Iterable[str]) -> Iterator[list[dict[str, Any]]]:
+        if not self._contrast:
+            yield from self._run(texts, self._model_labels)
+        elif self._contrast_mode == "joint":  # one call; `_links_of` drops the contrast labels' spans
+            yield from self._run(texts, self._joint_labels)
+        else:  # the user's labels scored alone; a second call with the contrast labels decides what is dropped
+            contrast = set(self._contrast)
+            iterator = iter(texts)
+            size = self._extract_kwargs.get("chunk_size", _DEFAULTS["chunk_size"])
+            while chunk := list(islice(iterator, size)):
+                for found, judged in zip(self._run(chunk, self._model_labels), self._run(chunk, self._joint_labels)):
+                    won = [(e["start"], e["end"]) for e in judged if e["label"] in contrast]
+                    yield [e for e in found if not any(s < e["end"] and e["start"] < t for s, t in won)]
+
+    def _run(self, texts: Iterable[str], labels: Any) -> Iterator[list[dict[str, Any]]]:
         kw = {**_DEFAULTS, **self._extract_kwargs, "threshold": self._run_threshold}
         model = self._model
         if callable(getattr(model, "iter_inference", None)):
             yield from model.iter_inference(
-                texts, self._model_labels, threshold=kw["threshold"], flat_ner=kw["flat_ner"],
+                texts, labels, threshold=kw["threshold"], flat_ner=kw["flat_ner"],
                 multi_label=kw["multi_label"], batch_size=kw["batch_size"],
                 max_batch_tokens=kw["max_batch_tokens"], chunk_size=kw["chunk_size"],
                 respect_boundaries=self._respect_boundaries,
@@ -347,7 +385,7 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         extra["threshold"] = self._run_threshold
         iterator = iter(texts)
         while chunk := list(islice(iterator, kw["chunk_size"])):
-            results = model.batch_predict_entities(chunk, self._model_labels, **extra)
+            results = model.batch_predict_entities(chunk, labels, **extra)
             for text, entities in zip(chunk, results):
                 if self._respect_boundaries and entities:
                     index = BreakIndex(text)
@@ -368,8 +406,8 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         for e in entities:
             label = e["label"]
             score = float(e["score"])
-            if score <= self._thresholds.get(label, self._run_threshold):
-                continue
+            if label not in self._thresholds or score <= self._thresholds[label]:
+                continue  # a contrast label's span (or below its label's threshold)
             kind = f"{self._kind}:{label}"
             if self._normalize:
                 key, readable = normalize_tag(e["text"], honorifics=self._honorifics, fold_accents=self._fold_accents)

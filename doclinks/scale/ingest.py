@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ..pipeline import TAG_POLICY, IngestReport, IngestSettings
+from ..links.contrast import contrast_for
+from ..pipeline import TAG_POLICY, IngestReport, IngestSettings, record_contrast_labels
 from .settings import RaySettings, ReadSettings
 
 __all__ = ["RayIngestResult", "ray_ingest", "SQLITE_REFUSED", "check_postgres_dsn"]
@@ -155,6 +156,8 @@ def ray_ingest(
                         if on_progress is not None:
                             on_progress(done, found.total)
                     work_seconds = time.perf_counter() - start
+                    if done:
+                        record_contrast_labels(store, contrast_for(settings.labels, settings.contrast_labels or ()))
                 if normalise:
                     stage("normalising tags across the store")
                     from .normalize import normalize_with_ray

@@ -8,10 +8,10 @@ import re
 import networkx as nx
 
 from doclinks import cli
-from .conftest import stored_documents
 from doclinks.cli.inventory import Inventory
+from doclinks.links.contrast import DEFAULT_CONTRAST_LABELS
 
-from .conftest import run_cli
+from .conftest import run_cli, stored_documents
 
 
 def graph_data(page: str) -> dict:
@@ -86,6 +86,7 @@ def test_stats(ingested, capsys):
     degrees = [r["degree"] for r in stats["most_linked"]]
     assert degrees and degrees == sorted(degrees, reverse=True) and min(degrees) >= 2
     assert sum(stats["tags_per_label"].values()) == stats["distinct_tags"]
+    assert stats["contrast_labels"] == [sorted(DEFAULT_CONTRAST_LABELS)]  # ingested with the default set
 
     # With a hub limit of 1 every linking tag is a hub: traversal would walk none.
     assert cli.main(["stats", "--db", str(ingested.db), "--json", "--max-tag-degree", "1"]) == 0
@@ -103,3 +104,19 @@ def test_stats_text(ingested):
         assert words in done.stdout, words
     inv = Inventory.from_documents(stored_documents(ingested.db))
     assert all(tag in done.stdout for _, tag in inv.linking_tags())  # every one listed as a hub
+    assert f"contrast labels  {', '.join(DEFAULT_CONTRAST_LABELS)} (spans that fit these better" in done.stdout
+
+
+def test_contrast_labels_from_the_command_line(tmp_path, small_ner_checkpoint):
+    (tmp_path / "a.txt").write_text("Anna Smith moved to Paris in 2019.", encoding="utf-8")
+    db = tmp_path / "g.db"
+    common = ("--labels", "person,location", "--model", str(small_ner_checkpoint), "--db", str(db), "--no-progress")
+    done = run_cli("ingest", tmp_path / "a.txt", *common, "--contrast-labels", "date, event")
+    assert done.returncode == 0, done.stderr
+    tags = {(link.kind, link.tag) for d in stored_documents(db) for link in d.metadata["links"]}
+    assert ("entity:location", "2019") not in tags and ("entity:person", "Anna Smith") in tags
+    (tmp_path / "b.txt").write_text("Omar Okafor visited Berlin in 2020.", encoding="utf-8")
+    done = run_cli("ingest", tmp_path / "b.txt", *common, "--contrast-labels", "none")
+    assert done.returncode == 0, done.stderr
+    stats = run_cli("stats", "--db", db)
+    assert "contrast labels  differ between ingests: none | date, event" in stats.stdout, stats.stdout

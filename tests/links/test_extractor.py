@@ -547,7 +547,8 @@ def test_same_links_as_langchains_extractor(ner, small_ner_checkpoint):
         warnings.simplefilter("ignore")
         theirs = lcx.GLiNERLinkExtractor(labels, model=str(small_ner_checkpoint))  # loaded by the gliner package
         expected = [{(link.kind, link.direction, link.tag) for link in s} for s in theirs.extract_many(texts)]
-    ours = GLiNERLinkExtractor(labels, model=ner, normalize=False, respect_boundaries=False, min_link_score=None)
+    ours = GLiNERLinkExtractor(labels, model=ner, normalize=False, respect_boundaries=False, min_link_score=None,
+                               contrast_labels=None)
     got = [{(link.kind, link.direction, link.tag) for link in s} for s in ours.extract_many(texts)]
     assert got == expected
     assert all(got[:3])
