@@ -106,6 +106,8 @@ def label_names(labels: Sequence[str], *, exact: bool = False) -> list[str]:
     out: list[str] = []
     folded: dict[str, str] = {}
     for label in labels:
+        if not isinstance(label, str):
+            raise CommandError(f"--labels: every label must be a string, got {type(label).__name__}: {label!r}")
         if not label:
             continue
         if label.casefold() in folded:

@@ -120,7 +120,10 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
     from ..sources import SourceError, Splitter, collect_files, read_sources
 
     start = time.perf_counter()
-    labels = label_names(options.labels, exact=options.labels_exact)
+    if isinstance(options.labels, str):  # "Person,Location" from a caller: read as --labels is
+        labels = parse_labels(options.labels, exact=options.labels_exact)
+    else:
+        labels = label_names([" ".join(x.split()) if isinstance(x, str) else x for x in options.labels], exact=options.labels_exact)
     try:
         settings = IngestSettings(
             labels=labels, model=options.model, threshold=options.threshold, min_link_score=options.min_link_score,
