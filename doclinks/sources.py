@@ -12,7 +12,10 @@ same ids, so an ingest that was interrupted continues where it stopped, and noth
 stored twice.
 
 `read_sources` reads every file before anything is stored and lists every file it could not
-read (not one at a time): with ``skip_bad`` they are left out and reported, else
+read (not one at a time). Every check that can run on a text runs here, before any model loads:
+the encoding, the JSON of ``.jsonl`` lines (NaN and Infinity are not JSON), characters no store can
+hold (a NUL, a lone surrogate: named with file, line and one short excerpt), and last the store's own
+check of each chunk (`doclinks.source_checks`). With ``skip_bad`` the files refused are left out and reported, else
 `SourceError` names them all. Errors are `SourceError` (a `ValueError`) naming the file (and
 line); they name no command-line flag.
 """
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .source_checks import NotJSON, excerpt, no_constant, storable_problem, text_problem
 from .store.records import bad_text
 
 __all__ = [
@@ -171,11 +175,18 @@ def _codec(encoding: str) -> str:
 
 def _read_text(path: Path, encoding: str = "utf-8") -> str:
     try:
-        return path.read_text(encoding=_codec(encoding))
+        text = path.read_text(encoding=_codec(encoding))
     except UnicodeDecodeError as exc:
         raise SourceError(f"{path}: not {_encoding_name(encoding)} text (byte {exc.start})") from None
     except OSError as exc:
         raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    problem = text_problem(text)
+    if problem is not None:
+        pos, why = problem
+        line, column = text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos)
+        hint = " (binary data, or UTF-16 text read as UTF-8?)" if "NUL" in why else ""
+        raise SourceError(f"{path}:{line}:{column}: the text {why}{hint}: {excerpt(text, pos)}")
+    return text
 
 
 def _encoding_name(encoding: str) -> str:
@@ -200,9 +211,13 @@ def _jsonl(path: Path, text_field: str, encoding: str = "utf-8") -> Iterator[Sou
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                obj = json.loads(line, parse_constant=no_constant)
             except json.JSONDecodeError as exc:
                 raise SourceError(f"{path}:{lineno}: not valid JSON ({exc.msg}, column {exc.colno})") from None
+            except NotJSON as exc:
+                raise SourceError(f"{path}:{lineno}: {exc}") from None
+            except ValueError as exc:  # e.g. an integer of more digits than Python converts
+                raise SourceError(f"{path}:{lineno}: not valid JSON ({str(exc).split(':')[0]})") from None
             except RecursionError:
                 raise SourceError(f"{path}:{lineno}: JSON nested too deeply to read") from None
             try:
@@ -210,7 +225,8 @@ def _jsonl(path: Path, text_field: str, encoding: str = "utf-8") -> Iterator[Sou
             except RecursionError:
                 raise SourceError(f"{path}:{lineno}: JSON nested too deeply to read") from None
             if bad is not None:
-                raise SourceError(f"{path}:{lineno}: a string holds a lone surrogate or a NUL character: {bad[:40]!r}")
+                pos, why = text_problem(bad)
+                raise SourceError(f"{path}:{lineno}: a string {why}: {excerpt(bad, pos)}")
             if not isinstance(obj, dict):
                 raise SourceError(f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}")
             text = obj.get(text_field)
@@ -326,10 +342,14 @@ def read_sources(
     for path in files:
         try:
             docs = list(read_documents(path, text_field=text_field, encoding=encoding))
+            pieces = [c for d in docs for c in splitter.split(d)]
+            refused = storable_problem(pieces)
+            if refused is not None:
+                line = refused[0].metadata.get("line")
+                raise SourceError(f"{path}{'' if line is None else f':{line}'}: {refused[1]}")
         except SourceError as exc:
             bad.append((path, str(exc)))
             continue
-        pieces = [c for d in docs for c in splitter.split(d)]
         documents += len(docs)
         if not pieces:
             empty.append(path)

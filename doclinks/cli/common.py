@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import CommandError
@@ -15,12 +17,15 @@ __all__ = [
     "DEFAULT_DB",
     "add_db",
     "add_model",
+    "add_labels",
     "parse_labels",
+    "label_names",
     "check_model_name",
     "interrupted",
     "is_url",
     "open_store",
     "open_reader",
+    "remove_database_file",
     "shown_db",
     "check_output",
 ]
@@ -43,31 +48,100 @@ def add_model(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threshold", type=float, default=0.5, metavar="T", help="entity score threshold (default 0.5)")
 
 
-def parse_labels(text: str | None) -> list[str]:
-    """``"Person, Organization,Location"`` -> ``["Person", "Organization", "Location"]``.
+#: Characters that separate labels in other tools: inside one label they most likely mean a list.
+LIST_SEPARATORS = (";", "|", "/")
 
-    Labels that differ only in case are one label (the first spelling is kept): "Person" and "person"
-    would never link to each other. A label holding ";" or "|" is most likely a list with the wrong
-    separator. Both are said on stderr as warnings."""
-    labels: list[str] = []
+_EXAMPLE_LABELS = '--labels "Person,Organization,Location"'
+
+
+def add_labels(p: argparse.ArgumentParser, help: str) -> None:
+    """``--labels`` (comma-separated, or a JSON list) and ``--labels-exact``."""
+    p.add_argument("--labels", metavar="LIST", help=help + ', or a JSON list: \'["Person", "Sports Team"]\'')
+    p.add_argument("--labels-exact", action="store_true",
+                   help="take each comma-separated label as written, even one that looks like a list "
+                   "(holding ; | or /, or several capitalised words as the only label)")  # fmt: skip
+
+
+def parse_labels(text: str | None, *, exact: bool = False) -> list[str]:
+    """``--labels`` as a list: ``"Person, Organization,Location"`` -> ``["Person", "Organization", "Location"]``.
+
+    A JSON list (text starting with "[") is taken as written, each string one label (a label may then
+    hold commas). Otherwise labels are comma-separated, and a label that looks like a list is refused
+    unless `exact` (``--labels-exact``): see `label_names`.
+
+    Raises:
+        CommandError: no labels, JSON that is not a list of strings, a label that looks like a list.
+    """
+    stripped = (text or "").strip()
+    if stripped.startswith("["):
+        return label_names(_json_labels(stripped), exact=True)
+    return label_names([" ".join(part.split()) for part in (text or "").split(",")], exact=exact)
+
+
+def _json_labels(text: str) -> list[str]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"--labels: not valid JSON ({exc.msg}, column {exc.colno}); give a JSON list of "
+                           'strings, e.g. \'["Person", "Sports Team"]\', or comma-separated labels') from None  # fmt: skip
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise CommandError('--labels: JSON labels must be a list of strings, e.g. \'["Person", "Sports Team"]\'')
+    return [" ".join(v.split()) for v in value]
+
+
+def label_names(labels: Sequence[str], *, exact: bool = False) -> list[str]:
+    """The labels to use: empty ones dropped, case variants joined, list-shaped ones refused.
+
+    Labels that differ only in case are one label (the first spelling is kept; said on stderr as a
+    warning): "Person" and "person" would never link to each other. Unless `exact`, a label that
+    looks like a list written with the wrong separator is refused before anything is read or
+    stored: one holding ";", "|" or "/", or, when it is the only label, several words that each
+    start with a capital letter ("Person Location"; a label of several words given beside others,
+    as in "Person,Sports Team", is taken as written: commas were used).
+
+    Raises:
+        CommandError: no labels, or a label that looks like a list (the message names the
+            separator and the fix).
+    """
+    out: list[str] = []
     folded: dict[str, str] = {}
-    for part in (text or "").split(","):
-        part = " ".join(part.split())
-        if not part:
+    for label in labels:
+        if not isinstance(label, str):
+            raise CommandError(f"--labels: every label must be a string, got {type(label).__name__}: {label!r}")
+        if not label:
             continue
-        if part.casefold() in folded:
-            if folded[part.casefold()] != part:
-                print(f"doclinks: warning: label {part!r} is {folded[part.casefold()]!r} in another case: "
+        if label.casefold() in folded:
+            if folded[label.casefold()] != label:
+                print(f"doclinks: warning: label {label!r} is {folded[label.casefold()]!r} in another case: "
                       "read as one label", file=sys.stderr)  # fmt: skip
             continue
-        folded[part.casefold()] = part
-        labels.append(part)
-        if ";" in part or "|" in part:
-            print(f"doclinks: warning: label {part!r} holds {';' if ';' in part else '|'}: separate labels with commas, "
-                  'e.g. --labels "Person,Location"', file=sys.stderr)  # fmt: skip
-    if not labels:
-        raise CommandError('labels missing: give the entity types to find, e.g. --labels "Person,Organization,Location"')
-    return labels
+        folded[label.casefold()] = label
+        out.append(label)
+    if not out:
+        raise CommandError(f"labels missing: give the entity types to find, e.g. {_EXAMPLE_LABELS}")
+    if not exact:
+        for label in out:
+            _refuse_list_shape(label, alone=len(out) == 1)
+    return out
+
+
+def _refuse_list_shape(label: str, alone: bool) -> None:
+    """Raise CommandError when `label` looks like several labels (see `label_names`)."""
+    for sep in LIST_SEPARATORS:
+        if sep in label:
+            parts = [p.strip() for p in label.split(sep) if p.strip()]
+            fix = f'--labels "{",".join(parts)}"' if len(parts) > 1 else _EXAMPLE_LABELS
+            raise CommandError(
+                f"--labels: the label {label!r} looks like a list separated by {sep!r}: separate labels with commas, "
+                f"e.g. {fix} (or add --labels-exact if {sep!r} belongs to the label)"
+            )
+    words = label.split()
+    if alone and len(words) > 1 and all(w[0].isupper() for w in words):
+        raise CommandError(
+            f"--labels: the label {label!r} looks like a list separated by spaces (capitalised words): separate labels "
+            f'with commas, e.g. --labels "{",".join(words)}"; for one label of several words add --labels-exact, '
+            f"or give the labels as JSON: --labels '{json.dumps([label])}'"
+        )
 
 
 def check_model_name(model: str | None) -> None:
@@ -196,6 +270,13 @@ def _sqlite_file(db: str | os.PathLike, create: bool) -> Path:
         if header != _SQLITE_HEADER:
             raise CommandError(f"{p}: not a doclinks database (not an SQLite file)")
     return p
+
+
+def remove_database_file(db: str | os.PathLike) -> None:
+    """Remove the SQLite file `db` and its journal files (what a failed first ingest created)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.fspath(db) + suffix)
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .colors import label_colors
-from .common import add_model, check_model_name, check_output, parse_labels
+from .common import add_labels, add_model, check_model_name, check_output, parse_labels
 from .errors import CommandError
 
 __all__ = ["read_input", "find_entities", "render_table", "to_json", "render_html", "add_parser", "run"]
@@ -114,7 +114,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument("text", nargs="?", help="the text (or use --file)")
     p.add_argument("--file", metavar="FILE", help="read the text from this file (- for stdin)")
-    p.add_argument("--labels", metavar="LIST", help='entity types, comma-separated, e.g. "Person,Organization,Location" (required)')
+    add_labels(p, 'entity types (required): comma-separated, e.g. "Person,Organization,Location"')
     add_model(p)
     p.add_argument("--format", choices=["table", "json", "html"], default="table", help="output format (default table)")
     p.add_argument("--output", "-o", metavar="FILE", help="write to this file instead of stdout")
@@ -125,7 +125,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Run ``doclinks entities``."""
         
-    labels = parse_labels(args.labels)
+    labels = parse_labels(args.labels, exact=args.labels_exact)
     text, title = read_input(args.text, args.file)
     if args.output is not None:
         check_output(args.output)

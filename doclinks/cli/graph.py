@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .colors import label_colors
-from .common import add_db, check_output, open_reader, parse_labels
+from .common import add_db, add_labels, check_output, open_reader, parse_labels
 from .errors import CommandError
 from .inventory import Inventory, label_of
 
@@ -46,6 +46,7 @@ class GraphData:
     edges: list[dict[str, Any]] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)  # entity labels present, in first-seen order
     title: str = "doclinks graph"
+    max_tag_degree: int | None = None  # entity tags of a higher degree are hubs
 
     @property
     def chunk_count(self) -> int:
@@ -85,7 +86,7 @@ def build_graph(
     if min_chunks < 1:
         raise CommandError(f"--min-chunks must be at least 1, got {min_chunks}")
     wanted = None if labels is None else set(labels)
-    graph = GraphData(title=title)
+    graph = GraphData(title=title, max_tag_degree=max_tag_degree)
     chunk_ids = []
     for doc in inventory.docs:
         meta = {k: v for k, v in doc.metadata.items() if k not in ("links", "entities")}
@@ -192,6 +193,7 @@ def render_html(graph: GraphData) -> str:
         "nodes": graph.nodes,
         "edges": graph.edges,
         "labels": [{"name": label, "color": color} for label, color in label_colors(graph.labels).items()],
+        "max_tag_degree": graph.max_tag_degree,
     }
     data = json.dumps(payload, ensure_ascii=False).replace("<", "\\u003c")
     page = template.replace("__TITLE__", html.escape(graph.title))
@@ -231,7 +233,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--html", metavar="FILE", help="write the interactive HTML page to FILE")
     p.add_argument("--format", choices=["html", "graphml", "json"], help="output format (default html with --html)")
     p.add_argument("--output", "-o", metavar="FILE", help="output file")
-    p.add_argument("--labels", metavar="LIST", help="only entities of these labels, comma-separated")
+    add_labels(p, "only entities of these labels: comma-separated")
     p.add_argument("--min-chunks", type=int, default=2, metavar="N", help="entities carried by at least this many chunks (default 2: those that link chunks)")
     p.set_defaults(func=run)
     return p
@@ -250,7 +252,7 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError("give --html out.html (or --format graphml|json)")
         if output is not None:
             check_output(output, "--html" if args.html is not None else "--output")
-        labels = parse_labels(args.labels) if args.labels is not None else None
+        labels = parse_labels(args.labels, exact=args.labels_exact) if args.labels is not None else None
         inventory = Inventory.from_documents(store.iter_documents())
         max_degree = store.degree_limit()
     graph = build_graph(inventory, min_chunks=args.min_chunks, labels=labels, max_tag_degree=max_degree,

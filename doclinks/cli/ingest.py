@@ -14,18 +14,21 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..links.contrast import DEFAULT_CONTRAST_LABELS
 from ..links.extractor import DEFAULT_MIN_LINK_SCORE
-from . import console
-from .common import add_db, add_model, check_model_name, interrupted, open_store, parse_labels, shown_db
+from .common import (
+    add_db, add_labels, add_model, check_model_name, interrupted, is_url, label_names, open_store, parse_labels,
+    remove_database_file, shown_db,
+)  # fmt: skip
+from .progress import IngestProgress, progress_bar, rate_text
 from .errors import CommandError
 from .ingest_ray import RayOptions, add_ray_flags, check_engine, ray_options
 
-__all__ = ["add_parser", "run", "IngestOptions", "IngestSummary", "ingest"]
+__all__ = ["add_parser", "run", "IngestOptions", "IngestSummary", "ingest", "rate_text"]
 
 
 @dataclass
@@ -33,6 +36,7 @@ class IngestOptions:
     """What `ingest` does; the defaults are the command line's."""
 
     labels: list[str]
+    labels_exact: bool = False  # True: no check that a label looks like a list (--labels-exact, JSON labels)
     model: str | None = None  # None: doclinks.default_model()
     chunk_size: int = 1000
     chunk_overlap: int = 0
@@ -82,6 +86,8 @@ class IngestSummary:
         """The summary for people."""
         rate = f" ({self.chunks_per_second:.1f} chunks/s)" if self.chunks_per_second else ""
         skipped = f", {self.skipped_chunks:,} already stored" if self.skipped_chunks else ""
+        if self.chunks and not self.new_chunks:
+            skipped = "nothing new to ingest: all already stored"
         other = ", ".join(f"{n} {suffix or 'without suffix'}" for suffix, n in sorted(self.skipped_by_type.items()))
         lines = [
             f"ingested into {self.db}",
@@ -89,7 +95,7 @@ class IngestSummary:
             + (f", {len(self.bad_files)} unreadable (skipped)" if self.bad_files else "")
             + (f"; not read: {other}" if other else ""),
             f"  documents      {self.documents:,}",
-            f"  chunks         {self.chunks:,} ({self.new_chunks:,} new{skipped})",
+            f"  chunks         {self.chunks:,} (" + (f"{self.new_chunks:,} new" if self.new_chunks else "") + f"{skipped})",
             f"  entities       {self.entities:,} mentions in the new chunks"
             + (f"; tags of {self.renormalized_chunks:,} stored chunks renormalised" if self.renormalized_chunks else ""),
             f"  store          {self.stored_chunks:,} chunks, {self.distinct_tags:,} distinct tags "
@@ -97,53 +103,9 @@ class IngestSummary:
             f"  time           {self.seconds:.1f} s{rate}"
             + (f" on Ray, {self.ner_actors} NER actor{'s' if self.ner_actors != 1 else ''}" if self.engine == "ray" else ""),
         ]  # fmt: skip
-        lines += [f"  skipped        {b['file']}: {b['why']}" for b in self.bad_files[:20]]
+        lines += [f"  skipped        {b['why'] if b['why'].startswith(b['file']) else b['file'] + ': ' + b['why']}"
+                  for b in self.bad_files[:20]]  # fmt: skip
         return "\n".join(lines)
-
-
-def rate_text(done: float, started: float | None, now: float) -> str:
-    """The progress bar's rate: chunks done over the seconds since the work started (the model
-    loaded), which is how the summary's ``chunks_per_second`` counts too."""
-    elapsed = now - started if started is not None else 0.0
-    return f"{done / elapsed:.2f} chunks/s" if done and elapsed > 0 else "- chunks/s"
-
-
-def _progress(enabled: bool):
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        ProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-    from rich.text import Text
-
-    class Rate(ProgressColumn):
-        # Chunks done over the time since the work started (the model loaded): the summary's rate,
-        # not rich's moving estimate, which also counts the model loading.
-        def render(self, task) -> Text:
-            return Text(rate_text(task.completed, task.fields.get("started"), time.perf_counter()), style="progress.data.speed")
-
-    return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
-        TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
-        console=console.err(), disable=not enabled,
-    )  # fmt: skip
-
-
-def bar_updater(bar, task, before: Callable[[], object]) -> Callable[[int, int], None]:
-    """An `on_progress(done, total)` for an ingest: calls `before` (e.g. stops a spinner), starts the
-    rate's clock at 0 done, and moves the bar of `task`."""
-
-    def on_progress(done: int, total: int) -> None:
-        before()
-        if done == 0:
-            bar.update(task, started=time.perf_counter())
-        bar.update(task, completed=done, total=total)
-
-    return on_progress
 
 
 def ingest(paths, db, options: IngestOptions) -> IngestSummary:
@@ -158,7 +120,10 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
     from ..sources import SourceError, Splitter, collect_files, read_sources
 
     start = time.perf_counter()
-    labels = parse_labels(",".join(options.labels))
+    if isinstance(options.labels, str):  # "Person,Location" from a caller: read as --labels is
+        labels = parse_labels(options.labels, exact=options.labels_exact)
+    else:
+        labels = label_names([" ".join(x.split()) if isinstance(x, str) else x for x in options.labels], exact=options.labels_exact)
     try:
         settings = IngestSettings(
             labels=labels, model=options.model, threshold=options.threshold, min_link_score=options.min_link_score,
@@ -189,26 +154,23 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
         raise CommandError(_source_message(str(exc))) from None
     if not read.chunks:
         raise CommandError("nothing to ingest: the files hold no text")
-    store = open_store(db, create=True)
+    created = not is_url(db) and not Path(db).exists()
     try:
-        with _progress(options.progress) as bar:
-            task = bar.add_task("ingest", total=None)
-            spinner = None
-
-            def on_model() -> None:
-                nonlocal spinner
-                if options.progress:
-                    spinner = console.err().status("loading the NER model", spinner="dots")
-                    spinner.start()
-
-            on_progress = bar_updater(bar, task, lambda: spinner is not None and spinner.stop())
-
-            report = ingest_chunks(store, read.chunks, settings, on_model=on_model, on_progress=on_progress)
-            if spinner is not None:
-                spinner.stop()
-        stored_chunks, distinct_tags = len(store), len(store.tags())
-    finally:
-        store.close()
+        store = open_store(db, create=True)
+        try:
+            with IngestProgress(options.progress) as progress:
+                report = ingest_chunks(store, read.chunks, settings, on_model=progress.on_model,
+                                       on_progress=progress.on_progress)  # fmt: skip
+            stored_chunks, distinct_tags = len(store), store.tag_count()
+        finally:
+            store.close()
+    except BaseException as exc:
+        if created and not getattr(exc, "stored", 0):  # an interrupted run that stored chunks is continued
+            remove_database_file(db)
+        raise
+    if options.progress and not report.new_chunks:
+        print(f"doclinks ingest: nothing new to ingest: {_chunks(report.chunks)} of the files "
+              f"{'is' if report.chunks == 1 else 'are all'} stored in {shown_db(db)} already", file=sys.stderr)  # fmt: skip
     _warn_stale(report, labels)
     return IngestSummary(
         db=shown_db(db), files=read.files_read, documents=read.documents, chunks=report.chunks, new_chunks=report.new_chunks,
@@ -227,7 +189,7 @@ def _ingest_on_ray(paths, db, options: IngestOptions, settings, start: float) ->
     from .ingest_ray import run_ray_ingest
 
     try:
-        result = run_ray_ingest(paths, db, settings, options, _progress(options.progress))
+        result = run_ray_ingest(paths, db, settings, options, progress_bar(options.progress))
     except LookupError:
         raise CommandError(f"--encoding {options.encoding}: no such text encoding") from None
     except SourceError as exc:
@@ -237,7 +199,7 @@ def _ingest_on_ray(paths, db, options: IngestOptions, settings, start: float) ->
     report = result.report
     store = open_store(db)
     try:
-        stored_chunks, distinct_tags = len(store), len(store.tags())
+        stored_chunks, distinct_tags = len(store), store.tag_count()
     finally:
         store.close()
     _warn_stale(report, settings.labels)
@@ -250,6 +212,10 @@ def _ingest_on_ray(paths, db, options: IngestOptions, settings, start: float) ->
         empty_files=list(result.empty_files), bad_files=[{"file": f, "why": w} for f, w in result.bad_files],
         skipped_by_type=dict(result.skipped_by_type), engine="ray", ner_actors=result.actors,
     )  # fmt: skip
+
+
+def _chunks(n: int) -> str:
+    return f"{n:,} chunk" + ("" if n == 1 else "s")
 
 
 def _source_message(message: str) -> str:
@@ -277,7 +243,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "where it stopped: chunks already stored are skipped.",
     )  # fmt: skip
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    p.add_argument("--labels", metavar="LIST", help='entity types to find, comma-separated, e.g. "Person,Organization,Location" (required)')
+    add_labels(p, 'entity types to find (required): comma-separated, e.g. "Person,Organization,Location"')
     add_db(p)
     add_model(p)
     p.add_argument("--chunk-size", type=int, default=1000, metavar="N", help="largest chunk in characters (default 1000)")
@@ -320,7 +286,7 @@ def parse_contrast_labels(text: str | None) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Run ``doclinks ingest``."""
     options = IngestOptions(
-        labels=parse_labels(args.labels), model=args.model, chunk_size=args.chunk_size,
+        labels=parse_labels(args.labels, exact=args.labels_exact), labels_exact=True, model=args.model, chunk_size=args.chunk_size,
         chunk_overlap=args.chunk_overlap, batch_size=args.batch_size, threshold=args.threshold,
         min_link_score=args.min_link_score or None, merge=not args.no_merge, keep_apart=list(args.keep_apart),
         relabel=args.relabel, text_field=args.text_field, encoding=args.encoding, skip_bad=args.skip_bad,

@@ -103,7 +103,7 @@ def run_ray_ingest(paths, db: str, settings, options, progress) -> Any:
     `progress` is the command's rich progress bar (or a disabled one)."""
     from ..scale import ReadSettings, ray_ingest, require_ray
     from . import console
-    from .ingest import bar_updater  # here: ingest imports this module
+    from .progress import bar_updater
 
     ray_settings = _settings(options.ray or RayOptions())
     try:

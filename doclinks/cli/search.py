@@ -65,15 +65,29 @@ class Result:
     ppr_score: float | None = None
     via: list[tuple[str, str]] = field(default_factory=list)  # (kind, tag), rarest first
     metadata: dict[str, Any] = field(default_factory=dict)
+    via_degrees: list[int] = field(default_factory=list)  # chunks carrying each via tag (traversal, depth > 0)
+    rank_score: float | None = None  # traversal, depth > 0: the neighbour rank the results of a depth are ordered by
 
     def to_dict(self) -> dict[str, Any]:
         """The result as a JSON-ready dict (the `--json` output)."""
         return {
             "rank": self.rank, "id": self.id, "source": self.source, "chunk": self.chunk, "line": self.line,
             "depth": self.depth, "score": self.score, "mmr_score": self.mmr_score, "ppr_score": self.ppr_score,
-            "via": [{"kind": k, "label": label_of(k), "tag": t} for k, t in self.via],
+            "via": [{"kind": k, "label": label_of(k), "tag": t, **({"chunks": d} if d is not None else {})}
+                    for (k, t), d in zip(self.via, self._degrees())],
+            "rank_score": self.rank_score,
             "text": self.text,
         }  # fmt: skip
+
+
+    def _degrees(self) -> list[int | None]:
+        return list(self.via_degrees) if len(self.via_degrees) == len(self.via) else [None] * len(self.via)
+
+    @property
+    def group(self) -> str:
+        """Why it is there: ``"nearest"`` (similar to the question), ``"named"`` (an entity-seeded root:
+        it carries an entity the question names) or ``"linked"`` (reached through shared entities)."""
+        return "linked" if self.depth > 0 else "named" if self.via else "nearest"
 
 
 def _check(options: SearchOptions) -> None:
@@ -131,6 +145,7 @@ def search(db: str | os.PathLike, question: str, options: SearchOptions | None =
                 _query_model(store, options.model)
             docs = store.traversal_search(question, k=options.k, depth=options.depth, adjacent_k=options.adjacent_k,
                                           entity_k=options.entity_k)  # fmt: skip
+        n_chunks, idf_weight = len(store), store.settings.idf_weight
     results = []
     for rank, doc in enumerate(docs, start=1):
         meta = {k: v for k, v in doc.metadata.items() if k not in ("links", "entities") and not k.startswith("_")}
@@ -140,7 +155,14 @@ def search(db: str | os.PathLike, question: str, options: SearchOptions | None =
             score=float(doc.metadata.get("_similarity_score", 0.0)), mmr_score=doc.metadata.get("_mmr_score"),
             ppr_score=doc.metadata.get("_ppr_score"),
             via=[tuple(p) for p in doc.metadata.get("_via", doc.metadata.get("_query_tags", []))], metadata=meta,
+            via_degrees=list(doc.metadata.get("_via_degrees", [])),
         ))  # fmt: skip
+    if options.mode == "traversal":
+        from ..store.ranking import neighbour_rank
+
+        for r in results:  # the store's rule (`doclinks.store.ranking`), shown so that the order explains itself
+            if r.depth > 0 and len(r.via_degrees) == len(r.via):
+                r.rank_score = neighbour_rank(r.score, r.via_degrees, n_chunks, idf_weight)
     return results
 
 
@@ -171,12 +193,19 @@ def render_results(results: list[Result], question: str, options: SearchOptions,
     out = out or console.out()
     kind = _search_name(options)
     shape = f"k={options.k}" if options.mode in ("ppr", "similarity") else f"k={options.k}, depth={options.depth}"
-    out.print(f"[bold]{escape(question)}[/bold]  ({kind}, {shape}: {len(results)} results)")
+    out.print(f"[bold]{escape(question)}[/bold]  ({kind}, {shape}: {count_text(results, options)})")
     if not results:
         return
+    heading = None
     for r in results:
+        now = _heading(r, results, options)
+        if now != heading and now:
+            out.print()
+            out.print(f"[dim]{escape(now)}[/dim]")
+        heading = now
         score = f"score {r.score:.3f}" + (f"  mmr {r.mmr_score:.3f}" if r.mmr_score is not None else "") + (
-            f"  ppr {r.ppr_score:.4f}" if r.ppr_score is not None else "")
+            f"  ppr {r.ppr_score:.4f}" if r.ppr_score is not None else "") + (
+            f"  rank {r.rank_score:.3f}" if r.rank_score is not None else "")
         out.print()
         out.print(f"[bold cyan]{r.rank:>2}.[/bold cyan] [bold]{escape(where(r))}[/bold]  depth {r.depth}  {score}")
         if r.depth == 0:
@@ -185,10 +214,39 @@ def render_results(results: list[Result], question: str, options: SearchOptions,
             out.print("    via " + "; ".join(f"[magenta]{escape(tag_name(k, t))}[/magenta]" for k, t in r.via)
                       + " [dim](named by the question or carried by a chunk similar to it)[/dim]")
         elif r.via:
-            out.print("    via " + "; ".join(f"[magenta]{escape(tag_name(k, t))}[/magenta]" for k, t in r.via))
+            out.print("    via " + "; ".join(f"[magenta]{escape(tag_name(k, t))}[/magenta]"
+                                         + (f" [dim]({d:,} chunk{'s' if d != 1 else ''})[/dim]" if d is not None else "")
+                                         for (k, t), d in zip(r.via, r._degrees())))  # fmt: skip
         text = " ".join(r.text.split()) if full else snippet(r.text)
         width = max(40, min(out.width, 104) - 4)
         out.print(Text(textwrap.fill(text, width, initial_indent="    ", subsequent_indent="    ")), soft_wrap=True)
+
+
+def count_text(results: list[Result], options: SearchOptions) -> str:
+    """How many results, and why they are there: ``"4 nearest + 10 through shared entities"`` for a
+    traversal (`k` bounds the nearest; each hop adds up to ``--adjacent-k``), ``"4 results"`` for the
+    searches whose results are all of one kind."""
+    if options.mode in ("ppr", "similarity") or (options.mode == "traversal" and options.depth == 0 and not options.entity_k):
+        return f"{len(results)} result{'s' if len(results) != 1 else ''}"
+    groups = [(sum(r.group == g for r in results), words) for g, words in
+              (("nearest", "nearest"), ("named", "naming the question's entities"), ("linked", "through shared entities"))]
+    parts = [f"{n} {words}" for n, words in groups if n or words == "nearest"]
+    return " + ".join(parts) + (f" (k={options.k} in all)" if options.mode == "mmr" else "")
+
+
+def _heading(r: Result, results: list[Result], options: SearchOptions) -> str | None:
+    """The line above each group of results that says what they are and in which order they come."""
+    if options.mode == "mmr":
+        return "in the order MMR traversal chose them (mmr: similarity to the question, less similarity to the results before)" if r.rank == 1 else None
+    if options.mode != "traversal" or (options.depth == 0 and not options.entity_k):
+        return None
+    if r.group == "nearest":
+        n = sum(x.group == "nearest" for x in results)
+        return f"nearest: the {n} chunk{'s' if n != 1 else ''} most similar to the question, most similar first"
+    if r.group == "named":
+        return "naming an entity of the question: the most similar chunks that carry one, most similar first"
+    return (f"through shared entities, depth {r.depth}: best rank first (rank: similarity to the question "
+            "weighted by the rarity of the tags shared with the depth before; a tag on fewer chunks weighs more)")
 
 
 def _search_name(options: SearchOptions) -> str:
@@ -205,12 +263,15 @@ def results_json(results: list[Result], question: str, options: SearchOptions) -
         "search": {"mmr": "mmr_traversal"}.get(options.mode, options.mode),
         "k": options.k,
         "depth": options.depth,
+        "counts": {g: sum(r.group == g for r in results) for g in ("nearest", "named", "linked")},
         "results": [r.to_dict() for r in results],
     }
 
 
 def _add_search_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--k", type=int, default=4, metavar="N", help="results found by similarity (default 4)")
+    p.add_argument("--k", type=int, default=4, metavar="N",
+                   help="results found by similarity (default 4); traversal adds the chunks linked to them "
+                   "(up to --adjacent-k a hop), shown as \"4 nearest + 10 through shared entities\"")
     p.add_argument("--depth", type=int, default=1, metavar="N", help="hops along shared entities (default 1; 0: similarity only)")
     p.add_argument("--mode", choices=list(MODES), default="traversal",
                    help="traversal (default): similar chunks, then their neighbours through shared entities; "

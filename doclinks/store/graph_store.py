@@ -367,6 +367,13 @@ class GraphStore(EntitySearch, VectorStoreAPI):
             self._check_open()
             return self.backend.tags()
 
+    def tag_count(self) -> int:
+        """The number of distinct ``(kind, tag)`` pairs some chunk carries, on either side of a link: what
+        ``doclinks stats`` counts as distinct tags (`tags` may also list tags no chunk carries any more)."""
+        with self._lock:
+            self._check_open()
+            return self.backend.tag_count()
+
     def documents_with_tags(self, pairs: Iterable[tuple[str, str]]) -> list[Document]:
         """The stored chunks carrying a link (either side) with one of the ``(kind, tag)`` `pairs`,
         in insertion order, as Documents: the part of a corpus that a change of these tags touches."""

@@ -44,8 +44,10 @@ def test_merge_listed_undone_and_redone(tmp_path, capsys, ner_model):
     for name, text in FILES.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     db = tmp_path / "g.db"
-    _ingest(capsys, tmp_path, "--model", ner_model)
+    summary = _ingest(capsys, tmp_path, "--model", ner_model)
     assert _person_tags(db)["c.txt"] == {"Volodymyr Zelenskyy"}  # the surname joined the full name (two chunks)
+    assert cli.main(["stats", "--db", str(db), "--json"]) == 0  # one count of tags, after merging
+    assert summary["distinct_tags"] == json.loads(capsys.readouterr().out)["distinct_tags"]
     assert _merges(capsys, db) == [{"kind": "entity:Person", "from": "Zelenskyy", "to": "Volodymyr Zelenskyy", "chunks": 1}]
     _ingest(capsys, tmp_path, "--model", ner_model)  # nothing new: merges are recomputed, not stacked
     assert _merges(capsys, db) == [{"kind": "entity:Person", "from": "Zelenskyy", "to": "Volodymyr Zelenskyy", "chunks": 1}]

@@ -137,12 +137,13 @@ def test_jsonl_lines_that_cannot_be_stored_name_file_and_line(tmp_path, line, me
 
 def test_labels_in_several_cases_are_one_label_and_wrong_separators_are_flagged(capsys):
     from doclinks.cli.common import parse_labels
+    from doclinks.cli.errors import CommandError
 
     assert parse_labels("Person, person ,PERSON,Location") == ["Person", "Location"]
     err = capsys.readouterr().err
     assert "'person' is 'Person' in another case" in err and "'PERSON'" in err
-    assert parse_labels("Person;Location") == ["Person;Location"]
-    assert "separate labels with commas" in capsys.readouterr().err
+    with pytest.raises(CommandError, match="separate labels with commas"):  # a list with the wrong separator
+        parse_labels("Person;Location")
     assert parse_labels("Person,Location") == ["Person", "Location"] and capsys.readouterr().err == ""
 
 

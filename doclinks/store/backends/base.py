@@ -124,6 +124,11 @@ class Backend(abc.ABC):
         tag over 1000 bytes as its digest, `doclinks.store.filters.index_text`)."""
 
     @abc.abstractmethod
+    def tag_count(self) -> int:
+        """The number of distinct ``(kind, tag)`` pairs some chunk carries (either side): `tags` less the
+        tags no chunk carries any more (e.g. a short tag that corpus normalisation merged into a longer one)."""
+
+    @abc.abstractmethod
     def documents_with_tags(self, pairs: Sequence[tuple[str, str]]) -> list[Document]:
         """The Documents of the chunks that carry a link (either side) with one of `pairs`, in
         insertion order: what an incremental tag normalisation reads instead of the corpus."""

@@ -186,6 +186,10 @@ class MemoryBackend(Backend):
             seen.update(dict.fromkeys(sorted(row.record.out_tags | row.record.in_tags)))
         return list(seen)
 
+    def tag_count(self) -> int:
+        """See `Backend.tag_count`: `tags` is exact here."""
+        return len(self.tags())
+
     def documents_with_tags(self, pairs: Sequence[tuple[str, str]]) -> list[Document]:
         """See `Backend.documents_with_tags`: a scan of the rows (they are in memory)."""
         wanted = set(pairs)

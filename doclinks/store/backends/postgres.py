@@ -526,6 +526,14 @@ class PostgresBackend(Backend):
         with self._errors():
             return [(r[0], r[1]) for r in self._conn.execute(self._q("SELECT kind, tag FROM {tags} ORDER BY tag_id"))]
 
+    def tag_count(self) -> int:
+        """See `Backend.tag_count`: tags with an incoming side (their degree), or an outgoing one."""
+        if self._dim is None:
+            return 0
+        with self._errors():
+            return self._conn.execute(self._q(
+                "SELECT count(*) FROM {tags} WHERE in_degree > 0 OR tag_id IN (SELECT tag_id FROM {out_links})")).fetchone()[0]
+
     def documents_with_tags(self, pairs: Sequence[tuple[str, str]]) -> list[Document]:
         """See `Backend.documents_with_tags`: through the link tables."""
         pairs = list(pairs)

@@ -436,6 +436,13 @@ class SQLiteBackend(Backend):
         with self._errors():
             return [(k, t) for k, t in self._conn.execute("SELECT kind, tag FROM tags ORDER BY tag_id")]
 
+    def tag_count(self) -> int:
+        """See `Backend.tag_count`: tags with an incoming side (their degree), or an outgoing one (read from
+        ``out_links`` only when some tag has no incoming side)."""
+        with self._errors():
+            return self._conn.execute(
+                "SELECT count(*) FROM tags WHERE in_degree > 0 OR tag_id IN (SELECT tag_id FROM out_links)").fetchone()[0]
+
     def documents_with_tags(self, pairs: Sequence[tuple[str, str]]) -> list[Document]:
         """See `Backend.documents_with_tags`: through the link tables."""
         wanted = (

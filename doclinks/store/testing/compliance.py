@@ -418,8 +418,13 @@ class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance):
         got = store.documents_with_tags([("k", "t")])
         assert [(d.page_content, d.metadata) for d in got] == [
             (d.page_content, d.metadata) for d in store.get_by_ids(["a"])]
+        assert store.tag_count() == 4
         store.delete(["a"])
         assert ids(store.documents_with_tags([("k", "t"), ("href", "p")])) == ["b"]
+        # Counted are the tags some chunk carries: ("k", "t") no more; ("k", "u") gone when "b" is rewritten.
+        assert store.tag_count() == 3
+        store.add_documents([doc("b", unit(10), Link.bidir("k", "v"), Link.incoming("href", "p"))])
+        assert store.tag_count() == 3 and ("k", "v") in store.tags()
         assert store.documents_with_tags([]) == []
         with pytest.raises(TypeError, match="kind, tag"):
             store.documents_with_tags(["k:t"])
