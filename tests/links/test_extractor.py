@@ -138,7 +138,7 @@ def test_add_links_of_a_set_is_reproducible(shipped_ner):
 def test_extract_kwargs_reach_the_model(shipped_ner):
     spy = Recording(shipped_ner)
     kwargs = dict(threshold=0.3, flat_ner=False, multi_label=True, batch_size=3, max_batch_tokens=999, chunk_size=5)
-    ex = GLiNERLinkExtractor(["Location"], model=spy, extract_kwargs=kwargs)
+    ex = GLiNERLinkExtractor(["Location"], model=spy, extract_kwargs=kwargs, contrast_labels=None)  # one call
     text = "Kyiv, Ukraine"
     links = ex.extract_one(text)
     assert links == {Link.bidir("entity:Location", "Kyiv"), Link.bidir("entity:Location", "Ukraine")}
@@ -155,7 +155,7 @@ def test_extract_kwargs_reach_the_model(shipped_ner):
 def test_label_descriptions_dict(shipped_ner):
     """The model reads the description, the links carry the name."""
     spy = Recording(shipped_ner)
-    ex = GLiNERLinkExtractor({"Place": "city"}, model=spy)
+    ex = GLiNERLinkExtractor({"Place": "city"}, model=spy, contrast_labels=None)  # one call: the user's labels
     assert ex.extract_one("Kyiv, Ukraine") == {Link.bidir("entity:Place", "Kyiv"), Link.bidir("entity:Place", "Ukraine")}
     assert spy.calls[-1]["labels"] == {"Place": "city"}
     assert ex.labels == ["Place"] and ex.kinds == ["entity:Place"]
@@ -170,20 +170,25 @@ def test_a_model_with_only_batch_predict_entities(ner, gliner_model):
     """A `gliner.GLiNER`: doclinks chunks by hand, passes only the keys that were set."""
     assert not hasattr(gliner_model, "iter_inference")
     spy = BatchOnly(gliner_model)
-    ex = GLiNERLinkExtractor(["Person"], model=spy, extract_kwargs={"chunk_size": 2, "flat_ner": True})
+    ex = GLiNERLinkExtractor(["Person"], model=spy, extract_kwargs={"chunk_size": 2, "flat_ner": True}, contrast_labels=None)
     texts = ["Anna Smith visited Paris .", "Omar Okafor works for Siemens .", "Anna Smith met Li Tanaka in Oslo ."]
     out = list(ex.extract_many(texts))
     assert all(out)
-    assert out == list(GLiNERLinkExtractor(["Person"], model=ner).extract_many(texts))  # doclinks' own engine
+    assert out == list(GLiNERLinkExtractor(["Person"], model=ner, contrast_labels=None).extract_many(texts))  # doclinks' own engine
     assert [c["n"] for c in spy.calls] == [2, 1]
     assert spy.calls[0] == {"flat_ner": True, "threshold": 0.5, "n": 2}
+    # With a contrast label: each chunk of texts is read twice, the second time with the contrast label.
+    spy.calls.clear()
+    judged = GLiNERLinkExtractor(["Person"], model=spy, extract_kwargs={"chunk_size": 2}, contrast_labels=["date"])
+    assert list(judged.extract_many(texts)) == list(GLiNERLinkExtractor(["Person"], model=ner, contrast_labels=["date"]).extract_many(texts))
+    assert [c["n"] for c in spy.calls] == [2, 2, 1, 1]
 
 
 # ------------------------------------------------------------------------------- doclinks extras
 @pytest.mark.shipped_model
 def test_extract_many_streams(shipped_ner):
     spy = Recording(shipped_ner)
-    ex = GLiNERLinkExtractor(["Person"], model=spy, extract_kwargs={"chunk_size": 4})
+    ex = GLiNERLinkExtractor(["Person"], model=spy, extract_kwargs={"chunk_size": 4}, contrast_labels=None)
 
     def endless():
         i = 0
@@ -198,6 +203,10 @@ def test_extract_many_streams(shipped_ner):
     for _ in range(5):
         assert next(results) == first
     assert spy.read == 8
+    # With contrast labels (a second call per chunk) the input is still read one chunk at a time.
+    judged = GLiNERLinkExtractor(["Person"], model=Recording(shipped_ner), extract_kwargs={"chunk_size": 4})
+    results = judged.extract_many(endless())
+    assert next(results) == first and judged.model.read == 8  # the 4 texts of the first chunk, read by both calls
 
 
 def test_progress_bar(ner, capsys):
@@ -303,7 +312,7 @@ def test_entity_records_explain_the_links(shipped_ner):
 @pytest.mark.shipped_model
 def test_annotate_streams_documents_in_place(shipped_ner):
     spy = Recording(shipped_ner)
-    ex = GLiNERLinkExtractor(["Person"], model=spy, extract_kwargs={"chunk_size": 2})
+    ex = GLiNERLinkExtractor(["Person"], model=spy, extract_kwargs={"chunk_size": 2}, contrast_labels=None)
     docs = [Document(f"Angela Merkel {i}", metadata={"n": i}, id=str(i)) for i in range(5)]
     stream = ex.annotate(iter(docs))
     assert next(stream) is docs[0] and spy.read == 2
