@@ -8,26 +8,28 @@ argument and calls one backend method at a time. A new backend subclasses `Backe
 passes the compliance suite, `doclinks.store.testing.compliance`.
 
 Each chunk has a *key*: an int the backend chooses, stable while the chunk is stored, by
-which the searches address it. Filters arrive as ``(metadata key, value token)`` pairs
-(`doclinks.store.filters.filter_tokens`) that a chunk must all match (`ChunkRecord.tokens`).
+which the searches address it. Filters arrive compiled (`doclinks.store.filters.compile_filter`):
+a condition tree over the ``(metadata key, value token)`` pairs of a chunk (`ChunkRecord.tokens`),
+or None for no filter; a backend answers it with its own index, not by reading the chunks.
 """
 
 from __future__ import annotations
 
 import abc
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
 from ...document import Document
+from ..filters import Condition
 from ..ranking import Hit, Neighbours
 from ..records import ChunkRecord, StoredChunk, decode_document
 
 __all__ = ["Backend", "Tokens", "documents_by_key"]
 
-#: A filter as the backends read it: ``(metadata key, value token)`` pairs, all to be matched.
-Tokens = Sequence[tuple[str, str]]
+#: A filter as the backends read it: a compiled condition (`doclinks.store.filters.Condition`), None for none.
+Tokens = Optional[Condition]
 
 
 class Backend(abc.ABC):
