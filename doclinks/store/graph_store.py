@@ -28,7 +28,7 @@ from ..embeddings import Embeddings, default_embeddings
 from .backends.base import Backend
 from .entity_search import EntitySearch
 from .errors import StoreClosedError, UnknownIdError
-from .filters import Condition, compile_filter
+from .filters import Condition, compile_filter, index_text
 from .langchain import AsyncResults, VectorStoreAPI, check_semantics
 from .records import ChunkRecord, build_record, check_count, check_ids, check_vector, unique_batch
 from .results import Found, to_documents
@@ -366,6 +366,16 @@ class GraphStore(EntitySearch, VectorStoreAPI):
         with self._lock:
             self._check_open()
             return self.backend.tags()
+
+    def distinct_metadata_values(self, key: str, limit: int = 100_000) -> list[str]:
+        """Up to `limit` (default 100,000) distinct string values stored under metadata `key`, list items
+        included, sorted by code point: the vocabulary query values link to (`doclinks.query.linking`)."""
+        if not isinstance(key, str):
+            raise TypeError(f"key must be a str, got {type(key).__name__}")
+        check_count("limit", limit)
+        with self._lock:
+            self._check_open()
+            return self.backend.distinct_values(index_text(key), limit)
 
     def documents_with_tags(self, pairs: Iterable[tuple[str, str]]) -> list[Document]:
         """The stored chunks carrying a link (either side) with one of the ``(kind, tag)`` `pairs`,

@@ -91,6 +91,17 @@ class Backend(abc.ABC):
         """For each id stored among `ids`: its ``metadata[key]``, None when it has no such key."""
         return {i: doc.metadata.get(key) for i, doc in self.get(ids).items()}
 
+    def distinct_values(self, key: str, limit: int) -> list[str]:
+        """Up to `limit` distinct string values stored under metadata `key` (list items included), sorted:
+        the vocabulary a query's values link to. (This default scans the documents; a database backend
+        reads its filter index.)"""
+        found: set[str] = set()
+        for batch in self.iter_documents(1000):
+            for doc in batch:
+                value = doc.metadata.get(key)
+                found.update(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str))
+        return sorted(found)[:limit]
+
     @abc.abstractmethod
     def iter_documents(self, batch_size: int) -> Iterator[list[Document]]:
         """Every chunk's Document, in insertion order (a replaced chunk keeps its place), in

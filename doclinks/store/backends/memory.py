@@ -124,6 +124,10 @@ class MemoryBackend(Backend):
         return Neighbours(keys_arr, self._cache.id_view(keys_arr), self._cache.similarities(keys_arr, query),
                           index, degree)
 
+    def distinct_values(self, key: str, limit: int) -> list[str]:
+        """See `Backend.distinct_values`: the token index."""
+        return sorted({t[2:] for k, t in self._token_index if k == key and t.startswith("s:")})[:limit]
+
     def vectors(self, keys: Sequence[int]) -> np.ndarray:
         """See `Backend.vectors`."""
         return self._cache.vectors(keys)

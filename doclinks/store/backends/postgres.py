@@ -518,6 +518,15 @@ class PostgresBackend(Backend):
                 "JOIN {in_links} i ON i.tag_id = t.tag_id WHERE t.in_degree <= %s ORDER BY t.tag_id, i.chunk"),
                 [kinds, tags, max_degree]).fetchall()]  # fmt: skip
 
+    def distinct_values(self, key: str, limit: int) -> list[str]:
+        """See `Backend.distinct_values`: a range of the filter index."""
+        if self._dim is None:
+            return []
+        query = self._q("SELECT DISTINCT substr(value, 3) COLLATE \"C\" AS v FROM {chunk_meta} WHERE key = %s "
+                        "AND substr(value, 1, 2) = 's:' ORDER BY v LIMIT %s")
+        with self._errors():
+            return [r[0] for r in self._conn.execute(query, (key, limit))]
+
     def tags(self) -> list[tuple[str, str]]:
         """See `Backend.tags`: the tag table (a tag no chunk carries any more may stay listed)."""
         if self._dim is None:

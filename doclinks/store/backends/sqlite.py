@@ -433,6 +433,12 @@ class SQLiteBackend(Backend):
                 "FROM json_each(?)) AND t.in_degree <= ? ORDER BY t.tag_id, i.chunk",
                 (json.dumps(list(pairs)), max_degree))]  # fmt: skip
 
+    def distinct_values(self, key: str, limit: int) -> list[str]:
+        """See `Backend.distinct_values`: a range of the filter index."""
+        sql = "SELECT DISTINCT substr(value, 3) FROM chunk_meta WHERE key = ? AND value >= 's:' AND value < 's;' ORDER BY 1 LIMIT ?"
+        with self._errors():
+            return [r[0] for r in self._conn.execute(sql, (key, limit))]
+
     def tags(self) -> list[tuple[str, str]]:
         """See `Backend.tags`: the tag table (a tag no chunk carries any more may stay listed)."""
         with self._errors():

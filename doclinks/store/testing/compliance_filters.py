@@ -114,3 +114,15 @@ class FilterCompliance:
         assert ids(store.similarity_search(Q, k=5, filter={evil: {"$in": [evil, "%s", "?"]}})) == ["a"]
         assert ids(store.similarity_search(Q, k=5, filter={"n": {"$gt": 1}})) == ["b"]
         assert len(store) == 2
+
+    def test_distinct_metadata_values(self, make_store):
+        store = make_store()
+        assert store.distinct_metadata_values("genre") == []
+        store.add_documents(_catalogue())
+        assert store.distinct_metadata_values("genre") == ["comedy", "drama", "western"]  # list items too
+        assert store.distinct_metadata_values("lang") == ["EN", "en", "fr", "it"]  # strings only, code point order
+        assert store.distinct_metadata_values("year") == ["1990"]
+        assert store.distinct_metadata_values("genre", limit=1) == ["comedy"]
+        assert store.distinct_metadata_values("missing") == []
+        store.delete(["b"])
+        assert store.distinct_metadata_values("genre") == ["comedy", "drama"]
