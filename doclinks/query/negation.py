@@ -17,7 +17,7 @@ _CUE = "|".join(re.escape(c) for c in sorted(NEGATION_CUES, key=len, reverse=Tru
 _LEADING = re.compile(rf"^\s*(?:{_CUE})(?:\s+|-)(?=\S)", re.I)
 # The cue, then at most `_GAP` words that are not a clause break, then the value.
 _GAP = 2
-_BREAK = re.compile(r"[,;.!?]|\b(?:and|or|but|with|from|in|by|that|which)\b", re.I)
+_BREAK = re.compile(r"[,;.!?]|\b(?:and|or|but|with|that|which)\b", re.I)
 
 
 def strip_negation(text: str) -> tuple[bool, str]:

@@ -140,7 +140,7 @@ def _absolute(text: str) -> Interval | None:
 
 _BEFORE = r"(?:before|until|till|up to|through|prior to|earlier than|older than|pre)"
 _AFTER = r"(?:after|later than|newer than|post)"
-_SINCE = r"(?:since|from|starting|as of|on or after)"
+_SINCE = r"(?:since|starting|starting from|as of|on or after)"  # "films from the 90s": in, not since
 
 
 def parse_period(phrase: str, today: date) -> Interval:
@@ -185,5 +185,5 @@ def parse_period(phrase: str, today: date) -> Interval:
 def looks_temporal(phrase: str) -> bool:
     """Whether a phrase may name a period (a 4-digit year, a decade, a month, a relative word): the
     parser tries `parse_period` before numbers on fields that hold years only when this holds."""
-    return bool(re.search(rf"\b(?:1\d|20)\d\d\b|\b'?\d0'?s\b|{'|'.join(_DECADE_WORDS)}|\b(?:{_MONTH_RE})\b|"
+    return bool(re.search(rf"\b(?:1\d|20)\d\d(?:'?s)?\b|\b'?\d0'?s\b|{'|'.join(_DECADE_WORDS)}|\b(?:{_MONTH_RE})\b|"
                           r"\b(?:year|month|week|decade|today|yesterday|tonight)s?\b", phrase.lower()))
