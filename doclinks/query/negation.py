@@ -14,7 +14,8 @@ NEGATION_CUES = ("not", "no", "non", "without", "except", "excluding", "exclude"
                  "never", "nothing", "isn't", "aren't", "don't", "doesn't", "avoid", "avoiding", "anything but",
                  "apart from", "minus", "w/o")
 _CUE = "|".join(re.escape(c) for c in sorted(NEGATION_CUES, key=len, reverse=True))
-_LEADING = re.compile(rf"^\s*(?:{_CUE})(?:\s+|-)(?=\S)", re.I)
+# Inside a span the model gave, only unambiguous cues count: "No Country for Old Men" is a title.
+_LEADING = re.compile(r"^\s*(?:non|not|without|except|excluding)(?:\s+|-)(?=\S)", re.I)
 # The cue, then at most `_GAP` words that are not a clause break, then the value.
 _GAP = 2
 _BREAK = re.compile(r"[,;.!?]|\b(?:and|or|but|with|that|which)\b", re.I)

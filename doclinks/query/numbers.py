@@ -25,7 +25,7 @@ NUMBER_WORDS = {**{w: i for i, w in enumerate(_UNITS)}, **{w: 10 * i for i, w in
 _SCALES = {"hundred": 100, "thousand": 1000, "k": 1000, "million": 1_000_000, "m": 1_000_000}
 
 _DIGITS = r"(?<![\w.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])-?\d+(?:\.\d+)?|(?<![\w\d])\.\d+"
-_NUMBER_RE = re.compile(rf"(?P<cur>[$€£])?\s?(?P<num>{_DIGITS})\s?(?P<scale>k\b|m\b|thousand\b|million\b)?", re.I)
+_NUMBER_RE = re.compile(rf"(?P<cur>[$€£])?\s?(?P<num>{_DIGITS})(?:\s?(?P<scale>k\b|m\b|thousand\b|million\b))?", re.I)
 _WORD_RE = re.compile(r"\b(?:(?:" + "|".join(sorted([*_UNITS, *filter(None, _TENS), "hundred", "thousand", "dozen"],
                                                      key=len, reverse=True)) + r")(?:[\s-]+(?:and\s+)?)?)+\b", re.I)
 

@@ -27,6 +27,8 @@ MODIFIER_WORDS = frozenset(
 _RIGHT_RANGE = re.compile(r"^\s*(?:-|–|to|and|through|until)\s*(?:the\s+)?(?:\$|€|£)?(?:\d[\d,.]*|'?\d0'?s|\w+ties)(?:'?s)?\b", re.I)
 _RIGHT_SUFFIX = re.compile(r"^(?:\s+[^\W\d]+)?\s*(?:\+|or (?:more|less|fewer|higher|lower|better|above|over|under|"
                            r"older|newer|later|earlier)\b|and (?:up|above|over|more|older|newer|later)\b|[\s-]?ish\b)", re.I)
+_RIGHT_UNIT = re.compile(r"^\s*(?:stars?|dollars?|bucks|euros?|pounds?|usd|minutes?|mins?|hours?|hrs?|points?|"
+                         r"years? old|years?|ratings?)\b", re.I)
 _WORD = re.compile(r"[^\s]+")
 
 
@@ -42,7 +44,7 @@ def value_phrase(query: str, start: int, end: int) -> tuple[int, int, bool]:
             break
         left = w.start()
     right = end
-    for pattern in (_RIGHT_RANGE, _RIGHT_SUFFIX):
+    for pattern in (_RIGHT_RANGE, _RIGHT_UNIT, _RIGHT_SUFFIX):
         m = pattern.match(query[right:])
         if m:
             right += m.end()
