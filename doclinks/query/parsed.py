@@ -155,12 +155,14 @@ class ParsedQuery:
         """Nothing to filter on and no limit: the query is a plain search."""
         return not self.constraints and self.limit is None
 
-    def to_structured_query(self) -> Any:
+    def to_structured_query(self, translator: Any = None) -> Any:
         """LangChain's ``StructuredQuery`` (``langchain_core.structured_query``): `residual` as the query,
-        the constraints as ``Comparison``s under an ``AND`` (None without constraints), `limit`."""
+        the constraints as ``Comparison``s under an ``AND`` (None without constraints), `limit`. With a
+        LangChain `translator` (e.g. ``ChromaTranslator()``), written with the comparators and operators it
+        allows (`doclinks.query.structured.filter_to_expr`). Needs langchain-core."""
         from .structured import to_structured_query
 
-        return to_structured_query(self)
+        return to_structured_query(self, translator)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: every field, the filter, dates as ISO strings."""
