@@ -92,8 +92,8 @@ class Constraint:
             return replace(self, value=(day - pad if self.operator in ("gt", "gte") else day + pad).isoformat())
         if self.operator == "between":
             low, high = self.value
-            pad = max((high - low) / 2, 1)
-            pad = int(pad) if self.type == "integer" else pad
+            # integers count inclusively: the 1990s (10 years) widen by 5 on each side
+            pad = max((high - low + 1) // 2, 1) if self.type == "integer" else max((high - low) / 2, 1)
             return replace(self, value=[low - pad, high + pad])
         v = self.value
         pad = max(abs(v) * 0.5, 1)
