@@ -33,6 +33,8 @@ class FieldSpec:
             is short, at most 4 words, else the name with ``_`` as spaces).
         years: for an integer field, whether it holds years, so that "the nineties" reads as 1990..1999
             (default None: when the name contains "year"). Date fields always read periods.
+        units: for a number field, words that name its unit ("stars", "minutes", "$"): a number written
+            with one of them goes to this field, whatever label the model gave it (default none).
     """
 
     name: str
@@ -40,8 +42,10 @@ class FieldSpec:
     type: str = "string"
     labels: tuple[str, ...] = field(default=())
     years: bool | None = None
+    units: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "units", (self.units,) if isinstance(self.units, str) else tuple(self.units))
         if not isinstance(self.name, str) or not self.name.strip():
             raise ValueError(f"a field needs a non-empty name, got {self.name!r}")
         kind = _ALIASES.get(str(self.type).lower().replace(" ", ""), str(self.type).lower().replace(" ", ""))
@@ -67,6 +71,7 @@ class FieldSpec:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["labels"] = list(self.labels)
+        out["units"] = list(self.units)
         return out
 
     @classmethod
@@ -76,9 +81,11 @@ class FieldSpec:
         return cls(get("name"), get("description") or "", get("type") or "string", tuple(labels or get("labels", ()) or ()))
 
 
-def check_fields(fields: Iterable[FieldSpec | Mapping[str, Any] | Any]) -> list[FieldSpec]:
+def check_fields(fields: Iterable[FieldSpec | Mapping[str, Any] | Any], *, shared_labels: bool = False) -> list[FieldSpec]:
     """Fields as `FieldSpec`s (dicts and AttributeInfos converted), checked: names unique, and no label
-    shared by two fields (the model's span would not say which field it is).
+    shared by two fields (the model's span would not say which field it is) unless `shared_labels`:
+    string fields whose values are linked to a store's may share a label ("person" for director and
+    cast), the value then says which field it is.
 
     Raises:
         ValueError: no fields, a duplicate name, or a label two fields share (case-insensitive).
@@ -95,13 +102,16 @@ def check_fields(fields: Iterable[FieldSpec | Mapping[str, Any] | Any]) -> list[
         for label in f.labels:
             key = label.lower()
             if key in owner:
-                raise ValueError(f"label {label!r} belongs to two fields, {owner[key]!r} and {f.name!r}: "
-                                 "give each field its own labels")
-            owner[key] = f.name
+                strings = {owner[key][1], f.type} <= {"string", "list[string]"}
+                if not (shared_labels and strings):
+                    raise ValueError(f"label {label!r} belongs to two fields, {owner[key][0]!r} and {f.name!r}: "
+                                     "give each field its own labels (string fields may share one when their "
+                                     "values are linked to a store's)")
+            owner.setdefault(key, (f.name, f.type))
     return out
 
 
-def load_fields(source: str | os.PathLike | Sequence[Any]) -> list[FieldSpec]:
+def load_fields(source: str | os.PathLike | Sequence[Any], *, shared_labels: bool = False) -> list[FieldSpec]:
     """Fields from a JSON file (a list of objects, or ``{"fields": [...]}``) or from a list of dicts."""
     if isinstance(source, (str, os.PathLike)):
         try:
@@ -117,9 +127,9 @@ def load_fields(source: str | os.PathLike | Sequence[Any]) -> list[FieldSpec]:
     fields = []
     for i, item in enumerate(source):
         if isinstance(item, Mapping):
-            unknown = set(item) - {"name", "description", "type", "labels", "years"}
+            unknown = set(item) - {"name", "description", "type", "labels", "years", "units"}
             if unknown:
                 raise ValueError(f"field {i}: unknown keys {sorted(unknown)}")
-            item = FieldSpec(**{**item, "labels": tuple(item.get("labels") or ())})
+            item = FieldSpec(**{**item, "labels": tuple(item.get("labels") or ()), "units": tuple(item.get("units") or ())})
         fields.append(item)
-    return check_fields(fields)
+    return check_fields(fields, shared_labels=shared_labels)

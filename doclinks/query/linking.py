@@ -57,6 +57,7 @@ class ValueLinker:
     def __init__(self, vocabulary: Mapping[str, Iterable[str]]) -> None:
         self.vocabulary = {f: sorted({v for v in values if isinstance(v, str) and v.strip()}) for f, values in vocabulary.items()}
         self._folded: dict[str, dict[str, list[str]]] = {}
+        self._starts: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
         self._words: dict[str, dict[str, set[str]]] = {}
         for f, values in self.vocabulary.items():
             by_fold, by_word = defaultdict(list), defaultdict(set)
@@ -92,6 +93,32 @@ class ValueLinker:
         if close:
             return Link(self._folded[field][close[0]][0], "fuzzy")
         return Link(None, "unknown")
+
+    def find_values(self, field: str, query: str) -> list[tuple[int, int, str]]:
+        """The stored values of `field` the query writes out whole, as ``(start, end, value)``, longest
+        first where they overlap: folded word by word ("comedies" finds "comedy", "Almodovar" does not find
+        "Pedro Almodóvar": a part is the model's to find)."""
+        if field not in self._starts:
+            starts: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+            for key, values in self._folded.get(field, {}).items():
+                words = tuple(key.split())
+                if words:
+                    starts[words[0]].append((words, values[0]))
+            self._starts[field] = dict(starts)
+        index = self._starts[field]
+        words = [(m.start(), m.end(), fold(m.group(0))) for m in re.finditer(r"\w+(?:['’-]\w+)*", query)]
+        found = []
+        for i, (start, _, word) in enumerate(words):
+            for value_words, value in index.get(word, ()):
+                n = len(value_words)
+                if tuple(w for _, _, w in words[i:i + n]) == value_words:
+                    found.append((start, words[i + n - 1][1], value))
+        found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+        out: list[tuple[int, int, str]] = []
+        for f in found:
+            if not out or f[0] >= out[-1][1]:
+                out.append(f)
+        return out
 
     @classmethod
     def from_store(cls, store, fields: Iterable[str], limit: int = 100_000) -> ValueLinker:

@@ -129,6 +129,7 @@ class ParsedQuery:
         limit_span: its (start, end) offsets, or None.
         residual: the query without the words the constraints and the limit consumed: the text for the
             vector search (the whole query when nothing was consumed).
+        spans: every span the model found for a field's label, as it found them (before any merging).
         entities: spans of the entity labels (for entity-seeded search).
         entity_tags: the store's ``(kind, tag)`` pairs the query names (empty without a store's tags).
         today: the reference date relative dates were read against.
@@ -141,6 +142,7 @@ class ParsedQuery:
     limit: int | None = None
     limit_span: tuple[int, int] | None = None
     residual: str = ""
+    spans: list[Span] = field(default_factory=list)
     entities: list[Span] = field(default_factory=list)
     entity_tags: list[tuple[str, str]] = field(default_factory=list)
     today: date | None = None

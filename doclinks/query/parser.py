@@ -20,6 +20,7 @@ from .lists import split_values
 from .negation import strip_negation
 from .numbers import ValueNotUnderstood
 from .parsed import Constraint, ParsedQuery, Span
+from .routing import route
 from .values import negate, read_value, value_phrase
 
 __all__ = ["QueryParser", "MAX_QUERY_CHARS", "reference_date"]
@@ -65,17 +66,24 @@ class QueryParser:
         threshold: least span score kept (default 0.5).
         timezone: IANA time zone of "today" when `parse` is given no `today` (default UTC).
         batch_size: queries per forward pass in `parse_batch` (default 32).
+        scan_values: with a `linker`, also find the stored values of string fields that the query writes
+            out whole and the model missed ("comedies" for genre "comedy"), as spans of label
+            ``"vocabulary"`` and score 1.0 (default True; fields of at most 5,000 values).
     """
 
     def __init__(self, model: Any, fields: Iterable[Any], *, linker: ValueLinker | None = None,
                  entity_labels: Iterable[str] | dict[str, str] = (), threshold: float = 0.5,
-                 timezone: str | None = None, batch_size: int = 32) -> None:
+                 timezone: str | None = None, batch_size: int = 32, scan_values: bool = True) -> None:
         self.model = model
-        self.fields = check_fields(fields)
+        self.fields = check_fields(fields, shared_labels=linker is not None)
         self.linker = linker
+        self.scan_values = scan_values
         self.entity_kinds = dict(entity_labels) if isinstance(entity_labels, dict) else \
             {label: "entity:" + label.title() for label in entity_labels}
-        self._by_label = {label: f for f in self.fields for label in f.labels}
+        self._by_label: dict[str, list[FieldSpec]] = {}
+        for f in self.fields:
+            for label in f.labels:
+                self._by_label.setdefault(label, []).append(f)
         clash = {l for l in self.entity_kinds if l.lower() in {k.lower() for k in self._by_label}}
         if clash:
             raise ValueError(f"labels {sorted(clash)} are both entity labels and field labels")
@@ -122,17 +130,25 @@ class QueryParser:
             if span.label in self.entity_kinds:
                 out.entities.append(span)
                 continue
-            spec = self._by_label.get(span.label)
-            if spec is None:
+            specs = self._by_label.get(span.label)
+            if specs is None:
                 out.unused.append(Span(**{**span.__dict__, "reason": "no field has this label"}))
                 continue
-            try:
-                made = self._constraints(query, span, spec, today)
-            except ValueNotUnderstood as exc:
-                out.unused.append(Span(**{**span.__dict__, "reason": str(exc)}))
-                continue
-            for c in made:
-                (out.unknown if c.link == "unknown" else out.constraints).append(c)
+            out.spans.append(span)
+            self._add(out, query, span, route(query, span, specs, self.fields, self.linker), today)
+        if self.linker is not None and self.scan_values:
+            # a model span that linked to nothing does not hide a stored value written inside it
+            seen = [(c.start, c.end) for c in out.constraints]
+            for spec in self.fields:
+                if spec.type not in ("string", "list[string]") or len(self.linker.vocabulary.get(spec.name, ())) > 5000:
+                    continue
+                for start, end, _ in self.linker.find_values(spec.name, query):
+                    if not any(a < end and start < b for a, b in seen):
+                        seen.append((start, end))
+                        self._add(out, query, Span(start, end, query[start:end], "vocabulary", 1.0), spec, today)
+        out.constraints.sort(key=lambda c: (c.start, c.end))
+        out.unknown = sorted((u for u in out.unknown if not any(c.start < u.end and u.start < c.end for c in out.constraints)),
+                             key=lambda c: (c.start, c.end))
         out.constraints = _merge_alternatives(query, out.constraints, {f.name: f for f in self.fields})
         taken = [(c.phrase_start, c.phrase_end) for c in out.constraints]
         limit = find_limit(query, taken)
@@ -141,6 +157,15 @@ class QueryParser:
             taken.append(out.limit_span)
         out.residual = residual_text(query, taken)
         return out
+
+    def _add(self, out: ParsedQuery, query: str, span: Span, spec: FieldSpec, today: date) -> None:
+        try:
+            made = self._constraints(query, span, spec, today)
+        except ValueNotUnderstood as exc:
+            out.unused.append(Span(**{**span.__dict__, "reason": str(exc)}))
+            return
+        for c in made:
+            (out.unknown if c.link == "unknown" else out.constraints).append(c)
 
     def _constraints(self, query: str, span: Span, spec: FieldSpec, today: date) -> list[Constraint]:
         left, right, negated = value_phrase(query, span.start, span.end)

@@ -74,7 +74,7 @@ def _base_period(text: str, today: date) -> Interval | None:
         return None
     if re.fullmatch(r"1\d{3}|20\d{2}", t):
         return Interval(date(int(t), 1, 1), date(int(t), 12, 31))
-    if t in ("today", "tonight"):
+    if t == "today":
         return Interval(today, today)
     if t == "yesterday":
         return Interval(today - timedelta(days=1), today - timedelta(days=1))
@@ -186,4 +186,4 @@ def looks_temporal(phrase: str) -> bool:
     """Whether a phrase may name a period (a 4-digit year, a decade, a month, a relative word): the
     parser tries `parse_period` before numbers on fields that hold years only when this holds."""
     return bool(re.search(rf"\b(?:1\d|20)\d\d(?:'?s)?\b|\b'?\d0'?s\b|{'|'.join(_DECADE_WORDS)}|\b(?:{_MONTH_RE})\b|"
-                          r"\b(?:year|month|week|decade|today|yesterday|tonight)s?\b", phrase.lower()))
+                          r"\b(?:year|month|week|decade|today|yesterday)s?\b", phrase.lower()))

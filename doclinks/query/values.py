@@ -95,7 +95,9 @@ def read_value(spec: FieldSpec, phrase: str, today: date) -> tuple[str, object]:
         return "eq", True
     if spec.type == "date":
         return _days(parse_period(phrase, today))
-    if spec.holds_periods and looks_temporal(phrase):
+    if spec.holds_periods:
+        if not looks_temporal(phrase):
+            raise ValueNotUnderstood(f"no year in {phrase!r}")
         return _years(parse_period(phrase, today))
     return _numbers(phrase, spec.type == "integer")
 

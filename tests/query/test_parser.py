@@ -64,7 +64,10 @@ def test_batch_parsing_matches_one_by_one(query_parser):
     batch = query_parser.parse_batch(queries, today=TODAY)
     single = [query_parser.parse(q, today=TODAY) for q in queries]
     # padding in a batch moves scores by float noise only: compare all but the scores, then the scores
-    strip = lambda p: {**p.to_dict(), "constraints": [{**c, "score": None} for c in p.to_dict()["constraints"]]}  # noqa: E731
+    def strip(p):
+        d = p.to_dict()
+        return {**d, **{k: [{**x, "score": None} for x in d[k]] for k in ("constraints", "spans", "entities")}}
+
     assert [strip(b) for b in batch] == [strip(s) for s in single]
     for b, s in zip(batch, single):
         assert [c.score for c in b.constraints] == pytest.approx([c.score for c in s.constraints], abs=1e-3)
@@ -109,3 +112,45 @@ def test_residual_text():
     q = "cheap thai place under $20 with 4 stars"
     assert residual_text(q, [(q.index("under"), q.index(" with")), (q.index("4"), len(q))]) == "cheap thai place"
     assert residual_text(q, []) == q
+
+
+def test_shared_labels_are_resolved_by_the_stores_values(small_ner_model):
+    from doclinks.query import FieldSpec, ValueLinker
+
+    fields = [FieldSpec("author", labels=("person",)), FieldSpec("translator", labels=("person",))]
+    linker = ValueLinker({"author": ["Anna Smith"], "translator": ["John Garcia"]})
+    parser = QueryParser(small_ner_model, fields, linker=linker)
+    p = parser.parse("Books by Anna Smith with John Garcia .", today=TODAY)
+    assert by_field(p) == {"author": ("eq", "Anna Smith"), "translator": ("eq", "John Garcia")}
+    with pytest.raises(ValueError, match="label 'person' belongs to two fields"):
+        QueryParser(small_ner_model, fields)  # without a store's values nothing decides
+
+
+def test_stored_values_written_out_are_found_without_the_model(small_ner_model):
+    from doclinks.query import FieldSpec, ValueLinker
+
+    fields = [*FIELDS, FieldSpec("genre", labels=("genre",))]
+    linker = ValueLinker({"genre": ["poetry", "novel", "science fiction"], "author": ["Anna Smith"],
+                          "publisher": ["NASA"]})  # fmt: skip
+    p = QueryParser(small_ner_model, fields, linker=linker).parse("Novels by Anna Smith , not science fiction .",
+                                                                  today=TODAY)  # fmt: skip
+    genre = [(c.operator, c.value, c.label, c.score) for c in p.constraints if c.field == "genre"]
+    assert genre == [("eq", "novel", "vocabulary", 1.0), ("ne", "science fiction", "vocabulary", 1.0)]
+    assert p.unknown == []  # a span the model read as a publisher, linked to none: the stored genre wins
+    off = QueryParser(small_ner_model, fields, linker=linker, scan_values=False).parse("Novels by Anna Smith .")
+    assert [c.field for c in off.constraints] == ["author"]
+
+
+def test_a_number_with_a_fields_unit_goes_to_that_field():
+    from doclinks.query import FieldSpec
+    from doclinks.query.parsed import Span
+    from doclinks.query.routing import route
+
+    year = FieldSpec("year", type="integer", labels=("date",))
+    rating = FieldSpec("rating", type="float", labels=("rating",), units=("stars", "star"))
+    price = FieldSpec("price", type="float", labels=("price",), units=("$", "dollars", "bucks"))
+    fields = [year, rating, price]
+    for q, value, field in [("rated at least 4 stars", "4", rating), ("films under $5", "$5", price),
+                            ("films for 15 bucks or less", "15", price), ("films from 1994", "1994", year)]:
+        s = q.index(value)
+        assert route(q, Span(s, s + len(value), value, "date", 0.9), [year], fields, None) is field, q
