@@ -27,17 +27,19 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "benchmarks" / "query")]
 TODAY = "2026-12-07"
 
-CATALOGUE_FIELDS = [
+CATALOGUE_FIELDS = [  # people share the label "person": the store's values say director or cast
     {"name": "title", "description": "film title", "type": "string", "labels": ["movie title"]},
-    {"name": "director", "description": "who directed the film", "type": "string", "labels": ["director"]},
+    {"name": "director", "description": "who directed the film", "type": "string", "labels": ["person"]},
     {"name": "genre", "description": "film genre", "type": "string", "labels": ["genre"]},
-    {"name": "year", "description": "release year", "type": "integer", "labels": ["year"]},
-    {"name": "rating", "description": "stars out of 5", "type": "float", "labels": ["rating"]},
+    {"name": "year", "description": "release year", "type": "integer", "labels": ["year", "date"]},
+    {"name": "rating", "description": "stars out of 5", "type": "float", "labels": ["rating"], "units": ["stars", "star"]},
     {"name": "country", "description": "country of the film, as an adjective", "type": "string",
      "labels": ["country", "nationality"]},
-    {"name": "cast", "description": "actors", "type": "list[string]", "labels": ["actor"]},
-    {"name": "runtime", "description": "length in minutes", "type": "integer", "labels": ["duration"]},
-    {"name": "price", "description": "rental price in dollars", "type": "float", "labels": ["price"]},
+    {"name": "cast", "description": "actors", "type": "list[string]", "labels": ["person"]},
+    {"name": "runtime", "description": "length in minutes", "type": "integer", "labels": ["duration"],
+     "units": ["minutes", "min", "mins"]},
+    {"name": "price", "description": "rental price in dollars", "type": "float", "labels": ["price"],
+     "units": ["$", "dollars", "bucks"]},
     {"name": "subtitles", "description": "has subtitles", "type": "boolean", "labels": ["subtitles"]},
 ]
 
@@ -100,7 +102,10 @@ def catalogue(model) -> dict:
         cond = compile_filter(flt)
         return {i for i, t in tokens.items() if matches(cond, t)}
 
-    strict = GLiNERSelfQueryRetriever.from_store(store, model, CATALOGUE_FIELDS, "films", today=TODAY, k=5)
+    from doclinks.query import load_fields
+
+    fields = load_fields(CATALOGUE_FIELDS, shared_labels=True)
+    strict = GLiNERSelfQueryRetriever.from_store(store, model, fields, "films", today=TODAY, k=5)
     soft = GLiNERSelfQueryRetriever(store=store, parser=strict.parser, k=5, mode="soft", today=TODAY)
     exact, p_plain, p_strict, p_soft, same_plain, misses = 0, [], [], [], 0, []
     t0 = time.perf_counter()

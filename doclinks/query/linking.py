@@ -92,18 +92,28 @@ class ValueLinker:
         close = difflib.get_close_matches(key, list(self._folded[field]), n=1, cutoff=FUZZY_CUTOFF)
         if close:
             return Link(self._folded[field][close[0]][0], "fuzzy")
+        if len(words) == 1:  # a misspelt part: "Hitchcok" -> the one value with the word "hitchcock"
+            close = difflib.get_close_matches(key, [w for w, v in self._words[field].items() if len(v) == 1],
+                                              n=1, cutoff=FUZZY_CUTOFF)  # fmt: skip
+            if close:
+                return Link(next(iter(self._words[field][close[0]])), "fuzzy")
         return Link(None, "unknown")
 
     def find_values(self, field: str, query: str) -> list[tuple[int, int, str]]:
         """The stored values of `field` the query writes out whole, as ``(start, end, value)``, longest
-        first where they overlap: folded word by word ("comedies" finds "comedy", "Almodovar" does not find
-        "Pedro Almodóvar": a part is the model's to find)."""
+        first where they overlap: folded word by word ("comedies" finds "comedy"), or the last word of a
+        value of several words when no other value holds it and it has 5 letters or more ("almodovar"
+        finds "Pedro Almodóvar", "lee" does not find "Spike Lee")."""
         if field not in self._starts:
             starts: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
             for key, values in self._folded.get(field, {}).items():
                 words = tuple(key.split())
                 if words:
                     starts[words[0]].append((words, values[0]))
+                # a surname-like last word that no other value holds names its value: "hitchcock"
+                last = words[-1] if len(words) > 1 else ""
+                if len(last) >= 5 and len(self._words[field].get(last, ())) == 1:
+                    starts[last].append(((last,), values[0]))
             self._starts[field] = dict(starts)
         index = self._starts[field]
         words = [(m.start(), m.end(), fold(m.group(0))) for m in re.finditer(r"\w+(?:['’-]\w+)*", query)]

@@ -35,7 +35,9 @@ def negation_before(query: str, start: int) -> int | None:
     """Offset where a negation cue starts that governs the value at `query[start:]`, or None: "not
     really a comedy" -> the offset of "not"; "with Tom Hanks, not a comedy" governs only "comedy"."""
     before = query[:start]
-    m = re.search(rf"(?:^|[^\w'])({_CUE})(?:\s+|-)((?:[\w']+\s+){{0,{_GAP}}})$", before, re.I)
-    if m is None or _BREAK.search(m.group(2)):
+    m = re.search(rf"(?:^|[^\w'])({_CUE})(\s+|-)((?:[\w']+\s+){{0,{_GAP}}})$", before, re.I)
+    if m is None or _BREAK.search(m.group(3)):
+        return None
+    if m.group(2) == "-" and m.group(3):  # "non-American thrillers": the hyphen ties the cue to one word
         return None
     return m.start(1)

@@ -21,6 +21,7 @@ from .negation import strip_negation
 from .numbers import ValueNotUnderstood
 from .parsed import Constraint, ParsedQuery, Span
 from .routing import route
+from .scan import pattern_spans
 from .values import negate, read_value, value_phrase
 
 __all__ = ["QueryParser", "MAX_QUERY_CHARS", "reference_date"]
@@ -66,9 +67,11 @@ class QueryParser:
         threshold: least span score kept (default 0.5).
         timezone: IANA time zone of "today" when `parse` is given no `today` (default UTC).
         batch_size: queries per forward pass in `parse_batch` (default 32).
-        scan_values: with a `linker`, also find the stored values of string fields that the query writes
-            out whole and the model missed ("comedies" for genre "comedy"), as spans of label
-            ``"vocabulary"`` and score 1.0 (default True; fields of at most 5,000 values).
+        scan_values: with a `linker`, also find what the model missed: the stored values of string fields
+            that the query writes out whole ("comedies" for genre "comedy"; label ``"vocabulary"``, fields
+            of at most 5,000 values) and values known by their shape (`doclinks.query.scan`: numbers with
+            a field's unit, years and decades, boolean fields named; label ``"pattern"``), score 1.0
+            (default True).
     """
 
     def __init__(self, model: Any, fields: Iterable[Any], *, linker: ValueLinker | None = None,
@@ -140,12 +143,16 @@ class QueryParser:
             # a model span that linked to nothing does not hide a stored value written inside it
             seen = [(c.start, c.end) for c in out.constraints]
             for spec in self.fields:
-                if spec.type not in ("string", "list[string]") or len(self.linker.vocabulary.get(spec.name, ())) > 5000:
-                    continue
-                for start, end, _ in self.linker.find_values(spec.name, query):
+                if spec.type in ("string", "list[string]"):
+                    if len(self.linker.vocabulary.get(spec.name, ())) > 5000:
+                        continue
+                    found, label = [(s, e) for s, e, _ in self.linker.find_values(spec.name, query)], "vocabulary"
+                else:
+                    found, label = pattern_spans(query, spec), "pattern"
+                for start, end in found:
                     if not any(a < end and start < b for a, b in seen):
                         seen.append((start, end))
-                        self._add(out, query, Span(start, end, query[start:end], "vocabulary", 1.0), spec, today)
+                        self._add(out, query, Span(start, end, query[start:end], label, 1.0), spec, today)
         out.constraints.sort(key=lambda c: (c.start, c.end))
         out.unknown = sorted((u for u in out.unknown if not any(c.start < u.end and u.start < c.end for c in out.constraints)),
                              key=lambda c: (c.start, c.end))

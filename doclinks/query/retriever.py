@@ -91,7 +91,7 @@ class GLiNERSelfQueryRetriever(BaseRetriever):
         """LangChain's ``SelfQueryRetriever.from_llm`` shape with a GLiNER `model` instead of an LLM: the
         fields (`FieldSpec`s, dicts or ``AttributeInfo``s), string values linked to those `store` holds
         (`link_values`, default True)."""
-        fields = check_fields(metadata_field_info)
+        fields = check_fields(metadata_field_info, shared_labels=link_values)
         linker = None
         if link_values:
             strings = [f.name for f in fields if f.type in ("string", "list[string]")]

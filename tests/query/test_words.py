@@ -171,3 +171,30 @@ LINKER = ValueLinker({"genre": ["comedy", "western", "drama", "science fiction"]
 ])
 def test_value_linking(field, text, expected):
     assert LINKER.link(field, text) == expected
+
+
+def test_find_values_whole_values_and_unique_surnames():
+    linker = ValueLinker({"director": ["Alfred Hitchcock", "Spike Lee", "Pedro Almodóvar", "Sofia Coppola",
+                                       "Francis Ford Coppola"], "genre": ["comedy", "science fiction"]})
+    q = "hitchcock comedies, almodovar or Spike Lee science fiction, not coppola"
+    got = [(q[s:e], v) for s, e, v in linker.find_values("director", q)]
+    assert got == [("hitchcock", "Alfred Hitchcock"), ("almodovar", "Pedro Almodóvar"), ("Spike Lee", "Spike Lee")]
+    got = [(q[s:e], v) for s, e, v in linker.find_values("genre", q)]
+    assert got == [("comedies", "comedy"), ("science fiction", "science fiction")]
+    assert linker.link("director", "Hitchcok") == Link("Alfred Hitchcock", "fuzzy")  # a misspelt surname
+
+
+def test_pattern_spans():
+    from doclinks.query.scan import pattern_spans
+
+    price = FieldSpec("price", type="float", units=("$", "dollars", "bucks"))
+    rating = FieldSpec("rating", type="float", units=("stars",))
+    year = FieldSpec("year", type="integer")
+    subtitles = FieldSpec("subtitles", type="boolean")
+    q = "under $5 or 15 bucks, 4+ stars, from the 80s or 1994, without subtitles"
+    spans = lambda f: [q[s:e] for s, e in pattern_spans(q, f)]  # noqa: E731
+    assert spans(price) == ["$5", "15"]
+    assert spans(rating) == ["4"]
+    assert spans(year) == ["80s", "1994"]
+    assert spans(subtitles) == ["subtitles"]
+    assert pattern_spans(q, FieldSpec("genre")) == []
