@@ -128,34 +128,32 @@ class QueryParser:
     # ------------------------------------------------------------------ one query
     def _assemble(self, query: str, entities: list[dict], today: date) -> ParsedQuery:
         out = ParsedQuery(query=query, today=today)
+        model_spans = []
         for e in sorted(entities, key=lambda e: (e["start"], e["end"])):
             span = Span(int(e["start"]), int(e["end"]), query[e["start"]:e["end"]], e["label"], float(e["score"]))
             if span.label in self.entity_kinds:
                 out.entities.append(span)
-                continue
-            specs = self._by_label.get(span.label)
-            if specs is None:
+            elif span.label not in self._by_label:
                 out.unused.append(Span(**{**span.__dict__, "reason": "no field has this label"}))
-                continue
-            out.spans.append(span)
-            self._add(out, query, span, route(query, span, specs, self.fields, self.linker), today)
-        if self.linker is not None and self.scan_values:
-            # a model span that linked to nothing does not hide a stored value written inside it
-            seen = [(c.start, c.end) for c in out.constraints]
-            for spec in self.fields:
-                if spec.type in ("string", "list[string]"):
-                    if len(self.linker.vocabulary.get(spec.name, ())) > 5000:
-                        continue
-                    found, label = [(s, e) for s, e, _ in self.linker.find_values(spec.name, query)], "vocabulary"
-                else:
-                    found, label = pattern_spans(query, spec), "pattern"
-                for start, end in found:
-                    if not any(a < end and start < b for a, b in seen):
-                        seen.append((start, end))
-                        self._add(out, query, Span(start, end, query[start:end], label, 1.0), spec, today)
+            else:
+                out.spans.append(span)
+                model_spans.append(span)
+        scanned = self._scan(query)
+        others = [(s.start, s.end) for s in model_spans] + [(s.start, s.end) for s, _ in scanned]
+        for span in model_spans:
+            self._add(out, query, span, route(query, span, self._by_label[span.label], self.fields, self.linker),
+                      today, others)  # fmt: skip
+        # a model span that linked to nothing does not hide a stored value written inside it
+        seen = [(c.start, c.end) for c in out.constraints]
+        for span, spec in scanned:
+            if not any(a < span.end and span.start < b for a, b in seen):
+                seen.append((span.start, span.end))
+                self._add(out, query, span, spec, today, others)
         out.constraints.sort(key=lambda c: (c.start, c.end))
-        out.unknown = sorted((u for u in out.unknown if not any(c.start < u.end and u.start < c.end for c in out.constraints)),
-                             key=lambda c: (c.start, c.end))
+        # an unknown value or unused span that another reading of the same words used is not left over
+        covered = lambda x: any(c.start < x.end and x.start < c.end for c in out.constraints)  # noqa: E731
+        out.unknown = sorted((u for u in out.unknown if not covered(u)), key=lambda c: (c.start, c.end))
+        out.unused = sorted((u for u in out.unused if not covered(u)), key=lambda u: (u.start, u.end))
         out.constraints = _merge_alternatives(query, out.constraints, {f.name: f for f in self.fields})
         taken = [(c.phrase_start, c.phrase_end) for c in out.constraints]
         limit = find_limit(query, taken)
@@ -165,17 +163,34 @@ class QueryParser:
         out.residual = residual_text(query, taken)
         return out
 
-    def _add(self, out: ParsedQuery, query: str, span: Span, spec: FieldSpec, today: date) -> None:
+    def _scan(self, query: str) -> list[tuple[Span, FieldSpec]]:
+        """Spans of values the model may have missed (`scan_values`), in field order."""
+        if self.linker is None or not self.scan_values:
+            return []
+        out = []
+        for spec in self.fields:
+            if spec.type in ("string", "list[string]"):
+                if len(self.linker.vocabulary.get(spec.name, ())) > 5000:
+                    continue
+                found, label = [(s, e) for s, e, _ in self.linker.find_values(spec.name, query)], "vocabulary"
+            else:
+                found, label = pattern_spans(query, spec), "pattern"
+            out += [(Span(s, e, query[s:e], label, 1.0), spec) for s, e in found]
+        return out
+
+    def _add(self, out: ParsedQuery, query: str, span: Span, spec: FieldSpec, today: date,
+             others: list[tuple[int, int]]) -> None:
         try:
-            made = self._constraints(query, span, spec, today)
+            made = self._constraints(query, span, spec, today, others)
         except ValueNotUnderstood as exc:
             out.unused.append(Span(**{**span.__dict__, "reason": str(exc)}))
             return
         for c in made:
             (out.unknown if c.link == "unknown" else out.constraints).append(c)
 
-    def _constraints(self, query: str, span: Span, spec: FieldSpec, today: date) -> list[Constraint]:
-        left, right, negated = value_phrase(query, span.start, span.end)
+    def _constraints(self, query: str, span: Span, spec: FieldSpec, today: date,
+                     others: list[tuple[int, int]]) -> list[Constraint]:
+        left, right, negated = value_phrase(query, span.start, span.end, others)
         base = dict(field=spec.name, type=spec.type, start=span.start, end=span.end, phrase_start=left,
                     phrase_end=right, score=span.score, label=span.label)  # fmt: skip
         if spec.type in ("string", "list[string]"):

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
 from .fields import FieldSpec
@@ -32,9 +33,10 @@ _RIGHT_UNIT = re.compile(r"^\s*(?:stars?|dollars?|bucks|euros?|pounds?|usd|minut
 _WORD = re.compile(r"[^\s]+")
 
 
-def value_phrase(query: str, start: int, end: int) -> tuple[int, int, bool]:
+def value_phrase(query: str, start: int, end: int, others: Sequence[tuple[int, int]] = ()) -> tuple[int, int, bool]:
     """``(phrase_start, phrase_end, negated)``: the span widened over the modifier words before it (at
-    most 4), a range's other end and suffix cues after it, and a negation cue that governs it."""
+    most 4), a range's other end and suffix cues after it, and a negation cue that governs it (not one
+    that another value, among the `others` spans, stands between: "anything but horror from the 80s")."""
     words = list(_WORD.finditer(query[:start]))
     left = start
     for w in reversed(words[-4:]):
@@ -48,7 +50,8 @@ def value_phrase(query: str, start: int, end: int) -> tuple[int, int, bool]:
         m = pattern.match(query[right:])
         if m:
             right += m.end()
-    cues = [c for c in (negation_before(query, start), negation_before(query, left)) if c is not None]
+    cues = [c for c in (negation_before(query, start), negation_before(query, left))
+            if c is not None and not any(c < a and b <= start for a, b in others)]
     negated = bool(cues)
     left = min([left, *cues])
     if strip_negation(query[start:end])[0]:  # the span carries its own cue ("non-American")

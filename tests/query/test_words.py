@@ -198,3 +198,10 @@ def test_pattern_spans():
     assert spans(year) == ["80s", "1994"]
     assert spans(subtitles) == ["subtitles"]
     assert pattern_spans(q, FieldSpec("genre")) == []
+
+
+def test_a_cue_does_not_reach_over_another_value():
+    q = "anything but horror from the 80s"
+    s = q.index("80s")
+    assert value_phrase(q, s, s + 3, others=[(13, 19)])[2] is False  # "horror" stands between
+    assert value_phrase(q, 13, 19, others=[(s, s + 3)])[2] is True
