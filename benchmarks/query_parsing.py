@@ -134,7 +134,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", help="GLiNER checkpoint folder (default: the shipped model)")
     ap.add_argument("--sets", nargs="+", default=["mit-movie", "mit-restaurant"])
-    ap.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "ner" / "dev"))
+    ap.add_argument("--data", help="shared data folder (default: $DOCLINKS_DATA or ../shared/data)")
     ap.add_argument("--limit", type=int, help="first N queries of each MIT set (default: all 1,000)")
     ap.add_argument("--latency-n", type=int, default=192, help="queries timed at batch 1 and 32 (default 192)")
     ap.add_argument("--threads", type=int, default=2)
@@ -157,7 +157,9 @@ def main() -> None:
         print("\n| set | queries | slot F1 | P | R | exact queries | p50 / p95 ms, batch 1 | p50 / p95 ms a query, batch 32 |")
         print("|---|---|---|---|---|---|---|---|")
         for name in args.sets:
-            r = mit(model, name, Path(args.data), args.limit, args.latency_n)
+            from doclinks.paths import data_root
+
+            r = mit(model, name, data_root(args.data) / "ner" / "dev", args.limit, args.latency_n)
             b32 = f"{r['p50_32']:.1f} / {r['p95_32']:.1f}" if r["p50_32"] is not None else "-"
             print(f"| {r['set']} | {r['queries']} | {r['f1']:.1f} | {r['precision']:.1f} | {r['recall']:.1f} | "
                   f"{r['exact']}/{r['queries']} ({100 * r['exact'] / r['queries']:.1f}%) | "
