@@ -34,7 +34,7 @@ def load_parser(fields: str, model: str | None, threshold: float, store: Any = N
     from ..query import QueryParser, ValueLinker, load_fields
 
     try:
-        specs = load_fields(fields)
+        specs = load_fields(fields, shared_labels=store is not None)
     except FileNotFoundError:
         raise CommandError(f"--fields {fields}: no such file") from None
     except (ValueError, TypeError) as exc:
