@@ -67,6 +67,8 @@ class QueryParser:
         threshold: least span score kept (default 0.5).
         timezone: IANA time zone of "today" when `parse` is given no `today` (default UTC).
         batch_size: queries per forward pass in `parse_batch` (default 32).
+        tags: the store's ``(kind, tag)`` pairs (`GraphStore.tags`): the entity spans are matched to them
+            (`doclinks.links.match_query_tags`) as `ParsedQuery.entity_tags` (default None: not matched).
         scan_values: with a `linker`, also find what the model missed: the stored values of string fields
             that the query writes out whole ("comedies" for genre "comedy"; label ``"vocabulary"``, fields
             of at most 5,000 values) and values known by their shape (`doclinks.query.scan`: numbers with
@@ -76,7 +78,9 @@ class QueryParser:
 
     def __init__(self, model: Any, fields: Iterable[Any], *, linker: ValueLinker | None = None,
                  entity_labels: Iterable[str] | dict[str, str] = (), threshold: float = 0.5,
-                 timezone: str | None = None, batch_size: int = 32, scan_values: bool = True) -> None:
+                 timezone: str | None = None, batch_size: int = 32, scan_values: bool = True,
+                 tags: Sequence[tuple[str, str]] | None = None) -> None:
+        self.tags = list(tags) if tags is not None else None
         self.model = model
         self.fields = check_fields(fields, shared_labels=linker is not None)
         self.linker = linker
@@ -149,6 +153,10 @@ class QueryParser:
             if not any(a < span.end and span.start < b for a, b in seen):
                 seen.append((span.start, span.end))
                 self._add(out, query, span, spec, today, others)
+        if self.tags is not None and out.entities:
+            from ..links import match_query_tags
+
+            out.entity_tags = match_query_tags([(self.entity_kinds[e.label], e.text) for e in out.entities], self.tags)
         out.constraints.sort(key=lambda c: (c.start, c.end))
         # an unknown value or unused span that another reading of the same words used is not left over
         covered = lambda x: any(c.start < x.end and x.start < c.end for c in out.constraints)  # noqa: E731

@@ -97,7 +97,7 @@ class GLiNERSelfQueryRetriever(BaseRetriever):
             strings = [f.name for f in fields if f.type in ("string", "list[string]")]
             linker = ValueLinker.from_store(store, strings)
         parser = QueryParser(model, fields, linker=linker, entity_labels=entity_labels, threshold=threshold,
-                             timezone=timezone)  # fmt: skip
+                             timezone=timezone, tags=store.tags() if entity_labels else None)  # fmt: skip
         return cls(store=store, parser=parser, document_contents=document_contents, **kwargs)
 
     # ------------------------------------------------------------------ searching

@@ -96,6 +96,10 @@ def test_entity_labels_give_entities_not_constraints(small_ner_model):
     p = parser.parse("Anna Smith joined NASA in 1999 .", today=TODAY)
     assert [(e.text, e.label) for e in p.entities] == [("Anna Smith", "person")]
     assert by_field(p) == {"year": ("eq", 1999)}
+    assert p.entity_tags == []  # no store's tags given: nothing to match
+    tags = [("entity:Person", "Anna Smith"), ("entity:Person", "John Garcia"), ("entity:Organization", "NASA")]
+    tagged = QueryParser(small_ner_model, [FIELDS[3]], entity_labels=["person"], tags=tags)
+    assert tagged.parse("Anna Smith joined NASA in 1999 .", today=TODAY).entity_tags == [("entity:Person", "Anna Smith")]
 
 
 def test_reference_date():
