@@ -185,6 +185,8 @@ def _field_of(loc: Any) -> str:
     parts = list(loc)
     if parts and parts[0] in ("body", "query", "path", "header"):
         parts = parts[1:]
+    if parts and isinstance(parts[0], int):  # a position in a body that is not valid JSON
+        return "body"
     out = []
     for part in parts:
         if isinstance(part, str) and (part.split("[")[0] in _TYPE_NAMES or "[" in part):

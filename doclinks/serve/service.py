@@ -255,7 +255,9 @@ class Service:
             raise RequestError("id", f"no document {doc_id!r}", 404) from None
         for node in graph["nodes"]:
             if node["type"] == "chunk":
-                node.update(chunk_json(node.pop("document"), snippet_only=True))
+                fields = chunk_json(node.pop("document"), snippet_only=True)
+                del fields["id"]  # the node's id is "chunk:<id>"; the chunk's own id is "doc_id"
+                node.update(fields)
             else:
                 node["label"] = label_of(node["kind"])
         labels = {label_of(k) for k, _ in self.reader().tags()} if graph["nodes"] else set()

@@ -7,7 +7,8 @@ share one of them. A hub (a tag of degree above the store's hub limit, `Traversa
 is shown but not expanded, as traversal does not walk it (``hub: True`` on its node). Nodes are added
 breadth first in a fixed order (tags by degree, kind, tag; chunks by insertion), so the same store and
 request give the same graph; once `max_nodes` are in, what else was found is counted in ``truncated``
-and the walk stops.
+and the walk stops there: ``truncated`` counts the nodes found and left out at that step, not those
+further away (finding those is the cost the cap bounds), and ``complete`` is False.
 
 A function over a `GraphStore` (kept out of the facade, which is long enough): it reads the backend under
 the store's lock, one call at a time, like the store's own methods.
@@ -63,7 +64,8 @@ def neighbourhood(
         ``{"start", "nodes", "edges", "truncated", "degree_limit"}``: chunk nodes ``{"id", "type": "chunk",
         "doc_id", "document", "depth"}`` (``document``: the stored Document), tag nodes ``{"id", "type":
         "tag", "kind", "tag", "degree", "hub", "depth"}``, edges ``{"source": chunk node, "target": tag
-        node}``; ``truncated``: nodes found but left out by `max_nodes`.
+        node}``; ``truncated``: nodes found but left out by `max_nodes` (the walk stopped there: ``complete``
+        is False).
 
     Raises:
         UnknownIdError: `doc_id` is not stored. ValueError: both or neither start, bad counts.
@@ -101,7 +103,7 @@ def neighbourhood(
                 break
             frontier = walk.expand(backend, frontier, step, limit)
     return {"start": start, "nodes": list(walk.nodes.values()), "edges": walk.edge_list(), "truncated": walk.truncated,
-            "degree_limit": limit}  # fmt: skip
+            "complete": walk.truncated == 0, "degree_limit": limit}  # fmt: skip
 
 
 class _Walk:
