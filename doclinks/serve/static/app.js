@@ -6,7 +6,7 @@
 (function () {
   var state = window.doclinksServe = {
     ready: false, network: null, nodes: null, edges: null, colors: {}, lastSearch: null,
-    lastTag: null, expansions: 0, errors: []
+    lastTag: null, searches: 0, expansions: 0, errors: []
   };
   var $ = function (id) { return document.getElementById(id); };
 
@@ -72,7 +72,7 @@
   }
 
   function where(item) {
-    var source = item.source || item.id;
+    var source = (item.source || item.id) + (item.line ? ":" + item.line : "");
     return item.chunk === null || item.chunk === undefined ? source : source + " · chunk " + item.chunk;
   }
 
@@ -110,6 +110,7 @@
       data.results.forEach(function (r) { list.appendChild(renderResult(r)); });
       $("results-title").hidden = false;
       $("results-title").textContent = data.results.length + " results";
+      state.searches += 1;
       setStatus("");
     }).catch(function (error) { setStatus(error.message, true); });
   }
