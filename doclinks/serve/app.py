@@ -207,6 +207,8 @@ def _from_pydantic(exc: ValueError) -> RequestError:
 def create_app(service: Service) -> Any:
     """The whole ASGI application: the API behind the `Guard` (hosts, origins, body size, content types)."""
     settings = service.settings
+    if settings.allow_ingest and not settings.token:
+        raise ValueError("allow_ingest needs a token (--token-file): no token, no write")
     reads = WorkerPool("read", settings.workers, settings.queue, initializer=_threads_init)
     writes = WorkerPool("write", 1, settings.write_queue, initializer=_threads_init)
     api = build_api(service, reads, writes)

@@ -47,7 +47,8 @@ class ServeSettings:
         model: the NER model (checkpoint folder or hub id) for entities, entity-seeded and PPR searches,
             and ingest; None: the shipped default model.
         allow_ingest: accept ingest and delete requests (default False: the store is only read).
-        token: the bearer token writes must carry (required with `allow_ingest`).
+        token: the bearer token HTTP writes must carry (the HTTP API refuses `allow_ingest` without one;
+            the MCP server, on stdio, answers only the process that started it and needs none).
         host, port: where to listen (default 127.0.0.1:8000).
         allowed_hosts: Host header values answered besides the loopback names and `host` (DNS rebinding:
             a page on another site that resolves its name to 127.0.0.1 sends its own name).
@@ -70,8 +71,6 @@ class ServeSettings:
     limits: Limits = field(default_factory=Limits)
 
     def __post_init__(self) -> None:
-        if self.allow_ingest and not self.token:
-            raise ValueError("allow_ingest needs a token (--token-file): no token, no write")
         if self.workers < 1 or self.queue < 1 or self.write_queue < 1:
             raise ValueError("workers, queue and write_queue must be >= 1")
 
