@@ -61,18 +61,6 @@ class WorkerPool:
             with self._lock:
                 self._pending -= 1
 
-    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """``fn(*args, **kwargs)`` in a worker thread, from synchronous code (waits; `Busy` when full)."""
-        with self._lock:
-            if self._pending >= self.max_pending:
-                raise Busy(self.name)
-            self._pending += 1
-        try:
-            return self._executor.submit(fn, *args, **kwargs).result()
-        finally:
-            with self._lock:
-                self._pending -= 1
-
     def shutdown(self) -> None:
         """Stop the threads once the calls in flight finish."""
         self._executor.shutdown(wait=True, cancel_futures=True)
