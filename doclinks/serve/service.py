@@ -73,7 +73,10 @@ class Service:
         self.ner_model = ner_model if ner_model is not None else load_model(settings.model)
         self._extractors: dict[tuple, Any] = {}
         self._extractors_lock = threading.Lock()
+        from .batching import GivenQueries
+
         self._local = threading.local()
+        self.queries = GivenQueries(self.embedding)  # the read stores' embedder: takes vectors embedded in batches
         self._stores: list[Any] = []
         self._stores_lock = threading.Lock()
         self.writer = open_db(settings.db, self.embedding, writable=True) if settings.allow_ingest else None
@@ -81,7 +84,7 @@ class Service:
 
     # ------------------------------------------------------------------ stores and models
     def _open_reader(self) -> Any:
-        store = open_db(self.settings.db, self.embedding, writable=False)
+        store = open_db(self.settings.db, self.queries, writable=False)
         with self._stores_lock:
             self._stores.append(store)
         return store
@@ -165,8 +168,9 @@ class Service:
 
     def search(self, query: str, *, mode: str = "traversal", k: int = 4, depth: int = 1, adjacent_k: int = 10,
                fetch_k: int = 100, lambda_mult: float = 0.5, entity_k: int = 2,
-               filter: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
-        """One search (the module's `MODES`); results in the store's order, each with its reasons."""
+               filter: dict[str, Any] | None = None, query_vector: Any = None) -> dict[str, Any]:  # fmt: skip
+        """One search (the module's `MODES`); results in the store's order, each with its reasons.
+        `query_vector`: the query already embedded (`QueryBatcher`); None: embedded here."""
         lim = self.limits
         query = self.check_query(query)
         if mode not in MODES:
@@ -181,6 +185,8 @@ class Service:
         if filter is not None and not isinstance(filter, dict):
             raise RequestError("filter", f"expected an object of metadata key: value, got {type(filter).__name__}")
         store = self.reader()
+        if query_vector is not None:
+            self.queries.given(query, query_vector)
         try:
             if mode == "similarity":
                 docs = store.similarity_search(query, k=k, filter=filter)

@@ -32,3 +32,28 @@ def test_a_full_queue_refuses_new_work_and_the_loop_stays_free():
     refused = asyncio.run(go())
     assert refused.retry_after >= 1 and "busy" in str(refused)
     pool.shutdown()
+
+
+def test_concurrent_queries_share_forward_passes_and_get_their_own_vectors():
+    import numpy as np
+
+    from doclinks.embeddings import default_embeddings
+    from doclinks.serve.batching import GivenQueries, QueryBatcher
+
+    embedding = default_embeddings()
+    queries = [f"Who visited city number {i}?" for i in range(8)]
+    alone = [embedding.embed_query(q) for q in queries]
+    batcher = QueryBatcher(embedding)
+
+    async def go():
+        return await asyncio.gather(*(batcher.embed(q) for q in queries))
+
+    together = asyncio.run(go())
+    batcher.close()
+    assert batcher.queries == 8 and batcher.batches < 8
+    for a, b in zip(alone, together):
+        assert np.allclose(a, b, atol=1e-5)
+    given = GivenQueries(embedding)
+    given.given(queries[0], [1.0, 0.0])
+    assert given.embed_query(queries[0]) == [1.0, 0.0]  # the vector given for this text, in this thread
+    assert np.allclose(given.embed_query(queries[1]), alone[1], atol=1e-6)  # any other text is embedded
