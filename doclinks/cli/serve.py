@@ -26,6 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                    help="also answer requests whose Host header is NAME (besides localhost and --host)")
     p.add_argument("--workers", type=int, default=2, metavar="N", help="threads for model and store work (default 2)")
+    p.add_argument("--queue", type=int, default=64, metavar="N",
+                   help="requests admitted at once (running or waiting); more get 503 with Retry-After (default 64)")
     p.set_defaults(func=run)
     return p
 
@@ -77,11 +79,12 @@ def run(args: argparse.Namespace) -> int:
     check_model_name(args.model)
     check_db(args.db, args.allow_ingest)
     token = read_token(args.token_file, args.allow_ingest)
-    if args.workers < 1:
-        raise CommandError(f"--workers must be at least 1, got {args.workers}")
+    if args.workers < 1 or args.queue < 1:
+        raise CommandError(f"--workers and --queue must be at least 1, got {args.workers} and {args.queue}")
     torch_threads(args.workers)
     settings = ServeSettings(db=args.db, model=args.model, allow_ingest=args.allow_ingest, token=token, host=args.host,
-                             port=args.port, allowed_hosts=tuple(args.allow_host), workers=args.workers)  # fmt: skip
+                             port=args.port, allowed_hosts=tuple(args.allow_host), workers=args.workers,
+                             queue=args.queue)  # fmt: skip
     print(f"doclinks serve: {shown_db(args.db)} on http://{args.host}:{args.port}/ "
           f"({'read and write' if args.allow_ingest else 'read only'})", flush=True)  # fmt: skip
     serve(settings)

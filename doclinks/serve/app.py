@@ -115,9 +115,10 @@ def build_api(service: Service, reads: WorkerPool, writes: WorkerPool, batcher: 
 
     @app.post("/api/search", summary="Search: results with ids, scores, depths, mention offsets, via tags")
     async def search(body: SearchRequest) -> Any:
-        service.check_query(body.query)  # before any work
+        request = body.model_dump()
+        service.check_search(**request)  # before any work
         vector = await batcher.embed(body.query)
-        return await reads.run(service.search, **body.model_dump(), query_vector=vector)
+        return await reads.run(service.search, **request, query_vector=vector)
 
     @app.post("/api/entities", summary="The entity mentions of a text (character offsets)")
     async def entities(body: EntitiesRequest) -> Any:

@@ -166,24 +166,30 @@ class Service:
                 "model": self.settings.model or "default", "ingest": self.settings.allow_ingest,
                 "limits": vars(self.limits).copy()}  # fmt: skip
 
+    def check_search(self, query: Any, *, mode: Any = "traversal", k: Any = 4, depth: Any = 1, adjacent_k: Any = 10,
+                     fetch_k: Any = 100, lambda_mult: Any = 0.5, entity_k: Any = 2, filter: Any = None) -> None:  # fmt: skip
+        """Raise `RequestError` for the first search argument outside the limits (before any work)."""
+        lim = self.limits
+        self.check_query(query)
+        if mode not in MODES:
+            raise RequestError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
+        self.check_int(k, "k", 1, lim.max_k)
+        self.check_int(depth, "depth", 0, lim.max_depth)
+        self.check_int(adjacent_k, "adjacent_k", 1, lim.max_k)
+        self.check_int(fetch_k, "fetch_k", 1, 10 * lim.max_k)
+        self.check_int(entity_k, "entity_k", 0, lim.max_k)
+        if isinstance(lambda_mult, bool) or not isinstance(lambda_mult, (int, float)) or not 0 <= lambda_mult <= 1:
+            raise RequestError("lambda_mult", f"must lie in [0, 1], got {lambda_mult!r}")
+        if filter is not None and not isinstance(filter, dict):
+            raise RequestError("filter", f"expected an object of metadata key: value, got {type(filter).__name__}")
+
     def search(self, query: str, *, mode: str = "traversal", k: int = 4, depth: int = 1, adjacent_k: int = 10,
                fetch_k: int = 100, lambda_mult: float = 0.5, entity_k: int = 2,
                filter: dict[str, Any] | None = None, query_vector: Any = None) -> dict[str, Any]:  # fmt: skip
         """One search (the module's `MODES`); results in the store's order, each with its reasons.
         `query_vector`: the query already embedded (`QueryBatcher`); None: embedded here."""
-        lim = self.limits
-        query = self.check_query(query)
-        if mode not in MODES:
-            raise RequestError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
-        k = self.check_int(k, "k", 1, lim.max_k)
-        depth = self.check_int(depth, "depth", 0, lim.max_depth)
-        adjacent_k = self.check_int(adjacent_k, "adjacent_k", 1, lim.max_k)
-        fetch_k = self.check_int(fetch_k, "fetch_k", 1, 10 * lim.max_k)
-        entity_k = self.check_int(entity_k, "entity_k", 0, lim.max_k)
-        if isinstance(lambda_mult, bool) or not isinstance(lambda_mult, (int, float)) or not 0 <= lambda_mult <= 1:
-            raise RequestError("lambda_mult", f"must lie in [0, 1], got {lambda_mult!r}")
-        if filter is not None and not isinstance(filter, dict):
-            raise RequestError("filter", f"expected an object of metadata key: value, got {type(filter).__name__}")
+        self.check_search(query, mode=mode, k=k, depth=depth, adjacent_k=adjacent_k, fetch_k=fetch_k,
+                          lambda_mult=lambda_mult, entity_k=entity_k, filter=filter)  # fmt: skip
         store = self.reader()
         if query_vector is not None:
             self.queries.given(query, query_vector)
