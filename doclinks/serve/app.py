@@ -22,7 +22,8 @@ from fastapi.responses import JSONResponse, Response
 from .batching import QueryBatcher
 from .guard import Guard
 from .pool import Busy, WorkerPool
-from .schemas import DeleteRequest, EntitiesRequest, IngestRequest, SearchRequest
+from .schemas import (DeleteRequest, DeleteResponse, DocumentResponse, EntitiesRequest, EntitiesResponse, Health,
+                      IngestRequest, IngestResponse, Neighbourhood, SearchRequest, SearchResponse, TagChunks, TagStats)
 from .service import RequestError, Service
 
 __all__ = ["create_app", "build_api"]
@@ -109,39 +110,41 @@ def build_api(service: Service, reads: WorkerPool, writes: WorkerPool, batcher: 
         if scheme.lower() != "bearer" or not expected or not hmac.compare_digest(given.strip().encode("utf-8"), expected):
             raise RequestError("authorization", "a valid bearer token is required (Authorization: Bearer <token>)", 401)
 
-    @app.get("/api/health", summary="Whether the server and its store answer")
+    @app.get("/api/health", summary="Whether the server and its store answer", response_model=Health)
     async def health() -> Any:
         return await reads.run(service.health)
 
-    @app.post("/api/search", summary="Search: results with ids, scores, depths, mention offsets, via tags")
+    @app.post("/api/search", summary="Search: results with ids, scores, depths, mention offsets, via tags",
+              response_model=SearchResponse)
     async def search(body: SearchRequest) -> Any:
         request = body.model_dump()
         service.check_search(**request)  # before any work
         vector = await batcher.embed(body.query)
         return await reads.run(service.search, **request, query_vector=vector)
 
-    @app.post("/api/entities", summary="The entity mentions of a text (character offsets)")
+    @app.post("/api/entities", summary="The entity mentions of a text (character offsets)", response_model=EntitiesResponse)
     async def entities(body: EntitiesRequest) -> Any:
         return await reads.run(service.entities, body.text, body.labels, body.threshold)
 
-    @app.get("/api/documents/{doc_id:path}", summary="One stored chunk with its tags and mentions")
+    @app.get("/api/documents/{doc_id:path}", summary="One stored chunk with its tags and mentions",
+             response_model=DocumentResponse)
     async def document(doc_id: str) -> Any:
         return await reads.run(service.document, doc_id)
 
-    @app.get("/api/neighbours", summary="The graph around a chunk (id) or a tag (kind, tag)")
+    @app.get("/api/neighbours", summary="The graph around a chunk (id) or a tag (kind, tag)", response_model=Neighbourhood)
     async def neighbours(id: str | None = None, kind: str | None = None, tag: str | None = None, depth: int = 2,
                          max_nodes: int = 50) -> Any:  # fmt: skip
         return await reads.run(service.neighbours, doc_id=id, kind=kind, tag=tag, depth=depth, max_nodes=max_nodes)
 
-    @app.get("/api/tags/chunks", summary="The chunks carrying a tag, a page at a time")
+    @app.get("/api/tags/chunks", summary="The chunks carrying a tag, a page at a time", response_model=TagChunks)
     async def tag_chunks(kind: str, tag: str, offset: int = 0, limit: int = 20) -> Any:
         return await reads.run(service.tag_chunks, kind, tag, offset=offset, limit=limit)
 
-    @app.get("/api/tags", summary="Tag statistics: counts, the most linked tags, the hubs")
+    @app.get("/api/tags", summary="Tag statistics: counts, the most linked tags, the hubs", response_model=TagStats)
     async def tags(top: int = 20) -> Any:
         return await reads.run(service.tag_stats, top)
 
-    @app.post("/api/ingest", summary="Split, link and store texts (JSON, or JSONL with ?labels=)",
+    @app.post("/api/ingest", summary="Split, link and store texts (JSON, or JSONL with ?labels=)", response_model=IngestResponse,
               openapi_extra={"requestBody": {"required": True, "content": {
                   "application/json": {"schema": IngestRequest.model_json_schema()},
                   "application/x-ndjson": {"schema": {"type": "string"}}}}})  # fmt: skip
@@ -164,12 +167,12 @@ def build_api(service: Service, reads: WorkerPool, writes: WorkerPool, batcher: 
         label_list = [x.strip() for x in labels.split(",") if x.strip()]
         return await writes.run(service.ingest, documents, label_list, chunk_size=chunk_size)
 
-    @app.post("/api/delete", summary="Delete chunks by id (all or none)")
+    @app.post("/api/delete", summary="Delete chunks by id (all or none)", response_model=DeleteResponse)
     async def delete(request: Request, body: DeleteRequest) -> Any:
         authorise(request)
         return await writes.run(service.delete, body.ids)
 
-    @app.delete("/api/documents/{doc_id:path}", summary="Delete one chunk")
+    @app.delete("/api/documents/{doc_id:path}", summary="Delete one chunk", response_model=DeleteResponse)
     async def delete_one(request: Request, doc_id: str) -> Any:
         authorise(request)
         return await writes.run(service.delete, [doc_id])

@@ -66,3 +66,138 @@ class DeleteRequest(_Strict):
     """Chunks to delete by id: all of them, or none when one is unknown."""
 
     ids: list[str]
+
+
+# ---------------------------------------------------------------------------------------------- answers
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class MentionOut(_Answer):
+    """An entity mention: character offsets into the chunk's text (end exclusive)."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    kind: str | None = None
+    tag: str | None = Field(None, description="the tag of the link the mention gave (None: it gave none)")
+    score: float | None = None
+
+
+class TagRef(_Answer):
+    kind: str = Field(description='the link kind, e.g. "entity:Person"')
+    label: str = Field(description='the entity label, e.g. "Person"')
+    tag: str
+    degree: int | None = Field(None, description="chunks carrying the tag (its incoming side)")
+
+
+class ChunkOut(_Answer):
+    id: str
+    source: str | None = None
+    line: int | None = None
+    chunk: int | None = None
+    text: str
+    metadata: dict[str, Any]
+    mentions: list[MentionOut]
+
+
+class SearchResult(ChunkOut):
+    rank: int
+    depth: int = Field(description="hops from a chunk found by similarity (0: similar to the query)")
+    score: float = Field(description="what the mode ranks by: MMR score, PageRank score, else the similarity")
+    similarity: float = Field(description="cosine similarity to the query")
+    mmr_score: float | None = None
+    ppr_score: float | None = None
+    via: list[TagRef] = Field(description="depth > 0: the tags, rarest first, through which it was reached")
+    query_tags: list[TagRef] = Field(description="entity-seeded roots: the query's entities that chose it")
+
+
+class SearchResponse(_Answer):
+    query: str
+    mode: str
+    k: int
+    colors: dict[str, str] = Field(description="label: colour, as on every doclinks page")
+    results: list[SearchResult]
+
+
+class EntitiesResponse(_Answer):
+    text: str
+    labels: list[str]
+    colors: dict[str, str]
+    entities: list[MentionOut]
+
+
+class DocumentTag(TagRef):
+    direction: str = Field(description="in, out or bidir")
+
+
+class DocumentResponse(ChunkOut):
+    tags: list[DocumentTag]
+    degree_limit: int = Field(description="tags of a larger degree are hubs: traversal does not walk them")
+
+
+class GraphNode(_Answer):
+    id: str = Field(description='"chunk:<id>" or "tag:<kind>\\x1f<tag>"')
+    type: Literal["chunk", "tag"]
+    depth: int = Field(description="edges from the start")
+    doc_id: str | None = None
+    snippet: str | None = None
+    kind: str | None = None
+    label: str | None = None
+    tag: str | None = None
+    degree: int | None = None
+    hub: bool | None = Field(None, description="a tag above the hub limit: shown, not expanded")
+
+
+class Neighbourhood(_Answer):
+    start: str
+    nodes: list[GraphNode]
+    edges: list[dict[str, str]] = Field(description="{source: chunk node id, target: tag node id}")
+    truncated: int = Field(description="nodes found but left out by max_nodes (the walk stopped there)")
+    complete: bool
+    degree_limit: int
+    colors: dict[str, str]
+
+
+class TagChunks(_Answer):
+    kind: str
+    label: str
+    tag: str
+    total: int
+    offset: int
+    next_offset: int | None
+    chunks: list[ChunkOut]
+
+
+class TagStats(_Answer):
+    chunks: int
+    distinct_tags: int
+    tags_per_kind: dict[str, int]
+    degree_limit: int
+    linking_tags: int = Field(description="tags carried by 2 chunks or more, up to the hub limit")
+    hub_count: int
+    most_linked: list[TagRef]
+    hubs: list[TagRef]
+
+
+class Health(_Answer):
+    status: str
+    chunks: int
+    store: str
+    version: str
+    model: str
+    ingest: bool
+    limits: dict[str, int]
+
+
+class IngestResponse(_Answer):
+    chunks: int
+    new_chunks: int
+    skipped_chunks: int
+    entities: int
+    ids: list[str]
+
+
+class DeleteResponse(_Answer):
+    deleted: int

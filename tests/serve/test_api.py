@@ -29,7 +29,7 @@ def test_health_and_openapi(read_server):
     for path in ("/api/search", "/api/entities", "/api/documents/{doc_id}", "/api/neighbours", "/api/tags",
                  "/api/tags/chunks", "/api/ingest", "/api/delete"):  # fmt: skip
         assert path in schema["paths"], path
-    assert "SearchRequest" in schema["components"]["schemas"]
+    assert {"SearchRequest", "SearchResponse", "Neighbourhood", "DocumentResponse"} <= set(schema["components"]["schemas"])
 
 
 @pytest.mark.parametrize("mode", MODES)
