@@ -7,6 +7,8 @@
     doclinks entities "text" | --file F --labels ... [--format table|json|html] [--output F]
     doclinks graph [--db graph.db] --html out.html | --format graphml|json [--output F]
     doclinks stats [--db graph.db] [--json]
+    doclinks serve [--db graph.db] [--host 127.0.0.1] [--port 8000] [--allow-ingest --token-file F]
+    doclinks mcp   [--db graph.db] [--allow-ingest]
     doclinks demo  [--db demo.db]
     doclinks train --output runs/minilm [--resume] [settings...]
     doclinks eval  [--model DIR] [--sets ...] [--limit N] [--json out.json]
@@ -26,10 +28,10 @@ from collections.abc import Sequence
 __all__ = ["main", "build_parser", "ArgumentParser", "COMMANDS"]
 
 #: The commands, in the order of ``doclinks --help``: the module of each.
-COMMANDS = ("ingest", "search", "parse", "entities", "graph", "stats", "demo", "train", "evaluate")
+COMMANDS = ("ingest", "search", "parse", "entities", "graph", "stats", "serve", "mcp", "demo", "train", "evaluate")
 
 #: Commands that load a model (transformers' progress bars are silenced for them).
-_LOADS_MODELS = ("ingest", "search", "parse", "entities", "demo")
+_LOADS_MODELS = ("ingest", "search", "parse", "entities", "serve", "mcp", "demo")
 
 
 class ArgumentParser(argparse.ArgumentParser):

@@ -338,10 +338,21 @@ class SQLiteBackend(Backend):
         if not rows:
             return Neighbours.empty()
         pairs = np.array(rows, dtype=np.int64)  # chunk, tag_id, degree
+        pairs = self._in_snapshot(pairs)
         if seen:
             pairs = pairs[~np.isin(pairs[:, 0], np.fromiter(seen, dtype=np.int64, count=len(seen)))]
+        if not len(pairs):
+            return Neighbours.empty()
         keys, index = np.unique(pairs[:, 0], return_inverse=True)
         return Neighbours(keys, self._cache.id_view(keys), self._cache.similarities(keys, query), index, pairs[:, 2])
+
+    def _in_snapshot(self, rows: np.ndarray) -> np.ndarray:
+        """The `rows` (chunk key first) whose chunk the vector matrix holds. Each statement reads the last
+        commit, which may be newer than the matrix `refresh` loaded when the operation began (another
+        connection wrote since): its chunks wait for the next operation, which sees them whole."""
+        if self._cache is None:
+            return rows[:0]
+        return rows[self._cache.held(rows[:, 0])]
 
     def vectors(self, keys: Sequence[int]) -> np.ndarray:
         """See `Backend.vectors`."""
@@ -431,7 +442,7 @@ class SQLiteBackend(Backend):
                 "SELECT i.chunk, t.kind, t.tag, t.in_degree FROM tags t JOIN in_links i ON i.tag_id = t.tag_id "
                 "WHERE (t.kind, t.tag) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
                 "FROM json_each(?)) AND t.in_degree <= ? ORDER BY t.tag_id, i.chunk",
-                (json.dumps(list(pairs)), max_degree))]  # fmt: skip
+                (json.dumps(list(pairs)), max_degree)) if self._cache is not None and self._cache.has(r[0])]  # fmt: skip
 
     def distinct_values(self, key: str, limit: int) -> list[str]:
         """See `Backend.distinct_values`: a range of the filter index."""
