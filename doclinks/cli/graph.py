@@ -169,16 +169,13 @@ def to_graphml(graph: GraphData) -> str:
 
 
 def vis_network_js() -> str:
-    """vis-network's standalone build, as shipped inside the ``pyvis`` package."""
-    root = resources.files("pyvis") / "templates" / "lib"
-    found = []
-    for folder in root.iterdir():
-        m = re.fullmatch(r"vis-(\d+)\.(\d+)\.(\d+)", folder.name)
-        if m and (folder / "vis-network.min.js").is_file():
-            found.append((tuple(int(x) for x in m.groups()), folder / "vis-network.min.js"))
-    if not found:
-        raise CommandError("the pyvis package holds no vis-network.min.js; reinstall doclinks (pip install pyvis)")
-    return max(found)[1].read_text(encoding="utf-8")
+    """vis-network's standalone build, as shipped inside the ``pyvis`` package (`doclinks.html_assets`)."""
+    from ..html_assets import vis_network_file
+
+    try:
+        return vis_network_file().read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _script_safe(text: str) -> str:

@@ -2,9 +2,13 @@
 
     doclinks ingest PATH... --labels "Person,Organization,Location" [--db graph.db] [--model M] ...
     doclinks search "question" [--db graph.db | postgresql://...] [--k 4] [--depth 1] [--mmr] [--json]
+                    [--parse --fields fields.json [--soft]]
+    doclinks parse  "question" --fields fields.json [--today 2026-12-07] [--db graph.db] [--json]
     doclinks entities "text" | --file F --labels ... [--format table|json|html] [--output F]
     doclinks graph [--db graph.db] --html out.html | --format graphml|json [--output F]
     doclinks stats [--db graph.db] [--json]
+    doclinks serve [--db graph.db] [--host 127.0.0.1] [--port 8000] [--allow-ingest --token-file F]
+    doclinks mcp   [--db graph.db] [--allow-ingest]
     doclinks demo  [--db demo.db]
     doclinks train --output runs/minilm [--resume] [settings...]
     doclinks eval  [--model DIR] [--sets ...] [--limit N] [--json out.json]
@@ -24,10 +28,10 @@ from collections.abc import Sequence
 __all__ = ["main", "build_parser", "ArgumentParser", "COMMANDS"]
 
 #: The commands, in the order of ``doclinks --help``: the module of each.
-COMMANDS = ("ingest", "search", "entities", "graph", "stats", "demo", "train", "evaluate")
+COMMANDS = ("ingest", "search", "parse", "entities", "graph", "stats", "serve", "mcp", "demo", "train", "evaluate")
 
 #: Commands that load a model (transformers' progress bars are silenced for them).
-_LOADS_MODELS = ("ingest", "search", "entities", "demo")
+_LOADS_MODELS = ("ingest", "search", "parse", "entities", "serve", "mcp", "demo")
 
 
 class ArgumentParser(argparse.ArgumentParser):

@@ -19,7 +19,7 @@ from .common import add_db, open_store, shown_db
 from .errors import CommandError
 from .inventory import label_of, tag_name
 
-__all__ = ["SearchOptions", "Result", "search", "render_results", "results_json", "snippet", "add_parser", "run"]
+__all__ = ["SearchOptions", "Result", "search", "search_parsed", "render_results", "results_json", "snippet", "add_parser", "run"]
 
 
 @dataclass
@@ -146,6 +146,11 @@ def search(db: str | os.PathLike, question: str, options: SearchOptions | None =
             docs = store.traversal_search(question, k=options.k, depth=options.depth, adjacent_k=options.adjacent_k,
                                           entity_k=options.entity_k)  # fmt: skip
         n_chunks, idf_weight = len(store), store.settings.idf_weight
+    return _results(docs, options, n_chunks, idf_weight)
+
+
+def _results(docs, options: SearchOptions, n_chunks: int, idf_weight: float) -> list[Result]:
+    """The found documents as `Result`s; depth-1 traversal results carry the store's neighbour rank."""
     results = []
     for rank, doc in enumerate(docs, start=1):
         meta = {k: v for k, v in doc.metadata.items() if k not in ("links", "entities") and not k.startswith("_")}
@@ -164,6 +169,37 @@ def search(db: str | os.PathLike, question: str, options: SearchOptions | None =
             if r.depth > 0 and len(r.via_degrees) == len(r.via):
                 r.rank_score = neighbour_rank(r.score, r.via_degrees, n_chunks, idf_weight)
     return results
+
+
+def search_parsed(db: str | os.PathLike, question: str, options: SearchOptions, fields: str, *, soft: bool = False,
+                  today: str | None = None, timezone: str | None = None, threshold: float = 0.5):
+    """`search` through `doclinks.query.GLiNERSelfQueryRetriever`: the question parsed on `fields` (a JSON
+    file), its constraints as the filter (relaxed in order with `soft`). Returns ``(parsed, relaxed,
+    results)``."""
+    from ..query import GLiNERSelfQueryRetriever
+    from .parse import load_parser
+
+    if not question.strip():
+        raise CommandError("the question is empty")
+    _check(options)
+    if options.mode == "mmr":
+        raise CommandError("--parse searches with --mode traversal, similarity or ppr, not mmr")
+    with open_store(db) as store:
+        if len(store) == 0:
+            raise CommandError(f"{shown_db(db)}: the database holds no chunks yet; add some with `doclinks ingest`")
+        parser = load_parser(fields, options.model, threshold, store, timezone)
+        if options.mode == "ppr":
+            kind, kwargs = "ppr", {}
+        elif options.mode == "similarity" or (options.depth == 0 and not options.entity_k):
+            kind, kwargs = "similarity", {}
+        else:
+            kind = "traversal"
+            kwargs = {"depth": options.depth, "adjacent_k": options.adjacent_k, "entity_k": options.entity_k}
+        retriever = GLiNERSelfQueryRetriever(store=store, parser=parser, search_type=kind, k=options.k,
+                                             search_kwargs=kwargs, mode="soft" if soft else "strict", today=today)
+        found = retriever.search(question)
+        n_chunks, idf_weight = len(store), store.settings.idf_weight
+    return found.parsed, found.relaxed, _results(found.documents, options, n_chunks, idf_weight)
 
 
 def snippet(text: str, width: int = 240) -> str:
@@ -302,6 +338,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("question")
     add_db(p)
     _add_search_options(p)
+    from .parse import add_parse_options
+
+    p.add_argument("--parse", action="store_true", help="parse the question's constraints on metadata fields "
+                   "(--fields) with the GLiNER model and filter by them (docs/query.md)")
+    add_parse_options(p, required=False)
+    p.add_argument("--soft", action="store_true", help="--parse: when the filter finds fewer than --k results, "
+                   "relax its constraints in order (least sure first) and say so")
     p.set_defaults(func=run)
     return p
 
@@ -315,9 +358,32 @@ def _search_options(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     """Run ``doclinks search``."""
     options = _search_options(args)
-    results = search(args.db, args.question, options)
+    if not args.parse:
+        if args.fields or args.soft:
+            raise CommandError("--fields and --soft go with --parse")
+        results = search(args.db, args.question, options)
+        if args.json:
+            print(json.dumps(results_json(results, args.question, options), indent=2, ensure_ascii=False))
+        else:
+            render_results(results, args.question, options, full=args.full)
+        return 0
+    if not args.fields:
+        raise CommandError("--parse needs --fields FILE: the metadata fields a question may constrain")
+    parsed, relaxed, results = search_parsed(args.db, args.question, options, args.fields, soft=args.soft,
+                                             today=args.today, timezone=args.timezone)  # fmt: skip
     if args.json:
-        print(json.dumps(results_json(results, args.question, options), indent=2, ensure_ascii=False))
-    else:
-        render_results(results, args.question, options, full=args.full)
+        out = results_json(results, args.question, options)
+        out.update(parsed=parsed.to_dict(), relaxed=relaxed)
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    from rich.markup import escape
+
+    from . import console
+    from .parse import render_parsed
+
+    render_parsed(parsed)
+    for step in relaxed:
+        console.out().print(f"  [yellow]relaxed[/yellow]: {escape(step)}")
+    console.out().print()
+    render_results(results, args.question, options, full=args.full)
     return 0

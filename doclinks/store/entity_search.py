@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .filters import filter_tokens
+from .filters import compile_filter
 from .records import check_count
 from .strategies.ppr import ppr
 
@@ -131,7 +131,7 @@ class EntitySearch:
                 raise TypeError(f"{name} must be a number, got {value!r}")
             if not 0.0 <= value <= top or (name == "damping" and value >= 1.0):
                 raise ValueError(f"{name} must be in [0, 1{')' if name == 'damping' else ']'}, got {value}")
-        tokens = filter_tokens(filter)
+        tokens = compile_filter(filter)
         seeds = self._query_seed_tags(query, query_entities, query_links)
         found = self._search(
             lambda: self._embed_query(query),

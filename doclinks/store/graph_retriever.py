@@ -25,7 +25,7 @@ from typing import Any
 from graph_retriever import Content
 from graph_retriever.adapters import Adapter
 
-from .filters import filter_tokens, metadata_tokens
+from .filters import compile_filter, matches, metadata_tokens
 from .graph_store import GraphStore
 from .results import stored_metadata
 
@@ -73,6 +73,6 @@ class GraphStoreAdapter(Adapter):
         """The stored contents among `ids` that match `filter`; unknown ids are left out."""
         if kwargs:
             raise TypeError(f"GraphStoreAdapter.get takes no other arguments, got {sorted(kwargs)}")
-        wanted = set(filter_tokens(filter))
+        condition = compile_filter(filter)
         docs = self.store.get_by_ids(list(dict.fromkeys(ids)), missing="skip")
-        return self._contents([d for d in docs if wanted <= metadata_tokens(d.metadata)])
+        return self._contents([d for d in docs if matches(condition, metadata_tokens(d.metadata))])

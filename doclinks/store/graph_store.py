@@ -28,7 +28,7 @@ from ..embeddings import Embeddings, default_embeddings
 from .backends.base import Backend
 from .entity_search import EntitySearch
 from .errors import StoreClosedError, UnknownIdError
-from .filters import filter_tokens
+from .filters import Condition, compile_filter, index_text
 from .langchain import AsyncResults, VectorStoreAPI, check_semantics
 from .records import ChunkRecord, build_record, check_count, check_ids, check_vector, unique_batch
 from .results import Found, to_documents
@@ -374,6 +374,16 @@ class GraphStore(EntitySearch, VectorStoreAPI):
             self._check_open()
             return self.backend.tag_count()
 
+    def distinct_metadata_values(self, key: str, limit: int = 100_000) -> list[str]:
+        """Up to `limit` (default 100,000) distinct string values stored under metadata `key`, list items
+        included, sorted by code point: the vocabulary query values link to (`doclinks.query.linking`)."""
+        if not isinstance(key, str):
+            raise TypeError(f"key must be a str, got {type(key).__name__}")
+        check_count("limit", limit)
+        with self._lock:
+            self._check_open()
+            return self.backend.distinct_values(index_text(key), limit)
+
     def documents_with_tags(self, pairs: Iterable[tuple[str, str]]) -> list[Document]:
         """The stored chunks carrying a link (either side) with one of the ``(kind, tag)`` `pairs`,
         in insertion order, as Documents: the part of a corpus that a change of these tags touches."""
@@ -402,7 +412,7 @@ class GraphStore(EntitySearch, VectorStoreAPI):
         Args:
             query: text to embed with the store's embedder.
             k: number of results (default 4).
-            filter: metadata filter (default None), see `records.filter_tokens`.
+            filter: metadata filter (default None), see `doclinks.store.filters`.
 
         Results carry ``_similarity_score`` (cosine, in [-1, 1]) and ``_depth`` (0); with LangChain
         semantics they carry the stored metadata only (`similarity_search_with_score` gives scores).
@@ -418,10 +428,10 @@ class GraphStore(EntitySearch, VectorStoreAPI):
     def _similarity(self, make_query: Callable[[], np.ndarray], k: int, filter: dict[str, Any] | None) -> list[Document]:
         """The similarity search for the query vector `make_query()`, its results with their result keys."""
         check_count("k", k)
-        tokens = filter_tokens(filter)
+        tokens = compile_filter(filter)
         return self._search(make_query, lambda q: self._nearest(q, k, tokens))
 
-    def _nearest(self, query: np.ndarray, k: int, tokens: list[tuple[str, str]]) -> list[Found]:
+    def _nearest(self, query: np.ndarray, k: int, tokens: Condition | None) -> list[Found]:
         """The similarity search itself: the `k` nearest chunks, all at depth 0."""
         return [Found(h.key, h.id, h.similarity, 0) for h in self.backend.search(query, k, tokens)]
 
@@ -473,7 +483,7 @@ class GraphStore(EntitySearch, VectorStoreAPI):
         check_count("depth", depth)
         check_count("adjacent_k", adjacent_k, allow_none=True)
         check_count("entity_k", entity_k)
-        tokens = filter_tokens(filter)
+        tokens = compile_filter(filter)
         seeds = self._query_seed_tags(query, query_entities, query_links) if entity_k else []
         found = self._search(
             lambda: self._embed_query(query),
@@ -538,7 +548,7 @@ class GraphStore(EntitySearch, VectorStoreAPI):
             score_threshold
         ):
             raise ValueError(f"score_threshold must be a number, got {score_threshold!r}")
-        tokens = filter_tokens(filter)
+        tokens = compile_filter(filter)
         return lambda q: mmr_traverse(self.backend, q, k=k, depth=depth, fetch_k=fetch_k, adjacent_k=adjacent_k,
                                       lambda_mult=float(lambda_mult), score_threshold=float(score_threshold),
                                       tokens=tokens, settings=self.settings)  # fmt: skip

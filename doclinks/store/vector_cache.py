@@ -66,6 +66,13 @@ class VectorCache:
         """Whether `key` holds a vector."""
         return 0 <= key < len(self._valid) and bool(self._valid[key])
 
+    def held(self, keys: np.ndarray) -> np.ndarray:
+        """A bool mask of the `keys` (int64 array) that hold a vector."""
+        inside = (keys >= 0) & (keys < len(self._valid))
+        out = np.zeros(len(keys), dtype=bool)
+        out[inside] = self._valid[keys[inside]]
+        return out
+
     def id_view(self, keys: np.ndarray) -> Sequence[str]:
         """ids of `keys`, looked up lazily."""
         return _IdView(self._ids, keys)

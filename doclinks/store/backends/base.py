@@ -8,26 +8,28 @@ argument and calls one backend method at a time. A new backend subclasses `Backe
 passes the compliance suite, `doclinks.store.testing.compliance`.
 
 Each chunk has a *key*: an int the backend chooses, stable while the chunk is stored, by
-which the searches address it. Filters arrive as ``(metadata key, value token)`` pairs
-(`doclinks.store.filters.filter_tokens`) that a chunk must all match (`ChunkRecord.tokens`).
+which the searches address it. Filters arrive compiled (`doclinks.store.filters.compile_filter`):
+a condition tree over the ``(metadata key, value token)`` pairs of a chunk (`ChunkRecord.tokens`),
+or None for no filter; a backend answers it with its own index, not by reading the chunks.
 """
 
 from __future__ import annotations
 
 import abc
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
 from ...document import Document
+from ..filters import Condition
 from ..ranking import Hit, Neighbours
 from ..records import ChunkRecord, StoredChunk, decode_document
 
 __all__ = ["Backend", "Tokens", "documents_by_key"]
 
-#: A filter as the backends read it: ``(metadata key, value token)`` pairs, all to be matched.
-Tokens = Sequence[tuple[str, str]]
+#: A filter as the backends read it: a compiled condition (`doclinks.store.filters.Condition`), None for none.
+Tokens = Optional[Condition]
 
 
 class Backend(abc.ABC):
@@ -88,6 +90,17 @@ class Backend(abc.ABC):
     def metadata_values(self, ids: Sequence[str], key: str) -> dict[str, Any]:
         """For each id stored among `ids`: its ``metadata[key]``, None when it has no such key."""
         return {i: doc.metadata.get(key) for i, doc in self.get(ids).items()}
+
+    def distinct_values(self, key: str, limit: int) -> list[str]:
+        """Up to `limit` distinct string values stored under metadata `key` (list items included), sorted:
+        the vocabulary a query's values link to. (This default scans the documents; a database backend
+        reads its filter index.)"""
+        found: set[str] = set()
+        for batch in self.iter_documents(1000):
+            for doc in batch:
+                value = doc.metadata.get(key)
+                found.update(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str))
+        return sorted(found)[:limit]
 
     @abc.abstractmethod
     def iter_documents(self, batch_size: int) -> Iterator[list[Document]]:

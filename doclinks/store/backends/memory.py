@@ -14,6 +14,7 @@ import numpy as np
 from ...document import Document
 from ...embeddings import Embeddings
 from ..errors import UnknownIdError
+from ..filters import AllOf, AnyOf, Compare, Condition, Match, compare_token
 from ..graph_store import GraphStore
 from ..ranking import Hit, Neighbours
 from ..records import ChunkRecord, StoredChunk, decode_document
@@ -74,11 +75,25 @@ class MemoryBackend(Backend):
         return len(self._rows)
 
     def _matching(self, tokens: Tokens) -> set[int] | None:
-        """Keys of the chunks that match every token; None for no filter."""
-        if not tokens:
-            return None
-        sets = sorted((self._token_index.get(t, set()) for t in tokens), key=len)
-        return set(sets[0]).intersection(*sets[1:])
+        """Keys of the chunks that match the filter `tokens`; None for no filter."""
+        return None if tokens is None else self._keys_of(tokens)
+
+    def _keys_of(self, c: Condition) -> set[int]:
+        """Set algebra over the token index. A comparison scans the index's distinct tokens (not the
+        chunks): fine for the small stores this backend is for."""
+        if isinstance(c, Match):
+            return set().union(*(self._token_index.get((c.key, t), ()) for t in c.tokens))
+        if isinstance(c, Compare):
+            return set().union(*(keys for (k, t), keys in self._token_index.items()
+                                 if k == c.key and compare_token(t, c.op, c.value)))  # fmt: skip
+        if isinstance(c, AnyOf):
+            return set().union(*(self._keys_of(p) for p in c.parts))
+        if isinstance(c, AllOf):
+            if not c.parts:
+                return set(self._by_key)
+            sets = sorted((self._keys_of(p) for p in c.parts), key=len)
+            return set(sets[0]).intersection(*sets[1:])
+        return set(self._by_key) - self._keys_of(c.part)
 
     def search(self, query: np.ndarray, k: int, tokens: Tokens) -> list[Hit]:
         """See `Backend.search`."""
@@ -108,6 +123,10 @@ class MemoryBackend(Backend):
         degree = np.array([d for k in keys_arr.tolist() for d in shared[k].values()], dtype=np.int64)
         return Neighbours(keys_arr, self._cache.id_view(keys_arr), self._cache.similarities(keys_arr, query),
                           index, degree)
+
+    def distinct_values(self, key: str, limit: int) -> list[str]:
+        """See `Backend.distinct_values`: the token index."""
+        return sorted({t[2:] for k, t in self._token_index if k == key and t.startswith("s:")})[:limit]
 
     def vectors(self, keys: Sequence[int]) -> np.ndarray:
         """See `Backend.vectors`."""

@@ -29,6 +29,7 @@ import numpy as np
 from ...document import Document
 from ...embeddings import Embeddings
 from ..errors import StoreConnectionError, StoreError, UnknownIdError
+from ..filter_sql import POSTGRES, condition_sql
 from ..filters import index_text
 from ..graph_store import GraphStore
 from ..ranking import Hit, Neighbours, exact_top_k
@@ -318,13 +319,11 @@ class PostgresBackend(Backend):
         c.execute(self._q("INSERT INTO {meta} VALUES ('dimension', %s), ('count', '0') ON CONFLICT DO NOTHING"),
                   (str(dim),))
 
-    def _filter_sql(self, tokens: list[tuple[str, str]], column: str) -> tuple[sql.Composable, list]:
-        parts, params = [], []
-        for key, value in tokens:
-            parts.append(sql.SQL(" AND EXISTS (SELECT 1 FROM {m} m WHERE m.chunk = {col} AND m.key = %s AND m.value = %s)")
-                         .format(m=self._t["chunk_meta"], col=sql.SQL(column)))
-            params += [key, value]
-        return sql.Composed(parts), params
+    def _filter_sql(self, tokens: Tokens, column: str) -> tuple[sql.Composable, list]:
+        if tokens is None:
+            return sql.SQL(""), []
+        where, params = condition_sql(tokens, column, "{m}", POSTGRES)
+        return sql.SQL(" AND ") + sql.SQL(where).format(m=self._t["chunk_meta"]), params
 
     # ------------------------------------------------------------------ reads
     def dimension(self) -> int | None:
@@ -518,6 +517,15 @@ class PostgresBackend(Backend):
                 "JOIN unnest(%s::text[], %s::text[]) AS u(kind, tag) ON t.kind = u.kind AND t.tag = u.tag "
                 "JOIN {in_links} i ON i.tag_id = t.tag_id WHERE t.in_degree <= %s ORDER BY t.tag_id, i.chunk"),
                 [kinds, tags, max_degree]).fetchall()]  # fmt: skip
+
+    def distinct_values(self, key: str, limit: int) -> list[str]:
+        """See `Backend.distinct_values`: a range of the filter index."""
+        if self._dim is None:
+            return []
+        query = self._q("SELECT DISTINCT substr(value, 3) COLLATE \"C\" AS v FROM {chunk_meta} WHERE key = %s "
+                        "AND substr(value, 1, 2) = 's:' ORDER BY v LIMIT %s")
+        with self._errors():
+            return [r[0] for r in self._conn.execute(query, (key, limit))]
 
     def tags(self) -> list[tuple[str, str]]:
         """See `Backend.tags`: the tag table (a tag no chunk carries any more may stay listed)."""

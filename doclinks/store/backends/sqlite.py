@@ -30,6 +30,7 @@ import numpy as np
 
 from ...document import Document
 from ..errors import StoreConnectionError, StoreError, UnknownIdError
+from ..filter_sql import SQLITE, condition_sql
 from ..ranking import Hit, Neighbours
 from ..records import ChunkRecord, StoredChunk, decode_document
 from ..vector_cache import VectorCache
@@ -303,11 +304,11 @@ class SQLiteBackend(Backend):
         return 0 if self._cache is None else self._cache.count
 
     def _matching(self, tokens: Tokens) -> list[int] | None:
-        """Keys of the chunks that match every token; None for no filter."""
-        if not tokens:
+        """Keys of the chunks that match the filter `tokens`; None for no filter."""
+        if tokens is None:
             return None
-        sql = " INTERSECT ".join(["SELECT chunk FROM chunk_meta WHERE key = ? AND value = ?"] * len(tokens))
-        params = [x for pair in tokens for x in pair]
+        where, params = condition_sql(tokens, "key", "chunk_meta", SQLITE)
+        sql = f"SELECT key FROM chunks WHERE {where}"
         with self._errors():
             return [r[0] for r in self._conn.execute(sql, params)]
 
@@ -328,18 +329,30 @@ class SQLiteBackend(Backend):
             f"WHERE o.chunk IN {_IN} AND t.in_degree <= ?"
         )
         params: list = [json.dumps(list(keys)), max_degree]
-        for key, value in tokens:
-            sql += " AND i.chunk IN (SELECT chunk FROM chunk_meta WHERE key = ? AND value = ?)"
-            params += [key, value]
+        if tokens is not None:
+            where, more = condition_sql(tokens, "i.chunk", "chunk_meta", SQLITE)
+            sql += " AND " + where
+            params += more
         with self._errors():
             rows = self._conn.execute(sql, params).fetchall()
         if not rows:
             return Neighbours.empty()
         pairs = np.array(rows, dtype=np.int64)  # chunk, tag_id, degree
+        pairs = self._in_snapshot(pairs)
         if seen:
             pairs = pairs[~np.isin(pairs[:, 0], np.fromiter(seen, dtype=np.int64, count=len(seen)))]
+        if not len(pairs):
+            return Neighbours.empty()
         keys, index = np.unique(pairs[:, 0], return_inverse=True)
         return Neighbours(keys, self._cache.id_view(keys), self._cache.similarities(keys, query), index, pairs[:, 2])
+
+    def _in_snapshot(self, rows: np.ndarray) -> np.ndarray:
+        """The `rows` (chunk key first) whose chunk the vector matrix holds. Each statement reads the last
+        commit, which may be newer than the matrix `refresh` loaded when the operation began (another
+        connection wrote since): its chunks wait for the next operation, which sees them whole."""
+        if self._cache is None:
+            return rows[:0]
+        return rows[self._cache.held(rows[:, 0])]
 
     def vectors(self, keys: Sequence[int]) -> np.ndarray:
         """See `Backend.vectors`."""
@@ -429,7 +442,13 @@ class SQLiteBackend(Backend):
                 "SELECT i.chunk, t.kind, t.tag, t.in_degree FROM tags t JOIN in_links i ON i.tag_id = t.tag_id "
                 "WHERE (t.kind, t.tag) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
                 "FROM json_each(?)) AND t.in_degree <= ? ORDER BY t.tag_id, i.chunk",
-                (json.dumps(list(pairs)), max_degree))]  # fmt: skip
+                (json.dumps(list(pairs)), max_degree)) if self._cache is not None and self._cache.has(r[0])]  # fmt: skip
+
+    def distinct_values(self, key: str, limit: int) -> list[str]:
+        """See `Backend.distinct_values`: a range of the filter index."""
+        sql = "SELECT DISTINCT substr(value, 3) FROM chunk_meta WHERE key = ? AND value >= 's:' AND value < 's;' ORDER BY 1 LIMIT ?"
+        with self._errors():
+            return [r[0] for r in self._conn.execute(sql, (key, limit))]
 
     def tags(self) -> list[tuple[str, str]]:
         """See `Backend.tags`: the tag table (a tag no chunk carries any more may stay listed)."""

@@ -46,7 +46,7 @@ def mmr_traverse(
     """Run the MMR traversal on `backend` (see the module docstring).
 
     The arguments are those of `GraphStore.mmr_traversal_search`, checked: `query` is the unit-length
-    query vector, `tokens` the encoded filter (`doclinks.store.filters.filter_tokens`), and
+    query vector, `tokens` the encoded filter (`doclinks.store.filters.compile_filter`, None for none), and
     `settings` gives the hub limit and the rank's IDF weight.
     """
     if k == 0:

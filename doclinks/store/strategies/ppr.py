@@ -160,7 +160,7 @@ def ppr(
         top = max(rank.values()) or 1.0
         rank = {key: (1 - similarity_weight) * r / top + similarity_weight * max(float(similarity[key]), 0.0) for key, r in rank.items()}
     order = sorted(chunks, key=lambda key: (-rank[key], -similarity[key]))
-    allowed = matching_keys(backend, order[: max(4 * k, k + seeds_k)], tokens) if tokens else None
+    allowed = matching_keys(backend, order[: max(4 * k, k + seeds_k)], tokens) if tokens is not None else None
     sources = set(named) | {pair for h in roots for pair, _ in out_edges.get(h.key, [])}
     incoming: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for pair, keys in in_edges.items():

@@ -46,7 +46,7 @@ def traverse(
     """Run the breadth-first traversal on `backend` (see the module docstring).
 
     The arguments are those of `GraphStore.traversal_search`, checked: `query` is the unit-length
-    query vector, `tokens` the encoded filter (`doclinks.store.filters.filter_tokens`), and
+    query vector, `tokens` the encoded filter (`doclinks.store.filters.compile_filter`, None for none), and
     `settings` gives the hub limit and the rank's IDF weight.
     """
     roots = backend.search(query, k, tokens)
@@ -89,7 +89,7 @@ def entity_roots(
         if key not in seen:
             carried[key].add((kind, tag))
     keys = sorted(carried)
-    if keys and tokens:
+    if keys and tokens is not None:
         allowed = matching_keys(backend, keys, tokens)
         keys = [key for key in keys if key in allowed]
     if not keys:

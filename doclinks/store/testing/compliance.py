@@ -13,7 +13,8 @@ Every test then runs on that store: same answers, same errors as the stores of d
 tests need pytest (and skip what needs langchain-core when it is missing). Chunks are placed
 with `VectorTextEmbeddings` (``"v:x,y,z"`` texts), so each test knows the exact similarities and
 therefore the exact answer. Searches: `doclinks.store.testing.compliance_search`; LangChain's
-VectorStore API: `doclinks.store.testing.compliance_langchain`.
+VectorStore API: `doclinks.store.testing.compliance_langchain`; filter operators:
+`doclinks.store.testing.compliance_filters`.
 
 Over 350 lines: the suite is one list of rules, read and extended in one place (the searches
 apart).
@@ -32,6 +33,7 @@ from ...links import Link
 from ..errors import StoreClosedError, UnknownIdError
 from ..graph_store import GraphStore
 from ..settings import TraversalSettings
+from .compliance_filters import FilterCompliance
 from .compliance_langchain import LangChainCompliance
 from .compliance_ppr import PPRCompliance
 from .compliance_search import SearchCompliance
@@ -40,7 +42,7 @@ from .kit import Q, VectorTextEmbeddings, doc, ids, unit, vec_text
 __all__ = ["StoreCompliance"]
 
 
-class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance):
+class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, FilterCompliance):
     """The compliance suite; subclass it and implement `new_store` (see the module docstring)."""
 
     def new_store(self, embedding, settings: TraversalSettings | None, folder: Path, **options) -> GraphStore:
