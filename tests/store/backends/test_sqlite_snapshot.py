@@ -23,8 +23,8 @@ def test_a_chunk_committed_during_a_search_waits_for_the_next_one(tmp_path):
     assert [d.id for d in reader.traversal_search(vec_text(unit(0)), k=1)] == ["a"]  # the matrix is loaded
     writer.add_documents([doc("new", unit(5), tag)])  # committed after the reader's refresh ...
     backend = reader.backend  # ... and read by the reader's next statements without a refresh:
-    [key_a] = [h.key for h in backend.search(np.array(unit(0), dtype=np.float32), 1, [])]
-    assert len(backend.expand([key_a], np.array(unit(0), dtype=np.float32), [], 100, {key_a})) == 0
+    [key_a] = [h.key for h in backend.search(np.array(unit(0), dtype=np.float32), 1, None)]
+    assert len(backend.expand([key_a], np.array(unit(0), dtype=np.float32), None, 100, {key_a})) == 0
     assert {row[0] for row in backend.tag_chunks([("entity:Person", "Ada")], 100)} == {key_a}
     found = reader.traversal_search(vec_text(unit(0)), k=1)  # the next operation refreshes and sees it whole
     assert [d.id for d in found] == ["a", "new"]
