@@ -1,8 +1,8 @@
 """Search mode "parsed" of `doclinks serve --fields F`, against the real server process on a real SQLite file.
 
 One server (module scope) with a year field, its store filled through the API with records carrying a
-`year` in their metadata. The year constraints are found by the parser's pattern scan (a year on a year
-field), not by the small test model, so the assertions hold whatever the model finds.
+`year` in their metadata. A year on a year field is found by the model or, where it misses it, by the
+parser's pattern scan (score 1.0), so the assertions do not rest on the small test model's scores.
 """
 
 from __future__ import annotations
