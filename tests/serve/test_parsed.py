@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import start_server, stop_server, store_bytes
+from .conftest import run_cli, start_server, stop_server, store_bytes
 
 FIELDS = [{"name": "year", "description": "the year of the record", "type": "integer", "labels": ["year"]}]
 
@@ -130,3 +130,11 @@ def test_without_fields_parsed_is_a_400_naming_mode(read_server, served_db):
 def test_health_names_the_fields(parsed_server):
     with parsed_server.client() as c:
         assert c.get("/api/health").json()["fields"] == ["year"]
+
+
+def test_a_bad_fields_file_stops_the_server_at_start_up(served_db, tmp_path):
+    bad = tmp_path / "fields.json"
+    bad.write_text(json.dumps([{"name": "year", "type": "integer", "labels": ["year"], "colour": "red"}]), encoding="utf-8")
+    for path, says in ((bad, "unknown keys ['colour']"), (tmp_path / "missing.json", "no such file")):
+        done = run_cli("serve", "--db", served_db, "--fields", path, "--port", "1", cwd=tmp_path, timeout=120)
+        assert done.returncode == 1 and f"--fields {path}: " in done.stderr and says in done.stderr, done.stderr
