@@ -9,7 +9,7 @@ from pathlib import Path
 from .common import add_db, check_model_name, is_url, shown_db
 from .errors import CommandError
 
-__all__ = ["add_parser", "run", "read_token", "torch_threads"]
+__all__ = ["add_parser", "run", "read_token", "torch_threads", "add_fields_options", "check_fields"]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -25,6 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     add_write_options(p)
     p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                    help="also answer requests whose Host header is NAME (besides localhost and --host)")
+    add_fields_options(p)
     p.add_argument("--workers", type=int, default=2, metavar="N", help="threads for model and store work (default 2)")
     p.add_argument("--queue", type=int, default=64, metavar="N",
                    help="requests admitted at once (running or waiting); more get 503 with Retry-After (default 64)")
@@ -37,6 +38,35 @@ def add_write_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="M", help="GLiNER checkpoint folder or hub id (default: the shipped default model)")
     p.add_argument("--allow-ingest", action="store_true", help="accept ingest and delete requests (default: read only)")
     p.add_argument("--token-file", metavar="F", help="file holding the bearer token writes must carry (with --allow-ingest)")
+
+
+def add_fields_options(p: argparse.ArgumentParser) -> None:
+    """``--fields`` and ``--timezone``: the parsed search mode (shared with ``doclinks mcp``)."""
+    p.add_argument("--fields", metavar="FILE",
+                   help="JSON list of the metadata fields a question may constrain (the file of `doclinks parse`, "
+                   "docs/query.md): enables search mode \"parsed\"")  # fmt: skip
+    p.add_argument("--timezone", metavar="TZ", help="IANA time zone of today for parsed searches that give none (default UTC)")
+
+
+def check_fields(path: str | None, timezone: str | None) -> None:
+    """A fields file that `doclinks.query.load_fields` reads, and a known time zone: refused at start-up."""
+    if timezone is not None:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(timezone)
+        except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
+            raise CommandError(f"--timezone {timezone}: not a known time zone ({exc})") from None
+    if path is None:
+        return
+    from ..query import load_fields
+
+    try:
+        load_fields(path, shared_labels=True)
+    except FileNotFoundError:
+        raise CommandError(f"--fields {path}: no such file") from None
+    except (ValueError, TypeError) as exc:
+        raise CommandError(f"--fields {path}: {exc}") from None
 
 
 def read_token(path: str | None, allow_ingest: bool, *, required: bool = True) -> str | None:
@@ -78,13 +108,14 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"doclinks serve needs FastAPI and uvicorn: pip install 'doclinks[serve]' ({exc})") from None
     check_model_name(args.model)
     check_db(args.db, args.allow_ingest)
+    check_fields(args.fields, args.timezone)
     token = read_token(args.token_file, args.allow_ingest)
     if args.workers < 1 or args.queue < 1:
         raise CommandError(f"--workers and --queue must be at least 1, got {args.workers} and {args.queue}")
     torch_threads(args.workers)
     settings = ServeSettings(db=args.db, model=args.model, allow_ingest=args.allow_ingest, token=token, host=args.host,
                              port=args.port, allowed_hosts=tuple(args.allow_host), workers=args.workers,
-                             queue=args.queue)  # fmt: skip
+                             queue=args.queue, fields=args.fields, timezone=args.timezone)  # fmt: skip
     print(f"doclinks serve: {shown_db(args.db)} on http://{args.host}:{args.port}/ "
           f"({'read and write' if args.allow_ingest else 'read only'})", flush=True)  # fmt: skip
     serve(settings)

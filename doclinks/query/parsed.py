@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-__all__ = ["Constraint", "Span", "ParsedQuery", "OPERATORS"]
+__all__ = ["Constraint", "Span", "ParsedQuery", "OPERATORS", "constraints_filter", "and_filters"]
 
 #: A constraint's operators: the filter's comparisons, plus "between" (``[low, high]``, both inclusive) and
 #: its complement "not_between".
@@ -157,6 +157,12 @@ class ParsedQuery:
         """Nothing to filter on and no limit: the query is a plain search."""
         return not self.constraints and self.limit is None
 
+    @property
+    def search_text(self) -> str:
+        """The text the vector search embeds: the query as given when nothing was parsed (exactly a plain
+        search), else `residual` (the query when nothing is left of it)."""
+        return self.query if self.is_empty else (self.residual or self.query)
+
     def to_structured_query(self, translator: Any = None) -> Any:
         """LangChain's ``StructuredQuery`` (``langchain_core.structured_query``): `residual` as the query,
         the constraints as ``Comparison``s under an ``AND`` (None without constraints), `limit`. With a
@@ -181,3 +187,10 @@ def constraints_filter(constraints: list[Constraint]) -> dict[str, Any] | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def and_filters(first: dict[str, Any] | None, second: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Two doclinks filters ANDed; either may be None (or empty)."""
+    if not first or not second:
+        return first or second or None
+    return {"$and": [first, second]}

@@ -20,7 +20,7 @@ from pydantic import ConfigDict
 from ..store.langchain import to_langchain
 from .fields import check_fields
 from .linking import ValueLinker
-from .parsed import ParsedQuery, constraints_filter
+from .parsed import ParsedQuery, and_filters, constraints_filter
 from .parser import QueryParser
 from .relax import relaxations
 
@@ -59,6 +59,8 @@ class GLiNERSelfQueryRetriever(BaseRetriever):
         min_results: in soft mode, relax while fewer results than this (default: `k`).
         enable_limit: let the query's own count ("top 3") set k (default False, as LangChain's).
         today: the reference date for relative dates (default None: the clock, in the parser's time zone).
+        base_filter: a filter every search also applies, ANDed with the parse's (default None); it is
+            never relaxed (a filter in `search_kwargs` is replaced by the parse's, as in LangChain).
         document_contents: what the documents are (LangChain's argument; kept for its call shape, the
             parser does not read it).
     """
@@ -74,6 +76,7 @@ class GLiNERSelfQueryRetriever(BaseRetriever):
     min_results: int | None = None
     enable_limit: bool = False
     today: Any = None
+    base_filter: dict | None = None
     document_contents: str = ""
 
     def model_post_init(self, context: Any) -> None:
@@ -105,7 +108,7 @@ class GLiNERSelfQueryRetriever(BaseRetriever):
         """Parse `query` (unless `parsed` is given), then search; the documents are doclinks Documents."""
         parsed = parsed if parsed is not None else self.parser.parse(query, today=self.today)
         k = parsed.limit if self.enable_limit and parsed.limit else self.k
-        text = query if parsed.is_empty else (parsed.residual or query)
+        text = parsed.search_text
         entities = [e.text for e in parsed.entities]
         constraints = list(parsed.constraints)
         docs = self._run(text, k, constraints_filter(constraints), entities)
@@ -123,6 +126,7 @@ class GLiNERSelfQueryRetriever(BaseRetriever):
     def _run(self, text: str, k: int, filter: dict | None, seeds: list[str]) -> list:
         method = getattr(self.store, SEARCHES[self.search_type])
         kwargs = dict(self.search_kwargs)
+        filter = and_filters(self.base_filter, filter)
         if filter is not None:
             kwargs["filter"] = filter
         search_type = self.search_type
@@ -149,3 +153,4 @@ class GLiNERSelfQueryRetriever(BaseRetriever):
 
     async def _aget_relevant_documents(self, query: str, *, run_manager: Any) -> list[LCDocument]:
         return await asyncio.to_thread(self._get_relevant_documents, query, run_manager=run_manager)
+

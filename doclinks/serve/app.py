@@ -119,6 +119,10 @@ def build_api(service: Service, reads: WorkerPool, writes: WorkerPool, batcher: 
     async def search(body: SearchRequest) -> Any:
         request = body.model_dump()
         service.check_search(**request)  # before any work
+        if body.mode == "parsed":  # the model reads the question in a worker; the words left are embedded
+            parsed = await reads.run(service.parse_query, body.query, body.today)
+            vector = await batcher.embed(parsed.search_text)
+            return await reads.run(service.search, **request, parsed=parsed, query_vector=vector)
         vector = await batcher.embed(body.query)
         return await reads.run(service.search, **request, query_vector=vector)
 

@@ -21,10 +21,12 @@ class _Strict(BaseModel):
 class SearchRequest(_Strict):
     """A search. ``mode``: similarity; traversal (similar chunks, then their neighbours through shared
     tags); mmr_traversal (diverse); entity_seeded (traversal with extra roots among the chunks carrying
-    an entity the query names); ppr (Personalized PageRank from the query's chunks and entities)."""
+    an entity the query names); ppr (Personalized PageRank from the query's chunks and entities); parsed
+    (servers started with --fields: the question's constraints on metadata fields as the filter, the words
+    left searched by ``search_type``)."""
 
     query: str = Field(description="the question (at most Limits.max_query_chars characters)")
-    mode: Literal["similarity", "traversal", "mmr_traversal", "entity_seeded", "ppr"] = "traversal"
+    mode: Literal["similarity", "traversal", "mmr_traversal", "entity_seeded", "ppr", "parsed"] = "traversal"
     k: int = Field(4, description="results found by similarity (1 .. Limits.max_k)")
     depth: int = Field(1, description="hops along shared tags (0 .. Limits.max_depth); traversal modes")
     adjacent_k: int = Field(10, description="most chunks one hop adds")
@@ -32,6 +34,12 @@ class SearchRequest(_Strict):
     lambda_mult: float = Field(0.5, description="mmr_traversal: 1 similarity only, 0 diversity only")
     entity_k: int = Field(2, description="entity_seeded: roots among the chunks carrying a named entity")
     filter: dict[str, Scalar | list[Scalar]] | None = Field(None, description="metadata filter {key: value}")
+    search_type: Literal["similarity", "traversal", "entity_seeded", "ppr"] | None = Field(
+        None, description="parsed: the search run with the words left (default traversal)")
+    soft: bool | None = Field(None, description="parsed: relax the constraints in order while fewer than k "
+                              "results come back (default false: the filter must hold)")
+    today: str | None = Field(None, description="parsed: the day relative dates are read against, YYYY-MM-DD "
+                              "(default the server's clock, in its --timezone)")
 
 
 class EntitiesRequest(_Strict):
@@ -116,9 +124,18 @@ class SearchResult(ChunkOut):
 class SearchResponse(_Answer):
     query: str
     mode: str
-    k: int
+    k: int = Field(description="results asked for (parsed: the count the question asks for, if it does)")
     colors: dict[str, str] = Field(description="label: colour, as on every doclinks page")
     results: list[SearchResult]
+    search_type: str | None = Field(None, description="parsed: the search run with the words left")
+    parsed: dict[str, Any] | None = Field(None, description="parsed: the parse (doclinks.query.ParsedQuery.to_dict): "
+                                          "constraints (field, operator, typed value, span offsets, phrase, score, "
+                                          "label, link), unknown, unused spans with reasons, limit, residual, filter, today")
+    relaxed: list[str] | None = Field(None, description="parsed, soft: the relaxation steps in order ([]: the filter held)")
+    filter: dict[str, Any] | None = Field(None, description="parsed: the filter the last search ran with (the "
+                                          "request's ANDed with the parse's, as relaxed)")
+    search_text: str | None = Field(None, description="parsed: the text embedded (the question when nothing was parsed)")
+    seeds: list[str] | None = Field(None, description="parsed, soft: dropped values now seeding an entity search")
 
 
 class EntitiesResponse(_Answer):
@@ -189,6 +206,7 @@ class Health(_Answer):
     model: str
     ingest: bool
     limits: dict[str, int]
+    fields: list[str] | None = Field(None, description="the fields of search mode parsed (None: no --fields)")
 
 
 class IngestResponse(_Answer):

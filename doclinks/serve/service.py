@@ -22,8 +22,8 @@ from .settings import Limits, ServeSettings
 
 __all__ = ["Service", "RequestError", "MODES", "open_db"]
 
-#: Search modes and what each runs (`GraphStore` methods).
-MODES = ("similarity", "traversal", "mmr_traversal", "entity_seeded", "ppr")
+#: Search modes and what each runs (`GraphStore` methods); "parsed" only with fields (`ServeSettings.fields`).
+MODES = ("similarity", "traversal", "mmr_traversal", "entity_seeded", "ppr", "parsed")
 
 
 class RequestError(ValueError):
@@ -81,6 +81,11 @@ class Service:
         self._stores_lock = threading.Lock()
         self.writer = open_db(settings.db, self.embedding, writable=True) if settings.allow_ingest else None
         self._open_reader()  # fails now, at start-up, on a missing or foreign database
+        self.parsing = None
+        if settings.fields is not None:
+            from .parsed import QueryParsing
+
+            self.parsing = QueryParsing(settings.fields, self.ner_model, settings.timezone)
 
     # ------------------------------------------------------------------ stores and models
     def _open_reader(self) -> Any:
@@ -164,15 +169,18 @@ class Service:
         store = self.reader()
         return {"status": "ok", "chunks": len(store), "store": type(store).__name__, "version": doclinks.__version__,
                 "model": self.settings.model or "default", "ingest": self.settings.allow_ingest,
-                "limits": vars(self.limits).copy()}  # fmt: skip
+                "limits": vars(self.limits).copy(),
+                "fields": [f.name for f in self.parsing.fields] if self.parsing is not None else None}  # fmt: skip
 
     def check_search(self, query: Any, *, mode: Any = "traversal", k: Any = 4, depth: Any = 1, adjacent_k: Any = 10,
-                     fetch_k: Any = 100, lambda_mult: Any = 0.5, entity_k: Any = 2, filter: Any = None) -> None:  # fmt: skip
+                     fetch_k: Any = 100, lambda_mult: Any = 0.5, entity_k: Any = 2, filter: Any = None,
+                     search_type: Any = None, soft: Any = None, today: Any = None) -> None:  # fmt: skip
         """Raise `RequestError` for the first search argument outside the limits (before any work)."""
         lim = self.limits
         self.check_query(query)
         if mode not in MODES:
             raise RequestError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
+        self._check_parsed(mode, search_type, soft, today)
         self.check_int(k, "k", 1, lim.max_k)
         self.check_int(depth, "depth", 0, lim.max_depth)
         self.check_int(adjacent_k, "adjacent_k", 1, lim.max_k)
@@ -183,17 +191,61 @@ class Service:
         if filter is not None and not isinstance(filter, dict):
             raise RequestError("filter", f"expected an object of metadata key: value, got {type(filter).__name__}")
 
+    def _check_parsed(self, mode: Any, search_type: Any, soft: Any, today: Any) -> None:
+        """The parsed mode's own arguments: only with mode "parsed", and that only with --fields."""
+        from .parsed import SEARCH_TYPES
+
+        if mode != "parsed":
+            for name, value in (("search_type", search_type), ("soft", soft), ("today", today)):
+                if value is not None:
+                    raise RequestError(name, f'is an argument of mode "parsed" only (mode is {mode!r})')
+            return
+        if self.parsing is None:
+            raise RequestError("mode", 'mode "parsed" needs fields: start the server with --fields FILE '
+                               "(the fields file of `doclinks parse`)", 400)  # fmt: skip
+        if search_type is not None and search_type not in SEARCH_TYPES:
+            raise RequestError("search_type", f"must be one of {', '.join(SEARCH_TYPES)}, got {search_type!r}")
+        if soft is not None and not isinstance(soft, bool):
+            raise RequestError("soft", f"expected true or false, got {soft!r}")
+        try:
+            self.parsing.check_today(today)
+        except (ValueError, TypeError) as exc:
+            raise RequestError("today", str(exc)) from None
+
+    def parse_query(self, query: str, today: str | None = None) -> Any:
+        """The question's `ParsedQuery` on this server's fields (mode "parsed"; model work: run it in a worker)."""
+        if self.parsing is None:
+            raise RequestError("mode", 'mode "parsed" needs fields: start the server with --fields FILE', 400)
+        query = self.check_query(query)
+        self.parsing.check_today(today)
+        try:
+            return self.parsing.parser(self.reader()).parse(query, today=today)
+        except (ValueError, TypeError) as exc:
+            raise RequestError("query", str(exc)) from None
+
     def search(self, query: str, *, mode: str = "traversal", k: int = 4, depth: int = 1, adjacent_k: int = 10,
                fetch_k: int = 100, lambda_mult: float = 0.5, entity_k: int = 2,
-               filter: dict[str, Any] | None = None, query_vector: Any = None) -> dict[str, Any]:  # fmt: skip
+               filter: dict[str, Any] | None = None, search_type: str | None = None, soft: bool | None = None,
+               today: str | None = None, parsed: Any = None, query_vector: Any = None) -> dict[str, Any]:  # fmt: skip
         """One search (the module's `MODES`); results in the store's order, each with its reasons.
-        `query_vector`: the query already embedded (`QueryBatcher`); None: embedded here."""
+        `query_vector`: the text searched already embedded (`QueryBatcher`; in mode "parsed", of the parse's
+        `search_text`); None: embedded here. `parsed`: mode "parsed", the question already parsed
+        (`parse_query`); None: parsed here."""
         self.check_search(query, mode=mode, k=k, depth=depth, adjacent_k=adjacent_k, fetch_k=fetch_k,
-                          lambda_mult=lambda_mult, entity_k=entity_k, filter=filter)  # fmt: skip
+                          lambda_mult=lambda_mult, entity_k=entity_k, filter=filter, search_type=search_type,
+                          soft=soft, today=today)  # fmt: skip
         store = self.reader()
+        if mode == "parsed" and parsed is None:
+            parsed = self.parse_query(query, today)
         if query_vector is not None:
-            self.queries.given(query, query_vector)
+            self.queries.given(query if parsed is None else parsed.search_text, query_vector)
         try:
+            if mode == "parsed":
+                from .parsed import parsed_search
+
+                return parsed_search(self, store, query, parsed, search_type=search_type, k=k, depth=depth,
+                                     adjacent_k=adjacent_k, entity_k=entity_k, filter=filter, soft=bool(soft),
+                                     today=today)  # fmt: skip
             if mode == "similarity":
                 docs = store.similarity_search(query, k=k, filter=filter)
             elif mode == "traversal":
@@ -311,7 +363,15 @@ class Service:
 
         if self.writer is None:
             raise RequestError("ingest", "this server was started without --allow-ingest", 403)
-        return ingest_documents(self, documents, labels, chunk_size=chunk_size, threshold=threshold)
+        try:
+            return ingest_documents(self, documents, labels, chunk_size=chunk_size, threshold=threshold)
+        finally:
+            self._written()
+
+    def _written(self) -> None:
+        """After a write: the parsed mode links values to the store's values again."""
+        if self.parsing is not None:
+            self.parsing.changed()
 
     def delete(self, ids: Any) -> dict[str, Any]:
         """Delete chunks by id, all or none: an unknown id deletes nothing (404 naming it)."""
@@ -328,4 +388,5 @@ class Service:
             deleted = self.writer.delete(ids, missing="raise")
         except UnknownIdError as exc:
             raise RequestError("ids", str(exc), 404) from None
+        self._written()
         return {"deleted": deleted}

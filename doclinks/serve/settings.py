@@ -52,6 +52,9 @@ class ServeSettings:
         host, port: where to listen (default 127.0.0.1:8000).
         allowed_hosts: Host header values answered besides the loopback names and `host` (DNS rebinding:
             a page on another site that resolves its name to 127.0.0.1 sends its own name).
+        fields: a fields file (JSON, as `doclinks parse --fields` reads) for search mode "parsed"; None
+            (default): no parsed mode.
+        timezone: IANA time zone of "today" for parsed searches that give none (default None: UTC).
         workers: threads that run model and store work (default 2: this machine's cores).
         queue: requests waiting for a worker before new ones get 503 (default 64); writes have their own
             worker and a queue of 4.
@@ -65,6 +68,8 @@ class ServeSettings:
     host: str = "127.0.0.1"
     port: int = 8000
     allowed_hosts: tuple[str, ...] = ()
+    fields: str | None = None
+    timezone: str | None = None
     workers: int = 2
     queue: int = 64
     write_queue: int = 4
