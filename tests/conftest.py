@@ -1,8 +1,9 @@
 """Session fixtures shared by every test package: small real GLiNER checkpoints, built once per session.
 
 The peer checkpoints are built and saved by the `gliner` package (the parity tests compare both
-implementations on them); the small NER model is trained by doclinks' own trainer, for tests that need
-a model that finds entities.
+implementations on them, and both read the same weights wherever they came from); the small NER model,
+for tests that need a model that finds entities, is trained by doclinks' own trainer once and committed
+(`tests/fixtures/small_ner_heads.safetensors`), so that it is the same model on every machine.
 """
 
 import pytest
@@ -29,7 +30,7 @@ def peer_checkpoint_384_tuned(tmp_path_factory):
 @pytest.fixture(scope="session")
 def small_ner_checkpoint(tmp_path_factory):
     """The checkpoint folder of `small_ner_model` (loadable by `gliner` too)."""
-    return build_small_ner_checkpoint(tmp_path_factory.mktemp("small-ner") / "run")
+    return build_small_ner_checkpoint(tmp_path_factory.mktemp("small-ner") / "checkpoint")
 
 
 @pytest.fixture(scope="session")
@@ -39,14 +40,15 @@ def small_ner_model(small_ner_checkpoint):
     Ada Lovelace (person), Paris (location), each scored well above 0.5, with the labels "person",
     "location", "organization" (any case: the encoder is uncased).
 
-    Trained once per session by doclinks' own trainer (`tests/ner/small_model.py`, ~35-40 s on one
-    CPU thread): all-MiniLM-L6-v2, frozen, under fresh GLiNER heads (hidden 384, BiLSTM, label vectors off
+    Trained once by doclinks' own trainer (`python -m tests.ner.small_model`, ~40 s on one CPU thread)
+    and committed: its heads are `tests/fixtures/small_ner_heads.safetensors`, loaded over the packaged
+    all-MiniLM-L6-v2, frozen (the model is the same on every machine). The recipe: GLiNER heads (hidden 384, BiLSTM, label vectors off
     each label's first token), 200 steps of 8 synthetic template sentences ("{person} visited
     {location} with {person} .", "{organization} opened an office in {location} .", ...: 21 templates
     over 69 first names x 56 surnames, 49 places, 35 organisations and 9 dates), labelled person /
     location / organization / date, with up to 8 labels a sentence (the others drawn from those and 16
-    labels no sentence has: food, animal, disease, ...). Its weights depend on the machine's float
-    rounding: assert on clear cases only, never on exact scores.
+    labels no sentence has: food, animal, disease, ...). Inference still rounds floats the machine's
+    way: assert on clear cases only, never on exact scores.
     """
     from doclinks.ner import GLiNER
 

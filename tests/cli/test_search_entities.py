@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import json
 
-from .conftest import run_cli
+from .conftest import run_cli, stored_documents
 
+# The distractors hold no name and no word the small model reads as one (tests/store/
+# test_entity_seeded_corpus.py), so the question's own words cannot seed them.
 PASSAGES = {
     "anna.txt": "Anna Smith grew up in Oslo and became a surgeon in Lima.",
-    "council.txt": "The council approved the stadium project after a long debate about its costs.",
-    "stadium.txt": "A second stadium project was debated by the council members last year.",
-    "news.txt": "The stadium project and the council debate filled the local news for weeks.",
-    "vote.txt": "Council members voted on the stadium project budget after a heated debate.",
+    "winter.txt": "The cold winter brought weeks of rain and flooded roads.",
+    "weeks.txt": "Weeks of rain flooded roads during a long cold winter.",
+    "roads.txt": "A long cold winter brought rain that flooded roads for weeks.",
+    "rain.txt": "Roads flooded after weeks of rain in a long cold winter.",
 }
-QUESTION = "Where did Anna Smith work before the council debate on the stadium project?"
+QUESTION = "Where did Anna Smith work before weeks of rain flooded roads in a long cold winter?"
 
 
 def test_entity_seeded_roots_from_the_command_line(tmp_path, small_ner_checkpoint):
@@ -30,6 +32,8 @@ def test_entity_seeded_roots_from_the_command_line(tmp_path, small_ner_checkpoin
     model = str(small_ner_checkpoint)
     done = run_cli("ingest", str(root), "--labels", "person,location,organization", "--model", model, "--db", str(db))
     assert done.returncode == 0, done.stderr
+    linked = {d.metadata["source"].rsplit("/", 1)[-1] for d in stored_documents(db) if d.metadata.get("links")}
+    assert linked == {"anna.txt"}  # what the searches below rest on: the distractors carry no tag
 
     def sources(*extra):
         out = run_cli("search", QUESTION, "--db", str(db), "--k", "2", "--json", *extra)
@@ -37,8 +41,6 @@ def test_entity_seeded_roots_from_the_command_line(tmp_path, small_ner_checkpoin
         return [(r["source"].rsplit("/", 1)[-1], r["via"]) for r in json.loads(out.stdout)["results"]]
 
     assert "anna.txt" not in [s for s, _ in sources("--depth", "0")]
-    # Two entity roots: the small model also reads "the stadium project" as an organisation, which
-    # matches the stored tag "stadium" (a tag inside the mention), carried by a distractor.
     seeded = dict(sources("--entity-k", "2", "--model", model))
     assert seeded["anna.txt"] == [{"kind": "entity:person", "label": "person", "tag": "Anna Smith"}]
     assert "anna.txt" in [s for s, _ in sources("--mode", "ppr", "--model", model)]

@@ -521,7 +521,9 @@ def test_batches_equal_single_calls_and_long_texts_are_read_whole(ner):
     ]
     many = list(ex.extract_many(texts))
     assert many == [ex.extract_one(t) for t in texts]
-    assert many[0] == {Link.bidir("entity:person", "Anna Smith"), Link.bidir("entity:location", "Berlin")}
+    # The clear names only (a subset: what else the small model reads at 0.3, such as "2019" when no date
+    # label is asked for, is its opinion, not the batching logic under test).
+    assert {Link.bidir("entity:person", "Anna Smith"), Link.bidir("entity:location", "Berlin")} <= many[0]
     assert Link.bidir("entity:location", "Cape Town") in many[1]  # after 560 words: a second window
     assert Link.bidir("entity:person", "John Wang") in many[2]
     records = list(ex.extract_entities(texts))[1]

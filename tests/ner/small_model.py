@@ -1,19 +1,35 @@
-"""A small NER model trained by doclinks' own trainer on synthetic sentences: the `small_ner_model` fixture.
+"""The small NER model of the tests (`small_ner_model`): trained once by doclinks' own trainer, its weights
+committed as a fixture, so that every machine runs the same model.
 
 Unit tests that need a model that finds entities use this one, not the shipped default model, so that
-shipping a new default changes no unit test. It is all-MiniLM-L6-v2, frozen, under fresh GLiNER heads
-(hidden 384, BiLSTM, spans up to 12 words, each label's vector read off its first token), the heads
-trained for `STEPS` steps of 8 sentences on `synthetic_examples`: simple cased English sentences built
-from the templates and names below, labelled "person", "location", "organization" and "date" (the
-dates teach that a number is none of the other three), with up to 8 labels a sentence, the others
-drawn from those four and `OTHER_LABELS`.
+shipping a new default changes no unit test. It is all-MiniLM-L6-v2, frozen, under GLiNER heads (hidden
+384, BiLSTM, spans up to 12 words, each label's vector read off its first token), the heads trained for
+`STEPS` steps of 8 sentences on `synthetic_examples`: simple cased English sentences built from the
+templates and names below, labelled "person", "location", "organization" and "date" (the dates teach that
+a number is none of the other three), with up to 8 labels a sentence, the others drawn from those four and
+`OTHER_LABELS`.
+
+Why a committed fixture: 200 training steps amplify the float rounding of the machine (AVX-512 against
+AVX2 kernels, other library builds), so a model trained during the test run came out different on another
+CPU and tests that asserted its predictions failed there. The trained weights that are not the packaged
+encoder's (the heads, and the embedding rows of the three added marker tokens) are in `HEADS_FILE`
+(safetensors, float16: 12 MB), whose SHA-256 is `HEADS_SHA256`; `build_small_ner_checkpoint` puts them
+over the packaged all-MiniLM-L6-v2 and saves a checkpoint folder (loadable by `gliner` too). To remake
+the fixture (after a change to the recipe below): `python -m tests.ner.small_model`, which trains,
+writes `HEADS_FILE` and prints the new hash to record here.
 """
 
 from __future__ import annotations
 
+import hashlib
+import sys
+import tempfile
 from pathlib import Path
 
-from doclinks.ner.checkpoints import create_model
+import torch
+from safetensors.torch import load_file, save_file
+
+from doclinks.ner.checkpoints import create_model, load_checkpoint, save_checkpoint
 from doclinks.ner.train.config import TrainConfig
 from doclinks.ner.train.examples import Example
 from doclinks.ner.train.trainer import Trainer
@@ -78,12 +94,21 @@ def synthetic_examples(n: int, seed: int = 0) -> list[Example]:
     return [Example(words, spans, "synthetic") for words, spans in template_sentences(n, TEMPLATES, values, LABELS, seed)]
 
 
-def build_small_ner_checkpoint(output: Path, *, steps: int = STEPS, seed: int = 0) -> Path:
-    """Train the small model into the run folder `output` (`steps` steps, default `STEPS`); return its
-    checkpoint folder."""
-    # Label vectors off the label's own first token: the frozen encoder already gives that a meaning,
-    # where a fresh <<ENT>> marker would need the encoder trained too (hundreds of steps more).
-    config, tokenizer, network = create_model(packaged_minilm(), dropout=0.1, seed=seed, embed_ent_token=False)
+HEADS_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "small_ner_heads.safetensors"
+HEADS_SHA256 = "a4c4916efaedad96fa98dcee98668effbc42917f2696840b3786c4270f3852c6"
+# The network as `create_model` builds it for this recipe (label vectors off the label's own first token:
+# the frozen encoder already gives that a meaning, where a fresh <<ENT>> marker would need the encoder
+# trained too, hundreds of steps more).
+MODEL_SETTINGS = {"dropout": 0.1, "embed_ent_token": False}
+ENCODER_PREFIX = "token_rep_layer.bert_layer.model."
+WORD_EMBEDDINGS = ENCODER_PREFIX + "embeddings.word_embeddings.weight"
+ADDED_ROWS = WORD_EMBEDDINGS + ".added_rows"  # the rows of the marker tokens, past the encoder's vocabulary
+
+
+def train_small_ner_checkpoint(output: Path, *, steps: int = STEPS, seed: int = 0) -> Path:
+    """Train the small model into the run folder `output` (`steps` steps, default `STEPS`), on one torch
+    thread; return its checkpoint folder. Its weights depend on the machine: tests load the fixture."""
+    config, tokenizer, network = create_model(packaged_minilm(), seed=seed, **MODEL_SETTINGS)
     train = TrainConfig(
         seed=seed, steps=steps, batch_size=8, max_types=8, paraphrase_prob=0.0, max_words=32, freeze_layers=6,
         lr_others=3e-3, warmup_ratio=0.1, save_every=0, save_minutes=0, keep=1,
@@ -93,3 +118,75 @@ def build_small_ner_checkpoint(output: Path, *, steps: int = STEPS, seed: int = 
     with one_torch_thread():
         summary = Trainer(config, tokenizer, network, pool, train, output, labels=labels, progress=False).run()
     return Path(summary["checkpoint"])
+
+
+def encoder_weights() -> dict[str, torch.Tensor]:
+    """The packaged all-MiniLM-L6-v2's weights under the network's names (what the fixture leaves out)."""
+    _, _, network = create_model(packaged_minilm(), seed=0, **MODEL_SETTINGS)
+    return {k: v for k, v in network.state_dict().items() if k.startswith(ENCODER_PREFIX)}
+
+
+def heads_of(state: dict[str, torch.Tensor], encoder: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The part of a trained network's `state` that the packaged encoder does not give: every tensor
+    outside the encoder, any encoder tensor that differs from `encoder`, and, for the word embeddings
+    (resized for the markers), only the added rows."""
+    out = {}
+    for name, value in state.items():
+        if name == WORD_EMBEDDINGS:
+            base = encoder_vocab_rows()
+            if not torch.equal(value[:base], encoder[name][:base]):
+                raise ValueError("the encoder's word embeddings changed in training: the fixture assumes them frozen")
+            out[ADDED_ROWS] = value[base:].contiguous()
+        elif name not in encoder or not torch.equal(value, encoder[name]):
+            out[name] = value.contiguous()
+    return out
+
+
+def encoder_vocab_rows() -> int:
+    """The number of rows of the packaged encoder's own word embeddings (before the markers)."""
+    import json
+
+    return json.loads((packaged_minilm() / "config.json").read_text())["vocab_size"]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_heads_fixture(target: Path = HEADS_FILE, *, steps: int = STEPS, seed: int = 0) -> str:
+    """Train the small model and write its heads to `target`; return the file's SHA-256."""
+    with tempfile.TemporaryDirectory() as tmp:
+        checkpoint = train_small_ner_checkpoint(Path(tmp) / "run", steps=steps, seed=seed)
+        _, _, network = load_checkpoint(checkpoint)
+        heads = heads_of(network.state_dict(), encoder_weights())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Half precision halves the file (the model is the fixture, not the run that made it: every machine
+    # reads these same numbers, widened to float32).
+    heads = {k: v.to(torch.float16) for k, v in heads.items()}
+    save_file(heads, str(target), metadata={"recipe": "tests/ner/small_model.py", "steps": str(steps), "seed": str(seed)})
+    return sha256(target)
+
+
+def build_small_ner_checkpoint(output: Path, heads: Path = HEADS_FILE) -> Path:
+    """The small model as a checkpoint folder `output`: the committed `heads` over the packaged encoder."""
+    config, tokenizer, network = create_model(packaged_minilm(), seed=0, **MODEL_SETTINGS)
+    weights = {k: v.to(torch.float32) for k, v in load_file(str(heads)).items()}
+    state = network.state_dict()
+    rows = weights.pop(ADDED_ROWS)
+    base = encoder_vocab_rows()
+    if state[WORD_EMBEDDINGS].shape[0] != base + rows.shape[0]:
+        raise ValueError(f"{heads}: {rows.shape[0]} added embedding rows, the network has {state[WORD_EMBEDDINGS].shape[0] - base}")
+    state[WORD_EMBEDDINGS] = torch.cat([state[WORD_EMBEDDINGS][:base], rows])
+    missing = [k for k in state if not k.startswith(ENCODER_PREFIX) and k not in weights]
+    unknown = [k for k in weights if k not in state]
+    if missing or unknown:
+        raise ValueError(f"{heads} does not fit the network: missing {missing[:5]}, unknown {unknown[:5]}")
+    state.update(weights)
+    network.load_state_dict(state)
+    network.eval()
+    return save_checkpoint(output, config, tokenizer, network)
+
+
+if __name__ == "__main__":
+    digest = write_heads_fixture(Path(sys.argv[1]) if len(sys.argv) > 1 else HEADS_FILE)
+    print(f"wrote the small model's heads; record HEADS_SHA256 = {digest!r} in tests/ner/small_model.py")

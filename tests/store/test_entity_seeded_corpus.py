@@ -15,17 +15,21 @@ from doclinks.links import GLiNERLinkExtractor, LinkExtractorTransformer
 from doclinks.store import InMemoryGraphStore, SQLiteGraphStore
 
 LABELS = ["person", "location", "organization"]
+# The distractors hold no name and no word the small model reads as one (its highest span score on any
+# of them is below 0.2, against the 0.5 threshold), so that the question's own words cannot become seeds
+# that link to them: the tests check the seeding logic, not the model's opinion of a common noun.
 CORPUS = {
     "answer": ("Anna Smith grew up in Oslo and became a surgeon in Lima .", "bio"),
-    "council": ("The council approved the stadium project after a long debate about its costs .", "news"),
-    "stadium": ("A second stadium project was debated by the council members last year .", "news"),
-    "news": ("The stadium project and the council debate filled the local news for weeks .", "news"),
-    "vote": ("Council members voted on the stadium project budget after a heated debate .", "news"),
-    "plans": ("Plans for the stadium project were sent back to the council for another debate .", "news"),
+    "winter": ("The cold winter brought weeks of rain and flooded roads .", "news"),
+    "weeks": ("Weeks of rain flooded roads during a long cold winter .", "news"),
+    "roads": ("A long cold winter brought rain that flooded roads for weeks .", "news"),
+    "rain": ("Roads flooded after weeks of rain in a long cold winter .", "news"),
+    "fell": ("Rain fell for weeks and flooded roads in a cold winter .", "news"),
     "company": ("Omar Okafor works for Siemens in Berlin .", "news"),
 }
-QUESTION = "Where did Anna Smith work before the council debate on the stadium project?"
-NO_MATCH = "Where did Maria Garcia work before the council debate on the stadium project?"
+DISTRACTORS = ["winter", "weeks", "roads", "rain", "fell"]
+QUESTION = "Where did Anna Smith work before weeks of rain flooded roads in a long cold winter?"
+NO_MATCH = "Where did Maria Garcia work before weeks of rain flooded roads in a long cold winter?"
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +59,10 @@ def ids(docs):
     return [d.id for d in docs]
 
 
-def test_the_answer_carries_the_name_and_similarity_misses_it(store):
+def test_the_answer_carries_the_name_the_distractors_none_and_similarity_misses_it(store):
     answer = store.get_by_ids(["answer"])[0]
     assert ("entity:person", "Anna Smith") in {(link.kind, link.tag) for link in answer.metadata["links"]}
+    assert all(not d.metadata.get("links") for d in store.get_by_ids(DISTRACTORS))  # what the tests below rest on
     assert "answer" not in ids(store.similarity_search(QUESTION, k=3))
 
 
