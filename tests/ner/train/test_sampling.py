@@ -253,6 +253,12 @@ def test_stream_query_shapes_query_rows_and_withholds_case_on_some_rows():
     shaped = [row[0] for row in rows if row[0] in (["play", "adele", "now"], ["sushi", "in", "oslo"])]
     cased = [row[0] for row in rows if row[0] in (["Play", "Adele", "now", "."], ["Sushi", "in", "Oslo", "?"])]
     assert shaped and cased  # some query rows typed as queries, some as written
+    # A query stands alone: never joined with the next one, even when every document row is.
+    joined = ExampleStream(pool, TrainConfig(batch_size=16, max_types=6, seed=5, join_prob=1.0))
+    rows = [words for step in range(4) for words, _, _ in joined.items(step)]
+    queries = [w for w in rows if w[0] in ("Play", "Sushi")]
+    assert queries and all(len(w) == 4 for w in queries)
+    assert any(len(w) > 8 for w in rows if w[0] not in ("Play", "Sushi"))
     # Off (the default): three-item rows and the same draws as before the settings existed.
     off = ExampleStream(toy_pool(), TrainConfig(batch_size=16, max_types=6, seed=5))
     zero = ExampleStream(toy_pool(), TrainConfig(batch_size=16, max_types=6, seed=5, query_shape_prob=0.0, shapeless_prob=0.0))
