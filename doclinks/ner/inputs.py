@@ -22,6 +22,9 @@ WORD_PATTERN = re.compile(r"\w+(?:[-_]\w+)*|\S")
 # Word shapes, the capitalisation signal an uncased encoder cannot see (`GLiNERConfig.word_shape`).
 SHAPE_NONE, SHAPE_LOWER, SHAPE_TITLE, SHAPE_UPPER, SHAPE_MIXED, SHAPE_NO_CASE = range(6)
 NUM_WORD_SHAPES = 6
+# A word whose case is not known (training rows with the case cue withheld) reads the vector of the tokens
+# that have no word shape: it says nothing about capitalisation.
+SHAPE_UNKNOWN = SHAPE_NONE
 
 
 def word_shape(word: str) -> int:

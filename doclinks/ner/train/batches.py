@@ -10,7 +10,9 @@ from dataclasses import dataclass
 import torch
 
 from ..config import GLiNERConfig
-from ..inputs import Segment, build_row, collate, row_shape_ids, special_ids, tokenize_prompt, tokenize_words, word_shape
+from ..inputs import (
+    SHAPE_UNKNOWN, Segment, build_row, collate, row_shape_ids, special_ids, tokenize_prompt, tokenize_words, word_shape,
+)
 
 
 @dataclass
@@ -42,12 +44,16 @@ class BatchBuilder:
         limit = tokenizer.model_max_length if isinstance(tokenizer.model_max_length, int) else 512
         self.max_tokens = min(max_tokens or limit, limit, 100_000)
 
-    def build(self, items: Sequence[tuple[list[str], list[str], list[tuple[int, int, int]]]]) -> Batch:
-        """`items`: per example its words, its prompts (label texts) and its spans (start, end, prompt index)."""
+    def build(self, items: Sequence[tuple]) -> Batch:
+        """`items`: per example its words, its prompts (label texts) and its spans (start, end, prompt index),
+        optionally followed by `case_known` (default True): False reads every word's shape as `SHAPE_UNKNOWN`
+        (the case cue withheld) in a model with the word-shape feature."""
         config, special = self.config, self.special
-        pieces = tokenize_words(self.tokenizer, [words for words, _, _ in items], self.tokenizer.unk_token_id or 0)
+        pieces = tokenize_words(self.tokenizer, [item[0] for item in items], self.tokenizer.unk_token_id or 0)
         segments, kept_spans, prompts_out = [], [], []
-        for b, ((words, prompts, spans), word_pieces) in enumerate(zip(items, pieces)):
+        for b, (item, word_pieces) in enumerate(zip(items, pieces)):
+            words, prompts, spans = item[:3]
+            case_known = item[3] if len(item) > 3 else True
             if not prompts:
                 raise ValueError("every training example needs at least one label")
             prompt = tokenize_prompt(self.tokenizer, prompts, config.ent_token, config.sep_token)
@@ -62,7 +68,7 @@ class BatchBuilder:
             )
             shape_ids = None
             if config.word_shape:
-                shapes = [word_shape(w) for w in words[:n]]
+                shapes = [word_shape(w) if case_known else SHAPE_UNKNOWN for w in words[:n]]
                 shape_ids = row_shape_ids(len(ids), word_pos, word_pieces[:n], shapes, len(ids) - len(special.suffix))
             segments.append(Segment(b, 0, 0, n, list(range(len(prompts))), ids, word_pos, label_pos, shape_ids))
             kept_spans.append([(s, e, c) for s, e, c in spans if e < n and e - s < config.max_width])

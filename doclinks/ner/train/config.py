@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
-from .pool import TRAIN_SETS
+from .pool import QUERY_SETS, TRAIN_SETS
 
 
 @dataclass
@@ -29,13 +29,15 @@ class TrainConfig:
     source_negatives: bool = False  # negatives per source (sampling.LabelSampler.allowed_for)
     lowercase_prob: float = 0.0  # chance an example is read lower-cased (names without the capital cue)
     catchall_prob: float = 0.0  # catch-all label "other" (sampling.LabelSampler.catch_all), per exhaustive example
+    query_shape_prob: float = 0.0  # chance a query-set row is lower-cased without punctuation (examples.query_shaped)
+    shapeless_prob: float = 0.0  # chance a row is read with the case cue withheld (every word's shape unknown)
     freeze_embeddings: bool = False  # keep the encoder's input embeddings fixed (faster on CPU)
     freeze_layers: int = 0  # keep the embeddings and the lowest N encoder layers fixed (no backward there)
     loss: str = "bce"  # "bce" or "focal"
     focal_alpha: float = 0.75
     focal_gamma: float = 2.0
     reduction: str = "sum"  # "sum" or "mean" (gliner's definitions)
-    sets: list[str] = field(default_factory=lambda: list(TRAIN_SETS))
+    sets: list[str] = field(default_factory=lambda: [x for x in TRAIN_SETS if x not in QUERY_SETS])  # query sets by name only
     extra: list[str] = field(default_factory=list)  # GLiNER training JSON(L) files, e.g. the silver set
     mix: dict[str, float] = field(default_factory=dict)  # sampling weight per source; default size**0.5
     save_every: int = 100  # steps; 0: only by time and at the end
@@ -71,7 +73,7 @@ class TrainConfig:
             raise ValueError("neg_ratio must be >= 0 and paraphrase_prob in [0, 1]")
         if not (0 <= self.fine_prob <= 1 and 0 <= self.coarse_negative_prob <= 1):
             raise ValueError("fine_prob and coarse_negative_prob must be in [0, 1]")
-        for name in ("join_prob", "lowercase_prob", "catchall_prob"):
+        for name in ("join_prob", "lowercase_prob", "catchall_prob", "query_shape_prob", "shapeless_prob"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name}: expected a value in [0, 1], got {getattr(self, name)!r}")
 

@@ -68,6 +68,22 @@ def crop(example: Example, max_words: int, rng: random.Random) -> Example:
     return Example(example.words[start:end], window(example.spans), example.source, window(example.fallback))
 
 
+def query_shaped(example: Example) -> Example:
+    """`example` as typed into a search box: lower-cased, its words without a letter or digit (punctuation)
+    dropped unless inside an entity; spans and fallbacks follow the words that stay."""
+    inside = {i for s, e, _ in example.spans + example.fallback for i in range(s, e + 1)}
+    kept = [i for i, w in enumerate(example.words) if i in inside or any(c.isalnum() for c in w)]
+    if not kept:  # only punctuation: keep the row as it is, lower-cased
+        kept = list(range(len(example.words)))
+    new_index = {old: new for new, old in enumerate(kept)}
+
+    def moved(spans):
+        return [(new_index[s], new_index[e], label) for s, e, label in spans]
+
+    words = [example.words[i].lower() for i in kept]
+    return Example(words, moved(example.spans), example.source, moved(example.fallback))
+
+
 def eval_to_example(example: EvalExample, source: str = "") -> tuple[Example, int]:
     """Words (the model's whitespace splitter) and word spans of an eval example; also the number of
     entities dropped because their edges fall inside a word."""

@@ -33,7 +33,14 @@ TRAIN_SETS = {
     "anatem": ("ner/train/anatem/train.bio", "named_bio"),
     "fabner": ("ner/train/fabner/train.bio", "named_bio"),
     "tweetner7": ("ner/train/tweetner7/train.bio", "named_bio"),
+    # The query sets: short requests to an assistant, slots marked, same layout as the wide sets.
+    "snips": ("ner/train/snips/train.bio", "named_bio"),
+    "sgd": ("ner/train/sgd/train.bio", "named_bio"),
 }
+# Each query labels only the slots of its own service (a film named in a restaurant request is unmarked), so
+# their labels are negatives only within their own set (`sampling.LabelSampler`), and they are not in the
+# default sets of a run (`TrainConfig.sets`), so that runs made before they existed repeat exactly.
+QUERY_SETS = ("snips", "sgd")
 
 # Licence of each set (the data README). A model anyone may use is trained only on OPEN_SETS.
 SET_LICENCES = {
@@ -49,6 +56,8 @@ SET_LICENCES = {
     "anatem": "CC BY-SA 3.0",
     "fabner": "research use (none stated)",
     "tweetner7": "research use (Twitter terms)",
+    "snips": "CC0 1.0",
+    "sgd": "CC BY-SA 4.0",
 }
 OPEN_SETS = tuple(name for name, licence in SET_LICENCES.items() if not licence.startswith(("research", "none")))
 
@@ -69,7 +78,7 @@ def read_train_set(name: str, root: str | os.PathLike | None = None) -> list[Exa
     elif kind == "io":
         examples = read_io(path, name)
     elif kind == "named_bio":
-        examples = read_named_bio(path, read_label_table(path.parent / "labels.tsv"), name)
+        examples = read_named_bio(path, read_label_table(path.parent / "labels.tsv"), name, by_service=name in QUERY_SETS)
     else:
         examples = read_gliner_json(path, name)
     return [renamed(x, name) for x in examples]
@@ -82,7 +91,7 @@ def renamed(example: Example, source: str) -> Example:
     def rename(spans):
         return [(s, e, name) for s, e, label in spans if (name := normalize_label(label, source)) is not None]
 
-    return Example(example.words, rename(example.spans), source, rename(example.fallback))
+    return Example(example.words, rename(example.spans), example.source or source, rename(example.fallback))
 
 
 def build_pool(
@@ -112,10 +121,17 @@ def pool_labels(pool: dict[str, list[Example]], min_count: int = 20) -> list[str
 
 
 def source_label_sets(pool: dict[str, list[Example]]) -> dict[str, set[str]]:
-    """The labels each source annotates (its spans' and fallbacks' labels)."""
-    return {
-        name: {label for x in examples for _, _, label in x.spans + x.fallback} for name, examples in pool.items()
-    }
+    """The labels each source annotates (its spans' and fallbacks' labels). A source is the pool's name of
+    a set, or an example's own finer source where it has one (a query set's service: "sgd/Restaurants")."""
+    out: dict[str, set[str]] = {}
+    for name, examples in pool.items():
+        out.setdefault(name, set())
+        for x in examples:
+            labels = {label for _, _, label in x.spans + x.fallback}
+            out[name] |= labels
+            if x.source and x.source != name:
+                out.setdefault(x.source, set()).update(labels)
+    return out
 
 
 def label_parents(pool: dict[str, list[Example]]) -> dict[str, str]:

@@ -245,11 +245,17 @@ def read_label_table(path: str | os.PathLike) -> dict[str, tuple[str, str | None
     return table
 
 
-def read_named_bio(path: str | os.PathLike, table: dict[str, tuple[str, str | None]], source: str = "") -> list[Example]:
+def read_named_bio(
+    path: str | os.PathLike, table: dict[str, tuple[str, str | None]], source: str = "", by_service: bool = False
+) -> list[Example]:
     """A BIO file whose raw tags `table` names: each span gets its natural name, and its coarse name (if
-    any) as a fallback on the same span. A tag missing from the table is a `DataError`."""
+    any) as a fallback on the same span. A tag missing from the table is a `DataError`. With `by_service`
+    (the query sets, raw tags `Service.slot`), an example's source is `<source>/<Service>` of its first
+    span, so that its negatives can be drawn per service; an example without spans keeps `source`."""
     out = []
     for example in read_bio(path, source):
+        if by_service and example.spans:
+            example.source = f"{source}/{example.spans[0][2].split('.', 1)[0]}"
         spans, fallback = [], []
         for s, e, tag in example.spans:
             if tag not in table:
@@ -258,6 +264,6 @@ def read_named_bio(path: str | os.PathLike, table: dict[str, tuple[str, str | No
             spans.append((s, e, name))
             if coarse is not None and coarse != name:
                 fallback.append((s, e, coarse))
-        out.append(Example(example.words, spans, source, fallback))
+        out.append(Example(example.words, spans, example.source, fallback))
     return out
 

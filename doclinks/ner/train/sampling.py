@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from .config import TrainConfig
-from .examples import Example, crop, joined
+from .examples import Example, crop, joined, query_shaped
 from .labels import (
     CATCH_ALL,
     EXHAUSTIVE_SOURCES,
@@ -23,7 +23,7 @@ from .labels import (
     content_words,
     related_labels,
 )
-from .pool import label_parents, mix_weights, pool_labels, source_label_sets
+from .pool import QUERY_SETS, label_parents, mix_weights, pool_labels, source_label_sets
 
 
 @dataclass
@@ -41,7 +41,12 @@ class LabelSampler:
     label) make negatives per source: a label of another source is a negative only when neither it nor
     its coarse label is related to a label of the example's own source, because that source did not
     annotate it (another set's "politician" is never a negative for a CoNLL "person" span). A source
-    missing from `source_labels` draws from every label, as before.
+    missing from `source_labels` draws from every label, as before. A source of `closed_sources` (default:
+    the query sets, `pool.QUERY_SETS`) labels only some kinds of what its texts name (a request marks its own
+    service's slots): it draws negatives within its own set only, per service where its examples name one
+    (`sgd/Restaurants`: its service's labels, and the set's labels of no kind its service labels), and a
+    label that only closed sources annotate is no other source's negative (a Few-NERD sentence full of
+    unmarked genres and dishes).
 
     `catchall_prob` teaches the catch-all label `CATCH_ALL` on `catchall_sources` (see `catch_all`).
     """
@@ -57,6 +62,7 @@ class LabelSampler:
     parents: dict[str, str] = field(default_factory=dict)
     catchall_prob: float = 0.0
     catchall_sources: tuple[str, ...] = EXHAUSTIVE_SOURCES
+    closed_sources: tuple[str, ...] = QUERY_SETS
     _allowed: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def family(self, labels: set[str] | Sequence[str]) -> set[str]:
@@ -73,12 +79,29 @@ class LabelSampler:
         cache = self._allowed
         if source not in cache:
             own = self.source_labels.get(source)
+            closed_set = source.split("/", 1)[0]
             if own is None:
                 cache[source] = list(self.labels)
+            elif closed_set in self.closed_sources:
+                # Within its set only; a service's request may name what another service labels (a city
+                # is one service's "area", another's "destination"): no label of the family of its own.
+                in_set = self.source_labels.get(closed_set, own)
+                own_family = self.family(own) if source != closed_set else set()
+                cache[source] = [x for x in self.labels if x in own or (x in in_set and not (self.family([x]) & own_family))]
             else:
-                own_family = self.family(own)
-                cache[source] = [x for x in self.labels if x in own or not (self.family([x]) & own_family)]
+                own_family, closed_only = self.family(own), self.closed_only()
+                cache[source] = [
+                    x for x in self.labels if x not in closed_only and (x in own or not (self.family([x]) & own_family))
+                ]
         return cache[source]
+
+    def closed_only(self) -> set[str]:
+        """The labels that only `closed_sources` annotate (empty when the pool holds none of them)."""
+        closed = [labels for name, labels in self.source_labels.items() if name.split("/", 1)[0] in self.closed_sources]
+        if not closed:
+            return set()
+        others = [labels for name, labels in self.source_labels.items() if name.split("/", 1)[0] not in self.closed_sources]
+        return set().union(*closed) - set().union(*others)
 
     def surface(self, label: str, rng: random.Random) -> str:
         """The text the model reads for `label`: a paraphrase with probability `paraphrase_prob`, else the name."""
@@ -204,6 +227,12 @@ class ExampleStream:
     next sentences of its document where the source keeps document order), so that the model sees
     sentence ends inside a row; the example is cropped to `max_words` and given its label set by the
     `LabelSampler` (per-source negatives with `source_negatives`).
+
+    Query-shaped rows: with probability `query_shape_prob` a row of a query set is lower-cased and loses its
+    punctuation (`examples.query_shaped`), as typed into a search box; with probability `shapeless_prob`
+    any row is read with the case cue withheld (a fourth item, `case_known` False: every word's shape is
+    unknown to a model with the word-shape feature; see `batches.BatchBuilder.build`). Rows carry the
+    fourth item only when `shapeless_prob` is set, and neither setting draws when off (runs repeat).
     """
 
     def __init__(self, pool: dict[str, list[Example]], train: TrainConfig, labels: list[str] | None = None):
@@ -222,8 +251,9 @@ class ExampleStream:
         if not self.sampler.labels:
             raise ValueError("the training pool has no label with enough entities to sample negatives from")
 
-    def items(self, step: int) -> list[tuple[list[str], list[str], list[tuple[int, int, int]]]]:
-        """The `batch_size` examples of `step` as (words, prompts, spans as (start, end, prompt index))."""
+    def items(self, step: int) -> list[tuple]:
+        """The `batch_size` examples of `step` as (words, prompts, spans as (start, end, prompt index)), plus
+        `case_known` when `shapeless_prob` is set."""
         rng = random.Random(f"{self.train.seed}:{step}")
         chosen = rng.choices(self.sources, weights=[self.weights[s] for s in self.sources], k=self.train.batch_size)
         out = []
@@ -232,7 +262,8 @@ class ExampleStream:
             at = rng.randrange(len(examples))
             example = examples[at]
             # No draw when joins are off, so that runs made before joins existed repeat exactly.
-            if self.train.join_prob > 0 and rng.random() < self.train.join_prob:
+            # A query stands alone (the next one is another user's request): query sets are never joined.
+            if self.train.join_prob > 0 and source not in QUERY_SETS and rng.random() < self.train.join_prob:
                 count = rng.choice((2, 3))
                 example = joined(examples[at : at + count])
             example = crop(example, self.train.max_words, rng)
@@ -240,9 +271,15 @@ class ExampleStream:
             # without it, as in search queries and lower-cased text. No draw when off (runs repeat).
             if self.train.lowercase_prob > 0 and rng.random() < self.train.lowercase_prob:
                 example = replace(example, words=[w.lower() for w in example.words])
+            if self.train.query_shape_prob > 0 and source in QUERY_SETS and rng.random() < self.train.query_shape_prob:
+                example = query_shaped(example)
+            shapeless = self.train.shapeless_prob > 0 and rng.random() < self.train.shapeless_prob
             prompts, spans = self.sampler.sample(example.spans, example.source or source, rng, example.fallback)
             if not prompts:  # no gold and no negative left: read one random label of the pool
                 prompts = [rng.choice(self.sampler.labels)]
-            out.append((example.words, prompts, spans))
+            if self.train.shapeless_prob > 0:
+                out.append((example.words, prompts, spans, not shapeless))
+            else:
+                out.append((example.words, prompts, spans))
         return out
 

@@ -21,7 +21,7 @@ from ...paths import STATE_FILE, checkpoint_of
 from ..checkpoints import export_checkpoint, interpolate_checkpoints
 from ..config import CONFIG_FILE, GLiNERConfig
 from ..default import DEFAULT_MODEL_DIR
-from .pool import SET_LICENCES
+from .pool import QUERY_SETS, SET_LICENCES
 from .run import read_state
 
 MAX_BYTES = 60_000_000
@@ -39,6 +39,8 @@ SOURCES = {
     "anatem": ("AnatEM train", "chrisjihee/GNER data/GNER/AnatEM"),
     "fabner": ("FabNER train", "chrisjihee/GNER data/GNER/FabNER"),
     "tweetner7": ("TweetNER7 train", "chrisjihee/GNER data/GNER/TweetNER7"),
+    "snips": ("SNIPS NLU benchmark 2017-06 queries (7 intents), slots as entities", "sonos/nlu-benchmark 2017-06-custom-intent-engines"),
+    "sgd": ("Schema-Guided Dialogue user turns (20 services), slots as entities", "google-research-datasets/dstc8-schema-guided-dialogue"),
     "silver": ("silver labels by spaCy en_core_web_sm 3.8 over 2WikiMultihopQA passages", "doclinks.ner.train.silver"),
 }
 SILVER_LICENCE = "text Apache-2.0 (2WikiMultihopQA, Wikipedia); labels by an MIT-licensed pipeline"
@@ -103,6 +105,10 @@ def model_card(
             f"Catch-all label: with probability {train['catchall_prob']} an example of an exhaustively annotated source "
             "reads one of its kinds as \"other\" (else \"other\" is a negative with that probability)."
         )
+    if train.get("query_shape_prob"):
+        lines.append(f"Query-shaped rows: with probability {train['query_shape_prob']} a query-set row is lower-cased and loses its punctuation.")
+    if train.get("shapeless_prob"):
+        lines.append(f"Case cue withheld: with probability {train['shapeless_prob']} a row is read with every word's shape unknown.")
     if train.get("source_negatives"):
         lines.append("Negative labels drawn per source (another set's fine type of a label a set annotates is never its negative).")
     if interpolated:
@@ -122,11 +128,17 @@ def model_card(
     restricted = [what for what, licence, _ in rows if licence.startswith(("research", "none"))]
     lines += [
         "",
-        "No train, dev or test data of the zero-shot evaluation domains (CrossNER, MIT Movie, MIT Restaurant) was used.",
+        (
+            "No train, dev or test data of the zero-shot evaluation sets (CrossNER, MIT Movie, MIT Restaurant) was used."
+            " The query sets share MIT Movie's and MIT Restaurant's domains (films, music, restaurants), not their data:"
+            " the MIT figures are zero-shot on the data set, not on the domain."
+            if set(sources) & set(QUERY_SETS)
+            else "No train, dev or test data of the zero-shot evaluation domains (CrossNER, MIT Movie, MIT Restaurant) was used."
+        ),
         (
             "The licences of the training data apply to uses of this model; research-use data: " + ", ".join(restricted) + "."
             if restricted
-            else "Every source allows use by anyone (CC BY, CC BY-SA, Apache-2.0; silver labels by an MIT-licensed pipeline): "
+            else "Every source allows use by anyone (CC0, CC BY, CC BY-SA, Apache-2.0; silver labels by an MIT-licensed pipeline): "
             "no research-only or non-commercial data."
         ),
         "",

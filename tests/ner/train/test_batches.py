@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from doclinks.ner.inputs import SHAPE_LOWER, SHAPE_TITLE, SHAPE_UNKNOWN
 from doclinks.ner.train.batches import BatchBuilder
 
 from .helpers import fresh_model
@@ -40,3 +41,19 @@ def test_words_capped_to_fit_the_row():
     wide = BatchBuilder(config, tokenizer).build([(["w"] * (width + 2), ["x"], [(0, width, 0), (1, width, 0)])])
     assert int(wide.inputs["num_words"][0]) == width + 2  # no word cap: only the width drops the span
     assert wide.spans == [[(1, width, 0)]] and wide.targets.sum() == 1 and wide.targets[0, 1, width - 1, 0] == 1
+
+
+def test_case_known_false_withholds_every_word_shape():
+    config, tokenizer, _ = fresh_model()
+    config.word_shape = True
+    builder = BatchBuilder(config, tokenizer)
+    words = ["Anna", "lives", "in", "Paris"]
+    batch = builder.build([(words, ["person"], [(0, 0, 0)]), (words, ["person"], [(0, 0, 0)], False)])
+    shapes = batch.inputs["shape_ids"]
+    at = batch.inputs["word_positions"][0].tolist()
+    assert [int(shapes[0, p]) for p in at] == [SHAPE_TITLE, SHAPE_LOWER, SHAPE_LOWER, SHAPE_TITLE]
+    assert [int(shapes[1, p]) for p in at] == [SHAPE_UNKNOWN] * 4
+    # Rows with and without the flag, case known, build the same shapes; the targets do not change.
+    same = builder.build([(words, ["person"], [(0, 0, 0)], True)])
+    assert same.inputs["shape_ids"][0].tolist() == shapes[0].tolist()
+    assert batch.targets[1].sum() == 1

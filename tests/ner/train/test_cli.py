@@ -104,7 +104,7 @@ def test_cli_trains_with_word_shapes_and_ships_an_exported_checkpoint(tmp_path, 
     run = tmp_path / "run"
     args = ["train", "--output", str(run), "--data", str(root), "--sets", "gliner-sample", "--steps", "2",
             "--batch-size", "2", "--max-words", "16", "--max-types", "4", "--freeze-layers", "6",
-            "--dropout", "0.1", "--no-progress", "--word-shape", "--workers", "1"]  # fmt: skip
+            "--dropout", "0.1", "--no-progress", "--word-shape", "--workers", "1", "--shapeless-prob", "0.5"]  # fmt: skip
     assert cli.main(args) == 0
     capsys.readouterr()
     exported = export_checkpoint(latest_checkpoint(run), tmp_path / "exported")
@@ -116,3 +116,16 @@ def test_cli_trains_with_word_shapes_and_ships_an_exported_checkpoint(tmp_path, 
                       "--step", "2"]) == 0  # fmt: skip
     card = (target / "README.md").read_text()
     assert "word-shape vector" in card and "Unknown span mode" in card and "for 2 steps" in card
+    assert "Case cue withheld: with probability 0.5" in card and "Query-shaped" not in card
+
+
+def test_model_card_names_the_query_sets_and_what_their_mit_figures_are():
+    from doclinks.ner.train.config import TrainConfig
+    from doclinks.ner.train.ship import model_card
+
+    train = TrainConfig(sets=["few-nerd", "snips", "sgd"], query_shape_prob=0.6).to_dict()
+    card = model_card({"step": 10, "train_config": train}, None, 1_000_000)
+    assert "| SNIPS NLU benchmark" in card and "CC0 1.0" in card and "Schema-Guided Dialogue" in card
+    assert "zero-shot on the data set, not on the domain" in card and "Query-shaped rows: with probability 0.6" in card
+    plain = model_card({"step": 10, "train_config": TrainConfig(sets=["few-nerd"]).to_dict()}, None, 1_000_000)
+    assert "evaluation domains (CrossNER, MIT Movie, MIT Restaurant) was used." in plain and "SNIPS" not in plain

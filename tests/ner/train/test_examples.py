@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from doclinks.ner.train.examples import EvalExample, Example, crop, eval_to_example, example_to_eval, joined
+from doclinks.ner.train.examples import EvalExample, Example, crop, eval_to_example, example_to_eval, joined, query_shaped
 
 
 def test_eval_entity_inside_a_word_is_dropped():
@@ -40,3 +40,13 @@ def test_joined_examples_shift_spans_and_fallbacks():
     assert j.words == ["Anna", "left", ".", "Omar", "Rossi", "came", "."]
     assert j.spans == [(0, 0, "person"), (3, 4, "politician")] and j.fallback == [(3, 4, "person")]
     assert joined([a]) == a
+
+
+def test_query_shaped_lower_cases_and_drops_punctuation_outside_entities():
+    x = Example(["Book", "a", "table", "at", "Joe", "'s", "Diner", ",", "in", "Oslo", "!"],
+                [(4, 6, "restaurant name"), (9, 9, "city")], "q/Restaurants", [(9, 9, "location")])  # fmt: skip
+    q = query_shaped(x)
+    assert q.words == ["book", "a", "table", "at", "joe", "'s", "diner", "in", "oslo"]
+    assert q.spans == [(4, 6, "restaurant name"), (8, 8, "city")] and q.fallback == [(8, 8, "location")]
+    assert q.source == "q/Restaurants"
+    assert query_shaped(Example(["?", "!"], [])).words == ["?", "!"]  # nothing but punctuation: kept

@@ -51,7 +51,7 @@ def test_label_parents_and_source_label_sets():
 
 def test_open_sets_exclude_research_only_data():
     assert set(OPEN_SETS) == {"wnut17", "bc5cdr", "ncbi-disease", "gliner-sample", "few-nerd", "multiconer2-en",
-                                   "bionlp13cg", "anatem"}  # fmt: skip
+                                   "bionlp13cg", "anatem", "snips", "sgd"}  # fmt: skip
     assert set(SET_LICENCES) == set(TRAIN_SETS)
 
 
@@ -66,3 +66,20 @@ def test_wide_sets_from_shared_data():
     for examples in pool.values():
         for x in examples[:300]:
             assert all(0 <= s <= e < len(x.words) for s, e, _ in x.spans + x.fallback)
+
+
+def test_query_sets_join_by_name_only_and_read_per_service():
+    from doclinks.ner.train.config import TrainConfig
+    from doclinks.ner.train.pool import QUERY_SETS
+
+    assert not set(QUERY_SETS) & set(TrainConfig().sets)  # runs without --sets read what they read before
+    root = data_root()
+    if not (root / "ner" / "train" / "snips").is_dir():
+        pytest.skip(f"shared data not found at {root} (set {DATA_ENV})")
+    pool = build_pool(["snips"], root)
+    assert len(pool["snips"]) == 14259
+    sources = {x.source for x in pool["snips"]}
+    assert "snips/PlayMusic" in sources and all(s == "snips" or s.startswith("snips/") for s in sources)
+    labels = source_label_sets(pool)
+    assert {"artist", "music genre"} <= labels["snips/PlayMusic"] and "cuisine" not in labels["snips/PlayMusic"]
+    assert "creative work" in labels["snips"] and "work of art" not in labels["snips"]  # the pool's name

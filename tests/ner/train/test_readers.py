@@ -148,3 +148,17 @@ def test_named_bio_gives_natural_names_and_coarse_fallbacks(tmp_path):
     (folder / "bad.tsv").write_text("only-one-column\n", encoding="utf-8")
     with pytest.raises(DataError, match="bad.tsv:1"):
         read_label_table(folder / "bad.tsv")
+
+
+def test_named_bio_by_service_gives_each_query_its_service_as_source(tmp_path):
+    (tmp_path / "labels.tsv").write_text(
+        "Music.artist\tartist\tperson\nRestaurants.city\tcity\tlocation\n", encoding="utf-8"
+    )
+    (tmp_path / "train.bio").write_text(
+        "play\tO\nAdele\tB-Music.artist\n\nfood\tO\nin\tO\nOslo\tB-Restaurants.city\n\nhello\tO\n", encoding="utf-8"
+    )
+    table = read_label_table(tmp_path / "labels.tsv")
+    music, food, none = read_named_bio(tmp_path / "train.bio", table, "q", by_service=True)
+    assert (music.source, food.source, none.source) == ("q/Music", "q/Restaurants", "q")
+    assert food.spans == [(2, 2, "city")] and food.fallback == [(2, 2, "location")]
+    assert {x.source for x in read_named_bio(tmp_path / "train.bio", table, "q")} == {"q"}  # off: the set's name

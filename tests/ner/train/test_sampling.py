@@ -7,6 +7,7 @@ import random
 import pytest
 
 from doclinks.ner.train.config import TrainConfig
+from doclinks.ner.train.examples import Example
 from doclinks.ner.train.labels import PARAPHRASES
 from doclinks.ner.train.sampling import ExampleStream, LabelSampler
 
@@ -209,3 +210,60 @@ def test_stream_lower_cases_some_rows_and_keeps_the_rest_as_read():
         TrainConfig(lowercase_prob=1.5).validate()
     with pytest.raises(ValueError, match="catchall_prob"):
         TrainConfig(catchall_prob=-0.1).validate()
+
+
+def query_pool() -> dict:
+    pool = toy_pool()
+    music = Example(["Play", "Adele", "now", "."], [(1, 1, "artist")], "snips/PlayMusic", [(1, 1, "person")])
+    food = Example(["Sushi", "in", "Oslo", "?"], [(0, 0, "cuisine"), (2, 2, "city")], "snips/BookRestaurant", [(2, 2, "location")])
+    pool["snips"] = [music] * 25 + [food] * 25
+    return pool
+
+
+def test_query_sets_draw_negatives_within_their_set_and_service():
+    from doclinks.ner.train.pool import label_parents, pool_labels, source_label_sets
+
+    pool = query_pool()
+    sampler = LabelSampler(pool_labels(pool), paraphrase_prob=0.0, source_labels=source_label_sets(pool), parents=label_parents(pool))
+    # A music request: its set's labels of no kind it labels itself (a city may be another service's slot,
+    # but a city is no person); never another set's labels.
+    assert set(sampler.allowed_for("snips/PlayMusic")) == {"artist", "person", "cuisine", "city", "location"}
+    # A restaurant request: the artist is of no kind it labels, so a true negative there.
+    assert set(sampler.allowed_for("snips/BookRestaurant")) == {"cuisine", "city", "location", "artist", "person"}
+    # The document sets never read a label only the query sets annotate (unmarked cuisines in their texts).
+    toy = sampler.allowed_for("toy")
+    assert "cuisine" not in toy and "artist" not in toy and "person" in toy
+    for seed in range(30):
+        prompts, kept = sampler.sample(pool["snips"][30].spans, "snips/BookRestaurant", random.Random(seed),
+                                       pool["snips"][30].fallback)  # fmt: skip
+        assert set(prompts) <= {"cuisine", "city", "location", "artist", "person"} and kept
+    # Without query sets in the pool nothing changes for the others.
+    plain = LabelSampler(pool_labels(toy_pool()), source_labels=source_label_sets(toy_pool()))
+    assert plain.closed_only() == set()
+
+
+def test_stream_query_shapes_query_rows_and_withholds_case_on_some_rows():
+    pool = query_pool()
+    train = TrainConfig(batch_size=16, max_types=6, seed=5, query_shape_prob=0.5, shapeless_prob=0.5, source_negatives=True)
+    stream = ExampleStream(pool, train)
+    rows = [row for step in range(8) for row in stream.items(step)]
+    assert all(len(row) == 4 for row in rows)
+    known = [row[3] for row in rows]
+    assert True in known and False in known
+    shaped = [row[0] for row in rows if row[0] in (["play", "adele", "now"], ["sushi", "in", "oslo"])]
+    cased = [row[0] for row in rows if row[0] in (["Play", "Adele", "now", "."], ["Sushi", "in", "Oslo", "?"])]
+    assert shaped and cased  # some query rows typed as queries, some as written
+    # A query stands alone: never joined with the next one, even when every document row is.
+    joined = ExampleStream(pool, TrainConfig(batch_size=16, max_types=6, seed=5, join_prob=1.0))
+    rows = [words for step in range(4) for words, _, _ in joined.items(step)]
+    queries = [w for w in rows if w[0] in ("Play", "Sushi")]
+    assert queries and all(len(w) == 4 for w in queries)
+    assert any(len(w) > 8 for w in rows if w[0] not in ("Play", "Sushi"))
+    # Off (the default): three-item rows and the same draws as before the settings existed.
+    off = ExampleStream(toy_pool(), TrainConfig(batch_size=16, max_types=6, seed=5))
+    zero = ExampleStream(toy_pool(), TrainConfig(batch_size=16, max_types=6, seed=5, query_shape_prob=0.0, shapeless_prob=0.0))
+    assert off.items(2) == zero.items(2) and all(len(row) == 3 for row in off.items(2))
+    with pytest.raises(ValueError, match="shapeless_prob"):
+        TrainConfig(shapeless_prob=2.0).validate()
+    with pytest.raises(ValueError, match="query_shape_prob"):
+        TrainConfig(query_shape_prob=-1.0).validate()
