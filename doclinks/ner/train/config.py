@@ -31,6 +31,7 @@ class TrainConfig:
     catchall_prob: float = 0.0  # catch-all label "other" (sampling.LabelSampler.catch_all), per exhaustive example
     query_shape_prob: float = 0.0  # chance a query-set row is lower-cased without punctuation (examples.query_shaped)
     shapeless_prob: float = 0.0  # chance a row is read with the case cue withheld (every word's shape unknown)
+    query_drop_fallbacks: list[str] = field(default_factory=list)  # coarse labels not taught on query-set spans
     freeze_embeddings: bool = False  # keep the encoder's input embeddings fixed (faster on CPU)
     freeze_layers: int = 0  # keep the embeddings and the lowest N encoder layers fixed (no backward there)
     loss: str = "bce"  # "bce" or "focal"

@@ -98,10 +98,17 @@ def build_pool(
     sets: Sequence[str] = tuple(TRAIN_SETS),
     root: str | os.PathLike | None = None,
     extra: Sequence[str | os.PathLike] = (),
+    query_drop_fallbacks: Sequence[str] = (),
 ) -> dict[str, list[Example]]:
     """The training pool by source: the named sets of the shared data, plus GLiNER training JSON(L)
-    files in `extra` (e.g. the silver set; source "silver" when the file name contains it)."""
+    files in `extra` (e.g. the silver set; source "silver" when the file name contains it).
+    `query_drop_fallbacks`: coarse labels (pool names, e.g. "creative work") left off the spans of the
+    query sets, whose fine names stay: a request's "play X" marks X as a work where a text would not."""
     pool = {name: read_train_set(name, root) for name in sets}
+    if query_drop_fallbacks:
+        drop = set(query_drop_fallbacks)
+        for name in set(pool) & set(QUERY_SETS):
+            pool[name] = [Example(x.words, x.spans, x.source, [f for f in x.fallback if f[2] not in drop]) for x in pool[name]]
     for path in extra:
         path = Path(path)
         source = "silver" if "silver" in path.name else path.stem  # silver-2wiki(-typed).jsonl

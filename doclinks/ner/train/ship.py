@@ -105,6 +105,8 @@ def model_card(
             f"Catch-all label: with probability {train['catchall_prob']} an example of an exhaustively annotated source "
             "reads one of its kinds as \"other\" (else \"other\" is a negative with that probability)."
         )
+    if train.get("query_drop_fallbacks"):
+        lines.append(f"Coarse labels not taught on the query sets' spans: {', '.join(train['query_drop_fallbacks'])}.")
     if train.get("query_shape_prob"):
         lines.append(f"Query-shaped rows: with probability {train['query_shape_prob']} a query-set row is lower-cased and loses its punctuation.")
     if train.get("shapeless_prob"):

@@ -83,3 +83,7 @@ def test_query_sets_join_by_name_only_and_read_per_service():
     labels = source_label_sets(pool)
     assert {"artist", "music genre"} <= labels["snips/PlayMusic"] and "cuisine" not in labels["snips/PlayMusic"]
     assert "creative work" in labels["snips"] and "work of art" not in labels["snips"]  # the pool's name
+    dropped = build_pool(["snips"], root, query_drop_fallbacks=["creative work"])["snips"]
+    assert all("creative work" not in {f[2] for f in x.fallback} for x in dropped)
+    assert [x.spans for x in dropped] == [x.spans for x in pool["snips"]]  # the fine names stay
+    assert any("creative work" in {f[2] for f in x.fallback} for x in pool["snips"])
