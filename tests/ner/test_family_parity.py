@@ -80,11 +80,14 @@ def test_parity(both, cases, mode):
 
 
 def test_scores_are_spread(both, cases):
-    """The brief fine-tuning moved the scores away from 0.5: parity is tested on real decisions."""
-    ours, _, _ = both
+    """The brief fine-tuning spread the scores on both sides of the architecture's parity threshold: parity
+    is tested on real decisions. (Relative to that threshold, not fixed numbers: how far a model fine-tuned
+    during the run spreads its scores is its own opinion.)"""
+    ours, _, threshold = both
     texts, labels = cases
     scores = [e["score"] for ents in ours.inference(texts[-40:], labels[-40:], threshold=0.05) for e in ents]
-    assert min(scores) < 0.1 and max(scores) > 0.6
+    assert min(scores) < threshold / 2 and max(scores) > threshold + 0.1
+    assert sum(s > threshold for s in scores) >= 5 and sum(s < threshold for s in scores) >= 5
 
 
 def test_gliner_loads_what_we_save(both, cases, tmp_path):
