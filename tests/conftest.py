@@ -53,3 +53,17 @@ def small_ner_model(small_ner_checkpoint):
     from doclinks.ner import GLiNER
 
     return GLiNER.from_pretrained(small_ner_checkpoint)
+
+
+@pytest.fixture(scope="session")
+def pg_dsn():
+    """A private PostgreSQL + pgvector on 127.0.0.1 for the whole session (store and query tests, each in
+    collections of their own), stopped at the end."""
+    pytest.importorskip("psycopg")
+    from doclinks.store.testing.local_postgres import LocalPostgres
+
+    server = LocalPostgres().start()
+    try:
+        yield server.dsn
+    finally:
+        server.stop()

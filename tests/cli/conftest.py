@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,6 +106,18 @@ def ingested(tmp_path_factory, ner_model) -> Ingested:
 
 
 # ------------------------------------------------------------------------------------------ Chromium
+def wait_for(driver, script: str, timeout: float = 30.0):
+    """The first truthy value of `script` run in the page, polled every 50 ms (AssertionError after `timeout` s)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = driver.execute_script(script)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {script}")
+        time.sleep(0.05)
+
+
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,800",

@@ -13,22 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import stored_documents
-
-from .conftest import LABELS, run_cli
+from .conftest import LABELS, run_cli, stored_documents, wait_for
 
 TEXT = "Anna Smith moved to Paris. Omar Okafor and Elena Rossi met in Berlin."
-
-
-def wait_for(driver, script: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = driver.execute_script(script)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for: {script}")
-        time.sleep(0.05)
 
 
 def click_node(driver, node_id: str) -> None:

@@ -19,14 +19,3 @@ def query_parser(small_ner_model):
     return QueryParser(small_ner_model, FIELDS, linker=ValueLinker(VOCABULARY))
 
 
-@pytest.fixture(scope="session")
-def pg_dsn():
-    """A private PostgreSQL + pgvector on 127.0.0.1 for this package's tests, stopped at the end."""
-    pytest.importorskip("psycopg")
-    from doclinks.store.testing.local_postgres import LocalPostgres
-
-    server = LocalPostgres().start()
-    try:
-        yield server.dsn
-    finally:
-        server.stop()

@@ -9,20 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.conftest import wait_for
+
 from .conftest import XSS_TEXT
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def wait_for(driver, script: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = driver.execute_script(script)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for: {script}")
-        time.sleep(0.05)
 
 
 @pytest.fixture
