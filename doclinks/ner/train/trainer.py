@@ -244,7 +244,10 @@ def build_trainer(
     if not resume and checkpoints_in(output):
         raise FileExistsError(f"{output} already holds checkpoints: resume the run (--resume) or choose another folder")
     if pool is None:
-        pool = build_pool(train.sets, data, extra=train.extra, query_drop_fallbacks=train.query_drop_fallbacks)
+        pool = build_pool(
+            train.sets, data, extra=train.extra,
+            query_drop_fallbacks=train.query_drop_fallbacks, query_drop_labels=train.query_drop_labels,
+        )
     if checkpoint is not None:
         config, tokenizer, network = load_checkpoint(checkpoint)
         network.train()
