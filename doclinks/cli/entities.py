@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import sys
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -124,7 +124,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``doclinks entities``."""
-        
+
     labels = parse_labels(args.labels, exact=args.labels_exact)
     text, title = read_input(args.text, args.file)
     if args.output is not None:

@@ -68,7 +68,7 @@ RELATIONAL_NOUNS = {
     "sister", "child", "type", "kind", "form", "number", "term", "list", "group", "series", "native", "people",
     "widow", "grandson", "granddaughter", "nephew", "niece", "cousin", "consort", "spouse", "heir", "way",
     "subject", "variety", "family", "line", "set", "pair", "couple", "collection", "version", "sequel", "remake",
-    "body", "adherents", "area", "place", "village", "one",
+    "body", "adherents", "area", "place", "village",
 }  # fmt: skip
 # The last word of a name that says what the name names ("Labour Party" is a political party, "Oxford
 # University" a university): a name so ending gets that type beside spaCy's label, which becomes its
