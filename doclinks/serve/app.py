@@ -236,7 +236,7 @@ def _field_of(loc: Any) -> str:
 
 def _from_pydantic(exc: ValueError) -> RequestError:
     """A pydantic ValidationError as a `RequestError` naming the first field."""
-    errors = getattr(exc, "errors", list)()
+    errors: list[Any] = getattr(exc, "errors", list)()
     if not errors:
         return RequestError("body", str(exc).splitlines()[0])
     first = errors[0]
