@@ -70,8 +70,9 @@ def render_table(records: list[dict[str, Any]], title: str, out=None) -> None:
 
     out = out or console.out()
     table = Table(title=f"{len(records)} entities in {title}", title_justify="left")
-    columns: tuple[tuple[str, JustifyMethod], ...] = (("#", "right"), ("text", "left"), ("label", "left"),
-                                                      ("score", "right"), ("chars", "right"), ("tag", "left"))  # fmt: skip
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("#", "right"), ("text", "left"), ("label", "left"), ("score", "right"), ("chars", "right"), ("tag", "left"),
+    )  # fmt: skip
     for name, justify in columns:
         table.add_column(name, justify=justify)
     for i, r in enumerate(records, start=1):

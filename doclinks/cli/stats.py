@@ -111,8 +111,9 @@ def render_stats(stats: dict[str, Any], out=None) -> None:
 
         out.print("[bold]merges[/bold]: short tags joined to a longer one across chunks (undo all: ingest --no-merge)")
         table = Table()
-        columns: tuple[tuple[str, JustifyMethod], ...] = (("label", "left"), ("from", "left"), ("to", "left"),
-                                                          ("chunks", "right"))  # fmt: skip
+        columns: tuple[tuple[str, JustifyMethod], ...] = (
+            ("label", "left"), ("from", "left"), ("to", "left"), ("chunks", "right"),
+        )  # fmt: skip
         for name, justify in columns:
             table.add_column(name, justify=justify)
         for m in merges:

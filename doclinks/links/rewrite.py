@@ -92,9 +92,9 @@ def renormalize(
             for record in doc.metadata.get("entities") or []:
                 if isinstance(record, dict) and isinstance(record.get("merged_from"), str):
                     kind, original = record.get("kind"), record["merged_from"]
-                    in_scope_now = isinstance(kind, str) and in_scope(
-                        kind, original, scope, honorifics=honorifics, fold_accents=fold_accents)
-                    if isinstance(kind, str) and not in_scope_now:
+                    if not isinstance(kind, str):
+                        continue
+                    if not in_scope(kind, original, scope, honorifics=honorifics, fold_accents=fold_accents):
                         kept[(kind, original)] = record.get("tag")
     revert_merges(docs)
     mapping = _canonical_tags(docs, kinds, honorifics, fold_accents, merge_partial, policy, scope)
