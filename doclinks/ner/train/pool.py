@@ -169,7 +169,7 @@ def label_parents(pool: dict[str, list[Example]]) -> dict[str, str]:
                 if coarse is not None and coarse != label:
                     seen = counts.setdefault(label, {})
                     seen[coarse] = seen.get(coarse, 0) + 1
-    return {label: max(sorted(seen), key=seen.get) for label, seen in counts.items()}
+    return {label: max(sorted(seen), key=seen.__getitem__) for label, seen in counts.items()}
 
 
 def mix_weights(pool: dict[str, list[Example]], weights: dict[str, float] | None = None, temperature: float = 0.5) -> dict[str, float]:
