@@ -14,7 +14,7 @@ import numpy as np
 
 from .ranking import Hit, exact_top_k
 
-__all__ = ["VectorCache"]
+__all__ = ["VectorCache", "CachedSearch"]
 
 
 class VectorCache:
@@ -113,3 +113,17 @@ class _IdView:
 
     def __len__(self) -> int:
         return len(self._keys)
+
+
+class CachedSearch:
+    """`Backend.search` over a backend's `VectorCache` (a mixin of the in-memory and SQLite backends: it
+    uses their ``_cache``, None before the first vector, and ``_matching(tokens)``, the keys a filter
+    admits or None for no filter)."""
+
+    _cache: VectorCache | None
+
+    def search(self, query: np.ndarray, k: int, tokens) -> list[Hit]:
+        """See `Backend.search`."""
+        if self._cache is None:
+            return []
+        return self._cache.top_k(query, k, self._matching(tokens))

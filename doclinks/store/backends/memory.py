@@ -16,10 +16,10 @@ from ...embeddings import Embeddings
 from ..errors import UnknownIdError
 from ..filters import AllOf, AnyOf, Compare, Condition, Match, compare_token
 from ..graph_store import GraphStore
-from ..ranking import Hit, Neighbours
+from ..ranking import Neighbours
 from ..records import ChunkRecord, StoredChunk, decode_document
 from ..settings import TraversalSettings
-from ..vector_cache import VectorCache
+from ..vector_cache import CachedSearch, VectorCache
 from .base import Backend, Tokens
 
 __all__ = ["MemoryBackend", "InMemoryGraphStore"]
@@ -48,7 +48,7 @@ class InMemoryGraphStore(GraphStore):
         super().__init__(MemoryBackend(), embedding, settings, semantics=semantics)
 
 
-class MemoryBackend(Backend):
+class MemoryBackend(CachedSearch, Backend):
     """Chunks in Python dicts, vectors in a `VectorCache` (see `Backend` for each method)."""
 
     def __init__(self) -> None:
@@ -94,12 +94,6 @@ class MemoryBackend(Backend):
             sets = sorted((self._keys_of(p) for p in c.parts), key=len)
             return set(sets[0]).intersection(*sets[1:])
         return set(self._by_key) - self._keys_of(c.part)
-
-    def search(self, query: np.ndarray, k: int, tokens: Tokens) -> list[Hit]:
-        """See `Backend.search`."""
-        if self._cache is None:
-            return []
-        return self._cache.top_k(query, k, self._matching(tokens))
 
     def expand(
         self, keys: Sequence[int], query: np.ndarray, tokens: Tokens, max_degree: int, seen: set[int]

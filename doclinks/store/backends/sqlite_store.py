@@ -1,4 +1,7 @@
-"""`SQLiteGraphStore`: the `GraphStore` facade on the SQLite backend (`backends.sqlite`), the embedded default."""
+"""`SQLiteGraphStore`: the `GraphStore` facade on the SQLite backend (`backends.sqlite`), the embedded default.
+
+It imports the backend's modules, not the package, which offers this class on demand (no import cycle).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ import os
 from ...embeddings import Embeddings
 from ..graph_store import GraphStore
 from ..settings import TraversalSettings
-from .sqlite import SQLiteBackend, SQLiteSettings
+from .sqlite.backend import SQLiteBackend
+from .sqlite.schema import SQLiteSettings
 
 __all__ = ["SQLiteGraphStore"]
 

@@ -169,6 +169,7 @@ def test_store_benchmark_leaves_nothing_in_the_temp_folder(tmp_path):
 def test_another_process_commit_loads_only_what_changed(tmp_path, monkeypatch):
     """A long-lived searcher does not reload the whole vector matrix after each foreign commit."""
     from doclinks.store.backends import sqlite as sqlite_module
+    from doclinks.store.backends.sqlite import changes as change_log_module
 
     path = tmp_path / "s.db"
     writer = SQLiteGraphStore(path, VectorTextEmbeddings())
@@ -186,7 +187,7 @@ def test_another_process_commit_loads_only_what_changed(tmp_path, monkeypatch):
     assert answers(reader) == answers(writer)
     assert full_loads == []
     # A reader that fell behind a pruned log reloads fully, with the same answers.
-    monkeypatch.setattr(sqlite_module, "CHANGE_LOG_ROWS", 2)
+    monkeypatch.setattr(change_log_module, "CHANGE_LOG_ROWS", 2)
     writer.add_documents(make_docs("b", 10))
     assert answers(reader) == answers(writer) and full_loads == [1]
 

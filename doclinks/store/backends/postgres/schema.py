@@ -1,0 +1,53 @@
+"""The PostgreSQL store's tables (`PostgresSchema`, a part of `PostgresBackend`): made by the first write,
+when the vector dimension is known, with the HNSW index unless a bulk load builds it at its end."""
+
+from __future__ import annotations
+
+from .connection import sql
+
+__all__ = ["PostgresSchema"]
+
+
+class PostgresSchema:
+    """The tables of `PostgresBackend` (a mixin: it uses the backend's connection, settings and table
+    names)."""
+
+    def _read_dimension(self) -> int | None:
+        exists = self._conn.execute("SELECT to_regclass(%s)", (f"{self.pg.collection}_meta",)).fetchone()[0]
+        if exists is None:
+            return None
+        row = self._conn.execute(self._q("SELECT value FROM {meta} WHERE key = 'dimension'")).fetchone()
+        return None if row is None else int(row[0])
+
+    def _index_sql(self) -> sql.Composed:
+        return sql.SQL(
+            "CREATE INDEX IF NOT EXISTS {i} ON {chunks} USING hnsw (embedding vector_cosine_ops) "
+            "WITH (m = {m}, ef_construction = {ef})").format(
+                i=sql.Identifier(f"{self.pg.collection}_chunks_hnsw"), chunks=self._t["chunks"],
+                m=sql.Literal(self.pg.hnsw_m), ef=sql.Literal(self.pg.hnsw_ef_construction))  # fmt: skip
+
+    def _create_tables(self, dim: int) -> None:
+        c = self._conn
+        c.execute(self._q("CREATE TABLE IF NOT EXISTS {meta} (key text PRIMARY KEY, value text NOT NULL)"))
+        c.execute(sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {chunks} (key bigserial PRIMARY KEY, id text NOT NULL UNIQUE, "
+            "content text NOT NULL, metadata text NOT NULL, links text NOT NULL, "
+            "embedding vector({dim}) NOT NULL)").format(chunks=self._t["chunks"], dim=sql.Literal(dim)))
+        if not self._bulk and not self._bulk_load_elsewhere():
+            c.execute(self._index_sql())
+        c.execute(self._q(
+            "CREATE TABLE IF NOT EXISTS {tags} (tag_id bigserial PRIMARY KEY, kind text NOT NULL, "
+            "tag text NOT NULL, in_degree integer NOT NULL DEFAULT 0, UNIQUE (kind, tag))"))
+        c.execute(self._q("CREATE TABLE IF NOT EXISTS {out_links} (chunk bigint NOT NULL, tag_id bigint NOT NULL, "
+                          "PRIMARY KEY (chunk, tag_id))"))
+        c.execute(self._q("CREATE TABLE IF NOT EXISTS {in_links} (tag_id bigint NOT NULL, chunk bigint NOT NULL, "
+                          "PRIMARY KEY (tag_id, chunk))"))
+        c.execute(sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON {t} (chunk)").format(
+            name=sql.Identifier(f"{self.pg.collection}_in_links_chunk"), t=self._t["in_links"]))
+        c.execute(self._q("CREATE TABLE IF NOT EXISTS {chunk_meta} (key text NOT NULL, value text NOT NULL, "
+                          "chunk bigint NOT NULL, PRIMARY KEY (key, value, chunk))"))
+        c.execute(sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON {t} (chunk)").format(
+            name=sql.Identifier(f"{self.pg.collection}_chunk_meta_chunk"), t=self._t["chunk_meta"]))
+        c.execute(self._q("INSERT INTO {meta} VALUES ('dimension', %s), ('count', '0') ON CONFLICT DO NOTHING"),
+                  (str(dim),))
+
