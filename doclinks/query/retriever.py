@@ -17,7 +17,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
-from ..store.langchain import to_langchain
+from ..store.results import to_langchain
 from .fields import check_fields
 from .linking import ValueLinker
 from .parsed import ParsedQuery, and_filters, constraints_filter

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .service import Service
+from .errors import RequestError
+from .settings import Limits
 
 __all__ = ["ingest_documents", "parse_jsonl"]
 
@@ -21,11 +22,25 @@ __all__ = ["ingest_documents", "parse_jsonl"]
 _RESERVED = ("source", "line", "chunk", "start_index", "links", "entities", "ner_labels")
 
 
+class IngestService(Protocol):
+    """What an ingest needs of the service (`doclinks.serve.service.Service`): its limits, checks,
+    extractor and writer store (named here, not imported: the service imports this module)."""
+
+    limits: Limits
+    writer: Any
+
+    def check_text(self, text: Any, field: str, limit: int | None = None) -> str: ...
+
+    def check_int(self, value: Any, field: str, low: int, high: int) -> int: ...
+
+    def check_labels(self, labels: Any, field: str = "labels") -> list[str]: ...
+
+    def extractor(self, labels: Sequence[str], threshold: float = 0.5, min_link_score: float | None = None) -> Any: ...
+
+
 def parse_jsonl(body: bytes, text_field: str = "text") -> list[dict[str, Any]]:
     """The documents of a JSONL body: one JSON object per non-blank line, its `text_field` the text, its
     ``id`` the document id, every other field metadata. Raises `RequestError` naming the line."""
-    from .service import RequestError
-
     try:
         lines = body.decode("utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
@@ -46,12 +61,11 @@ def parse_jsonl(body: bytes, text_field: str = "text") -> list[dict[str, Any]]:
     return documents
 
 
-def ingest_documents(service: Service, documents: Any, labels: Any, *, chunk_size: int = 1000,
+def ingest_documents(service: IngestService, documents: Any, labels: Any, *, chunk_size: int = 1000,
                      threshold: float = 0.5) -> dict[str, Any]:  # fmt: skip
     """Check every document first (nothing is written when one is bad), then ingest them all."""
     from ..pipeline import IngestSettings, ingest_chunks
     from ..sources import SourceDocument, Splitter
-    from .service import RequestError
 
     limits = service.limits
     labels = service.check_labels(labels)

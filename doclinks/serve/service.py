@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..html_assets import label_colors
+from .errors import RequestError
 from .results import chunk_json, label_of, mention_json, search_json
 from .settings import Limits, ServeSettings
 
@@ -24,14 +25,6 @@ __all__ = ["Service", "RequestError", "MODES", "open_db"]
 
 #: Search modes and what each runs (`GraphStore` methods); "parsed" only with fields (`ServeSettings.fields`).
 MODES = ("similarity", "traversal", "mmr_traversal", "entity_seeded", "ppr", "parsed")
-
-
-class RequestError(ValueError):
-    """A request the service refuses: `field` names what is wrong; `status` is the HTTP status."""
-
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message, self.status = field, message, status
 
 
 def open_db(db: str, embedding: Any, *, writable: bool) -> Any:

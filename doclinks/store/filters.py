@@ -25,13 +25,10 @@ import hashlib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Union
-
-if TYPE_CHECKING:
-    from .backends.base import Backend
+from typing import Any, Union
 
 __all__ = [
-    "INDEX_TEXT_BYTES", "index_text", "metadata_tokens", "compile_filter", "matches", "matching_keys",
+    "INDEX_TEXT_BYTES", "index_text", "metadata_tokens", "compile_filter", "matches",
     "Match", "Compare", "AllOf", "AnyOf", "Not", "Condition", "FIELD_OPERATORS", "LOGICAL_OPERATORS",
 ]
 
@@ -241,10 +238,3 @@ def _matches(c: Condition, held: frozenset[tuple[str, str]]) -> bool:
     if isinstance(c, AnyOf):
         return any(_matches(p, held) for p in c.parts)
     return not _matches(c.part, held)
-
-
-def matching_keys(backend: Backend, keys: list[int], condition: Condition | None) -> set[int]:
-    """The keys among `keys` whose chunks match `condition`: for the searches that rank chunks found
-    by other means than the backend's filtered search (entity seeds, PageRank)."""
-    docs = backend.documents(list(keys))
-    return {key for key, doc in zip(keys, docs) if matches(condition, metadata_tokens(doc.metadata))}

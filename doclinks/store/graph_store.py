@@ -31,7 +31,8 @@ from .errors import StoreClosedError, UnknownIdError
 from .filters import Condition, compile_filter, index_text
 from .langchain import AsyncResults, VectorStoreAPI, check_semantics
 from .records import ChunkRecord, build_record, check_count, check_ids, check_vector, unique_batch
-from .results import Found, to_documents
+from .result_documents import to_documents
+from .results import Found
 from .settings import TraversalSettings
 from .strategies.mmr import mmr_traverse
 from .strategies.traversal import traverse

@@ -35,7 +35,7 @@ import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from .results import SEARCH_TYPES, stored_metadata
+from .results import SEARCH_TYPES, to_langchain  # to_langchain: re-exported (its home is results)
 
 __all__ = ["VectorStoreAPI", "VectorStoreBase", "HAVE_LANGCHAIN", "SEMANTICS", "AsyncResults", "to_langchain",
            "relevance"]  # fmt: skip
@@ -62,20 +62,6 @@ def check_semantics(semantics: Any) -> str:
     if semantics == "langchain" and not HAVE_LANGCHAIN:
         raise ImportError('semantics="langchain" needs langchain-core: pip install langchain-core')
     return semantics
-
-
-def to_langchain(doc: Any, *, result_keys: bool = True):
-    """`doc` as a ``langchain_core.documents.Document`` (same text, id and metadata; a new metadata dict).
-
-    Args:
-        doc: a doclinks or LangChain document.
-        result_keys: keep the search result keys (`doclinks.store.results.RESULT_KEYS`, default True);
-            False leaves the stored metadata only.
-    """
-    from langchain_core.documents import Document as LCDocument
-
-    metadata = dict(doc.metadata) if result_keys else stored_metadata(doc.metadata)
-    return LCDocument(page_content=doc.page_content, metadata=metadata, id=doc.id)
 
 
 def relevance(similarity: float) -> float:

@@ -1,7 +1,7 @@
 """What searches return: the chunks found, and the metadata their Documents carry.
 
-A strategy (`doclinks.store.strategies`) finds chunks as `Found`; `to_documents` turns them into
-Documents whose metadata carries:
+A strategy (`doclinks.store.strategies`) finds chunks as `Found`; `result_documents.to_documents`
+turns them into Documents whose metadata carries:
 
 - ``_depth``: hops from a root (0 for chunks found by similarity);
 - ``_similarity_score``: cosine similarity to the query, in [-1, 1];
@@ -20,15 +20,9 @@ None of these keys is ever stored (`RESULT_KEYS`), so results can be ingested ag
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
-from ..document import Document
-from ..links.link import link_sides
-
-if TYPE_CHECKING:
-    from .backends.base import Backend
-
-__all__ = ["Found", "RESULT_KEYS", "SEARCH_TYPES", "stored_metadata", "to_documents"]
+__all__ = ["Found", "RESULT_KEYS", "SEARCH_TYPES", "stored_metadata", "to_langchain"]
 
 #: Metadata keys that searches add to results; they are never stored.
 RESULT_KEYS = ("_depth", "_similarity_score", "_mmr_score", "_ppr_score", "_via", "_via_degrees")
@@ -75,51 +69,15 @@ class Found:
     query_tags: list[tuple[str, str]] | None = None  # an entity-seeded root: the query's tags it carries
 
 
-def to_documents(backend: Backend, found: list[Found], degree_limit: int) -> list[Document]:
-    """The Documents of `found`, in order, with the result metadata of the module docstring.
+def to_langchain(doc: Any, *, result_keys: bool = True):
+    """`doc` as a ``langchain_core.documents.Document`` (same text, id and metadata; a new metadata dict).
 
     Args:
-        backend: the backend that found them.
-        found: the chunks, in result order.
-        degree_limit: the hub limit the search walked with (tags of a larger degree are no ``_via``).
+        doc: a doclinks or LangChain document.
+        result_keys: keep the search result keys (`doclinks.store.results.RESULT_KEYS`, default True);
+            False leaves the stored metadata only.
     """
-    docs = backend.documents([f.key for f in found])
-    for doc, f in zip(docs, found):
-        doc.metadata["_depth"] = f.depth
-        doc.metadata["_similarity_score"] = f.similarity
-        if f.mmr_score is not None:
-            doc.metadata["_mmr_score"] = f.mmr_score
-        if f.ppr_score is not None:
-            doc.metadata["_ppr_score"] = f.ppr_score
-        if f.query_tags:
-            doc.metadata["_query_tags"] = list(f.query_tags)
-    given = [(doc, f.via) for doc, f in zip(docs, found) if f.via is not None]
-    if given:
-        degrees = backend.tag_degrees({p for _, via in given for p in via})
-        for doc, via in given:
-            if doc.metadata["_depth"] > 0:
-                doc.metadata["_via"] = list(via)
-                doc.metadata["_via_degrees"] = [degrees[p] for p in via]
-        return docs
-    _add_via(backend, docs, degree_limit)
-    return docs
+    from langchain_core.documents import Document as LCDocument
 
-
-def _add_via(backend: Backend, docs: list[Document], degree_limit: int) -> None:
-    """Set ``_via`` and ``_via_degrees`` on the results at depth > 0 (see the module docstring)."""
-    sides = [link_sides(d.metadata.get("links", [])) for d in docs]
-    depths = [d.metadata["_depth"] for d in docs]
-    leaving: dict[int, set[tuple[str, str]]] = {}  # depth -> outgoing sides of the results at that depth
-    for (outs, _), depth in zip(sides, depths):
-        leaving.setdefault(depth, set()).update(outs)
-    shared = [ins & leaving.get(depth - 1, set()) if depth > 0 else set() for (_, ins), depth in zip(sides, depths)]
-    wanted = set().union(*shared)
-    if not wanted:
-        return
-    degrees = backend.tag_degrees(wanted)
-    for doc, pairs, depth in zip(docs, shared, depths):
-        if depth == 0:
-            continue
-        via = sorted((p for p in pairs if degrees[p] <= degree_limit), key=lambda p: (degrees[p], p[0], p[1]))
-        doc.metadata["_via"] = via
-        doc.metadata["_via_degrees"] = [degrees[p] for p in via]
+    metadata = dict(doc.metadata) if result_keys else stored_metadata(doc.metadata)
+    return LCDocument(page_content=doc.page_content, metadata=metadata, id=doc.id)

@@ -10,8 +10,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from .langchain import to_langchain
-from .results import SEARCH_TYPES
+from .results import SEARCH_TYPES, to_langchain
 
 __all__ = ["make_retriever"]
 

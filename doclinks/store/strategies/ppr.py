@@ -28,10 +28,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..backends.base import Backend, Tokens
-from ..filters import matching_keys
 from ..ranking import tag_idf
 from ..results import Found
 from ..settings import TraversalSettings
+from .filtered import matching_keys
 
 __all__ = ["ppr", "pagerank"]
 

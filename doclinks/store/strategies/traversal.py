@@ -23,10 +23,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..backends.base import Backend, Tokens
-from ..filters import matching_keys
 from ..ranking import neighbour_ranks, top_k_indices
 from ..results import Found
 from ..settings import TraversalSettings
+from .filtered import matching_keys
 
 __all__ = ["traverse"]
 
