@@ -31,6 +31,14 @@ def _star(store, roots, fan, angle0=60.0):
     store.add_documents(docs)
 
 
+def _root_and_far(store, root, *far):
+    """Add the chunk `root` (``(id, link)``) at angle 0 from `Q`, so that a search with ``k=1`` finds it
+    first, and the chunks `far` at 90, 91, 92... degrees: only their links can bring them in."""
+    chunks = [doc(root[0], unit(0), root[1])]
+    chunks += [doc(i, unit(90 + n), link) for n, (i, link) in enumerate(far)]
+    store.add_documents(chunks)
+
+
 def _mmr_docs():
     return [
         doc("a", unit(20), Link.bidir("k", "t")),
@@ -84,24 +92,17 @@ class SearchCompliance:
 
     def test_bidir_joins_same_kind_and_tag_only(self, make_store):
         store = make_store()
-        store.add_documents([
-            doc("root", unit(0), Link.bidir("person", "Ann")),
-            doc("same", unit(90), Link.bidir("person", "Ann")),
-            doc("other_kind", unit(91), Link.bidir("place", "Ann")),
-            doc("other_tag", unit(92), Link.bidir("person", "Bob")),
-        ])
+        _root_and_far(store, ("root", Link.bidir("person", "Ann")), ("same", Link.bidir("person", "Ann")),
+                      ("other_kind", Link.bidir("place", "Ann")), ("other_tag", Link.bidir("person", "Bob")))
         res = store.traversal_search(Q, k=1, depth=1)
         assert ids(res) == ["root", "same"]
         assert [d.metadata["_depth"] for d in res] == [0, 1]
 
     def test_out_reaches_in_and_not_back(self, make_store):
         store = make_store()
-        store.add_documents([
-            doc("src", unit(0), Link.outgoing("href", "p")),
-            doc("dst_in", unit(90), Link.incoming("href", "p")),
-            doc("dst_bidir", unit(91), Link.bidir("href", "p")),
-            doc("dst_out", unit(92), Link.outgoing("href", "p")),  # out does not receive
-        ])
+        # dst_out carries the tag's outgoing side only: an outgoing side does not receive.
+        _root_and_far(store, ("src", Link.outgoing("href", "p")), ("dst_in", Link.incoming("href", "p")),
+                      ("dst_bidir", Link.bidir("href", "p")), ("dst_out", Link.outgoing("href", "p")))
         assert sorted(ids(store.traversal_search(Q, k=1, depth=1))[1:]) == ["dst_bidir", "dst_in"]
         # From an "in" chunk nothing is reachable.
         store2 = make_store()
