@@ -5,8 +5,7 @@
 is a change of imports. On top: streaming batches in input order, per-label thresholds,
 a cap on links per document, tag normalisation, and the mentions behind each link.
 
-Over ~350 lines because `GLiNERLinkExtractor` is one public class with LangChain's constructor and a
-dozen options of its own, each checked at construction and documented where it is defined.
+The checks of the arguments and inputs are in `extractor_inputs`.
 """
 
 from __future__ import annotations
@@ -19,10 +18,11 @@ from itertools import islice
 from typing import Any, Generic, TypeVar, Union
 
 from ..boundaries import BreakIndex
+from ..ner.validation import check_threshold
 from .contrast import DEFAULT_CONTRAST_LABELS, DEFAULT_CONTRAST_MODE, check_contrast_labels, check_contrast_mode, contrast_for
+from .extractor_inputs import EXTRACT_KWARGS, check_extract_kwargs, check_labels, length, progress_bar, text_of
 from .link import Link, add_links
 from .models import load_model, reads_descriptions
-from ..ner.validation import check_label_set, check_positive_int, check_threshold
 from .normalize import DEFAULT_HONORIFICS, best_form, normalize_tag, prepare_honorifics
 
 __all__ = [
@@ -36,10 +36,6 @@ InputT = TypeVar("InputT")
 
 #: Input of `GLiNERLinkExtractor`: a string, or a document (anything with ``page_content``).
 GLiNERInput = Union[str, Any]
-
-#: The `extract_kwargs` keys `GLiNERLinkExtractor` accepts: those of `GLiNER.inference`,
-#: plus `chunk_size` of `GLiNER.iter_inference`.
-EXTRACT_KWARGS = ("threshold", "flat_ner", "multi_label", "batch_size", "max_batch_tokens", "chunk_size")
 
 #: The least best-mention score for an entity to link, chosen on `benchmarks/link_quality.py`.
 DEFAULT_MIN_LINK_SCORE = 0.7
@@ -57,58 +53,6 @@ class LinkExtractor(ABC, Generic[InputT]):
     def extract_many(self, inputs: Iterable[InputT]) -> Iterable[set[Link]]:
         """The links of each input, in input order (default: `extract_one` on each)."""
         return map(self.extract_one, inputs)
-
-
-# ------------------------------------------------------------------------------------- validation
-def _check_extract_kwargs(extract_kwargs: Any) -> dict[str, Any]:
-    if extract_kwargs is None:
-        return {}
-    if not isinstance(extract_kwargs, Mapping):
-        raise TypeError(f"extract_kwargs: expected a dict, got {type(extract_kwargs).__name__}")
-    out = dict(extract_kwargs)
-    for key, value in out.items():
-        if key not in EXTRACT_KWARGS:
-            raise TypeError(
-                f"extract_kwargs: unknown key {key!r}; allowed: {', '.join(EXTRACT_KWARGS)} "
-                f"(per-label thresholds go in `thresholds`)"
-            )
-        if key == "threshold":
-            check_threshold(value, "extract_kwargs['threshold']")
-        elif key in ("flat_ner", "multi_label"):
-            if not isinstance(value, bool):
-                raise TypeError(f"extract_kwargs[{key!r}]: expected a bool, got {type(value).__name__}")
-        else:
-            check_positive_int(value, f"extract_kwargs[{key!r}]")
-    return out
-
-
-def _check_labels(labels: Any) -> tuple[list[str], Any]:
-    """(label names, what the model gets): a list of names, or a dict {name: description}
-    (`doclinks.ner.validation.check_label_set`; a single str is refused: LangChain's list)."""
-    prompts, names = check_label_set(labels, "labels", allow_str=False)
-    return names, (dict(zip(names, prompts)) if isinstance(labels, Mapping) else names)
-
-
-def _text_of(item: Any, index: int | None) -> str:
-    where = "input" if index is None else f"inputs[{index}]"
-    if isinstance(item, str):
-        return item
-    content = getattr(item, "page_content", None)
-    if isinstance(content, str):
-        return content
-    if content is None:
-        raise TypeError(
-            f"{where}: expected a str or a document with page_content, got {type(item).__name__}"
-        )
-    raise TypeError(f"{where}: page_content must be a str, got {type(content).__name__}")
-
-
-def _progress(iterable: Iterable, total: int | None, enabled: bool, desc: str) -> Iterable:
-    if not enabled:
-        return iterable
-    from tqdm.auto import tqdm
-
-    return tqdm(iterable, total=total, desc=desc, unit="doc")
 
 
 # ------------------------------------------------------------------------------------- extractor
@@ -189,7 +133,7 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         contrast_labels: Sequence[str] | None = DEFAULT_CONTRAST_LABELS,
         contrast_mode: str = DEFAULT_CONTRAST_MODE,
     ):
-        self._labels, self._model_labels = _check_labels(labels)
+        self._labels, self._model_labels = check_labels(labels)
         self._contrast = contrast_for(self._labels, check_contrast_labels(contrast_labels))
         self._contrast_mode = check_contrast_mode(contrast_mode)
         extra = list(self._contrast)  # asked after the user's labels
@@ -200,7 +144,7 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         if not isinstance(kind, str) or not kind:
             raise TypeError(f"kind: expected a non-empty str, got {kind!r}")
         self._kind = kind
-        self._extract_kwargs = _check_extract_kwargs(extract_kwargs)
+        self._extract_kwargs = check_extract_kwargs(extract_kwargs)
         base = self._extract_kwargs.get("threshold", _DEFAULTS["threshold"])
         thresholds = {} if thresholds is None else thresholds
         if not isinstance(thresholds, Mapping):
@@ -297,7 +241,7 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
     # ------------------------------------------------------------------------------------ extraction
     def extract_one(self, input: GLiNERInput) -> set[Link]:  # noqa: A002 - LangChain's name
         """The links of one input (a str, or a document's ``page_content``)."""
-        text = _text_of(input, None)
+        text = text_of(input, None)
         return next(self._details([text], progress=False))[0]
 
     def extract_many(self, inputs: Iterable[GLiNERInput], *, progress: bool = False) -> Iterator[set[Link]]:
@@ -343,7 +287,7 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
                 pending.append(doc)
                 yield doc
 
-        for links, records in self._details(read(), progress=progress, total=_len(documents)):
+        for links, records in self._details(read(), progress=progress, total=length(documents)):
             doc = pending.popleft()
             add_links(doc, links)
             if entities_key is not None:
@@ -395,10 +339,10 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
     def _details(self, inputs: Iterable[Any], *, progress: bool, total: int | None = None) -> Iterator[tuple[set[Link], list[dict[str, Any]]]]:
         if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Iterable):
             raise TypeError(f"inputs: expected an iterable of strs or documents, got {type(inputs).__name__}")
-        total = _len(inputs) if total is None else total
-        texts = (_text_of(item, i) for i, item in enumerate(inputs))
+        total = length(inputs) if total is None else total
+        texts = (text_of(item, i) for i, item in enumerate(inputs))
         results = self._predict(texts)
-        yield from _progress((self._links_of(entities) for entities in results), total, progress, "entities")
+        yield from progress_bar((self._links_of(entities) for entities in results), total, progress, "entities")
 
     def _links_of(self, entities: list[dict[str, Any]]) -> tuple[set[Link], list[dict[str, Any]]]:
         records: list[dict[str, Any]] = []
@@ -444,9 +388,3 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
                     record["linked"] = True
         return links, records
 
-
-def _len(obj: Any) -> int | None:
-    try:
-        return len(obj)
-    except TypeError:
-        return None
