@@ -75,7 +75,7 @@ def test_min_link_score_must_be_a_probability(tmp_path, capsys, value):
 
 def test_corpus_normalisation_writes_in_bounded_batches(tmp_path, monkeypatch):
     """The last step of an ingest rewrites changed chunks a batch at a time, not in one long transaction."""
-    from doclinks import pipeline
+    from doclinks import normalize_pass, pipeline
     from doclinks.document import Document
     from doclinks.links import Link
     from doclinks.store import SQLiteGraphStore
@@ -92,7 +92,7 @@ def test_corpus_normalisation_writes_in_bounded_batches(tmp_path, monkeypatch):
     sizes = []
     original = store.add_documents
     monkeypatch.setattr(store, "add_documents", lambda batch, *a, **k: (sizes.append(len(batch)), original(batch, *a, **k))[1])
-    monkeypatch.setattr(pipeline, "NORMALIZE_BATCH", 2)
+    monkeypatch.setattr(normalize_pass, "NORMALIZE_BATCH", 2)  # where the pass reads it
     changed = pipeline.normalize_store(store)
     assert changed == 3 and sizes == [2, 1]
     assert {l.tag for d in store.iter_documents() for l in d.metadata["links"]} == {"Volodymyr Zelenskyy"}
