@@ -7,7 +7,6 @@ why (one writer) and what to use; ``--ray-*`` flags without ``--engine ray`` are
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict, dataclass
 from typing import Any
 
 from .errors import CommandError
@@ -17,17 +16,26 @@ __all__ = ["RayOptions", "add_ray_flags", "ray_options", "check_engine", "run_ra
 ENGINES = ("local", "ray")
 
 
-@dataclass
-class RayOptions:
-    """The ``--ray-*`` flags; the defaults are `doclinks.scale.RaySettings`'."""
+#: The `doclinks.scale.RaySettings` fields that flags set: each is --ray-<field with dashes>.
+FLAGGED = ("address", "actors", "actor_cpus", "actor_gpus", "writers", "write_batch_size", "bulk")
+_FLAG_OF = {name: "--ray-" + name.replace("_", "-") for name in FLAGGED}
 
-    address: str | None = None
-    actors: int | None = None
-    actor_cpus: float = 1.0
-    actor_gpus: float = 0.0
-    writers: int = 2
-    write_batch_size: int = 256
-    bulk: bool | None = None
+
+class RayOptions:
+    """The ``--ray-*`` flags given, as `doclinks.scale.RaySettings` fields by name (`FLAGGED`); what is not
+    given keeps RaySettings' default, written there only."""
+
+    def __init__(self, **given: Any) -> None:
+        unknown = sorted(set(given) - set(FLAGGED))
+        if unknown:
+            raise TypeError(f"RayOptions: no --ray-* flag sets {', '.join(unknown)}")
+        self.given = given
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RayOptions) and other.given == self.given
+
+    def __repr__(self) -> str:
+        return f"RayOptions({', '.join(f'{k}={v!r}' for k, v in self.given.items())})"
 
 
 def add_ray_flags(p: argparse.ArgumentParser) -> None:
@@ -40,27 +48,23 @@ def add_ray_flags(p: argparse.ArgumentParser) -> None:
                    help="auto: the cluster this machine is a node of; ray://host:10001: a remote cluster (Ray Client); "
                    "default: a local Ray on this machine's cores")  # fmt: skip
     g.add_argument("--ray-actors", type=int, metavar="N", help="NER actors (default: as many as the cluster's CPUs or GPUs hold)")
-    g.add_argument("--ray-actor-cpus", type=float, default=1.0, metavar="C", help="CPU cores per NER actor (default 1)")
-    g.add_argument("--ray-actor-gpus", type=float, default=0.0, metavar="G",
+    g.add_argument("--ray-actor-cpus", type=float, metavar="C", help="CPU cores per NER actor (default 1)")
+    g.add_argument("--ray-actor-gpus", type=float, metavar="G",
                    help="GPUs per NER actor (default 0; 1: one each; 0.5: two share one)")  # fmt: skip
-    g.add_argument("--ray-writers", type=int, default=2, metavar="N", help="PostgreSQL connections writing at once (default 2)")
-    g.add_argument("--ray-write-batch-size", type=int, default=256, metavar="N", help="chunks per write transaction (default 256)")
-    g.add_argument("--ray-bulk", choices=("auto", "on", "off"), default="auto",
+    g.add_argument("--ray-writers", type=int, metavar="N", help="PostgreSQL connections writing at once (default 2)")
+    g.add_argument("--ray-write-batch-size", type=int, metavar="N", help="chunks per write transaction (default 256)")
+    g.add_argument("--ray-bulk", choices=("auto", "on", "off"),
                    help="drop the HNSW index during the load and build it at the end: auto (when the run at least "
                    "doubles the store), on, off")  # fmt: skip
 
 
 def ray_options(args: argparse.Namespace) -> RayOptions:
-    """The ``--ray-*`` flags as `RayOptions`."""
-    return RayOptions(
-        address=args.ray_address, actors=args.ray_actors, actor_cpus=args.ray_actor_cpus, actor_gpus=args.ray_actor_gpus,
-        writers=args.ray_writers, write_batch_size=args.ray_write_batch_size,
-        bulk={"auto": None, "on": True, "off": False}[args.ray_bulk],
-    )  # fmt: skip
-
-
-# Each field of RayOptions is the flag --ray-<field with dashes>.
-_FLAG_OF = {name: "--ray-" + name.replace("_", "-") for name in RayOptions.__dataclass_fields__}
+    """The ``--ray-*`` flags given, as `RayOptions` (the flags' parser defaults are None: not given)."""
+    given = {name: getattr(args, "ray_" + name) for name in FLAGGED}
+    given = {name: value for name, value in given.items() if value is not None}
+    if "bulk" in given:
+        given["bulk"] = {"auto": None, "on": True, "off": False}[given["bulk"]]
+    return RayOptions(**given)
 
 
 def check_engine(engine: str, db: Any, ray: RayOptions | None) -> None:
@@ -69,10 +73,13 @@ def check_engine(engine: str, db: Any, ray: RayOptions | None) -> None:
     if engine not in ENGINES:
         raise CommandError(f"--engine {engine}: unknown engine (local or ray)")
     if engine == "local":
-        defaults = RayOptions()
-        if ray is not None and ray != defaults:
-            given = [flag for name, flag in _FLAG_OF.items() if getattr(ray, name) != getattr(defaults, name)]
-            raise CommandError(f"{', '.join(given)}: only with --engine ray")
+        if ray is not None and ray.given:  # a flag given its default value changes nothing: allowed
+            from ..scale import RaySettings
+
+            defaults = RaySettings()
+            given = [_FLAG_OF[name] for name, value in ray.given.items() if value != getattr(defaults, name)]
+            if given:
+                raise CommandError(f"{', '.join(given)}: only with --engine ray")
         return
     from ..scale import SQLITE_REFUSED, check_postgres_dsn
 
@@ -88,7 +95,7 @@ def _settings(ray: RayOptions):
     from ..scale import RaySettings
 
     try:
-        return RaySettings(**asdict(ray))
+        return RaySettings(**ray.given)
     except ValueError as exc:
         message = str(exc)
         for name, flag in sorted(_FLAG_OF.items(), key=lambda kv: -len(kv[0])):
