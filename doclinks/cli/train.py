@@ -33,17 +33,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     g.add_argument("--word-shape", action="store_true",
                    help="add a learned word-shape (capitalisation) vector to each token's input; gliner cannot load it")
     t = p.add_argument_group("training settings (default: TrainConfig's, or the resumed run's)")
-    t.add_argument("--seed", type=int)
-    t.add_argument("--steps", type=int)
-    t.add_argument("--batch-size", type=int)
-    t.add_argument("--lr-encoder", type=float)
-    t.add_argument("--lr-others", type=float)
-    t.add_argument("--weight-decay", type=float)
-    t.add_argument("--warmup-ratio", type=float)
-    t.add_argument("--max-grad-norm", type=float)
-    t.add_argument("--max-types", type=int)
-    t.add_argument("--neg-ratio", type=float)
-    t.add_argument("--paraphrase-prob", type=float)
+    _add_plain(t, int, "--seed", "--steps", "--batch-size")
+    _add_plain(t, float, "--lr-encoder", "--lr-others", "--weight-decay", "--warmup-ratio", "--max-grad-norm")
+    _add_plain(t, int, "--max-types")
+    _add_plain(t, float, "--neg-ratio", "--paraphrase-prob")
     t.add_argument("--fine-prob", type=float, help="chance a fine label with a coarse fallback is offered (0.5)")
     t.add_argument("--coarse-negative-prob", type=float, help="chance its coarse label is then offered beside it (1.0)")
     t.add_argument("--max-words", type=int)
@@ -72,11 +65,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     t.add_argument("--extra", nargs="+", help="more GLiNER training JSON(L) files (e.g. the silver set)")
     t.add_argument("--mix", nargs="+", metavar="SOURCE=WEIGHT", help="sampling weights per source (default: size**0.5)")
     o = p.add_argument_group("operational settings (may change on resume)")
-    o.add_argument("--save-every", type=int)
-    o.add_argument("--save-minutes", type=float)
-    o.add_argument("--keep", type=int)
-    o.add_argument("--eval-every", type=int)
-    o.add_argument("--eval-limit", type=int)
+    _add_plain(o, int, "--save-every")
+    _add_plain(o, float, "--save-minutes")
+    _add_plain(o, int, "--keep", "--eval-every", "--eval-limit")
     o.add_argument("--device")
     o.add_argument("--amp", action=argparse.BooleanOptionalAction, default=None)
     o.add_argument("--threads", type=int)
@@ -84,6 +75,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     o.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)
     return p
+
+
+def _add_plain(group: argparse._ArgumentGroup, kind: type, *flags: str) -> None:
+    """Flags of type `kind` that set the `TrainConfig` field of their name (not given: None, the default
+    or the resumed run's value is kept); their meaning is documented on `TrainConfig`."""
+    for flag in flags:
+        group.add_argument(flag, type=kind)
 
 
 def _train_config(args: argparse.Namespace):
