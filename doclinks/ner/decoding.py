@@ -31,23 +31,56 @@ def find_candidates(
     num_labels: torch.Tensor,
     core_start: torch.Tensor,
     core_end: torch.Tensor,
+    *,
+    token_level: bool = False,
 ) -> list[list[tuple[int, int, int, float]]]:
-    """Candidates of each row of a batch, as (start word, width index, label column, score) in row order.
+    """Candidates of each row of a batch, in row order.
 
-    `logits` is (B, W, K, C). A span is kept when its probability is above `threshold`, it ends within
-    the row's words, its label column is one of the row's labels, and its start lies in the row's core
-    (window-local word indices). The order is that of `torch.where` over (start, width, label).
+    `num_words`, `num_labels`, `core_start` and `core_end` are (B,): each row's words and labels, and the
+    window-local words where its spans may start (its core). Span-level (`token_level` False): `logits` is
+    (B, W, K, C) and a candidate is (start word, width index, label column, score), see `_span_rows`;
+    token-level: `logits` is (B, W, C, 3) and a candidate is (start word, end word inclusive, label
+    column, score), see `_token_rows`.
     """
-    batch, width_words, max_width, num_classes = logits.shape
+    bounds = _RowBounds(num_words, num_labels, core_start, core_end)
     probs = torch.sigmoid(logits.float())
-    starts = torch.arange(width_words, device=logits.device).view(1, -1, 1, 1)
-    widths = torch.arange(max_width, device=logits.device).view(1, 1, -1, 1)
-    classes = torch.arange(num_classes, device=logits.device).view(1, 1, 1, -1)
+    return _token_rows(probs, threshold, bounds) if token_level else _span_rows(probs, threshold, bounds)
+
+
+def find_token_candidates(logits: torch.Tensor, threshold: float, *bounds: torch.Tensor) -> list[list[tuple[int, int, int, float]]]:
+    """`find_candidates` of a token-level model (``token_level=True``; the same arguments)."""
+    return find_candidates(logits, threshold, *bounds, token_level=True)
+
+
+class _RowBounds(NamedTuple):
+    """Per row of a batch, (B,) each: its words, its labels, and the words where its spans may start."""
+
+    num_words: torch.Tensor
+    num_labels: torch.Tensor
+    core_start: torch.Tensor
+    core_end: torch.Tensor
+
+    def per_row(self, name: str, ndim: int) -> torch.Tensor:
+        """The bound `name` shaped to broadcast over a (B, ...) tensor of `ndim` dimensions."""
+        return getattr(self, name).view(-1, *([1] * (ndim - 1)))
+
+    def in_core(self, starts: torch.Tensor) -> torch.Tensor:
+        """Whether each start word (a (1, W, ...) index tensor) lies in its row's core."""
+        return (starts >= self.per_row("core_start", starts.dim())) & (starts < self.per_row("core_end", starts.dim()))
+
+
+def _span_rows(probs: torch.Tensor, threshold: float, bounds: _RowBounds) -> list[list[tuple[int, int, int, float]]]:
+    """Span-level candidates, `probs` (B, W, K, C): a span is kept when its probability is above
+    `threshold`, it ends within the row's words, its label column is one of the row's labels, and its start
+    lies in the row's core. The order is that of `torch.where` over (start, width, label)."""
+    batch, width_words, max_width, num_classes = probs.shape
+    starts = torch.arange(width_words, device=probs.device).view(1, -1, 1, 1)
+    widths = torch.arange(max_width, device=probs.device).view(1, 1, -1, 1)
+    classes = torch.arange(num_classes, device=probs.device).view(1, 1, 1, -1)
     valid = (
-        (starts + widths < num_words.view(-1, 1, 1, 1))
-        & (classes < num_labels.view(-1, 1, 1, 1))
-        & (starts >= core_start.view(-1, 1, 1, 1))
-        & (starts < core_end.view(-1, 1, 1, 1))
+        (starts + widths < bounds.per_row("num_words", 4))
+        & (classes < bounds.per_row("num_labels", 4))
+        & bounds.in_core(starts)
     )
     rows, s, k, c = torch.where((probs > threshold) & valid)
     scores = probs[rows, s, k, c].tolist()
@@ -57,29 +90,16 @@ def find_candidates(
     return out
 
 
-def find_token_candidates(
-    logits: torch.Tensor,
-    threshold: float,
-    num_words: torch.Tensor,
-    num_labels: torch.Tensor,
-    core_start: torch.Tensor,
-    core_end: torch.Tensor,
-) -> list[list[tuple[int, int, int, float]]]:
-    """Candidates of each row of a token-level batch, as (start word, end word inclusive, label column,
-    score), in upstream's order: by start, then label, then end.
-
-    `logits` is (B, W, C, 3), [start, end, inside]. As upstream: a start and an end need a probability
-    above `threshold`, every word from start to end an inside probability of at least `threshold`; the
-    span scores the least of those probabilities. Starts must lie in the row's core; a span has no
-    width limit but ends within the row.
-    """
-    probs = torch.sigmoid(logits.float())
+def _token_rows(probs: torch.Tensor, threshold: float, bounds: _RowBounds) -> list[list[tuple[int, int, int, float]]]:
+    """Token-level candidates, `probs` (B, W, C, 3), [start, end, inside], in upstream's order: by start,
+    then label, then end. As upstream: a start and an end need a probability above `threshold`, every word
+    from start to end an inside probability of at least `threshold`; the span scores the least of those
+    probabilities. Starts must lie in the row's core; a span has no width limit but ends within the row."""
     batch, width_words, num_classes, _ = probs.shape
-    words = torch.arange(width_words, device=logits.device).view(1, -1, 1)
-    classes = torch.arange(num_classes, device=logits.device).view(1, 1, -1)
-    in_row = (words < num_words.view(-1, 1, 1)) & (classes < num_labels.view(-1, 1, 1))
-    in_core = (words >= core_start.view(-1, 1, 1)) & (words < core_end.view(-1, 1, 1))
-    starts = (probs[..., 0] > threshold) & in_row & in_core
+    words = torch.arange(width_words, device=probs.device).view(1, -1, 1)
+    classes = torch.arange(num_classes, device=probs.device).view(1, 1, -1)
+    in_row = (words < bounds.per_row("num_words", 3)) & (classes < bounds.per_row("num_labels", 3))
+    starts = (probs[..., 0] > threshold) & in_row & bounds.in_core(words)
     out: list[list[tuple[int, int, int, float]]] = [[] for _ in range(batch)]
     if not bool(starts.any()):
         return out
@@ -87,7 +107,7 @@ def find_token_candidates(
     start_prob, end_prob, inside_prob = (probs[..., i].tolist() for i in range(3))
     rows, first_words, labels = torch.where(starts)
     for row, start, label in zip(rows.tolist(), first_words.tolist(), labels.tolist()):
-        inside, ends, limit = inside_prob[row], is_end[row], int(num_words[row])
+        inside, ends, limit = inside_prob[row], is_end[row], int(bounds.num_words[row])
         least = start_prob[row][start][label]
         for end in range(start, limit):
             if inside[end][label] < threshold:
