@@ -57,7 +57,7 @@ class TagCounts:
     best: dict[tuple[str, str], float] = field(default_factory=dict)
     apart: set[tuple[str, str]] = field(default_factory=set)
 
-    def add(self, docs: Iterable[Any]) -> "TagCounts":
+    def add(self, docs: Iterable[Any]) -> TagCounts:
         """Count prepared chunks in; returns self."""
         from .links.rewrite import tag_occurrences
 
@@ -70,7 +70,7 @@ class TagCounts:
             self.apart |= apart
         return self
 
-    def merge(self, other: "TagCounts") -> "TagCounts":
+    def merge(self, other: TagCounts) -> TagCounts:
         """Add another part of the corpus's counts; returns self."""
         for pair, n in other.chunks.items():
             self.chunks[pair] = self.chunks.get(pair, 0) + n

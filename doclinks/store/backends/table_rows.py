@@ -20,7 +20,7 @@ class LinkRows:
     """The rows a batch writes: ``out_links`` ``(chunk, tag_id)``, ``in_links`` ``(tag_id, chunk)`` and
     ``chunk_meta`` ``(key, value, chunk)``, in record order."""
 
-    __slots__ = ("out_rows", "in_rows", "meta_rows")
+    __slots__ = ("in_rows", "meta_rows", "out_rows")
 
     def __init__(self) -> None:
         self.out_rows: list[tuple[int, int]] = []

@@ -171,7 +171,7 @@ class PostgresReads:
         """See `Backend.tag_degrees`."""
         pairs = list(pairs)
         if self._dim is None or not pairs:
-            return {p: 0 for p in pairs}
+            return dict.fromkeys(pairs, 0)
         # Stored as indexes hold them (long kinds and tags by a digest, as `write` does).
         kinds, tags = [index_text(p[0]) for p in pairs], [index_text(p[1]) for p in pairs]
         with self._errors():
