@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import contextlib
 
-from ...errors import StoreConnectionError
 from ..base import Backend
-from .bulk import BulkLoad
-from .connection import PostgresSettings, connect, psycopg, redacted, sql
+from .connection import PostgresSettings, connect, redacted, sql
 from .reads import PostgresReads
-from .schema import PostgresSchema
 from .writes import PostgresWrites
 
 __all__ = ["PostgresBackend"]
 
 
-class PostgresBackend(PostgresReads, PostgresWrites, PostgresSchema, BulkLoad, Backend):
+class PostgresBackend(PostgresReads, PostgresWrites, Backend):
     """Chunks in PostgreSQL tables (see the module docstring, and `Backend` for each method).
 
     Args:
@@ -49,19 +46,6 @@ class PostgresBackend(PostgresReads, PostgresWrites, PostgresSchema, BulkLoad, B
         return connect(self._dsn, self.pg, self._where)
 
     # ------------------------------------------------------------------ plumbing
-    @contextlib.contextmanager
-    def _errors(self):
-        try:
-            yield
-        except psycopg.Error as exc:
-            lost = self._conn.closed or self._conn.broken
-            hint = " (the connection was lost; the next call reconnects)" if lost else ""
-            raise StoreConnectionError(f"PostgreSQL store at {self._where}: {exc}{hint}") from exc
-
-    def _q(self, text: str) -> sql.Composed:
-        """SQL text with {chunks}, {tags}, ... replaced by this collection's table names."""
-        return sql.SQL(text).format(**self._t)
-
     def close(self) -> None:
         """See `Backend.close`."""
         self._conn.close()

@@ -6,16 +6,23 @@ from __future__ import annotations
 import warnings
 
 from .connection import sql
+from .parts import PostgresParts
 
 __all__ = ["BulkLoad"]
 
 
-class BulkLoad:
-    """The bulk-load lock and the HNSW index of `PostgresBackend` (a mixin: it uses the backend's
-    connection, settings and dimension)."""
+class BulkLoad(PostgresParts):
+    """The bulk-load lock and the HNSW index of `PostgresBackend` (a part)."""
 
     def _bulk_key(self) -> str:
         return f"doclinks-bulk:{self.pg.collection}"
+
+    def _index_sql(self) -> sql.Composed:
+        return sql.SQL(
+            "CREATE INDEX IF NOT EXISTS {i} ON {chunks} USING hnsw (embedding vector_cosine_ops) "
+            "WITH (m = {m}, ef_construction = {ef})").format(
+                i=sql.Identifier(f"{self.pg.collection}_chunks_hnsw"), chunks=self._t["chunks"],
+                m=sql.Literal(self.pg.hnsw_m), ef=sql.Literal(self.pg.hnsw_ef_construction))  # fmt: skip
 
     def _bulk_load_elsewhere(self) -> bool:
         """Whether another session holds the collection's bulk lock: a bulk load (e.g. the driver of a

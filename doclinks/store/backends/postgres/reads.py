@@ -14,11 +14,12 @@ from ...ranking import Hit, Neighbours, exact_top_k
 from ...records import StoredChunk, decode_document
 from ..base import Tokens, documents_by_key
 from .connection import Vector, sql
+from .parts import PostgresParts
 
 __all__ = ["PostgresReads"]
 
 
-class PostgresReads:
+class PostgresReads(PostgresParts):
     """The reads of `PostgresBackend` (a mixin: it uses the backend's connection and table names; see
     `Backend` for each method)."""
 

@@ -3,28 +3,14 @@ when the vector dimension is known, with the HNSW index unless a bulk load build
 
 from __future__ import annotations
 
+from .bulk import BulkLoad
 from .connection import sql
 
 __all__ = ["PostgresSchema"]
 
 
-class PostgresSchema:
-    """The tables of `PostgresBackend` (a mixin: it uses the backend's connection, settings and table
-    names)."""
-
-    def _read_dimension(self) -> int | None:
-        exists = self._conn.execute("SELECT to_regclass(%s)", (f"{self.pg.collection}_meta",)).fetchone()[0]
-        if exists is None:
-            return None
-        row = self._conn.execute(self._q("SELECT value FROM {meta} WHERE key = 'dimension'")).fetchone()
-        return None if row is None else int(row[0])
-
-    def _index_sql(self) -> sql.Composed:
-        return sql.SQL(
-            "CREATE INDEX IF NOT EXISTS {i} ON {chunks} USING hnsw (embedding vector_cosine_ops) "
-            "WITH (m = {m}, ef_construction = {ef})").format(
-                i=sql.Identifier(f"{self.pg.collection}_chunks_hnsw"), chunks=self._t["chunks"],
-                m=sql.Literal(self.pg.hnsw_m), ef=sql.Literal(self.pg.hnsw_ef_construction))  # fmt: skip
+class PostgresSchema(BulkLoad):
+    """The tables of `PostgresBackend` (a part: a table made outside a bulk load gets its HNSW index)."""
 
     def _create_tables(self, dim: int) -> None:
         c = self._conn

@@ -10,11 +10,12 @@ from ...filters import index_text
 from ...records import ChunkRecord
 from ..table_rows import check_dimension, check_missing, link_rows
 from .connection import Vector, sql
+from .schema import PostgresSchema
 
 __all__ = ["PostgresWrites"]
 
 
-class PostgresWrites:
+class PostgresWrites(PostgresSchema):
     """The writes of `PostgresBackend` (a mixin: it uses the backend's connection, table names and
     schema; see `Backend` for each method)."""
 

@@ -12,7 +12,6 @@ from urllib.request import pathname2url
 from ...errors import StoreConnectionError, StoreError
 from ...vector_cache import VectorCache
 from ..base import Backend
-from .changes import ChangeLog
 from .reads import SQLiteReads
 from .schema import SCHEMA, SCHEMA_VERSION, SQLiteSettings, check_schema
 from .writes import SQLiteWrites
@@ -20,7 +19,7 @@ from .writes import SQLiteWrites
 __all__ = ["SQLiteBackend"]
 
 
-class SQLiteBackend(SQLiteReads, SQLiteWrites, ChangeLog, Backend):
+class SQLiteBackend(SQLiteReads, SQLiteWrites, Backend):
     """Chunks in one SQLite file (see the package docstring, and `Backend` for each method).
 
     Args:
@@ -81,25 +80,6 @@ class SQLiteBackend(SQLiteReads, SQLiteWrites, ChangeLog, Backend):
         return f"SQLiteBackend({str(self.path)!r})"
 
     # ------------------------------------------------------------------ plumbing
-
-    @contextlib.contextmanager
-    def _errors(self):
-        """Turn database failures into StoreConnectionError naming the file."""
-        try:
-            yield
-        except sqlite3.Error as exc:
-            raise StoreConnectionError(f"SQLite store {str(self.path)!r}: {exc}") from exc
-
-    @contextlib.contextmanager
-    def _transaction(self):
-        """One write transaction; rolled back on any exception (KeyboardInterrupt too)."""
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
 
     def close(self) -> None:
         """See `Backend.close`."""

@@ -9,6 +9,7 @@ import sqlite3
 import numpy as np
 
 from ...vector_cache import VectorCache
+from .parts import SQLiteParts
 from .schema import IN
 
 __all__ = ["ChangeLog", "CHANGE_LOG_ROWS"]
@@ -21,7 +22,7 @@ CHANGES = "CREATE TABLE IF NOT EXISTS chunk_changes (seq INTEGER PRIMARY KEY AUT
 CHANGE_LOG_ROWS = 100_000
 
 
-class ChangeLog:
+class ChangeLog(SQLiteParts):
     """The change log and the loads of `SQLiteBackend` (a mixin: it uses the backend's connection,
     cache and dimension)."""
 

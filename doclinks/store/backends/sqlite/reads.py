@@ -14,12 +14,13 @@ from ...ranking import Neighbours
 from ...records import StoredChunk, decode_document
 from ...vector_cache import CachedSearch
 from ..base import Tokens, documents_by_key
+from .parts import SQLiteParts
 from .schema import IN
 
 __all__ = ["SQLiteReads"]
 
 
-class SQLiteReads(CachedSearch):
+class SQLiteReads(CachedSearch, SQLiteParts):
     """The reads of `SQLiteBackend` (a mixin: it uses the backend's connection and vector matrix; see
     `Backend` for each method)."""
 

@@ -13,14 +13,15 @@ from ...errors import StoreError
 from ...records import ChunkRecord
 from ...vector_cache import VectorCache
 from ..table_rows import check_dimension, check_missing, link_rows
+from .changes import ChangeLog
 from .schema import IN
 
 __all__ = ["SQLiteWrites"]
 
 
-class SQLiteWrites:
-    """The writes of `SQLiteBackend` (a mixin: it uses the backend's connection, transactions and
-    caches; see `Backend` for each method)."""
+class SQLiteWrites(ChangeLog):
+    """The writes of `SQLiteBackend` (a part: it logs what it changes, `ChangeLog`; see `Backend` for each
+    method)."""
 
     def set_setting(self, name: str, value: str) -> None:
         """See `Backend.set_setting`."""
