@@ -6,36 +6,27 @@ from __future__ import annotations
 
 import asyncio
 import math
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
 from ..document import Document
-from .backends.base import Backend
+from .facade_parts import FacadeParts
 from .filters import Condition, compile_filter
 from .langchain import AsyncResults
 from .records import check_count, check_vector
 from .result_documents import to_documents
 from .results import Found
-from .settings import TraversalSettings
 from .strategies.mmr import mmr_traverse
 from .strategies.traversal import traverse
 
 __all__ = ["GraphSearch"]
 
 
-class GraphSearch:
+class GraphSearch(FacadeParts):
     """The searches of `GraphStore` (a mixin: it uses the store's lock, backend, embedder and settings)."""
 
-    # Set or defined by `GraphStore` (annotations only: nothing here shadows them at run time).
-    backend: Backend
-    embedding: Any
-    settings: TraversalSettings
-    semantics: str
-    _lock: threading.RLock
-    _check_open: Callable[[], None]
     _answer: Callable[..., list[Document]]  # `doclinks.store.langchain.VectorStoreAPI`'s
     ppr_search: Callable[..., list]  # `doclinks.store.entity_search.EntitySearch`'s
 

@@ -4,27 +4,17 @@ transaction, with their checks and the embedding of what changed, and their asyn
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .backends.base import Backend
+from .facade_parts import FacadeParts
 from .records import ChunkRecord, build_record, check_ids, check_vector, unique_batch
-from .settings import TraversalSettings
 
 __all__ = ["GraphWrites"]
 
 
-class GraphWrites:
+class GraphWrites(FacadeParts):
     """The writes of `GraphStore` (a mixin: it uses the store's lock, backend, embedder and semantics)."""
-
-    # Set or defined by `GraphStore` (annotations only: nothing here shadows them at run time).
-    backend: Backend
-    embedding: Any
-    settings: TraversalSettings
-    semantics: str
-    _lock: threading.RLock
-    _check_open: Callable[[], None]
 
     def add_documents(self, documents: Iterable[Any], ids: Sequence[str] | None = None) -> list[str]:
         """Upsert documents (doclinks or LangChain), in one transaction.
