@@ -35,11 +35,12 @@ from .results import Found, to_documents
 from .settings import TraversalSettings
 from .strategies.mmr import mmr_traverse
 from .strategies.traversal import traverse
+from .sync import SourceSync
 
 __all__ = ["GraphStore"]
 
 
-class GraphStore(EntitySearch, VectorStoreAPI):
+class GraphStore(EntitySearch, SourceSync, VectorStoreAPI):
     """Chunks linked by shared tags, searchable by similarity and along links.
 
     Args:

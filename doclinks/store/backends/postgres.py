@@ -36,6 +36,7 @@ from ..ranking import Hit, Neighbours, exact_top_k
 from ..records import ChunkRecord, StoredChunk, decode_document
 from ..settings import TraversalSettings
 from .base import Backend, Tokens, documents_by_key
+from .postgres_sources import PostgresSourceRecords
 
 try:
     import psycopg
@@ -178,7 +179,7 @@ class PostgresGraphStore(GraphStore):
                 self.backend.end_bulk()
 
 
-class PostgresBackend(Backend):
+class PostgresBackend(PostgresSourceRecords, Backend):
     """Chunks in PostgreSQL tables (see the module docstring, and `Backend` for each method).
 
     Args:

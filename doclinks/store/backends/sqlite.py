@@ -35,6 +35,7 @@ from ..ranking import Hit, Neighbours
 from ..records import ChunkRecord, StoredChunk, decode_document
 from ..vector_cache import VectorCache
 from .base import Backend, Tokens, documents_by_key
+from .sqlite_sources import SQLiteSourceRecords
 
 __all__ = ["SQLiteBackend", "SQLiteSettings"]  # and, imported on demand, SQLiteGraphStore
 
@@ -117,7 +118,7 @@ class SQLiteSettings:
             raise ValueError(f"busy_timeout_s must be >= 0, got {self.busy_timeout_s}")
 
 
-class SQLiteBackend(Backend):
+class SQLiteBackend(SQLiteSourceRecords, Backend):
     """Chunks in one SQLite file (see the module docstring, and `Backend` for each method).
 
     Args:
@@ -208,7 +209,11 @@ class SQLiteBackend(Backend):
 
     @contextlib.contextmanager
     def _transaction(self):
-        """One write transaction; rolled back on any exception (KeyboardInterrupt too)."""
+        """One write transaction; rolled back on any exception (KeyboardInterrupt too). Inside another
+        (`SQLiteSourceRecords.atomic`) it joins it: the outer one commits or rolls back."""
+        if self._conn.in_transaction:
+            yield
+            return
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield

@@ -14,7 +14,7 @@ tests need pytest (and skip what needs langchain-core when it is missing). Chunk
 with `VectorTextEmbeddings` (``"v:x,y,z"`` texts), so each test knows the exact similarities and
 therefore the exact answer. Searches: `doclinks.store.testing.compliance_search`; LangChain's
 VectorStore API: `doclinks.store.testing.compliance_langchain`; filter operators:
-`doclinks.store.testing.compliance_filters`.
+`doclinks.store.testing.compliance_filters`; source records and sync: `doclinks.store.testing.compliance_sync`.
 
 Over 350 lines: the suite is one list of rules, read and extended in one place (the searches
 apart).
@@ -37,12 +37,13 @@ from .compliance_filters import FilterCompliance
 from .compliance_langchain import LangChainCompliance
 from .compliance_ppr import PPRCompliance
 from .compliance_search import SearchCompliance
+from .compliance_sync import SyncCompliance
 from .kit import Q, VectorTextEmbeddings, doc, ids, unit, vec_text
 
 __all__ = ["StoreCompliance"]
 
 
-class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, FilterCompliance):
+class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, FilterCompliance, SyncCompliance):
     """The compliance suite; subclass it and implement `new_store` (see the module docstring)."""
 
     def new_store(self, embedding, settings: TraversalSettings | None, folder: Path, **options) -> GraphStore:
