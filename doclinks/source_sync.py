@@ -39,7 +39,7 @@ from .pipeline import (
 
 __all__ = [
     "PENDING_TAGS", "SourceGroup", "SourcePlan", "SyncReport", "read_fingerprint", "file_hash", "plan_sources",
-    "vanished_sources", "sync_sources", "group_chunks", "tag_keys", "RemoveReport", "remove_from_store",
+    "vanished_sources", "sync_sources", "sync_paths", "group_chunks", "tag_keys", "RemoveReport", "remove_from_store",
 ]  # fmt: skip
 
 #: The store setting holding the ``(kind, tag)`` keys committed sources touched and normalisation has not
@@ -320,3 +320,23 @@ def remove_from_store(store: Any, *, sources: Sequence[str] = (), ids: Sequence[
     if touched and len(store):
         renormalized = normalize_store(store, merge=store.get_setting(TAG_POLICY) != "no-merge", touched=touched)
     return RemoveReport(sources=list(sources), chunks=len(removed) + len(loose), renormalized_chunks=renormalized)
+
+
+def sync_paths(store: Any, paths: Sequence[str | os.PathLike], settings: IngestSettings, *, chunk_size: int = 1000,
+               chunk_overlap: int = 0, text_field: str = "text", encoding: str = "utf-8", skip_bad: bool = False,
+               prune: bool = False, extractor: Any = None) -> SyncReport:  # fmt: skip
+    """``doclinks ingest PATHS [--prune]`` from Python, on an open store: files found, unchanged ones skipped
+    unread, the others read (raising `doclinks.sources.SourceError` as the command does) and synced
+    (`sync_sources`); with `prune`, the sources vanished from the folders given deleted. Defaults as the
+    command's."""
+    from .sources import Splitter, collect_files, read_sources
+
+    files = collect_files(paths)
+    plan = plan_sources(store.source_records, files, read_fingerprint(chunk_size, chunk_overlap, text_field, encoding),
+                        reread=settings.relabel)  # fmt: skip
+    read = read_sources(plan.to_read, Splitter(chunk_size, chunk_overlap), text_field=text_field, encoding=encoding,
+                        skip_bad=skip_bad)  # fmt: skip
+    bad = {p for p, _ in read.bad_files}
+    groups = group_chunks(plan, [f for f in plan.to_read if f not in bad], read.chunks)
+    gone = vanished_sources(store.sources_under, paths) if prune else []
+    return sync_sources(store, groups, settings, delete=gone, extractor=extractor)
