@@ -104,8 +104,8 @@ class IngestSummary:
             + (f"; not read: {other}" if other else ""),
             f"  documents      {self.documents:,}" + (" (of the files read)" if self.sources_unchanged else ""),
             f"  chunks         {self.chunks:,} (" + (f"{self.new_chunks:,} new" if self.new_chunks else "") + f"{skipped})",
-            sources_line(self.sources_added, self.sources_updated, self.sources_unchanged, self.sources_deleted,
-                         self.deleted_chunks),
+            *([sources_line(self.sources_added, self.sources_updated, self.sources_unchanged, self.sources_deleted,
+                            self.deleted_chunks)] if self.engine == "local" else []),
             f"  entities       {self.entities:,} mentions in the new chunks"
             + (f"; tags of {self.renormalized_chunks:,} stored chunks renormalised" if self.renormalized_chunks else ""),
             f"  store          {self.stored_chunks:,} chunks, {self.distinct_tags:,} distinct tags "
