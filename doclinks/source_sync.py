@@ -168,12 +168,15 @@ def sync_sources(
     settings: IngestSettings,
     *,
     delete: Sequence[str] = (),
+    unchanged_ids: Sequence[str] = (),
     extractor: Any = None,
     on_model: Callable[[], Any] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> SyncReport:
     """Commit the sources read (`groups`) and delete `delete`, extracting only the new chunks (see the
-    module docstring). Callbacks and `extractor` as in `doclinks.pipeline.ingest_chunks`.
+    module docstring). `unchanged_ids`: the chunks of the sources skipped as unchanged, checked for links
+    of other labels (the report's ``stale_chunks``) like those read. Callbacks and `extractor` as in
+    `doclinks.pipeline.ingest_chunks`.
 
     Returns a `SyncReport`. A ``KeyboardInterrupt`` carries ``.stored`` (new chunks committed) and ``.total``.
     """
@@ -183,12 +186,15 @@ def sync_sources(
     recorded = store.source_records([g.key for g in groups]) if groups else {}
     all_ids = [c.id for g in groups for c in g.chunks]
     stored = store.stored_ids(all_ids) if all_ids else set()
-    labels = store.metadata_values(sorted(stored), "ner_labels") if stored else {}
+    checked = sorted(stored | set(unchanged_ids))
+    labels = store.metadata_values(checked, "ner_labels") if checked else {}
     stale = {i for i, value in labels.items() if value is not None and value != settings.labels}
     redo = stale if settings.relabel else set()
     todo = {g.key: [c for c in g.chunks if c.id not in stored or c.id in redo] for g in groups}
     new = [c for g in groups for c in todo[g.key]]
     touched = _pending(store)
+    for d in store.get_by_ids(sorted(redo), missing="skip") if redo else []:
+        touched |= tag_keys(d)  # relabelled: their old tags leave the corpus
     report = SyncReport(chunks=len(all_ids), new_chunks=0, skipped_chunks=len(all_ids) - len(new),
                         stale_chunks=0 if settings.relabel else len(stale),
                         stale_labels=sorted({",".join(labels[i]) for i in stale}), entities=0, renormalized_chunks=0,
@@ -339,4 +345,5 @@ def sync_paths(store: Any, paths: Sequence[str | os.PathLike], settings: IngestS
     bad = {p for p, _ in read.bad_files}
     groups = group_chunks(plan, [f for f in plan.to_read if f not in bad], read.chunks)
     gone = vanished_sources(store.sources_under, paths) if prune else []
-    return sync_sources(store, groups, settings, delete=gone, extractor=extractor)
+    unchanged = [i for f in plan.unchanged for i in plan.recorded[plan.keys[f]].chunk_ids]
+    return sync_sources(store, groups, settings, delete=gone, unchanged_ids=unchanged, extractor=extractor)

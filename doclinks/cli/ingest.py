@@ -172,13 +172,14 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
         raise CommandError("nothing to ingest: the files hold no text")
     bad = {p for p, _ in read.bad_files}
     groups = group_chunks(plan, [f for f in plan.to_read if f not in bad], read.chunks)
-    unchanged_chunks = sum(len(plan.recorded[plan.keys[f]].chunk_ids) for f in plan.unchanged)
+    unchanged_ids = [i for f in plan.unchanged for i in plan.recorded[plan.keys[f]].chunk_ids]
+    unchanged_chunks = len(unchanged_ids)
     created = not is_url(db) and not Path(db).exists()
     try:
         store = open_store(db, create=True)
         try:
             with IngestProgress(options.progress) as progress:
-                report = sync_sources(store, groups, settings, delete=gone, on_model=progress.on_model,
+                report = sync_sources(store, groups, settings, delete=gone, unchanged_ids=unchanged_ids, on_model=progress.on_model,
                                       on_progress=progress.on_progress)  # fmt: skip
             stored_chunks, distinct_tags = len(store), store.tag_count()
         finally:
