@@ -131,6 +131,8 @@ class SourceSync:
             TypeError: as `add_documents`.
         """
         updates, delete = list(updates), _check_sources(delete, "delete")
+        if not updates and not delete and not settings:
+            return []  # nothing to write: no transaction (a read-only store syncs unchanged sources too)
         names = _check_sources([u.source for u in updates], "sources")
         if len(set(names) | set(delete)) != len(names) + len(set(delete)):
             raise ValueError("replace_sources: a source given twice (updated twice, or updated and deleted)")

@@ -111,3 +111,11 @@ class SyncCompliance:
         with pytest.raises(ValueError, match="no id among the source's chunk_ids"):
             store.replace_sources([SourceUpdate("a", "h", ["x"], [doc("y", (1, 0, 0))])])
         assert len(store) == 0 and store.source_records() == {}
+
+    def test_a_sync_with_nothing_changed_writes_nothing(self, make_store):
+        store = make_store()
+        store.sync(A1 + B1)
+        before = (_state(store), store.source_records())
+        result = store.sync(A1 + B1)
+        assert result.sources_unchanged == ["a.txt", "b.txt"] and store.replace_sources([]) == []
+        assert (_state(store), store.source_records()) == before
