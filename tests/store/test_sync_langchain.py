@@ -22,12 +22,17 @@ V1 = [
 V2 = [LCDocument(page_content="Charles Babbage lived in London.", metadata={"source": "a.txt"}), V1[1], V1[2]]
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request, tmp_path):
     if request.param == "memory":
         made = InMemoryGraphStore(embedding=HashingEmbeddings(), semantics="langchain")
-    else:
+    elif request.param == "sqlite":
         made = SQLiteGraphStore(tmp_path / "lc.db", embedding=HashingEmbeddings(), semantics="langchain")
+    else:
+        from doclinks.store import PostgresGraphStore, PostgresSettings
+
+        made = PostgresGraphStore(request.getfixturevalue("pg_dsn"), HashingEmbeddings(),
+                                  postgres=PostgresSettings(collection="lc_index"), semantics="langchain")  # fmt: skip
     yield made
     made.close()
 
