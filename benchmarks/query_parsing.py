@@ -46,7 +46,7 @@ CATALOGUE_FIELDS = [  # people share the label "person": the store's values say 
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def mit(model, name: str, root: Path, limit: int | None, latency_n: int) -> dict:

@@ -66,24 +66,24 @@ if __name__ == "__main__":
     for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(_var, _threads)
 
-import argparse  # noqa: E402
-import hashlib  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import platform  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections import Counter, defaultdict  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import hashlib
+import json
+import math
+import platform
+import statistics
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from doclinks.document import Document  # noqa: E402
-from doclinks.links import Link  # noqa: E402
-from doclinks.paths import data_root  # noqa: E402
-from doclinks.store import InMemoryGraphStore, TraversalSettings  # noqa: E402
+from doclinks.document import Document
+from doclinks.links import Link
+from doclinks.paths import data_root
+from doclinks.store import InMemoryGraphStore, TraversalSettings
 
 #: Entity types, named as the default model was trained to read them (docs/training.md), chosen on
 #: this benchmark (docs/store.md, "Retrieval quality"): "date", "nationality or group" and "location"
@@ -92,6 +92,8 @@ DEFAULT_LABELS = ["person", "organization", "country", "city", "creative work", 
 #: The store default (100, IDF 1), the cap that did best here (10), and no hub control, no IDF.
 DEFAULT_HUB = "default,100:1,none:0"
 EMBEDDER = "all-MiniLM-L6-v2"
+#: Tag degree buckets of the link statistics: (name, lowest, highest degree).
+DEGREE_BUCKETS = (("1", 1, 1), ("2-5", 2, 5), ("6-20", 6, 20), ("21-100", 21, 100), (">100", 101, 10**9))
 
 
 def log(msg: str) -> None:
@@ -356,9 +358,7 @@ def link_stats(passages, questions, graph: Graph) -> dict:
         "neighbours_per_passage_mean": round(statistics.mean(n_neighbours), 1),
         "neighbours_per_passage_median": statistics.median(n_neighbours),
         "max_tag_degree_seen": max(degree.values(), default=0),
-        "tags_by_degree": {b: sum(1 for d in degree.values() if lo <= d <= hi)
-                           for b, lo, hi in (("1", 1, 1), ("2-5", 2, 5), ("6-20", 6, 20), ("21-100", 21, 100),
-                                             (">100", 101, 10**9))},  # fmt: skip
+        "tags_by_degree": {b: sum(1 for d in degree.values() if lo <= d <= hi) for b, lo, hi in DEGREE_BUCKETS},
         "links_by_kind": dict(by_kind.most_common()),
         "top_tags": [[f"{k}={t}", d] for (k, t), d in sorted(degree.items(), key=lambda x: (-x[1], x[0]))[:12]],
         "supporting_pairs": pairs,
@@ -435,7 +435,7 @@ def evaluate(store, questions, ks, adjacent_ks, depth, *, links: bool, lambdas=(
         text, support = q["question"], set(q["support"])
         sim = [d.id for d in store.similarity_search(text, k=2 * max(ks))]
 
-        def add(method, K, ids, linked):
+        def add(method, K, ids, linked, support=support):
             rows[method][K].append((len(support & set(ids[:K])) / len(support), linked))
 
         for K in ks:

@@ -24,9 +24,9 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import statistics
 import sys
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -44,13 +44,13 @@ if __name__ == "__main__":
     os.environ.setdefault("OPENBLAS_NUM_THREADS", _value)
     os.environ.setdefault("OMP_NUM_THREADS", _value)
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from doclinks.document import Document  # noqa: E402
-from doclinks.links import Link  # noqa: E402
-from doclinks.store import InMemoryGraphStore, SQLiteGraphStore  # noqa: E402
+from doclinks.document import Document
+from doclinks.links import Link
+from doclinks.store import InMemoryGraphStore, SQLiteGraphStore
 
 
 class TableEmbeddings:
@@ -205,7 +205,7 @@ def main(argv=None) -> dict:
         for name in args.stores.split(","):
             if name == "sqlite":
                 path = tmp / "bench.db"
-                result = bench_store(name, lambda: SQLiteGraphStore(path, emb), docs, args.queries, args.batch)
+                result = bench_store(name, lambda path=path: SQLiteGraphStore(path, emb), docs, args.queries, args.batch)
             elif name == "memory":
                 result = bench_store(name, lambda: InMemoryGraphStore(emb), docs, args.queries, args.batch)
             elif name == "postgres":

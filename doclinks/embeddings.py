@@ -11,11 +11,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from .paths import packaged_minilm
+
+if TYPE_CHECKING:
+    from .minilm import BertEncoder
 
 __all__ = ["Embeddings", "MiniLMEmbeddings", "default_embeddings"]
 
@@ -73,8 +76,8 @@ class MiniLMEmbeddings:
         self.batch_size = batch_size
         self.max_length = max_length
         self.device = device
-        self._model = None
-        self._tokenizer = None
+        self._model: BertEncoder | None = None  # both loaded on first use (torch is imported then)
+        self._tokenizer: Any = None
         self._lock = threading.Lock()
 
     def _load(self):

@@ -10,6 +10,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeGuard
 
 from .errors import CommandError
 
@@ -168,7 +169,7 @@ def interrupted(command: str, exc: KeyboardInterrupt) -> int:
     return 130
 
 
-def is_url(db: str | os.PathLike) -> bool:
+def is_url(db: str | os.PathLike) -> TypeGuard[str]:
     """Whether ``--db`` names a PostgreSQL server (``postgresql://`` or ``postgres://``)."""
     return isinstance(db, str) and bool(_URL.match(db))
 

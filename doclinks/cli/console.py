@@ -35,6 +35,6 @@ def quiet_model_loading() -> None:
     The user can still turn them on with ``HF_HUB_DISABLE_PROGRESS_BARS=0``.
     """
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    if "transformers.utils.logging" in sys.modules:
-        if os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] not in ("0", "", "false", "False"):
-            sys.modules["transformers.utils.logging"].disable_progress_bar()
+    bars_on = os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] in ("0", "", "false", "False")
+    if "transformers.utils.logging" in sys.modules and not bars_on:
+        sys.modules["transformers.utils.logging"].disable_progress_bar()

@@ -9,15 +9,18 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import sys
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .colors import label_colors
 from .common import add_labels, add_model, check_model_name, check_output, parse_labels
 from .errors import CommandError
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
 
 __all__ = ["read_input", "find_entities", "render_table", "to_json", "render_html", "add_parser", "run"]
 
@@ -27,21 +30,21 @@ FIELDS = ("text", "label", "score", "start", "end", "tag")
 
 def read_input(text: str | None, file: str | None) -> tuple[str, str]:
     """(the text, a title for it) from the TEXT argument or ``--file`` (``-``: stdin)."""
-    if (text is None) == (file is None):
-        raise CommandError("give either a TEXT or --file FILE (not both)" if text is not None else "no text: give a TEXT or --file FILE")
-    if file is not None:
-        if file == "-":
-            import sys
-
-            return sys.stdin.read(), "stdin"
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"{file}: no such file" if not path.exists() else f"{file}: not a file")
-        try:
-            return path.read_text(encoding="utf-8-sig"), path.name
-        except UnicodeDecodeError as exc:
-            raise CommandError(f"{file}: not UTF-8 text (byte {exc.start})") from None
-    return text, "text"
+    if file is None:
+        if text is None:
+            raise CommandError("no text: give a TEXT or --file FILE")
+        return text, "text"
+    if text is not None:
+        raise CommandError("give either a TEXT or --file FILE (not both)")
+    if file == "-":
+        return sys.stdin.read(), "stdin"
+    path = Path(file)
+    if not path.is_file():
+        raise CommandError(f"{file}: no such file" if not path.exists() else f"{file}: not a file")
+    try:
+        return path.read_text(encoding="utf-8-sig"), path.name
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{file}: not UTF-8 text (byte {exc.start})") from None
 
 
 def find_entities(text: str, labels: Sequence[str], *, model: str | None = None, threshold: float = 0.5) -> list[dict[str, Any]]:
@@ -67,8 +70,10 @@ def render_table(records: list[dict[str, Any]], title: str, out=None) -> None:
 
     out = out or console.out()
     table = Table(title=f"{len(records)} entities in {title}", title_justify="left")
-    for name, justify in (("#", "right"), ("text", "left"), ("label", "left"), ("score", "right"),
-                          ("chars", "right"), ("tag", "left")):  # fmt: skip
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("#", "right"), ("text", "left"), ("label", "left"), ("score", "right"), ("chars", "right"), ("tag", "left"),
+    )  # fmt: skip
+    for name, justify in columns:
         table.add_column(name, justify=justify)
     for i, r in enumerate(records, start=1):
         table.add_row(str(i), r["text"], r["label"], f"{r['score']:.2f}", f"{r['start']}-{r['end']}", r["tag"] or "")
@@ -124,7 +129,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``doclinks entities``."""
-        
+
     labels = parse_labels(args.labels, exact=args.labels_exact)
     text, title = read_input(args.text, args.file)
     if args.output is not None:

@@ -31,8 +31,8 @@ def run(args: argparse.Namespace) -> int:
     """Run ``doclinks eval``."""
     import torch
 
-    from ..ner.train.evaluate import evaluate, write_json
     from ..ner.gliner import GLiNER
+    from ..ner.train.evaluate import evaluate, write_json
 
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import argparse
 import html
-import sys
 import json
 import os
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources

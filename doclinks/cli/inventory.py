@@ -44,7 +44,7 @@ class Inventory:
     links: int = 0
 
     @classmethod
-    def from_documents(cls, docs: Iterable[Any]) -> "Inventory":
+    def from_documents(cls, docs: Iterable[Any]) -> Inventory:
         """Index the link sides of `docs` (read once, kept in order)."""
         inv = cls(list(docs))
         for i, doc in enumerate(inv.docs):

@@ -25,6 +25,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 __all__ = ["main", "build_parser", "ArgumentParser", "COMMANDS"]
 
@@ -38,7 +39,7 @@ _LOADS_MODELS = ("ingest", "search", "parse", "entities", "serve", "mcp", "demo"
 class ArgumentParser(argparse.ArgumentParser):
     """argparse, with usage errors on one line of stderr (exit status 2)."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         """Print the usage error on one line of stderr and exit with status 2."""
         message = " ".join(message.split())
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")

@@ -34,9 +34,8 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CommandError(f"doclinks mcp needs the mcp package: pip install 'doclinks[mcp]' ({exc})") from None
     from ..serve import ServeSettings
-    from ..serve.service import Service
-
     from ..serve.mcp_server import MAX_CHARS
+    from ..serve.service import Service
 
     max_chars = MAX_CHARS if args.max_chars is None else args.max_chars
     if max_chars < 500:

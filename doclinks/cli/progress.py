@@ -130,7 +130,7 @@ class IngestProgress:
         else:
             self._bar.stop()
 
-    def __enter__(self) -> "IngestProgress":
+    def __enter__(self) -> IngestProgress:
         return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:

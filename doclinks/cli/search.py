@@ -188,10 +188,11 @@ def search_parsed(db: str | os.PathLike, question: str, options: SearchOptions, 
         if len(store) == 0:
             raise CommandError(f"{shown_db(db)}: the database holds no chunks yet; add some with `doclinks ingest`")
         parser = load_parser(fields, options.model, threshold, store, timezone)
+        kwargs: dict[str, Any] = {}
         if options.mode == "ppr":
-            kind, kwargs = "ppr", {}
+            kind = "ppr"
         elif options.mode == "similarity" or (options.depth == 0 and not options.entity_k):
-            kind, kwargs = "similarity", {}
+            kind = "similarity"
         else:
             kind = "traversal"
             kwargs = {"depth": options.depth, "adjacent_k": options.adjacent_k, "entity_k": options.entity_k}

@@ -102,8 +102,11 @@ def torch_threads(workers: int) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``doclinks serve``."""
     try:
+        # imported here only to fail early, with the install line, when they are missing
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+
         from ..serve import ServeSettings, serve
-        import fastapi, uvicorn  # noqa: E401,F401
     except ImportError as exc:
         raise CommandError(f"doclinks serve needs FastAPI and uvicorn: pip install 'doclinks[serve]' ({exc})") from None
     check_model_name(args.model)

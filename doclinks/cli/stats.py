@@ -7,11 +7,14 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .common import add_db, is_url, open_reader, shown_db
 from .errors import CommandError
 from .inventory import Inventory, label_of
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
 
 __all__ = ["collect_stats", "render_stats", "add_parser", "run"]
 
@@ -108,7 +111,10 @@ def render_stats(stats: dict[str, Any], out=None) -> None:
 
         out.print("[bold]merges[/bold]: short tags joined to a longer one across chunks (undo all: ingest --no-merge)")
         table = Table()
-        for name, justify in (("label", "left"), ("from", "left"), ("to", "left"), ("chunks", "right")):
+        columns: tuple[tuple[str, JustifyMethod], ...] = (
+            ("label", "left"), ("from", "left"), ("to", "left"), ("chunks", "right"),
+        )  # fmt: skip
+        for name, justify in columns:
             table.add_column(name, justify=justify)
         for m in merges:
             table.add_row(escape(label_of(m["kind"])), escape(m["from"]), escape(m["to"]), f"{m['chunks']:,}")
@@ -132,7 +138,8 @@ def _tag_table(rows: list[dict[str, Any]]):
     from rich.table import Table
 
     table = Table()
-    for name, justify in (("label", "left"), ("tag", "left"), ("chunks", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (("label", "left"), ("tag", "left"), ("chunks", "right"))
+    for name, justify in columns:
         table.add_column(name, justify=justify)
     for r in rows:
         table.add_row(r["label"], r["tag"], f"{r['degree']:,}")

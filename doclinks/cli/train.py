@@ -58,6 +58,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="chance a row is read with the case cue withheld: every word's shape unknown (word-shape models; 0)")
     t.add_argument("--query-drop-fallbacks", nargs="+", metavar="LABEL",
                    help='coarse labels not taught on the query sets\' spans, e.g. "creative work" (none)')
+    t.add_argument("--query-drop-labels", nargs="+", metavar="LABEL",
+                   help='labels whose spans are left out of the query sets, e.g. "type of work" (none)')
     t.add_argument("--source-negatives", action=argparse.BooleanOptionalAction, default=None,
                    help="draw negative labels per source: never another set's fine type of a label this set annotates")
     t.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=None)

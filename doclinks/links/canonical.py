@@ -38,7 +38,7 @@ def scope_of(
     """The ``(kind, word)`` pairs of the match keys of ``(kind, tag)`` `pairs`: every tag whose
     canonical form a batch with these tags can change shares one of them (see the module)."""
     hons = tuple(honorifics) if honorifics is not None else ()
-    out = set()
+    out: set[tuple[str, str]] = set()
     for kind, tag in pairs:
         key = normalize_tag(tag, honorifics=hons, fold_accents=fold_accents)[0]
         if key:

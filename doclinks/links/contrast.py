@@ -31,7 +31,7 @@ def check_contrast_mode(mode: object) -> str:
     """`mode` when it is one of `CONTRAST_MODES`, else a ValueError naming them."""
     if mode not in CONTRAST_MODES:
         raise ValueError(f"contrast_mode: expected one of {', '.join(CONTRAST_MODES)}, got {mode!r}")
-    return mode  # type: ignore[return-value]
+    return mode
 
 
 def check_contrast_labels(labels: object, argument: str = "contrast_labels") -> tuple[str, ...]:

@@ -77,17 +77,17 @@ class Link:
         return self.direction != "out"
 
     @classmethod
-    def incoming(cls, kind: str, tag: str) -> "Link":
+    def incoming(cls, kind: str, tag: str) -> Link:
         """An ``"in"`` link: reached from ``out``/``bidir`` links with this kind and tag."""
         return cls(kind=kind, direction="in", tag=tag)
 
     @classmethod
-    def outgoing(cls, kind: str, tag: str) -> "Link":
+    def outgoing(cls, kind: str, tag: str) -> Link:
         """An ``"out"`` link: reaches ``in``/``bidir`` links with this kind and tag."""
         return cls(kind=kind, direction="out", tag=tag)
 
     @classmethod
-    def bidir(cls, kind: str, tag: str) -> "Link":
+    def bidir(cls, kind: str, tag: str) -> Link:
         """A ``"bidir"`` link: joins documents that share this kind and tag."""
         return cls(kind=kind, direction="bidir", tag=tag)
 

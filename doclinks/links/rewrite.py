@@ -86,14 +86,15 @@ def renormalize(
         The changes made against the reverted tags, ``{(kind, original_tag): new_tag}``.
     """
     docs = list(documents)
-    opts = {"honorifics": honorifics, "fold_accents": fold_accents}
-    kept: dict[tuple[str, str], str] = {}  # merges out of scope: original -> the tag it had
+    kept: dict[tuple[str, str], Any] = {}  # merges out of scope: original -> the tag it had (a str when used)
     if scope is not None:
         for doc in docs:
             for record in doc.metadata.get("entities") or []:
                 if isinstance(record, dict) and isinstance(record.get("merged_from"), str):
                     kind, original = record.get("kind"), record["merged_from"]
-                    if isinstance(kind, str) and not in_scope(kind, original, scope, **opts):
+                    if not isinstance(kind, str):
+                        continue
+                    if not in_scope(kind, original, scope, honorifics=honorifics, fold_accents=fold_accents):
                         kept[(kind, original)] = record.get("tag")
     revert_merges(docs)
     mapping = _canonical_tags(docs, kinds, honorifics, fold_accents, merge_partial, policy, scope)
@@ -137,7 +138,8 @@ def tag_occurrences(
     scores = _record_scores(doc)
     for record in doc.metadata.get("entities") or []:
         if isinstance(record, dict) and record.get("keep_apart") and isinstance(record.get("tag"), str):
-            apart.add((record.get("kind"), record["tag"]))
+            kind_and_tag: tuple[Any, str] = (record.get("kind"), record["tag"])  # the record's kind is unchecked JSON
+            apart.add(kind_and_tag)
     for link in get_links(doc):
         if not isinstance(link, Link):
             raise TypeError(f'metadata["links"] must hold Link objects, got {type(link).__name__}')
@@ -194,7 +196,7 @@ def _apply(docs: list[Any], changes: dict[tuple[str, str], str], honorifics, fol
                 # A mention that did not link keeps its own tag: no link follows it, and an
                 # incremental run (which reads chunks by their links) could not find it.
                 if isinstance(record, dict) and record.get("linked", True) is not False:
-                    pair = (record.get("kind"), record.get("tag"))
+                    pair: tuple[Any, Any] = (record.get("kind"), record.get("tag"))  # unchecked JSON
                     new_tag = changes.get(pair)
                     if new_tag is not None:
                         if pair in merges:
@@ -249,7 +251,8 @@ def revert_merges(documents: Iterable[Any]) -> int:
         records = doc.metadata.get("entities")
         if not isinstance(records, list):
             continue
-        undone: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)  # (kind, merged tag) -> original tags
+        # (kind, merged tag), as the records hold them (unchecked JSON) -> original tags
+        undone: dict[tuple[Any, Any], dict[str, None]] = defaultdict(dict)
         for record in records:
             if isinstance(record, dict) and isinstance(record.get("merged_from"), str):
                 undone[(record.get("kind"), record.get("tag"))][record["merged_from"]] = None

@@ -87,7 +87,7 @@ class LinkExtractorTransformer:
                         records = doc.metadata.get(self.entities_key)
                         if isinstance(records, list):
                             records[:] = [r for r in records if not (isinstance(r, dict) and r.get("kind") in kinds)]
-                for doc in extractor.annotate(out, progress=progress, entities_key=self.entities_key):
+                for _doc in extractor.annotate(out, progress=progress, entities_key=self.entities_key):
                     pass
             else:
                 results = extractor.extract_many(out)

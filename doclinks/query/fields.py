@@ -77,7 +77,9 @@ class FieldSpec:
     @classmethod
     def from_attribute_info(cls, info: Any, labels: Sequence[str] = ()) -> FieldSpec:
         """From a LangChain ``AttributeInfo`` (or a dict with name, description, type)."""
-        get = info.get if isinstance(info, Mapping) else lambda k, d=None: getattr(info, k, d)
+        def get(key: str, default: Any = None) -> Any:
+            return info.get(key, default) if isinstance(info, Mapping) else getattr(info, key, default)
+
         return cls(get("name"), get("description") or "", get("type") or "string", tuple(labels or get("labels", ()) or ()))
 
 
@@ -94,7 +96,7 @@ def check_fields(fields: Iterable[FieldSpec | Mapping[str, Any] | Any], *, share
     if not out:
         raise ValueError("no fields: a query parser needs at least one field")
     names: set[str] = set()
-    owner: dict[str, str] = {}
+    owner: dict[str, tuple[str, str]] = {}
     for f in out:
         if f.name in names:
             raise ValueError(f"field {f.name!r} is described twice")

@@ -116,13 +116,13 @@ class ValueLinker:
                     starts[last].append(((last,), values[0]))
             self._starts[field] = dict(starts)
         index = self._starts[field]
-        words = [(m.start(), m.end(), fold(m.group(0))) for m in re.finditer(r"\w+(?:['’-]\w+)*", query)]
+        tokens = [(m.start(), m.end(), fold(m.group(0))) for m in re.finditer(r"\w+(?:['’-]\w+)*", query)]
         found = []
-        for i, (start, _, word) in enumerate(words):
+        for i, (start, _, word) in enumerate(tokens):
             for value_words, value in index.get(word, ()):
                 n = len(value_words)
-                if tuple(w for _, _, w in words[i:i + n]) == value_words:
-                    found.append((start, words[i + n - 1][1], value))
+                if tuple(w for _, _, w in tokens[i:i + n]) == value_words:
+                    found.append((start, tokens[i + n - 1][1], value))
         found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
         out: list[tuple[int, int, str]] = []
         for f in found:

@@ -84,9 +84,9 @@ def find_numbers(text: str) -> list[tuple[int, int, float]]:
     for m in _WORD_RE.finditer(text):
         if any(s < m.end() and m.start() < e for s, e, _ in out):
             continue
-        value = _word_number(m.group(0))
-        if value is not None and m.group(0).strip().lower() not in ("a", "an"):
-            out.append((m.start(), m.end() - (len(m.group(0)) - len(m.group(0).rstrip())), value))
+        number = _word_number(m.group(0))
+        if number is not None and m.group(0).strip().lower() not in ("a", "an"):
+            out.append((m.start(), m.end() - (len(m.group(0)) - len(m.group(0).rstrip())), number))
     return sorted(out)
 
 

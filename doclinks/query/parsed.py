@@ -85,11 +85,11 @@ class Constraint:
             to = date.fromisoformat
             if self.operator == "between":
                 low, high = to(self.value[0]), to(self.value[1])
-                pad = timedelta(days=max(1, (high - low).days // 2))
-                return replace(self, value=[(low - pad).isoformat(), (high + pad).isoformat()])
-            pad = timedelta(days=365)
+                days = timedelta(days=max(1, (high - low).days // 2))
+                return replace(self, value=[(low - days).isoformat(), (high + days).isoformat()])
+            days = timedelta(days=365)
             day = to(self.value)
-            return replace(self, value=(day - pad if self.operator in ("gt", "gte") else day + pad).isoformat())
+            return replace(self, value=(day - days if self.operator in ("gt", "gte") else day + days).isoformat())
         if self.operator == "between":
             low, high = self.value
             # integers count inclusively: the 1990s (10 years) widen by 5 on each side

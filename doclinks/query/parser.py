@@ -199,8 +199,8 @@ class QueryParser:
     def _constraints(self, query: str, span: Span, spec: FieldSpec, today: date,
                      others: list[tuple[int, int]]) -> list[Constraint]:
         left, right, negated = value_phrase(query, span.start, span.end, others)
-        base = dict(field=spec.name, type=spec.type, start=span.start, end=span.end, phrase_start=left,
-                    phrase_end=right, score=span.score, label=span.label)  # fmt: skip
+        base: dict[str, Any] = dict(field=spec.name, type=spec.type, start=span.start, end=span.end,
+                                    phrase_start=left, phrase_end=right, score=span.score, label=span.label)  # fmt: skip
         if spec.type in ("string", "list[string]"):
             _, text = strip_negation(span.text)
             values, joiner = split_values(text)
@@ -226,10 +226,10 @@ class QueryParser:
         if negated:
             phrase = strip_negation(re.sub(r"^\s*(?:but|and)\s+", "", phrase))[1]
             phrase = re.sub(r"^(?:not|no|without|except|excluding)\s+", "", phrase, flags=re.I)
-        op, value = read_value(spec, phrase, today)
+        op, typed = read_value(spec, phrase, today)
         if negated:
-            op, value = negate(op, value)
-        return [Constraint(operator=op, value=value, written=query[left:right], **base)]
+            op, typed = negate(op, typed)
+        return [Constraint(operator=op, value=typed, written=query[left:right], **base)]
 
 
 _LINK_ORDER = ("exact", "folded", "part", "fuzzy")
@@ -247,12 +247,7 @@ def _merge_alternatives(query: str, constraints: list[Constraint], specs: dict[s
     out: list[Constraint] = []
     for c in constraints:
         prev = next((p for p in reversed(out) if p.field == c.field), None)
-        mergeable = prev is not None and prev.operator in ("eq", "in") and c.operator in ("eq", "in") \
-            and prev.type in ("string", "list[string]") and prev.end <= c.start
-        if mergeable and specs[c.field].type == "list[string]":
-            between = query[prev.end:c.start].lower()
-            mergeable = bool(re.fullmatch(r"\W*(?:or|,)\W*(?:or\W*)?", between + " ") or re.search(r"\bor\b", between))
-        if not mergeable:
+        if prev is None or not _mergeable(query, prev, c, specs):
             out.append(c)
             continue
         values = (prev.value if prev.operator == "in" else [prev.value]) + (c.value if c.operator == "in" else [c.value])
@@ -263,6 +258,17 @@ def _merge_alternatives(query: str, constraints: list[Constraint], specs: dict[s
             phrase_start=prev.phrase_start, phrase_end=max(prev.phrase_end, c.phrase_end),
             score=min(prev.score, c.score), label=c.label, written=written, link=_weakest([prev.link, c.link]))
     return out
+
+
+def _mergeable(query: str, prev: Constraint, c: Constraint, specs: dict[str, FieldSpec]) -> bool:
+    """Whether `c` merges into `prev`, an earlier constraint on its field (see `_merge_alternatives`)."""
+    if not (prev.operator in ("eq", "in") and c.operator in ("eq", "in") and prev.type in ("string", "list[string]")
+            and prev.end <= c.start):
+        return False
+    if specs[c.field].type != "list[string]":
+        return True
+    between = query[prev.end:c.start].lower()
+    return bool(re.fullmatch(r"\W*(?:or|,)\W*(?:or\W*)?", between + " ") or re.search(r"\bor\b", between))
 
 
 _EDGE_WORDS = re.compile(r"^(?:(?:and|or|with|from|in|by|of|the|for|but|a|an|that|are|is|,|;)\s+)+|"

@@ -168,7 +168,7 @@ def parse_period(phrase: str, today: date) -> Interval:
     m = re.fullmatch(rf"(?:(?:in|from) )?(?:(?:the )?(?:years? )?({_BEFORE}|{_AFTER}|{_SINCE})) (.+)", text)
     if m:
         base = _base_period(m.group(2), today)
-        if base is not None:
+        if base is not None and base.low is not None and base.high is not None:  # base periods are closed
             word = m.group(1)
             if re.fullmatch(_BEFORE, word):
                 inclusive = word in ("until", "till", "up to", "through")

@@ -15,7 +15,7 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from ..store.langchain import to_langchain
 from .fields import check_fields
@@ -71,7 +71,7 @@ class GLiNERSelfQueryRetriever(BaseRetriever):
     parser: Any
     search_type: str = "similarity"
     k: int = 4
-    search_kwargs: dict = {}
+    search_kwargs: dict = Field(default_factory=dict)
     mode: str = "strict"
     min_results: int | None = None
     enable_limit: bool = False

@@ -11,7 +11,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_core.structured_query import (
-    Comparator, Comparison, Operation, Operator, StructuredQuery, Visitor,
+    Comparator,
+    Comparison,
+    Operation,
+    Operator,
+    StructuredQuery,
+    Visitor,
 )
 
 __all__ = ["to_structured_query", "filter_to_expr", "DoclinksTranslator"]

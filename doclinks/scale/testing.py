@@ -54,7 +54,8 @@ class LocalRay:
         token.chmod(0o600)
         self._saved = {name: os.environ.get(name) for name in _ENV}
         os.environ.update(RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0", RAY_AUTH_MODE="token", RAY_AUTH_TOKEN_PATH=str(token))
-        from ray._raylet import Config
+        # ray's _raylet.pyi stub leaves out Config, which the compiled module has
+        from ray._raylet import Config  # type: ignore[attr-defined]
 
         Config.initialize("")  # Ray read its configuration at import: read it again with the token mode
         try:

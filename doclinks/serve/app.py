@@ -22,8 +22,21 @@ from fastapi.responses import JSONResponse, Response
 from .batching import QueryBatcher
 from .guard import Guard
 from .pool import Busy, WorkerPool
-from .schemas import (DeleteRequest, DeleteResponse, DocumentResponse, EntitiesRequest, EntitiesResponse, Health,
-                      IngestRequest, IngestResponse, Neighbourhood, SearchRequest, SearchResponse, TagChunks, TagStats)
+from .schemas import (
+    DeleteRequest,
+    DeleteResponse,
+    DocumentResponse,
+    EntitiesRequest,
+    EntitiesResponse,
+    Health,
+    IngestRequest,
+    IngestResponse,
+    Neighbourhood,
+    SearchRequest,
+    SearchResponse,
+    TagChunks,
+    TagStats,
+)
 from .service import RequestError, Service
 
 __all__ = ["create_app", "build_api"]
@@ -223,7 +236,7 @@ def _field_of(loc: Any) -> str:
 
 def _from_pydantic(exc: ValueError) -> RequestError:
     """A pydantic ValidationError as a `RequestError` naming the first field."""
-    errors = getattr(exc, "errors", lambda: [])()
+    errors: list[Any] = getattr(exc, "errors", list)()
     if not errors:
         return RequestError("body", str(exc).splitlines()[0])
     first = errors[0]

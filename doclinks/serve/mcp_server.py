@@ -124,7 +124,7 @@ def build_mcp(service: Service, *, max_chars: int = MAX_CHARS) -> Any:
         along shared entities. Results are snippets; a next_cursor means more results follow."""
         start = _offset(cursor)
         data = await call(service.search, query, mode=mode, k=k, depth=depth)
-        hits = []
+        hits: list[Hit] = []
         for r in data["results"][start:]:
             hit = Hit(rank=r["rank"], id=r["id"], source=r["source"], score=round(r["score"], 4), depth=r["depth"],
                       via=[f"{v['label']}: {v['tag']}" for v in r["via"] or r["query_tags"]],
@@ -165,7 +165,8 @@ def build_mcp(service: Service, *, max_chars: int = MAX_CHARS) -> Any:
         and the entities they share, depth counting chunk-entity edges (2: the chunks sharing an entity)."""
         kind = None if label is None else label if ":" in label else f"entity:{label}"
         data = await call(service.neighbours, doc_id=id, kind=kind, tag=tag, depth=depth, max_nodes=max_nodes)
-        nodes, dropped = [], 0
+        nodes: list[Node] = []
+        dropped = 0
         for n in data["nodes"]:
             name = n["snippet"] if n["type"] == "chunk" else f"{n['label']}: {n['tag']}"
             node = Node(id=n["doc_id"] if n["type"] == "chunk" else n["id"], type=n["type"], name=name, depth=n["depth"])

@@ -5,13 +5,13 @@ Types and required fields are checked here; sizes (`Limits`) by `Service`, so bo
 
 from __future__ import annotations
 
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["SearchRequest", "EntitiesRequest", "IngestDocument", "IngestRequest", "DeleteRequest"]
 
-Scalar = Union[str, int, float, bool, None]
+Scalar = str | int | float | bool | None
 
 
 class _Strict(BaseModel):

@@ -11,7 +11,15 @@ import torch
 
 from ..config import GLiNERConfig
 from ..inputs import (
-    SHAPE_UNKNOWN, Segment, build_row, collate, row_shape_ids, special_ids, tokenize_prompt, tokenize_words, word_shape,
+    SHAPE_UNKNOWN,
+    Segment,
+    build_row,
+    collate,
+    row_shape_ids,
+    special_ids,
+    tokenize_prompt,
+    tokenize_words,
+    word_shape,
 )
 
 

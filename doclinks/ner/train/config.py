@@ -32,6 +32,7 @@ class TrainConfig:
     query_shape_prob: float = 0.0  # chance a query-set row is lower-cased without punctuation (examples.query_shaped)
     shapeless_prob: float = 0.0  # chance a row is read with the case cue withheld (every word's shape unknown)
     query_drop_fallbacks: list[str] = field(default_factory=list)  # coarse labels not taught on query-set spans
+    query_drop_labels: list[str] = field(default_factory=list)  # labels whose query-set spans are left out
     freeze_embeddings: bool = False  # keep the encoder's input embeddings fixed (faster on CPU)
     freeze_layers: int = 0  # keep the embeddings and the lowest N encoder layers fixed (no backward there)
     loss: str = "bce"  # "bce" or "focal"

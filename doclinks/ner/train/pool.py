@@ -94,17 +94,32 @@ def renamed(example: Example, source: str) -> Example:
     return Example(example.words, rename(example.spans), example.source or source, rename(example.fallback))
 
 
+def without_labels(example: Example, labels: set[str]) -> Example:
+    """`example` without its spans of `labels`, and without the fallbacks at those spans' words."""
+    gone = {(s, e) for s, e, label in example.spans if label in labels}
+    spans = [x for x in example.spans if x[2] not in labels]
+    fallback = [x for x in example.fallback if (x[0], x[1]) not in gone]
+    return Example(example.words, spans, example.source, fallback)
+
+
 def build_pool(
     sets: Sequence[str] = tuple(TRAIN_SETS),
     root: str | os.PathLike | None = None,
     extra: Sequence[str | os.PathLike] = (),
     query_drop_fallbacks: Sequence[str] = (),
+    query_drop_labels: Sequence[str] = (),
 ) -> dict[str, list[Example]]:
     """The training pool by source: the named sets of the shared data, plus GLiNER training JSON(L)
     files in `extra` (e.g. the silver set; source "silver" when the file name contains it).
     `query_drop_fallbacks`: coarse labels (pool names, e.g. "creative work") left off the spans of the
-    query sets, whose fine names stay: a request's "play X" marks X as a work where a text would not."""
+    query sets, whose fine names stay: a request's "play X" marks X as a work where a text would not.
+    `query_drop_labels`: labels whose spans are left out of the query sets altogether, with any fallback
+    at the same words (slots that mark common words, not names: "type of work" for "book", "music item"
+    for "song"); the words stay, unlabelled."""
     pool = {name: read_train_set(name, root) for name in sets}
+    if query_drop_labels:
+        for name in set(pool) & set(QUERY_SETS):
+            pool[name] = [without_labels(x, set(query_drop_labels)) for x in pool[name]]
     if query_drop_fallbacks:
         drop = set(query_drop_fallbacks)
         for name in set(pool) & set(QUERY_SETS):
@@ -154,7 +169,7 @@ def label_parents(pool: dict[str, list[Example]]) -> dict[str, str]:
                 if coarse is not None and coarse != label:
                     seen = counts.setdefault(label, {})
                     seen[coarse] = seen.get(coarse, 0) + 1
-    return {label: max(sorted(seen), key=seen.get) for label, seen in counts.items()}
+    return {label: max(sorted(seen), key=seen.__getitem__) for label, seen in counts.items()}
 
 
 def mix_weights(pool: dict[str, list[Example]], weights: dict[str, float] | None = None, temperature: float = 0.5) -> dict[str, float]:

@@ -47,11 +47,11 @@ def _iter_json_items(path: Path) -> Iterator[tuple[int, object]]:
     except UnicodeDecodeError as exc:
         raise DataError(f"{path}: not UTF-8 text ({exc})") from exc
     if path.suffix == ".jsonl":
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
+        for number, row in enumerate(text.splitlines(), start=1):
+            if not row.strip():
                 continue
             try:
-                yield number, json.loads(line)
+                yield number, json.loads(row)
             except json.JSONDecodeError as exc:
                 raise DataError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
         return
@@ -59,7 +59,9 @@ def _iter_json_items(path: Path) -> Iterator[tuple[int, object]]:
     ws = re.compile(r"\s*")
 
     def skip(pos: int) -> int:
-        return ws.match(text, pos).end()
+        spaces = ws.match(text, pos)
+        assert spaces is not None  # `\s*` matches at every position
+        return spaces.end()
 
     def line_at(pos: int) -> int:
         return text.count("\n", 0, pos) + 1
@@ -201,7 +203,8 @@ def read_io(path: str | os.PathLike, source: str = "") -> list[Example]:
     path = Path(path)
     out = []
     for sentence in _iter_token_lines(path):
-        words, spans = [], []
+        words: list[str] = []
+        spans: list[tuple[int, int, str]] = []
         for i, (number, token, tag) in enumerate(sentence):
             if tag != "O" and re.match(r"^[BI]-", tag):
                 raise DataError(f"{path}:{number}: {tag!r} looks like a BIO tag in an IO file")

@@ -9,7 +9,7 @@ related to a gold one (`labels.RELATED`), nor one sharing a content word with it
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 from .config import TrainConfig
@@ -110,7 +110,7 @@ class LabelSampler:
             return rng.choice(options)
         return label
 
-    def negatives_for(self, gold: set[str], source: str, withheld: set[str] = frozenset()) -> list[str]:
+    def negatives_for(self, gold: set[str], source: str, withheld: Collection[str] = frozenset()) -> list[str]:
         """The labels an example of `source` with `gold` labels may read as negatives: none related to a
         gold label, sharing a content word with one, withheld, or of a kind its source leaves unannotated."""
         blocked = set(withheld)
@@ -170,7 +170,7 @@ class LabelSampler:
             by_span: dict[tuple[int, int], list[str]] = {}
             for s, e, label in spans:
                 by_span.setdefault((s, e), []).append(label)
-            out = []
+            out: list[tuple[int, int, str]] = []
             for (s, e), labels in by_span.items():
                 kept = [label for label in labels if label not in hidden] or [CATCH_ALL]
                 out.extend((s, e, label) for label in kept)
@@ -256,7 +256,7 @@ class ExampleStream:
         `case_known` when `shapeless_prob` is set."""
         rng = random.Random(f"{self.train.seed}:{step}")
         chosen = rng.choices(self.sources, weights=[self.weights[s] for s in self.sources], k=self.train.batch_size)
-        out = []
+        out: list[tuple] = []
         for source in chosen:
             examples = self.pool[source]
             at = rng.randrange(len(examples))

@@ -107,6 +107,8 @@ def model_card(
         )
     if train.get("query_drop_fallbacks"):
         lines.append(f"Coarse labels not taught on the query sets' spans: {', '.join(train['query_drop_fallbacks'])}.")
+    if train.get("query_drop_labels"):
+        lines.append(f"Query-set spans left out: {', '.join(train['query_drop_labels'])}.")
     if train.get("query_shape_prob"):
         lines.append(f"Query-shaped rows: with probability {train['query_shape_prob']} a query-set row is lower-cased and loses its punctuation.")
     if train.get("shapeless_prob"):

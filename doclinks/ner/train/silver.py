@@ -68,7 +68,7 @@ RELATIONAL_NOUNS = {
     "sister", "child", "type", "kind", "form", "number", "term", "list", "group", "series", "native", "people",
     "widow", "grandson", "granddaughter", "nephew", "niece", "cousin", "consort", "spouse", "heir", "way",
     "subject", "variety", "family", "line", "set", "pair", "couple", "collection", "version", "sequel", "remake",
-    "body", "adherents", "area", "place", "village", "one",
+    "body", "adherents", "area", "place", "village",
 }  # fmt: skip
 # The last word of a name that says what the name names ("Labour Party" is a political party, "Oxford
 # University" a university): a name so ending gets that type beside spaCy's label, which becomes its
@@ -131,7 +131,8 @@ def title_types(
     Heads that define people more often than not (`about_people[i]`: the subject of definition i is a
     person) are occupations ("politician", "film director"); `occupations=False` leaves them out, from
     definitions and parentheses alike. Names with conflicting types, or too short to be safe, are left out."""
-    people, others = Counter(), Counter()
+    people: Counter[str] = Counter()
+    others: Counter[str] = Counter()
     for typ, person in zip(types, about_people or [False] * len(types)):
         if typ:
             (people if person else others)[typ.split()[-1]] += 1
@@ -169,7 +170,8 @@ def _inside_a_longer_name(words: list[str], start: int, end: int) -> bool:
 def typed_mentions(words: list[str], names: dict[tuple[str, ...], tuple[str, ...]], longest: int) -> list[list]:
     """[start, end, label] for every mention of a typed name in `words`, longest first, no overlaps, none
     inside a longer capitalised name."""
-    spans, taken = [], set()
+    spans: list[list] = []
+    taken: set[int] = set()
     for n in range(min(longest, len(words)), 0, -1):
         for i in range(len(words) - n + 1):
             labels = names.get(tuple(words[i : i + n]))
@@ -260,7 +262,7 @@ def build_silver(
     coarse_names = set(ONTONOTES.values()) | {"country"}
     with tmp.open("w", encoding="utf-8") as out:
         for words, spans, named in sentences:
-            extra = []
+            extra: list[list] = []
             by_title = _grouped(typed_mentions(words, names, longest))
             titled = {(x[0], x[1]) for x in by_title}
             for start, end, *labels in by_title + [x for x in named if (x[0], x[1]) not in titled]:

@@ -14,6 +14,7 @@ run would have.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -148,7 +149,7 @@ class Trainer:
         )  # fmt: skip
         return iter(loader)
 
-    def _request_stop(self, signum, frame) -> None:  # noqa: ARG002
+    def _request_stop(self, signum, frame) -> None:
         self._stop = True
 
     def run(self, until: int | None = None) -> dict:
@@ -159,10 +160,8 @@ class Trainer:
         until = self.train.steps if until is None else min(until, self.train.steps)
         previous = {}
         for sig in (signal.SIGTERM, signal.SIGINT):
-            try:
+            with contextlib.suppress(ValueError):  # not the main thread
                 previous[sig] = signal.signal(sig, self._request_stop)
-            except ValueError:  # not the main thread
-                pass
         start_step, started = self.step, time.monotonic()
         last_save, ema, losses = time.monotonic(), None, []
         bar = tqdm(total=self.train.steps, initial=self.step, desc="train", unit="step", disable=not self.progress, dynamic_ncols=True)
@@ -244,7 +243,10 @@ def build_trainer(
     if not resume and checkpoints_in(output):
         raise FileExistsError(f"{output} already holds checkpoints: resume the run (--resume) or choose another folder")
     if pool is None:
-        pool = build_pool(train.sets, data, extra=train.extra, query_drop_fallbacks=train.query_drop_fallbacks)
+        pool = build_pool(
+            train.sets, data, extra=train.extra,
+            query_drop_fallbacks=train.query_drop_fallbacks, query_drop_labels=train.query_drop_labels,
+        )
     if checkpoint is not None:
         config, tokenizer, network = load_checkpoint(checkpoint)
         network.train()

@@ -87,3 +87,21 @@ def test_query_sets_join_by_name_only_and_read_per_service():
     assert all("creative work" not in {f[2] for f in x.fallback} for x in dropped)
     assert [x.spans for x in dropped] == [x.spans for x in pool["snips"]]  # the fine names stay
     assert any("creative work" in {f[2] for f in x.fallback} for x in pool["snips"])
+
+
+def test_query_drop_labels_leaves_those_spans_and_their_fallbacks_out_of_the_query_sets_only():
+    from doclinks.ner.train.examples import Example
+    from doclinks.ner.train.pool import without_labels
+
+    words = ["rate", "this", "book", "the", "hobbit"]
+    x = Example(words, [(2, 2, "type of work"), (3, 4, "title")], "snips/RateBook", [(2, 2, "creative work"), (3, 4, "creative work")])
+    kept = without_labels(x, {"type of work"})
+    assert kept.words == words and kept.source == "snips/RateBook"
+    assert kept.spans == [(3, 4, "title")] and kept.fallback == [(3, 4, "creative work")]
+    assert without_labels(x, set()) == x
+    root = data_root()
+    if not (root / "ner" / "train" / "snips").is_dir():
+        pytest.skip(f"shared data not found at {root} (set {DATA_ENV})")
+    pool = build_pool(["snips", "wnut17"], root, query_drop_labels=["type of work"])
+    assert all("type of work" not in {s[2] for s in x.spans} for x in pool["snips"])
+    assert len(pool["snips"]) == 14259  # rows stay, unlabelled words and all
