@@ -94,14 +94,18 @@ def compare_html(pattern: str) -> None:
     pages = sorted(glob.glob(pattern))[:40]
     texts = [Path(p).read_text(encoding="utf-8", errors="replace") for p in pages]
     fixture = (FIXTURES / "page.html").read_text(encoding="utf-8")
-    print(f"HTML ({len(pages)} real pages + the fixture)  reader       s/page   chars/page  nav words left (fixture)  main text kept")
+    print(
+        f"HTML ({len(pages)} real pages + the fixture)  reader       s/page   chars/page  nav words left (fixture)  main text kept"
+    )
     for name, read in (("trafilatura", trafilatura_text), ("selectolax", selectolax_text)):
         start = time.perf_counter()
         chars = sum(len(read(t)[1]) for t in texts)
         seconds = (time.perf_counter() - start) / max(len(texts), 1)
         title, text = read(fixture)
         left = sum(text.count(w) for w in NAV_WORDS)
-        kept = all(s in _squash(text) for s in ("Charles Babbage designed", "the first published program", "Zoë Brontë"))
+        kept = all(
+            s in _squash(text) for s in ("Charles Babbage designed", "the first published program", "Zoë Brontë")
+        )
         print(f"{'':37}{name:12} {seconds:8.4f} {chars / max(len(texts), 1):11,.0f}  {left:24}  {'yes' if kept else 'NO'}"
               f"  title={title!r}")  # fmt: skip
 

@@ -30,7 +30,20 @@ import time
 from pathlib import Path
 
 FIRST = ["Anna", "Omar", "Elena", "Hiroshi", "Grace", "Alan", "Ada", "Marie", "Pierre", "Li", "Aiko", "Tomas"]
-LAST = ["Smith", "Okafor", "Rossi", "Tanaka", "Hopper", "Turing", "Lovelace", "Curie", "Wang", "Dubois", "Varga", "Novak"]
+LAST = [
+    "Smith",
+    "Okafor",
+    "Rossi",
+    "Tanaka",
+    "Hopper",
+    "Turing",
+    "Lovelace",
+    "Curie",
+    "Wang",
+    "Dubois",
+    "Varga",
+    "Novak",
+]
 CITIES = ["Paris", "Berlin", "Tokyo", "Lagos", "Lima", "Rome", "Madrid", "Cairo", "Oslo", "Quito", "Dublin", "Vienna"]
 ORGS = ["Acme Corp", "Siemens", "the Red Cross", "UNESCO", "Nokia", "the BBC", "Toyota", "Interpol"]
 
@@ -63,7 +76,8 @@ def state(store) -> dict:
         md = dict(d.metadata)
         links = sorted((link.kind, link.direction, link.tag) for link in md.pop("links", []))
         records = sorted(
-            (r.get("start"), r.get("end"), r.get("label"), r.get("tag"), r.get("merged_from")) for r in md.pop("entities", None) or []
+            (r.get("start"), r.get("end"), r.get("label"), r.get("tag"), r.get("merged_from"))
+            for r in md.pop("entities", None) or []
         )
         out[d.id] = (d.page_content, links, records, sorted(md.items(), key=lambda kv: kv[0]).__repr__())
     return out
@@ -103,7 +117,9 @@ def main() -> int:
     start = time.perf_counter()
     first = sync_paths(synced, [folder], settings, extractor=extractor)
     first_s = time.perf_counter() - start
-    print(f"files {args.files}: first ingest {first_s:.1f} s ({first.new_chunks} chunks, {first.new_chunks / first_s:.1f} chunks/s)")
+    print(
+        f"files {args.files}: first ingest {first_s:.1f} s ({first.new_chunks} chunks, {first.new_chunks / first_s:.1f} chunks/s)"
+    )
 
     rng = random.Random(11)
     changed = rng.sample(range(args.files), max(1, args.files // 50))

@@ -33,8 +33,16 @@ from pathlib import Path
 from typing import Any
 
 from .pipeline import (
-    EXTRACT_STEP, TAG_POLICY, IngestReport, IngestSettings, build_extractor, chunk_documents, count_entities,
-    link_documents, make_transformer, record_contrast_labels,
+    EXTRACT_STEP,
+    TAG_POLICY,
+    IngestReport,
+    IngestSettings,
+    build_extractor,
+    chunk_documents,
+    count_entities,
+    link_documents,
+    make_transformer,
+    record_contrast_labels,
 )  # fmt: skip
 
 __all__ = [
@@ -81,7 +89,9 @@ class SourcePlan:
     recorded: dict[str, Any]  # the store's records of these files, by key (`SourceRecord`)
 
 
-def plan_sources(records: Callable[[list[str]], dict], files: Sequence[Path], fingerprint: str, *, reread: bool = False) -> SourcePlan:
+def plan_sources(
+    records: Callable[[list[str]], dict], files: Sequence[Path], fingerprint: str, *, reread: bool = False
+) -> SourcePlan:
     """Split `files` into those to read and those unchanged since their record (see the module docstring).
 
     Args:
@@ -93,7 +103,8 @@ def plan_sources(records: Callable[[list[str]], dict], files: Sequence[Path], fi
     keys = {f: source_key(f) for f in files}
     recorded = records(list(keys.values())) if keys else {}
     hashes: dict[Path, str] = {}
-    to_read, unchanged = [], []
+    to_read: list[Path] = []
+    unchanged: list[Path] = []
     for f in files:
         try:
             hashes[f] = file_hash(f, fingerprint)
@@ -133,8 +144,12 @@ def group_chunks(plan: SourcePlan, files_read: Sequence[Path], chunks: Sequence[
     by_source: dict[str, list[Any]] = {str(f): [] for f in files_read}
     for c in chunks:
         by_source[c.metadata["source"]].append(c)
-    return [SourceGroup(plan.keys[f], plan.hashes.get(f, ""), list(dict((c.id, c) for c in by_source[str(f)]).values()))
-            for f in files_read if f in plan.hashes]  # fmt: skip
+    groups = []
+    for f in files_read:
+        if f in plan.hashes:
+            unique = {c.id: c for c in by_source[str(f)]}  # a chunk id repeated in a file is one chunk
+            groups.append(SourceGroup(plan.keys[f], plan.hashes[f], list(unique.values())))
+    return groups
 
 
 @dataclass
@@ -219,7 +234,9 @@ def sync_sources(
         pending = touched | _removed_keys(store, updates, gone)
         for d in docs:
             pending |= tag_keys(d)
-        removed = store.replace_sources(updates, delete=gone, settings={PENDING_TAGS: json.dumps(sorted(pending))} if pending else None)
+        removed = store.replace_sources(
+            updates, delete=gone, settings={PENDING_TAGS: json.dumps(sorted(pending))} if pending else None
+        )
         touched.update(pending)
         report.deleted_chunks += len(removed)
         report.entities += count_entities(docs)
@@ -245,7 +262,7 @@ def sync_sources(
                 batch = new[i : i + settings.batch_size]
                 for j in range(0, len(batch), EXTRACT_STEP):
                     for d in link_documents(transformer, chunk_documents(batch[j : j + EXTRACT_STEP], settings.labels)):
-                        extracted[d.id] = d
+                        extracted[str(d.id)] = d
                     if on_progress is not None and j + EXTRACT_STEP < len(batch):
                         on_progress(done + j + EXTRACT_STEP, len(new))
                 ready = [g for g in waiting if all(c.id in extracted for c in todo[g.key])]

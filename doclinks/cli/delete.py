@@ -36,7 +36,9 @@ def sources_of(store, paths: list[str]) -> list[str]:
             continue
         under = store.sources_under(key.rstrip(os.sep) + os.sep)
         if not under:
-            raise CommandError(f"--source {given}: no ingested file at or under this path in the store; nothing deleted")
+            raise CommandError(
+                f"--source {given}: no ingested file at or under this path in the store; nothing deleted"
+            )
         found += under
     return list(dict.fromkeys(found))
 
@@ -49,8 +51,16 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "ingested under it, whether or not it still exists) or a chunk (--id ID), with their links, in one transaction; "
         "the tags of the chunks removed are renormalised. Nothing is deleted when a path or id is unknown.",
     )  # fmt: skip
-    p.add_argument("--source", action="append", default=[], metavar="PATH", help="a file or folder ingested before; repeatable")
-    p.add_argument("--id", action="append", default=[], metavar="ID", help="a chunk id (doclinks search --json shows them); repeatable")
+    p.add_argument(
+        "--source", action="append", default=[], metavar="PATH", help="a file or folder ingested before; repeatable"
+    )
+    p.add_argument(
+        "--id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a chunk id (doclinks search --json shows them); repeatable",
+    )
     add_db(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run)

@@ -30,5 +30,5 @@ def read(path: Path) -> ExtractedText:
         raise FormatError(f"{path}: not a readable HTML page ({exc})") from None
     if found is None:
         return ExtractedText(text="")
-    text = (found.text or "").strip()
-    return ExtractedText(text=text, title=(found.title or "").strip() or None)
+    text = (getattr(found, "text", None) or "").strip()
+    return ExtractedText(text=text, title=(getattr(found, "title", None) or "").strip() or None)

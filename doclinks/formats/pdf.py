@@ -36,7 +36,9 @@ def read(path: Path) -> ExtractedText:
     except pypdfium2.PdfiumError as exc:
         why = str(exc)
         if "password" in why.lower():
-            raise FormatError(f"{path}: the PDF is encrypted (it needs a password); save a copy without one to ingest it") from None
+            raise FormatError(
+                f"{path}: the PDF is encrypted (it needs a password); save a copy without one to ingest it"
+            ) from None
         detail = why.split("(PDFium: ")[-1].rstrip(").") if "PDFium: " in why else why
         raise FormatError(f"{path}: not a readable PDF ({detail.lower()}: a damaged or cut-off file?)") from None
     except OSError as exc:

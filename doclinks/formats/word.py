@@ -32,7 +32,9 @@ def read(path: Path) -> ExtractedText:
         title = (document.core_properties.title or "").strip() or heading
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         why = "not a Word .docx package" if isinstance(exc, (PackageNotFoundError, zipfile.BadZipFile)) else str(exc)
-        raise FormatError(f"{path}: not a readable Word .docx file ({why}: a damaged file, or an old .doc renamed?)") from None
+        raise FormatError(
+            f"{path}: not a readable Word .docx file ({why}: a damaged file, or an old .doc renamed?)"
+        ) from None
     except OSError as exc:
         raise FormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
     text = "\n".join(line for line in lines if line)

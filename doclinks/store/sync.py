@@ -18,7 +18,7 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..document import Document
 from .records import build_record
@@ -96,6 +96,14 @@ def content_hash(documents: Sequence[Any]) -> str:
 class SourceSync:
     """`GraphStore`'s source methods (a mixin: it uses the store's lock, backend, embedder and `_upsert`)."""
 
+    if TYPE_CHECKING:  # what it uses of `GraphStore`
+        backend: Any
+        embedding: Any
+        _lock: Any
+
+        def _check_open(self) -> None: ...
+        def _upsert(self, records: list, given: dict[str, Any] | None) -> list[str]: ...
+
     def source_records(self, sources: Iterable[str] | None = None) -> dict[str, SourceRecord]:
         """The `SourceRecord` of each of `sources` the store knows (default None: every source), by source."""
         wanted = None if sources is None else list(dict.fromkeys(_check_sources(sources, "sources")))
@@ -151,7 +159,9 @@ class SourceSync:
                 if remove:
                     self.backend.delete(remove, "ignore")
                 if updates:
-                    self.backend.put_source_records([SourceRecord(u.source, u.content_hash, tuple(u.chunk_ids)) for u in updates])
+                    self.backend.put_source_records(
+                        [SourceRecord(u.source, u.content_hash, tuple(u.chunk_ids)) for u in updates]
+                    )
                 if delete:
                     self.backend.drop_source_records(delete)
                 for name, value in (settings or {}).items():
@@ -160,7 +170,9 @@ class SourceSync:
 
     def _source_records_to_write(self, updates: list[SourceUpdate]) -> tuple[list, dict[str, Any] | None]:
         """The checked records of the updates' documents, and their vectors by id when every update gave them."""
-        records, vectors, given_all = [], {}, all(u.vectors is not None for u in updates)
+        records: list = []
+        vectors: dict[str, Any] = {}
+        given_all = all(u.vectors is not None for u in updates)
         for u in updates:
             listed = set(u.chunk_ids)
             if len(listed) != len(u.chunk_ids):
@@ -228,7 +240,7 @@ class SourceSync:
                         result.num_skipped += len(docs)
                         continue
                     (result.sources_updated if old is not None else result.sources_added).append(name)
-                    updates.append(SourceUpdate(name, digest, [d.id for d in docs], docs))
+                    updates.append(SourceUpdate(name, digest, [str(d.id) for d in docs], docs))
                 self._count_writes(updates, result)
                 result.num_deleted += len(self.replace_sources(updates))
             if cleanup == "full":
@@ -266,7 +278,9 @@ def _grouped(documents: Iterable[Any], source_key: str) -> dict[str, list[Docume
         metadata = dict(getattr(d, "metadata", None) or {})
         source = metadata.get(source_key)
         if not isinstance(source, str) or not source:
-            raise ValueError(f"document {i}: no str metadata[{source_key!r}] naming its source (sync groups documents by it)")
+            raise ValueError(
+                f"document {i}: no str metadata[{source_key!r}] naming its source (sync groups documents by it)"
+            )
         group = groups.setdefault(source, [])
         doc_id = getattr(d, "id", None)
         if not doc_id:

@@ -65,7 +65,11 @@ def test_word_paragraphs_tables_and_title_in_document_order():
     (doc,) = read_documents(DOCS / "letter.docx")
     assert doc.metadata == {"title": "A letter from Kraków"}
     lines = doc.text.splitlines()
-    assert lines[:3] == ["A letter from Kraków", "Dear Jürgen Groß,", "Marie Curie wrote from Paris that she would visit Warsaw in the summer."]
+    assert lines[:3] == [
+        "A letter from Kraków",
+        "Dear Jürgen Groß,",
+        "Marie Curie wrote from Paris that she would visit Warsaw in the summer.",
+    ]
     assert lines.index("City\tHost") < lines.index("Warsaw\tBronisława Dłuska") < lines.index("Yours, Ada Lovelace")
 
 

@@ -39,7 +39,19 @@ def expected(i: int, v: int) -> set[str]:
 
 def test_ingest_again_replaces_edits_prunes_deleted_files_and_delete_removes_by_hand(tmp_path, ner_model):
     root = write_corpus(tmp_path, {f"docs/f{i}.txt": version(i, 1) for i in range(3)})
-    args = ["ingest", "docs", "--labels", LABELS, "--db", root / "g.db", "--model", ner_model, "--chunk-size", "60", "--json"]
+    args = [
+        "ingest",
+        "docs",
+        "--labels",
+        LABELS,
+        "--db",
+        root / "g.db",
+        "--model",
+        ner_model,
+        "--chunk-size",
+        "60",
+        "--json",
+    ]
     first = json.loads(run_cli(*args, cwd=root).stdout)
     assert (first["sources_added"], first["new_chunks"]) == (3, 9)
 
@@ -52,7 +64,12 @@ def test_ingest_again_replaces_edits_prunes_deleted_files_and_delete_removes_by_
     assert by_file == {"f0.txt": expected(0, 2), "f1.txt": expected(1, 1), "f2.txt": expected(2, 1)}
 
     pruned = json.loads(run_cli(*args, "--prune", cwd=root).stdout)
-    assert (pruned["sources_deleted"], pruned["sources_unchanged"], pruned["deleted_chunks"], pruned["stored_chunks"]) == (1, 2, 3, 6)
+    assert (
+        pruned["sources_deleted"],
+        pruned["sources_unchanged"],
+        pruned["deleted_chunks"],
+        pruned["stored_chunks"],
+    ) == (1, 2, 3, 6)
     assert set(texts_by_file(root / "g.db")) == {"f0.txt", "f2.txt"}
 
     done = run_cli("delete", "--source", "docs/f2.txt", "--db", root / "g.db", cwd=root)

@@ -39,7 +39,9 @@ def new_store(request, tmp_path):
             from doclinks.store import PostgresGraphStore, PostgresSettings
 
             dsn = request.getfixturevalue("pg_dsn")
-            store = PostgresGraphStore(dsn, HashingEmbeddings(), postgres=PostgresSettings(collection=f"sync{next(_collections)}"))
+            store = PostgresGraphStore(
+                dsn, HashingEmbeddings(), postgres=PostgresSettings(collection=f"sync{next(_collections)}")
+            )
         made.append(store)
         return store
 
@@ -136,7 +138,9 @@ def test_prune_touches_only_vanished_files_under_the_folders_given(new_store, tm
 
 def test_delete_by_source_and_by_id(new_store, tmp_path, extractor):
     folder = tmp_path / "docs"
-    write(folder, {"a.txt": "Ada Lovelace visited Paris.\n\nAlan Turing visited Rome.", "b.txt": "Lovelace visited Rome."})
+    write(
+        folder, {"a.txt": "Ada Lovelace visited Paris.\n\nAlan Turing visited Rome.", "b.txt": "Lovelace visited Rome."}
+    )
     store = new_store()
     sync_paths(store, [folder], settings(), chunk_size=40, extractor=extractor)
     a = str((folder / "a.txt").resolve())

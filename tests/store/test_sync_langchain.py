@@ -7,11 +7,11 @@ import pytest
 
 pytest.importorskip("langchain_core")
 
-from langchain_core.documents import Document as LCDocument  # noqa: E402
-from langchain_core.indexing import InMemoryRecordManager, index  # noqa: E402
+from langchain_core.documents import Document as LCDocument
+from langchain_core.indexing import InMemoryRecordManager, index
 
-from doclinks.store import InMemoryGraphStore, SQLiteGraphStore  # noqa: E402
-from doclinks.store.testing.kit import HashingEmbeddings  # noqa: E402
+from doclinks.store import InMemoryGraphStore, SQLiteGraphStore
+from doclinks.store.testing.kit import HashingEmbeddings
 
 V1 = [
     LCDocument(page_content="Charles Babbage designed the Analytical Engine in London.", metadata={"source": "a.txt"}),
@@ -51,7 +51,9 @@ def test_langchain_index_with_its_record_manager_keeps_a_doclinks_store_in_sync(
     edited = index(V2[:2], manager, store, cleanup="incremental", source_id_key="source", key_encoder="sha256")
     assert edited == {"num_added": 1, "num_updated": 0, "num_skipped": 1, "num_deleted": 1}
     assert texts(store) == sorted(d.page_content for d in V2)
-    full = index(V2[:2], manager, store, cleanup="full", source_id_key="source", key_encoder="sha256")  # b.txt not given: deleted
+    full = index(
+        V2[:2], manager, store, cleanup="full", source_id_key="source", key_encoder="sha256"
+    )  # b.txt not given: deleted
     assert full["num_deleted"] == 1 and texts(store) == sorted(d.page_content for d in V2[:2])
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from psycopg import sql
 
@@ -21,11 +22,22 @@ __all__ = ["PostgresSourceRecords"]
 class PostgresSourceRecords(SourceRecords):
     """`SourceRecords` in the ``<collection>_sources`` table (a mixin of `PostgresBackend`)."""
 
+    if TYPE_CHECKING:  # what it uses of `PostgresBackend`
+        _conn: Any
+        _dim: int | None
+        pg: Any
+
+        def _errors(self) -> contextlib.AbstractContextManager[None]: ...
+        def _lock_collection(self) -> None: ...
+        def _read_dimension(self) -> int | None: ...
+
     def _sources_table(self) -> sql.Identifier:
         return sql.Identifier(f"{self.pg.collection}_sources")
 
     def _has_sources(self) -> bool:
-        return self._conn.execute("SELECT to_regclass(%s)", (f"{self.pg.collection}_sources",)).fetchone()[0] is not None
+        return (
+            self._conn.execute("SELECT to_regclass(%s)", (f"{self.pg.collection}_sources",)).fetchone()[0] is not None
+        )
 
     def _sources_sql(self, text: str) -> sql.Composed:
         return sql.SQL(text).format(sources=self._sources_table())
@@ -36,10 +48,14 @@ class PostgresSourceRecords(SourceRecords):
             if not self._has_sources():
                 return {}
             if sources is None:
-                rows = self._conn.execute(self._sources_sql("SELECT source, content_hash, chunk_ids FROM {sources}")).fetchall()
+                rows = self._conn.execute(
+                    self._sources_sql("SELECT source, content_hash, chunk_ids FROM {sources}")
+                ).fetchall()
             else:
                 rows = self._conn.execute(
-                    self._sources_sql("SELECT source, content_hash, chunk_ids FROM {sources} WHERE source = ANY(%s::text[])"),
+                    self._sources_sql(
+                        "SELECT source, content_hash, chunk_ids FROM {sources} WHERE source = ANY(%s::text[])"
+                    ),
                     [list(sources)],
                 ).fetchall()
         return {r[0]: SourceRecord(r[0], r[1], decode_ids(r[2])) for r in rows}
@@ -50,7 +66,9 @@ class PostgresSourceRecords(SourceRecords):
             if not self._has_sources():
                 return []
             rows = self._conn.execute(
-                self._sources_sql("SELECT source FROM {sources} WHERE left(source, %s) = %s ORDER BY source COLLATE \"C\""),
+                self._sources_sql(
+                    'SELECT source FROM {sources} WHERE left(source, %s) = %s ORDER BY source COLLATE "C"'
+                ),
                 (len(prefix), prefix),
             ).fetchall()
         return [r[0] for r in rows]
@@ -58,8 +76,11 @@ class PostgresSourceRecords(SourceRecords):
     def put_source_records(self, records: Sequence[SourceRecord]) -> None:
         """See `SourceRecords.put_source_records`."""
         with self._errors(), self._conn.transaction():
-            self._conn.execute(self._sources_sql(
-                "CREATE TABLE IF NOT EXISTS {sources} (source text PRIMARY KEY, content_hash text NOT NULL, chunk_ids text NOT NULL)"))
+            self._conn.execute(
+                self._sources_sql(
+                    "CREATE TABLE IF NOT EXISTS {sources} (source text PRIMARY KEY, content_hash text NOT NULL, chunk_ids text NOT NULL)"
+                )
+            )
             with self._conn.cursor() as cur:
                 cur.executemany(
                     self._sources_sql("INSERT INTO {sources} VALUES (%s, %s, %s) ON CONFLICT (source) DO UPDATE SET "
@@ -71,7 +92,9 @@ class PostgresSourceRecords(SourceRecords):
         """See `SourceRecords.drop_source_records`."""
         with self._errors(), self._conn.transaction():
             if self._has_sources():
-                self._conn.execute(self._sources_sql("DELETE FROM {sources} WHERE source = ANY(%s::text[])"), [list(sources)])
+                self._conn.execute(
+                    self._sources_sql("DELETE FROM {sources} WHERE source = ANY(%s::text[])"), [list(sources)]
+                )
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator[None]:

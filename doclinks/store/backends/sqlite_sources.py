@@ -12,19 +12,33 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..source_records import SourceRecord, SourceRecords, decode_ids, encode_ids
 
 __all__ = ["SQLiteSourceRecords"]
 
-_TABLE = "CREATE TABLE IF NOT EXISTS sources (source TEXT PRIMARY KEY, content_hash TEXT NOT NULL, chunk_ids TEXT NOT NULL)"
+_TABLE = (
+    "CREATE TABLE IF NOT EXISTS sources (source TEXT PRIMARY KEY, content_hash TEXT NOT NULL, chunk_ids TEXT NOT NULL)"
+)
 
 
 class SQLiteSourceRecords(SourceRecords):
     """`SourceRecords` in the ``sources`` table (a mixin of `SQLiteBackend`)."""
 
+    if TYPE_CHECKING:  # what it uses of `SQLiteBackend`
+        _conn: sqlite3.Connection
+
+        def _errors(self) -> contextlib.AbstractContextManager[None]: ...
+        def _transaction(self) -> contextlib.AbstractContextManager[None]: ...
+        def _check_writable(self) -> None: ...
+        def _load(self) -> Any: ...
+
     def _has_sources(self) -> bool:
-        return self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sources'").fetchone() is not None
+        return (
+            self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sources'").fetchone()
+            is not None
+        )
 
     def source_records(self, sources: Sequence[str] | None) -> dict[str, SourceRecord]:
         """See `SourceRecords.source_records`."""
@@ -66,7 +80,9 @@ class SQLiteSourceRecords(SourceRecords):
         self._check_writable()
         with self._errors(), self._transaction():
             if self._has_sources():
-                self._conn.execute("DELETE FROM sources WHERE source IN (SELECT value FROM json_each(?))", (json.dumps(list(sources)),))
+                self._conn.execute(
+                    "DELETE FROM sources WHERE source IN (SELECT value FROM json_each(?))", (json.dumps(list(sources)),)
+                )
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator[None]:

@@ -47,7 +47,10 @@ class SyncCompliance:
         assert (edited.num_added, edited.num_skipped, edited.num_deleted) == (1, 1, 1)
         assert edited.sources_updated == ["a.txt"]
         assert _state(store) == {"a.txt#1": ["Babbage"], "a.txt#3": ["Paris"], "b.txt#1": ["London"]}
-        assert store.tag_degrees([("entity", "London"), ("entity", "Paris")]) == {("entity", "London"): 1, ("entity", "Paris"): 1}
+        assert store.tag_degrees([("entity", "London"), ("entity", "Paris")]) == {
+            ("entity", "London"): 1,
+            ("entity", "Paris"): 1,
+        }
         record = store.source_records(["a.txt"])["a.txt"]
         assert record.chunk_ids == ("a.txt#1", "a.txt#3")
 
@@ -74,7 +77,10 @@ class SyncCompliance:
         removed = store.delete_sources(["a.txt", "never.txt"])
         assert sorted(d.id for d in removed) == ["a.txt#1", "a.txt#2"]
         assert sorted(_state(store)) == ["b.txt#1"] and sorted(store.source_records()) == ["b.txt"]
-        assert store.tag_degrees([("entity", "Babbage"), ("entity", "London")]) == {("entity", "Babbage"): 0, ("entity", "London"): 1}
+        assert store.tag_degrees([("entity", "Babbage"), ("entity", "London")]) == {
+            ("entity", "Babbage"): 0,
+            ("entity", "London"): 1,
+        }
 
     def test_sources_under_a_prefix_are_matched_exactly(self, make_store):
         store = make_store()
