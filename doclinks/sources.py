@@ -1,8 +1,10 @@
 """Input files: find them, read them, split them into chunks with stable ids.
 
-Files: ``.txt`` and ``.md`` (one document per file, UTF-8 or another `encoding`) and ``.jsonl`` (one document
+Files: ``.txt`` and ``.md`` (one document per file, UTF-8 or another `encoding`), ``.jsonl`` (one document
 per line: a JSON object whose text field, ``"text"`` by default, is the document and whose
-other fields become its metadata). Folders are searched recursively; hidden files and
+other fields become its metadata), and, each through an optional extra, ``.pdf``, ``.html``/``.htm`` and
+``.docx`` (one document per file: the text `doclinks.formats` extracts; chunk offsets refer to it, and
+a PDF chunk's metadata holds its ``page``). Folders are searched recursively; hidden files and
 folders (a name starting with ".") are skipped.
 
 Chunks come from LangChain's ``RecursiveCharacterTextSplitter`` (Markdown separators for
@@ -33,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import formats
 from .source_checks import NotJSON, excerpt, no_constant, storable_problem, text_problem
 from .store.records import bad_text
 
@@ -51,8 +54,11 @@ __all__ = [
     "unreadable_files_error",
 ]
 
-#: File types read by `collect_files`.
-SUFFIXES = (".txt", ".md", ".jsonl")
+#: File types read by `collect_files` (the last ones through `doclinks.formats`, optional extras).
+SUFFIXES = (".txt", ".md", ".jsonl", *formats.SUFFIXES)
+
+# The types read, for messages: ".txt, .md, .jsonl, .pdf, .html, .htm or .docx".
+_READ = ", ".join(SUFFIXES[:-1]) + " or " + SUFFIXES[-1]
 
 #: Metadata keys doclinks writes itself. A .jsonl field with one of these names is kept
 #: under ``"meta_" + name`` instead.
@@ -75,6 +81,7 @@ class SourceDocument:
     key: str  # absolute path (+ ":line" for .jsonl): the stable part of chunk ids
     kind: str  # "text", "markdown"
     metadata: dict[str, Any] = field(default_factory=dict)
+    page_starts: list[int] = field(default_factory=list)  # paged formats: where each page starts in `text`
 
 
 @dataclass
@@ -125,11 +132,11 @@ def collect_files(paths: Sequence[str | os.PathLike], skipped: Counter | None = 
                 print(f"doclinks: warning: skipped {os.fsencode(f)!r}: the file name is not valid UTF-8", file=sys.stderr)
                 found.remove(f)
             if not found:
-                raise SourceError(f"{os.fspath(given)}: no .txt, .md or .jsonl files in this folder")
+                raise SourceError(f"{os.fspath(given)}: no {_READ} files in this folder")
         elif path.suffix.lower() not in SUFFIXES:
             raise SourceError(
                 f"{os.fspath(given)}: cannot read {(path.suffix + ' files') if path.suffix else 'a file without a suffix'} "
-                f"(doclinks reads .txt, .md and .jsonl)"
+                f"(doclinks reads {_READ.replace(' or ', ' and ')})"
             )
         elif not path.is_file():
             raise SourceError(f"{os.fspath(given)}: not a regular file (a FIFO, socket or device); doclinks reads files")
@@ -259,8 +266,26 @@ def read_documents(path: Path, *, text_field: str = "text", encoding: str = "utf
     if suffix == ".jsonl":
         yield from _jsonl(path, text_field, encoding)
         return
+    if suffix in formats.READERS:
+        yield _formatted(path)
+        return
     kind = "markdown" if suffix == ".md" else "text"
     yield SourceDocument(text=_read_text(path, encoding), source=str(path), key=str(path.resolve()), kind=kind)
+
+
+def _formatted(path: Path) -> SourceDocument:
+    """The document of a PDF, HTML or Word file (`doclinks.formats`), its text checked as a text file's."""
+    try:
+        found = formats.extract(path)
+    except (formats.FormatError, formats.MissingReaderError) as exc:
+        raise SourceError(str(exc)) from None
+    problem = text_problem(found.text)
+    if problem is not None:
+        pos, why = problem
+        raise SourceError(f"{path}: the extracted text {why}: {excerpt(found.text, pos)}")
+    metadata = {} if found.title is None else {"title": found.title}
+    return SourceDocument(text=found.text, source=str(path), key=str(path.resolve()), kind="text", metadata=metadata,
+                          page_starts=found.page_starts)  # fmt: skip
 
 
 class Splitter:
@@ -287,7 +312,9 @@ class Splitter:
         }
 
     def split(self, document: SourceDocument) -> list[Chunk]:
-        """The chunks of `document`, with metadata: its own, plus source, chunk and start_index."""
+        """The chunks of `document`, with metadata: its own, plus source, chunk and start_index (and, for a
+        paged format, ``page``: the page, from 1, where the chunk starts; ``page_end`` where it ends, when
+        another)."""
         if not document.text.strip():
             return []
         splitter = self._splitters[document.kind]
@@ -296,6 +323,8 @@ class Splitter:
         for index, piece in enumerate(pieces):
             metadata = dict(document.metadata)
             metadata.update(source=document.source, chunk=index, start_index=piece.metadata.get("start_index", -1))
+            if document.page_starts and metadata["start_index"] >= 0:
+                metadata.update(formats.page_span(document.page_starts, metadata["start_index"], len(piece.page_content)))
             chunks.append(Chunk(id=chunk_id(document.key, index, piece.page_content), text=piece.page_content, metadata=metadata))
         return chunks
 
@@ -334,11 +363,15 @@ def read_sources(
         LookupError: an unknown `encoding`.
     """
     codecs.lookup(encoding)
+    files = list(files)
+    try:  # a missing extra: one error, before any file is read
+        formats.check_readers(path.suffix for path in files)
+    except formats.MissingReaderError as exc:
+        raise SourceError(str(exc)) from None
     documents = 0
     chunks: list[Chunk] = []
     empty: list[Path] = []
     bad: list[tuple[Path, str]] = []
-    files = list(files)
     for path in files:
         try:
             docs = list(read_documents(path, text_field=text_field, encoding=encoding))

@@ -27,6 +27,7 @@ from .common import (
 from .progress import IngestProgress, progress_bar, rate_text
 from .errors import CommandError
 from .ingest_ray import RayOptions, add_ray_flags, check_engine, ray_options
+from .ingest_sync import plan_files, pruned_sources, sources_line
 
 __all__ = ["add_parser", "run", "IngestOptions", "IngestSummary", "ingest", "rate_text"]
 
@@ -49,6 +50,7 @@ class IngestOptions:
     text_field: str = "text"
     encoding: str = "utf-8"
     skip_bad: bool = False
+    prune: bool = False  # delete the sources recorded under the folders given whose file is gone
     progress: bool = True
     engine: str = "local"  # "ray": doclinks.scale on a Ray cluster, into PostgreSQL
     ray: RayOptions | None = None  # the --ray-* flags (None: their defaults)
@@ -77,6 +79,12 @@ class IngestSummary:
     skipped_by_type: dict[str, int] = field(default_factory=dict)  # files of folders not read, by suffix
     engine: str = "local"
     ner_actors: int = 0  # with --engine ray: the NER actors that ran
+    # Sources (files, by absolute path; doclinks.source_sync): what this run did to each.
+    sources_added: int = 0
+    sources_updated: int = 0
+    sources_unchanged: int = 0  # skipped unread: their bytes hash as recorded
+    sources_deleted: int = 0  # with --prune
+    deleted_chunks: int = 0  # of old versions and deleted sources
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as a JSON-ready dict."""
@@ -94,8 +102,10 @@ class IngestSummary:
             f"  files          {self.files:,} read" + (f", {len(self.empty_files)} empty" if self.empty_files else "")
             + (f", {len(self.bad_files)} unreadable (skipped)" if self.bad_files else "")
             + (f"; not read: {other}" if other else ""),
-            f"  documents      {self.documents:,}",
+            f"  documents      {self.documents:,}" + (" (of the files read)" if self.sources_unchanged else ""),
             f"  chunks         {self.chunks:,} (" + (f"{self.new_chunks:,} new" if self.new_chunks else "") + f"{skipped})",
+            *([sources_line(self.sources_added, self.sources_updated, self.sources_unchanged, self.sources_deleted,
+                            self.deleted_chunks)] if self.engine == "local" else []),
             f"  entities       {self.entities:,} mentions in the new chunks"
             + (f"; tags of {self.renormalized_chunks:,} stored chunks renormalised" if self.renormalized_chunks else ""),
             f"  store          {self.stored_chunks:,} chunks, {self.distinct_tags:,} distinct tags "
@@ -116,7 +126,8 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
             a database that is not doclinks'.
         KeyboardInterrupt: with ``.stored`` (chunks stored so far) and ``.total`` set on it.
     """
-    from ..pipeline import IngestSettings, ingest_chunks
+    from ..pipeline import IngestSettings
+    from ..source_sync import group_chunks, read_fingerprint, sync_sources
     from ..sources import SourceError, Splitter, collect_files, read_sources
 
     start = time.perf_counter()
@@ -142,25 +153,34 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
 
         default_model_path()  # a broken install fails here, before the database is created
     if options.engine == "ray":
+        if options.prune:
+            raise CommandError("--prune works with the local engine only (the Ray engine does not keep source records yet)")
         return _ingest_on_ray(paths, db, options, settings, start)
     by_type: Counter = Counter()
     try:
         files = collect_files(paths, skipped=by_type)
-        read = read_sources(files, splitter, text_field=options.text_field, encoding=options.encoding,
+        fingerprint = read_fingerprint(options.chunk_size, options.chunk_overlap, options.text_field, options.encoding)
+        plan = plan_files(db, files, fingerprint, reread=options.relabel)  # unchanged files are not read
+        read = read_sources(plan.to_read, splitter, text_field=options.text_field, encoding=options.encoding,
                             skip_bad=options.skip_bad)  # fmt: skip
     except LookupError:
         raise CommandError(f"--encoding {options.encoding}: no such text encoding") from None
     except SourceError as exc:
         raise CommandError(_source_message(str(exc))) from None
-    if not read.chunks:
+    gone = pruned_sources(db, paths) if options.prune else []
+    if not read.chunks and not plan.unchanged and not plan.recorded and not gone:
         raise CommandError("nothing to ingest: the files hold no text")
+    bad = {p for p, _ in read.bad_files}
+    groups = group_chunks(plan, [f for f in plan.to_read if f not in bad], read.chunks)
+    unchanged_ids = [i for f in plan.unchanged for i in plan.recorded[plan.keys[f]].chunk_ids]
+    unchanged_chunks = len(unchanged_ids)
     created = not is_url(db) and not Path(db).exists()
     try:
         store = open_store(db, create=True)
         try:
             with IngestProgress(options.progress) as progress:
-                report = ingest_chunks(store, read.chunks, settings, on_model=progress.on_model,
-                                       on_progress=progress.on_progress)  # fmt: skip
+                report = sync_sources(store, groups, settings, delete=gone, unchanged_ids=unchanged_ids, on_model=progress.on_model,
+                                      on_progress=progress.on_progress)  # fmt: skip
             stored_chunks, distinct_tags = len(store), store.tag_count()
         finally:
             store.close()
@@ -168,17 +188,20 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
         if created and not getattr(exc, "stored", 0):  # an interrupted run that stored chunks is continued
             remove_database_file(db)
         raise
-    if options.progress and not report.new_chunks:
-        print(f"doclinks ingest: nothing new to ingest: {_chunks(report.chunks)} of the files "
-              f"{'is' if report.chunks == 1 else 'are all'} stored in {shown_db(db)} already", file=sys.stderr)  # fmt: skip
+    chunks = report.chunks + unchanged_chunks
+    if options.progress and not report.new_chunks and not report.deleted_chunks:
+        print(f"doclinks ingest: nothing new to ingest: {_chunks(chunks)} of the files "
+              f"{'is' if chunks == 1 else 'are all'} stored in {shown_db(db)} already", file=sys.stderr)  # fmt: skip
     _warn_stale(report, labels)
     return IngestSummary(
-        db=shown_db(db), files=read.files_read, documents=read.documents, chunks=report.chunks, new_chunks=report.new_chunks,
-        skipped_chunks=report.skipped_chunks, entities=report.entities, renormalized_chunks=report.renormalized_chunks,
+        db=shown_db(db), files=read.files_read, documents=read.documents, chunks=chunks, new_chunks=report.new_chunks,
+        skipped_chunks=report.skipped_chunks + unchanged_chunks, entities=report.entities,
+        renormalized_chunks=report.renormalized_chunks,
         stored_chunks=stored_chunks, distinct_tags=distinct_tags, seconds=time.perf_counter() - start,
         chunks_per_second=(report.new_chunks / report.work_seconds) if report.new_chunks and report.work_seconds > 0 else None,
         empty_files=[str(p) for p in read.empty_files], bad_files=[{"file": str(p), "why": w} for p, w in read.bad_files],
-        skipped_by_type=dict(by_type),
+        skipped_by_type=dict(by_type), sources_added=len(report.sources_added), sources_updated=len(report.sources_updated),
+        sources_unchanged=len(plan.unchanged), sources_deleted=len(report.sources_deleted), deleted_chunks=report.deleted_chunks,
     )  # fmt: skip
 
 
@@ -238,9 +261,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``doclinks ingest``."""
     p = sub.add_parser(
         "ingest", help="read files, link their chunks on shared entities, store them",
-        description="Read .txt, .md and .jsonl files (folders recursively), split them into chunks, find their "
-        "entities, link chunks that share one, embed and store them. Interrupted and run again, it continues "
-        "where it stopped: chunks already stored are skipped.",
+        description="Read .txt, .md, .jsonl, .pdf, .html and .docx files (folders recursively), split them into chunks, "
+        "find their entities, link chunks that share one, embed and store them. Run again, it keeps the store in sync: "
+        "unchanged files are skipped unread, a changed file's chunks are replaced in one transaction, --prune deletes "
+        "the files gone. Interrupted and run again, it continues where it stopped.",
     )  # fmt: skip
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     add_labels(p, 'entity types to find (required): comma-separated, e.g. "Person,Organization,Location"')
@@ -254,6 +278,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--skip-bad", action="store_true",
                    help="leave out files that cannot be read (listed in the summary) instead of stopping; "
                    "without it every unreadable file is listed and nothing is stored")
+    p.add_argument("--prune", action="store_true",
+                   help="delete the files recorded under the folders given that no longer exist (their chunks and links); "
+                   "files elsewhere, and files still there, are never touched")
     p.add_argument("--min-link-score", type=float, default=DEFAULT_MIN_LINK_SCORE, metavar="S",
                    help=f"an entity links only when a mention scored at least this (default {DEFAULT_MIN_LINK_SCORE}; "
                    "0 links every mention above --threshold)")
@@ -289,7 +316,7 @@ def run(args: argparse.Namespace) -> int:
         labels=parse_labels(args.labels, exact=args.labels_exact), labels_exact=True, model=args.model, chunk_size=args.chunk_size,
         chunk_overlap=args.chunk_overlap, batch_size=args.batch_size, threshold=args.threshold,
         min_link_score=args.min_link_score or None, merge=not args.no_merge, keep_apart=list(args.keep_apart),
-        relabel=args.relabel, text_field=args.text_field, encoding=args.encoding, skip_bad=args.skip_bad,
+        relabel=args.relabel, text_field=args.text_field, encoding=args.encoding, skip_bad=args.skip_bad, prune=args.prune,
         progress=not args.no_progress, engine=args.engine, ray=ray_options(args),
         contrast_labels=parse_contrast_labels(args.contrast_labels),
     )  # fmt: skip

@@ -1,6 +1,7 @@
 """The `doclinks` command line: the parser, the dispatch, and errors as one line on stderr.
 
     doclinks ingest PATH... --labels "Person,Organization,Location" [--db graph.db] [--model M] ...
+    doclinks delete --source PATH | --id ID [--db graph.db] [--json]
     doclinks search "question" [--db graph.db | postgresql://...] [--k 4] [--depth 1] [--mmr] [--json]
                     [--parse --fields fields.json [--soft]]
     doclinks parse  "question" --fields fields.json [--today 2026-12-07] [--db graph.db] [--json]
@@ -29,7 +30,7 @@ from typing import NoReturn
 __all__ = ["main", "build_parser", "ArgumentParser", "COMMANDS"]
 
 #: The commands, in the order of ``doclinks --help``: the module of each.
-COMMANDS = ("ingest", "search", "parse", "entities", "graph", "stats", "serve", "mcp", "demo", "train", "evaluate")
+COMMANDS = ("ingest", "delete", "search", "parse", "entities", "graph", "stats", "serve", "mcp", "demo", "train", "evaluate")
 
 #: Commands that load a model (transformers' progress bars are silenced for them).
 _LOADS_MODELS = ("ingest", "search", "parse", "entities", "serve", "mcp", "demo")

@@ -34,11 +34,12 @@ from .graph_writes import GraphWrites
 from .langchain import VectorStoreAPI, check_semantics
 from .records import check_count, check_ids
 from .settings import TraversalSettings
+from .sync import SourceSync
 
 __all__ = ["GraphStore"]
 
 
-class GraphStore(GraphWrites, GraphSearch, EntitySearch, VectorStoreAPI):
+class GraphStore(GraphWrites, GraphSearch, EntitySearch, SourceSync, VectorStoreAPI):
     """Chunks linked by shared tags, searchable by similarity and along links.
 
     Args:

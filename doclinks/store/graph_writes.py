@@ -16,7 +16,7 @@ __all__ = ["GraphWrites"]
 class GraphWrites(FacadeParts):
     """The writes of `GraphStore` (a mixin: it uses the store's lock, backend, embedder and semantics)."""
 
-    def add_documents(self, documents: Iterable[Any], ids: Sequence[str] | None = None) -> list[str]:
+    def add_documents(self, documents: Iterable[Any], ids: Sequence[str] | None = None, **kwargs: Any) -> list[str]:
         """Upsert documents (doclinks or LangChain), in one transaction.
 
         A document whose id is already stored is replaced, with its links and
@@ -28,6 +28,8 @@ class GraphWrites(FacadeParts):
         Args:
             documents: the documents; ``metadata["links"]`` holds their links.
             ids: optional ids, one per document (default None).
+            kwargs: LangChain's ``batch_size`` (what ``langchain_core.indexing.index`` passes) is accepted
+                and has no effect: the documents are written in one transaction; any other is a TypeError.
 
         Returns:
             The ids, one per document, in order.
@@ -37,6 +39,9 @@ class GraphWrites(FacadeParts):
                 documents, or an embedding of the wrong dimension, NaN or zero.
             TypeError: metadata that is not JSON-serialisable, or a non-Link link.
         """
+        unknown = sorted(set(kwargs) - {"batch_size"})
+        if unknown:
+            raise TypeError(f"add_documents() got unexpected keyword arguments: {', '.join(unknown)}")
         docs = list(documents)
         if ids is not None:
             ids = check_ids(ids)
@@ -156,9 +161,11 @@ class GraphWrites(FacadeParts):
             self._check_open()
             self.backend.set_setting(name, value)
 
-    async def aadd_documents(self, documents: Iterable[Any], ids: Sequence[str] | None = None) -> list[str]:
+    async def aadd_documents(
+        self, documents: Iterable[Any], ids: Sequence[str] | None = None, **kwargs: Any
+    ) -> list[str]:
         """Async `add_documents` (runs in a worker thread)."""
-        return await asyncio.to_thread(self.add_documents, list(documents), ids)
+        return await asyncio.to_thread(self.add_documents, list(documents), ids, **kwargs)
 
     async def aadd_embedded_documents(self, documents: Iterable[Any], vectors: Sequence[Any]) -> list[str]:
         """Async `add_embedded_documents` (runs in a worker thread)."""

@@ -45,7 +45,7 @@ def work(tmp_path) -> Path:
 CASES = [
     # (command line, command, words the message must hold)
     (["ingest", "missing.txt", "--labels", LABELS], "ingest", ["missing.txt", "no such file"]),
-    (["ingest", "empty", "--labels", LABELS], "ingest", ["empty", "no .txt, .md or .jsonl files"]),
+    (["ingest", "empty", "--labels", LABELS], "ingest", ["empty", "no .txt, .md, .jsonl, .pdf, .html, .htm or .docx files"]),
     (["ingest", "empty/image.png", "--labels", LABELS], "ingest", ["image.png", ".png"]),
     (["ingest", "notes"], "ingest", ["labels missing"]),
     (["ingest", "notes", "--labels", " , "], "ingest", ["labels missing"]),

@@ -85,12 +85,13 @@ def _count(db: Path) -> int:
 
 
 def test_interrupted_ingest_continues_where_it_stopped(tmp_path, ner_model):
-    # 80 small documents, one chunk each, stored one per batch; interrupted after the first is stored
-    # (as early as possible: on a loaded machine the poll below may see the database late).
+    # 80 small files, one chunk each, stored one per batch (a file is committed whole, with its source
+    # record: doclinks.source_sync); interrupted after the first is stored (as early as possible: on a
+    # loaded machine the poll below may see the database late).
     people = ["Anna Smith", "Omar Okafor", "Elena Rossi", "Hiroshi Tanaka"]
     cities = ["Paris", "Berlin", "Tokyo", "Lagos", "Cape Town"]
-    rows = [{"text": f"{people[i % 4]} moved to {cities[i % 5]} in {1990 + i}.", "n": i} for i in range(80)]
-    corpus = write_corpus(tmp_path, {"moves/moves.jsonl": "\n".join(json.dumps(r) for r in rows) + "\n"})
+    corpus = write_corpus(tmp_path, {f"moves/m{i:02}.txt": f"{people[i % 4]} moved to {cities[i % 5]} in {1990 + i}."
+                                     for i in range(80)})  # fmt: skip
     db = corpus / "graph.db"
     args = [sys.executable, "-m", "doclinks", "ingest", "moves", "--labels", LABELS, "--db", str(db),
             "--model", ner_model, "--batch-size", "1", "--no-progress"]  # fmt: skip

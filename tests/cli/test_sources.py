@@ -13,7 +13,7 @@ from doclinks.sources import Splitter, chunk_id, collect_files, read_chunks, rea
 def test_folders_are_searched_recursively_hidden_and_other_files_skipped(tmp_path):
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / ".git").mkdir()
-    for name in ("a/one.txt", "a/b/two.md", "a/b/three.JSONL", ".git/four.txt", "a/.hidden.txt", "a/five.pdf"):
+    for name in ("a/one.txt", "a/b/two.md", "a/b/three.JSONL", ".git/four.txt", "a/.hidden.txt", "a/five.xlsx"):
         (tmp_path / name).write_text("x")
     found = collect_files([tmp_path])
     assert sorted(p.relative_to(tmp_path).as_posix() for p in found) == ["a/b/three.JSONL", "a/b/two.md", "a/one.txt"]
@@ -147,7 +147,7 @@ def test_labels_in_several_cases_are_one_label_and_wrong_separators_are_flagged(
     assert parse_labels("Person,Location") == ["Person", "Location"] and capsys.readouterr().err == ""
 
 
-@pytest.mark.parametrize("name, says", [("notes", "cannot read a file without a suffix"), ("notes.pdf", "cannot read .pdf files")])
+@pytest.mark.parametrize("name, says", [("notes", "cannot read a file without a suffix"), ("notes.xlsx", "cannot read .xlsx files")])
 def test_unreadable_types_are_named_in_plain_words(tmp_path, name, says):
     (tmp_path / name).write_text("x", encoding="utf-8")
     with pytest.raises(SourceError, match=says):
@@ -163,11 +163,11 @@ def test_every_unreadable_file_is_named_at_once_and_skip_bad_leaves_them_out(tmp
     (tmp_path / "latin.txt").write_bytes("Café Müller".encode("latin-1"))
     (tmp_path / "broken.jsonl").write_bytes(b'{"text": "ok"}\n[1]\n')
     (tmp_path / "empty.md").write_text("  \n", encoding="utf-8")
-    (tmp_path / "scan.pdf").write_bytes(b"%PDF")
+    (tmp_path / "sheet.xlsx").write_bytes(b"PK")
     (tmp_path / "notes").write_text("no suffix", encoding="utf-8")
     skipped = Counter()
     files = collect_files([tmp_path], skipped=skipped)
-    assert skipped == {".pdf": 1, "": 1}
+    assert skipped == {".xlsx": 1, "": 1}
     with pytest.raises(SourceError) as info:
         read_sources(files, Splitter())
     message = str(info.value)

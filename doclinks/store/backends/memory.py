@@ -21,6 +21,7 @@ from ..records import ChunkRecord, StoredChunk, decode_document
 from ..settings import TraversalSettings
 from ..vector_cache import CachedSearch, VectorCache
 from .base import Backend, Tokens
+from .memory_sources import MemorySourceRecords
 
 __all__ = ["MemoryBackend", "InMemoryGraphStore"]
 
@@ -48,7 +49,7 @@ class InMemoryGraphStore(GraphStore):
         super().__init__(MemoryBackend(), embedding, settings, semantics=semantics)
 
 
-class MemoryBackend(CachedSearch, Backend):
+class MemoryBackend(MemorySourceRecords, CachedSearch, Backend):
     """Chunks in Python dicts, vectors in a `VectorCache` (see `Backend` for each method)."""
 
     def __init__(self) -> None:

@@ -15,7 +15,7 @@ with `VectorTextEmbeddings` (``"v:x,y,z"`` texts), so each test knows the exact 
 therefore the exact answer. Searches: `doclinks.store.testing.compliance_search`; LangChain's
 VectorStore API: `doclinks.store.testing.compliance_langchain`; filter operators:
 `doclinks.store.testing.compliance_filters`; the command line's reads:
-`doclinks.store.testing.compliance_reads`.
+`doclinks.store.testing.compliance_reads`; source records and sync: `doclinks.store.testing.compliance_sync`.
 """
 
 from __future__ import annotations
@@ -36,12 +36,13 @@ from .compliance_langchain import LangChainCompliance
 from .compliance_ppr import PPRCompliance
 from .compliance_reads import ReadCompliance
 from .compliance_search import SearchCompliance
+from .compliance_sync import SyncCompliance
 from .kit import Q, VectorTextEmbeddings, doc, ids, unit, vec_text
 
 __all__ = ["StoreCompliance"]
 
 
-class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, FilterCompliance, ReadCompliance):
+class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, FilterCompliance, ReadCompliance, SyncCompliance):
     """The compliance suite; subclass it and implement `new_store` (see the module docstring)."""
 
     def new_store(self, embedding, settings: TraversalSettings | None, folder: Path, **options) -> GraphStore:

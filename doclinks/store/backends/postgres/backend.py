@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 
 from ..base import Backend
+from ..postgres_sources import PostgresSourceRecords
 from .connection import PostgresSettings, connect, redacted, sql
 from .reads import PostgresReads
 from .writes import PostgresWrites
@@ -13,7 +14,7 @@ from .writes import PostgresWrites
 __all__ = ["PostgresBackend"]
 
 
-class PostgresBackend(PostgresReads, PostgresWrites, Backend):
+class PostgresBackend(PostgresSourceRecords, PostgresReads, PostgresWrites, Backend):
     """Chunks in PostgreSQL tables (see the module docstring, and `Backend` for each method).
 
     Args:

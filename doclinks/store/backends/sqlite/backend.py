@@ -12,6 +12,7 @@ from urllib.request import pathname2url
 from ...errors import StoreConnectionError, StoreError
 from ...vector_cache import VectorCache
 from ..base import Backend
+from ..sqlite_sources import SQLiteSourceRecords
 from .reads import SQLiteReads
 from .schema import SCHEMA, SCHEMA_VERSION, SQLiteSettings, check_schema
 from .writes import SQLiteWrites
@@ -19,7 +20,7 @@ from .writes import SQLiteWrites
 __all__ = ["SQLiteBackend"]
 
 
-class SQLiteBackend(SQLiteReads, SQLiteWrites, Backend):
+class SQLiteBackend(SQLiteSourceRecords, SQLiteReads, SQLiteWrites, Backend):
     """Chunks in one SQLite file (see the package docstring, and `Backend` for each method).
 
     Args:

@@ -36,7 +36,11 @@ class SQLiteParts:
 
     @contextlib.contextmanager
     def _transaction(self):
-        """One write transaction; rolled back on any exception (KeyboardInterrupt too)."""
+        """One write transaction; rolled back on any exception (KeyboardInterrupt too). Inside another
+        (`SQLiteSourceRecords.atomic`) it joins it: the outer one commits or rolls back."""
+        if self._conn.in_transaction:
+            yield
+            return
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield
