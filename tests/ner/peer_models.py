@@ -49,13 +49,16 @@ def build_peer_checkpoint(
     span_mode: str = "markerV0",
     bi_encoder: bool = False,
     learning_rate: float = 1e-3,
+    post_fusion_schema: str = "",
+    num_post_fusion_layers: int = 1,
 ) -> Path:
     """Build a GLiNER with upstream, optionally fine-tune its heads briefly, save it to `directory`.
 
     `span_mode` "markerV0" (span-level) or "token_level"; `bi_encoder` adds all-MiniLM-L6-v2 as the labels
     encoder too (a separate copy). `embed_ent_token=False` reads each label's vector off its first token:
     with the encoder frozen that vector already means something, so a few dozen steps spread the scores
-    (from the `<<ENT>>` marker, whose embedding starts random, it takes hundreds).
+    (from the `<<ENT>>` marker, whose embedding starts random, it takes hundreds). `post_fusion_schema`
+    (e.g. "l2l-l2t-t2t") adds `num_post_fusion_layers` post-fusion layers, fine-tuned with the heads.
     """
     from gliner import GLiNER
 
@@ -68,6 +71,8 @@ def build_peer_checkpoint(
                     dropout=0.1, max_width=12, max_types=8, embed_ent_token=embed_ent_token)  # fmt: skip
     if bi_encoder:
         settings["labels_encoder"] = encoder
+    if post_fusion_schema:
+        settings.update(post_fusion_schema=post_fusion_schema, num_post_fusion_layers=num_post_fusion_layers)
     model = GLiNER.from_config(settings, backbone_from_pretrained=True)
     if fine_tune_steps:
         examples = synthetic_examples(320, seed=seed)
