@@ -100,7 +100,7 @@ def test_gliner_loads_what_we_save(both, cases, tmp_path):
     assert json.loads((saved / "gliner_config.json").read_text())["post_fusion_schema"] == ours.config.post_fusion_schema
     theirs = gliner.GLiNER.from_pretrained(str(saved))
     found = ours.inference(texts, labels, threshold=threshold)
-    assert assert_same_entities(found, peer_inference(theirs, texts, labels, threshold=threshold), threshold) > 10
+    assert assert_same_entities(found, peer_inference(theirs, texts, labels, threshold=threshold), threshold) > 3
     assert GLiNER.from_pretrained(saved).inference(texts, labels, threshold=threshold) == found
 
 
