@@ -136,7 +136,7 @@ def test_encoder_gives_llm2vec_hidden_states(decoder_checkpoint, kind, tmp_path)
     save_file({k: v.contiguous() for k, v in encoder.state_dict().items()}, str(tmp_path / "encoder.safetensors"))
     save_file({k: rows[k].contiguous() for k in ("input_ids", "attention_mask")}, str(tmp_path / "rows.safetensors"))
     script = Path(__file__).with_name("llm2vec_encoder_peer.py")
-    done = subprocess.run([str(LLM2VEC_PYTHON), str(script), str(tmp_path)], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([str(LLM2VEC_PYTHON), str(script), str(tmp_path)], capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     versions = json.loads((tmp_path / "peer_versions.json").read_text())
     assert versions["llm2vec"] == "0.2.3" and versions["transformers"] == "4.44.2", versions

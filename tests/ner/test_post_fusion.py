@@ -69,7 +69,7 @@ def both(checkpoint):
 def test_loads_with_its_fusion_layers(checkpoint, both):
     name, _, _ = checkpoint
     ours, theirs, _ = both
-    span_mode, bi_encoder, schema, layers, _ = CHECKPOINTS[name]
+    _, bi_encoder, schema, layers, _ = CHECKPOINTS[name]
     assert ours.config.post_fusion_schema == schema and ours.config.runs_post_fusion == bi_encoder
     assert len(ours.network.cross_fuser.layers) == layers == len(theirs.model.cross_fuser.layers)
 
