@@ -8,6 +8,8 @@ thread count. Prints texts/s, their ratio, peak RSS, and whether the entities ar
     # the GLiNER family: each architecture built (and briefly tuned) by gliner from MiniLM, with 4, 30
     # and 200 labels (a uni-encoder reads the labels in every row; a bi-encoder encodes them once)
     python benchmarks/ner_throughput.py --architecture uni-span,uni-token,bi-span,bi-token --labels 4,30,200 --texts 100
+    # post-fusion (MiniLM bi-encoders, schema l2l-l2t-t2t) and the tiny decoder encoders (tests/ner/decoder_peers.py)
+    python benchmarks/ner_throughput.py --architecture poly-span,poly-token,llama-span,qwen2-span --labels 4,30 --texts 40
 """
 
 from __future__ import annotations
@@ -30,7 +32,12 @@ ARCHITECTURES = {  # name: (span_mode, bi-encoder)
     "uni-token": ("token_level", False),
     "bi-span": ("markerV0", True),
     "bi-token": ("token_level", True),
+    "poly-span": ("markerV0", True),  # post-fusion "l2l-l2t-t2t"
+    "poly-token": ("token_level", True),
+    "llama-span": ("markerV0", False),  # a tiny random Llama (bidirectional) as the encoder
+    "qwen2-span": ("markerV0", False),
 }
+POST_FUSION_SCHEMA = "l2l-l2t-t2t"
 
 
 def label_set(n: int) -> list[str]:
@@ -81,7 +88,14 @@ def run_one(
     else:
         from gliner import GLiNER
     labels = label_set(num_labels)
-    model = GLiNER.from_pretrained(checkpoint)
+    if implementation == "gliner" and json.loads(Path(checkpoint, "gliner_config.json").read_text())["encoder_config"]["model_type"] == "llama":
+        sys.path.insert(0, str(ROOT))
+        from tests.ner.decoder_peers import gliner_builds_llama_with  # llm2vec cannot import beside gliner
+
+        with gliner_builds_llama_with():
+            model = GLiNER.from_pretrained(checkpoint)
+    else:
+        model = GLiNER.from_pretrained(checkpoint)
     model.inference(texts[:8], labels, batch_size=batch_size)  # warm-up
     start = time.perf_counter()
     entities = model.inference(texts, labels, threshold=0.5, batch_size=batch_size)
@@ -130,11 +144,21 @@ def same_entities(
 
 def build_checkpoint(directory: Path, architecture: str = "uni-span") -> Path:
     """A MiniLM GLiNER of `architecture` with gliner's default heads (hidden 512, BiLSTM; a bi-encoder reads
-    labels with a second MiniLM), built, briefly tuned and saved by gliner itself."""
+    labels with a second MiniLM; poly: hidden 384 and post-fusion), or a tiny decoder-encoder GLiNER
+    (llama, qwen2), built, briefly tuned and saved by gliner itself."""
     sys.path.insert(0, str(ROOT))
     from tests.ner.peer_models import build_peer_checkpoint
 
     span_mode, bi_encoder = ARCHITECTURES[architecture]
+    if architecture.startswith(("llama", "qwen2")):
+        from tests.ner.decoder_peers import build_decoder_checkpoint
+
+        return build_decoder_checkpoint(architecture.split("-")[0], directory)
+    if architecture.startswith("poly"):  # hidden 384: a multiple of MiniLM's 12 heads, which the fusion splits it into
+        return build_peer_checkpoint(
+            directory, hidden_size=384, rnn_layers=1, seed=0, fine_tune_steps=40, learning_rate=2e-4,
+            span_mode=span_mode, bi_encoder=True, post_fusion_schema=POST_FUSION_SCHEMA,
+        )  # fmt: skip
     return build_peer_checkpoint(
         directory, hidden_size=512, rnn_layers=1, seed=0, fine_tune_steps=100, span_mode=span_mode, bi_encoder=bi_encoder
     )

@@ -19,6 +19,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from .config import CONFIG_FILE, CheckpointError, GLiNERConfig
+from .decoders import build_encoder, decoder_kind, make_bidirectional, saved_config
 from .network import GLiNERNetwork
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
@@ -131,25 +132,22 @@ def _encoder_config(values: dict | None, source: str | None, key: str, source_ke
 
 
 def build_backbone(config: GLiNERConfig, local_files_only: bool = False) -> torch.nn.Module:
-    """An untrained transformers encoder of the checkpoint's architecture (weights come from the checkpoint)."""
-    from transformers import AutoModel
-
+    """An untrained transformers encoder of the checkpoint's architecture (weights come from the checkpoint);
+    a Llama decoder is made bidirectional, as `gliner` makes it through `llm2vec` (`decoders`)."""
     encoder_config = _encoder_config(config.encoder_config, config.model_name, "encoder_config", "model_name", local_files_only)
     if config.encoder_config is None and config.vocab_size != -1:
         encoder_config.vocab_size = config.vocab_size
-    return AutoModel.from_config(encoder_config)
+    return build_encoder(encoder_config, "encoder_config")
 
 
 def build_labels_backbone(config: GLiNERConfig, local_files_only: bool = False) -> torch.nn.Module | None:
     """A bi-encoder's untrained labels encoder (weights come from the checkpoint); None for uni-encoders."""
-    from transformers import AutoModel
-
     if not config.bi_encoder:
         return None
     labels_config = _encoder_config(
         config.labels_encoder_config, config.labels_encoder, "labels_encoder_config", "labels_encoder", local_files_only
     )
-    return AutoModel.from_config(labels_config)
+    return build_encoder(labels_config, "labels_encoder_config")
 
 
 def add_special_tokens(config: GLiNERConfig, tokenizer, network: GLiNERNetwork) -> None:
@@ -275,9 +273,9 @@ def save_checkpoint(
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     backbone = network.token_rep_layer.bert_layer.model
-    config.encoder_config = backbone.config.to_dict()
+    config.encoder_config = saved_config(backbone)
     if config.bi_encoder:
-        config.labels_encoder_config = network.token_rep_layer.labels_encoder.model.config.to_dict()
+        config.labels_encoder_config = saved_config(network.token_rep_layer.labels_encoder.model)
     else:  # upstream's bi-encoders keep vocab_size -1 (no markers added)
         config.vocab_size = backbone.config.vocab_size
     state = {k: v.detach().to("cpu").contiguous().clone() for k, v in network.state_dict().items()}
@@ -326,6 +324,8 @@ def create_model(
         raise CheckpointError(f"No encoder at {folder}: expected a transformers model folder with config.json")
     tokenizer = AutoTokenizer.from_pretrained(str(folder))
     backbone = AutoModel.from_pretrained(str(folder))
+    if decoder_kind(backbone.config.model_type) == "bidirectional":
+        make_bidirectional(backbone)
     config = GLiNERConfig(
         model_name=model_name or str(folder), hidden_size=hidden_size, max_width=max_width,
         num_rnn_layers=num_rnn_layers, dropout=dropout, max_types=max_types, max_len=max_len,
@@ -336,7 +336,7 @@ def create_model(
         torch.manual_seed(seed)
     network = GLiNERNetwork(config, backbone)
     add_special_tokens(config, tokenizer, network)
-    config.encoder_config = backbone.config.to_dict()
+    config.encoder_config = saved_config(backbone)
     network.train()
     return config, tokenizer, network
 

@@ -5,7 +5,9 @@ Four architectures of the family are supported (`GLiNERConfig.architecture`):
 - ``uni-span``: span-level uni-encoder (`span_mode="markerV0"`, the urchade v1/v2/v2.1 checkpoints);
 - ``uni-token``: token-level uni-encoder (`span_mode="token_level"`, NuNER Zero);
 - ``bi-span`` and ``bi-token``: the same heads with a separate labels encoder (`labels_encoder`, a
-  sentence transformer that reads each entity type on its own: knowledgator's gliner-bi-*, ModernGLiNER).
+  sentence transformer that reads each entity type on its own: knowledgator's gliner-bi-*, ModernGLiNER);
+  with `post_fusion_schema` (knowledgator's gliner-poly-*) the label and word vectors then attend to each
+  other before scoring (`fusion.CrossFuser`).
 
 Anything else (relation, label-generating, streaming models, span representations on token models, ...)
 is refused with an error that names the setting.
@@ -27,6 +29,7 @@ SPECIAL_TOKENS = ("[FLERT]",)  # upstream adds [FLERT] first, then the ENT and S
 WORD_SHAPE_SPAN_MODE = "markerV0+word_shape"
 TOKEN_LEVEL = "token_level"
 ARCHITECTURES = ("uni-span", "uni-token", "bi-span", "bi-token")
+FUSION_STEPS = ("l2l", "t2t", "l2t", "t2l")  # the steps of a post-fusion schema (`fusion.CrossFuser`)
 
 
 class CheckpointError(ValueError):
@@ -129,8 +132,16 @@ class GLiNERConfig:
             refuse("labels_encoder_config", "{...}", "set without labels_encoder")
         if self.word_shape and self.architecture != "uni-span":
             refuse("span_mode", WORD_SHAPE_SPAN_MODE, "the word-shape feature exists for span-level uni-encoders only")
-        if extra.get("post_fusion_schema"):
-            refuse("post_fusion_schema", extra["post_fusion_schema"], "post-fusion layers are out of scope")
+        schema = extra.get("post_fusion_schema")
+        if schema is not None and schema != "":
+            if not isinstance(schema, str):
+                refuse("post_fusion_schema", schema, f"expected steps of {', '.join(FUSION_STEPS)} joined by '-'")
+            unknown = [step for step in schema.split("-") if step not in FUSION_STEPS]
+            if unknown:
+                refuse("post_fusion_schema", schema, f"unknown step(s) {unknown}; the steps are {', '.join(FUSION_STEPS)}")
+        layers = extra.get("num_post_fusion_layers", 1)
+        if not isinstance(layers, int) or isinstance(layers, bool) or layers < 0:
+            refuse("num_post_fusion_layers", layers, "expected an integer >= 0")
         if extra.get("fuse_layers"):
             refuse("fuse_layers", extra["fuse_layers"], "layer fusion is out of scope")
         if extra.get("span_encoder_config") is not None:
@@ -184,6 +195,22 @@ class GLiNERConfig:
     def architecture(self) -> str:
         """One of `ARCHITECTURES`: "uni-span", "uni-token", "bi-span", "bi-token"."""
         return f"{'bi' if self.bi_encoder else 'uni'}-{'token' if self.token_level else 'span'}"
+
+    @property
+    def post_fusion_schema(self) -> str:
+        """The post-fusion steps, e.g. "l2l-l2t-t2t" (`fusion.CrossFuser`); "" when the model has none."""
+        return self.extra.get("post_fusion_schema") or ""
+
+    @property
+    def num_post_fusion_layers(self) -> int:
+        """How many times the post-fusion steps are stacked (1 unless the config says otherwise)."""
+        return self.extra.get("num_post_fusion_layers", 1)
+
+    @property
+    def runs_post_fusion(self) -> bool:
+        """True when the forward pass fuses labels and words: a bi-encoder with a schema (`gliner` builds the
+        layers of a uni-encoder too, and never runs them)."""
+        return self.bi_encoder and bool(self.post_fusion_schema)
 
     @property
     def special_tokens(self) -> list[str]:

@@ -13,7 +13,9 @@ span drops from two dense layers to one addition, a ReLU and a dot product per l
 The token head (`TokenScorer`, upstream's `Scorer`) scores each (word, label) pair with an MLP on
 `[t0; l0; t1 * l1]`; its first layer splits the same way into a word term, a label term and the
 product term, so only the product is computed per pair. A bi-encoder reads each label alone with its
-labels encoder (mean-pooled), so label vectors are computed once per label and reused for every text.
+labels encoder (mean-pooled), so label vectors are computed once per label and reused for every text;
+with post-fusion (`fusion.CrossFuser`) those vectors then attend to the row's words and to each other,
+and both heads above run unchanged on the fused vectors.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .config import GLiNERConfig
+from .fusion import CrossFuser
 from .inputs import NUM_WORD_SHAPES
 
 
@@ -237,6 +240,16 @@ class GLiNERNetwork(nn.Module):
         self.token_rep_layer = TokenEncoder(backbone, config.hidden_size, config.word_shape, labels_backbone)
         if config.num_rnn_layers > 0:
             self.rnn = WordLSTM(config.hidden_size, config.num_rnn_layers)
+        if config.post_fusion_schema:
+            heads = backbone.config.num_attention_heads  # upstream: the text encoder's head count
+            if config.runs_post_fusion and config.hidden_size % heads:
+                raise ValueError(
+                    f"post_fusion_schema={config.post_fusion_schema!r}: hidden_size {config.hidden_size} is not a "
+                    f"multiple of the text encoder's {heads} attention heads, which the post-fusion attention splits it into"
+                )
+            self.cross_fuser = CrossFuser(
+                config.hidden_size, heads, config.num_post_fusion_layers, config.dropout, config.post_fusion_schema
+            )
         if config.token_level:
             self.scorer = TokenScorer(config.hidden_size, config.dropout)
         else:
@@ -268,9 +281,15 @@ class GLiNERNetwork(nn.Module):
             labels = label_vectors.to(words.dtype)
         else:
             labels = gather_rows(hidden, label_positions, num_labels)
-        # `gliner` 0.2.29 builds a bi-encoder's BiLSTM (its weights are in the checkpoints) but never runs it.
+        # `gliner` 0.2.29 builds a bi-encoder's BiLSTM (its weights are in the checkpoints) but never runs it,
+        # and a uni-encoder's post-fusion layers likewise.
         if hasattr(self, "rnn") and not self.config.bi_encoder:
             words = self.rnn(words, num_words)
+        if self.config.runs_post_fusion:
+            words_mask = torch.arange(words.size(1), device=words.device)[None, :] < num_words[:, None]
+            labels_mask = torch.arange(labels.size(1), device=labels.device)[None, :] < num_labels[:, None]
+            labels, words = self.cross_fuser(labels, words, labels_mask, words_mask)
+            labels = labels * labels_mask.unsqueeze(-1).to(labels.dtype)  # as upstream: padded labels back to zero
         if self.config.token_level:
             return self.scorer(words, labels)
         labels = self.prompt_rep_layer(labels)

@@ -49,13 +49,20 @@ def build_peer_checkpoint(
     span_mode: str = "markerV0",
     bi_encoder: bool = False,
     learning_rate: float = 1e-3,
+    post_fusion_schema: str = "",
+    num_post_fusion_layers: int = 1,
+    encoder: str | Path | None = None,
+    max_len: int | None = None,
 ) -> Path:
     """Build a GLiNER with upstream, optionally fine-tune its heads briefly, save it to `directory`.
 
     `span_mode` "markerV0" (span-level) or "token_level"; `bi_encoder` adds all-MiniLM-L6-v2 as the labels
     encoder too (a separate copy). `embed_ent_token=False` reads each label's vector off its first token:
     with the encoder frozen that vector already means something, so a few dozen steps spread the scores
-    (from the `<<ENT>>` marker, whose embedding starts random, it takes hundreds).
+    (from the `<<ENT>>` marker, whose embedding starts random, it takes hundreds). `post_fusion_schema`
+    (e.g. "l2l-l2t-t2t") adds `num_post_fusion_layers` post-fusion layers, fine-tuned with the heads.
+    `encoder` (default: the packaged all-MiniLM-L6-v2, pretrained) names a folder with only a config and a
+    tokenizer: upstream then initialises the encoder at random (seeded), as for the tiny decoder encoders.
     """
     from gliner import GLiNER
 
@@ -63,12 +70,17 @@ def build_peer_checkpoint(
     # fine-tuning does not depend on what the tests before it drew.
     random.seed(seed)
     torch.manual_seed(seed)
-    encoder = str(packaged_minilm())
+    pretrained = encoder is None
+    encoder = str(packaged_minilm() if encoder is None else encoder)
     settings = dict(model_name=encoder, span_mode=span_mode, hidden_size=hidden_size, num_rnn_layers=rnn_layers,
                     dropout=0.1, max_width=12, max_types=8, embed_ent_token=embed_ent_token)  # fmt: skip
     if bi_encoder:
         settings["labels_encoder"] = encoder
-    model = GLiNER.from_config(settings, backbone_from_pretrained=True)
+    if post_fusion_schema:
+        settings.update(post_fusion_schema=post_fusion_schema, num_post_fusion_layers=num_post_fusion_layers)
+    if max_len is not None:
+        settings["max_len"] = max_len
+    model = GLiNER.from_config(settings, backbone_from_pretrained=pretrained)
     if fine_tune_steps:
         examples = synthetic_examples(320, seed=seed)
         collator = model.data_collator_class(model.config, data_processor=model.data_processor, prepare_labels=True)
