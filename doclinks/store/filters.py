@@ -25,7 +25,7 @@ import hashlib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 __all__ = [
     "INDEX_TEXT_BYTES", "index_text", "metadata_tokens", "compile_filter", "matches",
@@ -119,7 +119,7 @@ class Not:
     part: Condition
 
 
-Condition = Union[Match, Compare, AllOf, AnyOf, Not]
+Condition = Match | Compare | AllOf | AnyOf | Not
 
 _COMPARE = {"$gt": "gt", "$gte": "gte", "$lt": "lt", "$lte": "lte"}
 

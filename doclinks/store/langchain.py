@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from .results import SEARCH_TYPES, to_langchain  # to_langchain: re-exported (its home is results)
 
@@ -104,7 +104,7 @@ class VectorStoreAPI(VectorStoreBase):
 
     semantics: str = "doclinks"
     #: Constructor arguments `from_texts` fills in when the caller leaves them out (per store class).
-    FROM_TEXTS_DEFAULTS: dict[str, Any] = {}
+    FROM_TEXTS_DEFAULTS: ClassVar[dict[str, Any]] = {}
 
     # ------------------------------------------------------------------ results
     def _answer(self, docs: list, *, similarity: bool) -> list:

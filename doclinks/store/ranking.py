@@ -44,7 +44,7 @@ class Neighbours:
         return len(self.keys)
 
     @classmethod
-    def empty(cls) -> "Neighbours":
+    def empty(cls) -> Neighbours:
         """No neighbours (what an expansion that reaches nothing returns)."""
         z = np.zeros(0, dtype=np.int64)
         return cls(z, [], np.zeros(0), z, z)

@@ -183,7 +183,7 @@ class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, Filt
     def test_bad_vectors_give_clear_errors(self, make_store):
         store = make_store()
         store.add_documents([doc("a", (1, 0, 0))])
-        with pytest.raises(ValueError, match="dimension 2.*3-dimensional"):
+        with pytest.raises(ValueError, match=r"dimension 2.*3-dimensional"):
             store.add_documents([Document("v:1,0", id="b")])
         with pytest.raises(ValueError, match="NaN"):
             store.add_documents([Document("v:1,nan,0", id="b")])

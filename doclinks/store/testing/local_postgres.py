@@ -55,9 +55,9 @@ def _owned_privately(root: Path) -> bool:
             return False
         for path in [root, *root.rglob("*")]:
             info = path.lstat()
-            if info.st_uid != uid or info.st_mode & 0o022:
-                if not (path.is_symlink() and info.st_uid == uid):  # symlink modes are always 0777
-                    return False
+            # symlink modes are always 0777
+            if (info.st_uid != uid or info.st_mode & 0o022) and not (path.is_symlink() and info.st_uid == uid):
+                return False
             if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
                 return False
     except OSError:
@@ -174,7 +174,7 @@ class LocalPostgres:
             **kwargs,
         )
 
-    def start(self) -> "LocalPostgres":
+    def start(self) -> LocalPostgres:
         """initdb, start the server, create the vector extension. Returns self."""
         self._bin = self._binaries()
         # In the system's temporary folder, not the caller's (pytest's is closed to other accounts).
@@ -234,7 +234,7 @@ class LocalPostgres:
         shutil.rmtree(self._dir, ignore_errors=True)
         self._dir = None
 
-    def __enter__(self) -> "LocalPostgres":
+    def __enter__(self) -> LocalPostgres:
         return self.start()
 
     def __exit__(self, *exc) -> None:
