@@ -164,6 +164,8 @@ class LocalPostgres:
 
     def _run(self, args: list[str], **kwargs) -> subprocess.CompletedProcess:
         """Run one of the server binaries as the server's account; raise CalledProcessError on failure."""
+        if self._bin is None:
+            raise RuntimeError("the PostgreSQL server is not started (call start() first)")
         return subprocess.run(
             [str(self._bin / args[0]), *args[1:]],
             cwd=self._dir,  # a folder the account may enter (the caller's may be closed to it)
@@ -216,6 +218,8 @@ class LocalPostgres:
 
     def restart(self) -> None:
         """Restart the server on the same port and data (fast shutdown): open connections break."""
+        if self._dir is None:
+            raise RuntimeError("the PostgreSQL server is not started (call start() first)")
         data = self._dir / "data"
         # -l: the new server must not hold this process's pipes open (capture_output would wait on them).
         self._run(["pg_ctl", "-D", str(data), "-l", str(data / "server.log"), "-m", "fast", "-w",
