@@ -9,6 +9,7 @@ at 100,000 x 384 it measured ~7 ms here, against ~60 ms for sqlite-vec's vec0 sc
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any, overload
 
 import numpy as np
@@ -88,7 +89,7 @@ class VectorCache:
             return np.zeros(0, dtype=np.float32)
         return self._matrix[np.asarray(keys, dtype=np.int64)] @ query
 
-    def top_k(self, query: np.ndarray, k: int, among: Sequence[int] | set[int] | None = None) -> list[Hit]:
+    def top_k(self, query: np.ndarray, k: int, among: Sequence[int] | AbstractSet[int] | None = None) -> list[Hit]:
         """The `k` most similar vectors (ties by id), over all keys or those in `among`."""
         if among is None:
             sims = self._matrix[: self._end] @ query
@@ -129,7 +130,7 @@ class CachedSearch:
 
     _cache: VectorCache | None
 
-    def _matching(self, tokens: Any) -> Sequence[int] | set[int] | None:
+    def _matching(self, tokens: Any) -> Sequence[int] | AbstractSet[int] | None:
         raise NotImplementedError  # each backend defines it
 
     def _held_cache(self) -> VectorCache:

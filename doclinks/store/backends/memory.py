@@ -174,7 +174,7 @@ class MemoryBackend(MemorySourceRecords, CachedSearch, Backend):
 
     def chunk_tags(self, keys: Sequence[int], max_degree: int) -> list[tuple[int, str, str, int]]:
         """See `Backend.chunk_tags`."""
-        rows = []
+        rows: list[tuple[int, str, str, int]] = []
         for key in keys:
             row = self._by_key.get(key)
             if row is not None:
@@ -186,7 +186,7 @@ class MemoryBackend(MemorySourceRecords, CachedSearch, Backend):
 
     def tag_chunks(self, pairs: Sequence[tuple[str, str]], max_degree: int) -> list[tuple[int, str, str, int]]:
         """See `Backend.tag_chunks`."""
-        rows = []
+        rows: list[tuple[int, str, str, int]] = []
         for pair in dict.fromkeys(pairs):
             carriers = self._in_index.get(pair, ())
             if len(carriers) <= max_degree:

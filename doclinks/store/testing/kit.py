@@ -77,7 +77,7 @@ def doc(id: str | None, v: Iterable[float], *links: Link, **metadata) -> Documen
     return Document(vec_text(v), md, id)
 
 
-def ids(docs: Iterable[Document]) -> list[str]:
+def ids(docs: Iterable[Document]) -> list[str | None]:
     """The ids of `docs`, in order."""
     return [d.id for d in docs]
 
