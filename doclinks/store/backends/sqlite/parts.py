@@ -4,8 +4,8 @@ and type checkers), errors and transactions."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from ...errors import StoreConnectionError
