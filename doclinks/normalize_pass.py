@@ -146,7 +146,7 @@ def normalized_ids(
         scope = scope_of(pairs)
         if not scope:
             return []
-        carrying = [pair for pair in stored if in_scope(*pair, scope)]
+        carrying = [(kind, tag) for kind, tag in stored if in_scope(kind, tag, scope)]
         docs = store.documents_with_tags(carrying)
         before = [snapshot(d) for d in docs]
         for tag in keep_apart:

@@ -232,7 +232,8 @@ def _jsonl(path: Path, text_field: str, encoding: str = "utf-8") -> Iterator[Sou
             except RecursionError:
                 raise SourceError(f"{path}:{lineno}: JSON nested too deeply to read") from None
             if bad is not None:
-                pos, why = text_problem(bad)
+                problem = text_problem(bad)  # never None for a string `_bad_string` found
+                pos, why = problem if problem is not None else (0, "holds a character no store can hold")
                 raise SourceError(f"{path}:{lineno}: a string {why}: {excerpt(bad, pos)}")
             if not isinstance(obj, dict):
                 raise SourceError(f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}")
@@ -303,7 +304,7 @@ class Splitter:
             raise ValueError(f"chunk_overlap must be at least 0 and below chunk_size ({chunk_size}), got {chunk_overlap}")
         from langchain_text_splitters import Language, RecursiveCharacterTextSplitter
 
-        common = {"chunk_size": chunk_size, "chunk_overlap": chunk_overlap, "add_start_index": True}
+        common: dict[str, Any] = {"chunk_size": chunk_size, "chunk_overlap": chunk_overlap, "add_start_index": True}
         self.chunk_size = chunk_size
         self.chunk_overlap = chunk_overlap
         self._splitters = {

@@ -71,7 +71,7 @@ def test_another_merge_rule_makes_one_full_pass(extractor):
 
 
 def test_settings_are_checked_without_flags():
-    with pytest.raises(ValueError, match="^threshold"):
+    with pytest.raises(ValueError, match=r"^threshold"):
         IngestSettings(labels=["person"], threshold=1.5)
     with pytest.raises(ValueError, match="batch_size"):
         IngestSettings(labels=["person"], batch_size=0)

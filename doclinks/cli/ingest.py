@@ -21,13 +21,22 @@ from typing import Any
 from ..links.contrast import DEFAULT_CONTRAST_LABELS
 from ..links.extractor import DEFAULT_MIN_LINK_SCORE
 from .common import (
-    add_db, add_labels, add_model, check_model_name, interrupted, is_url, label_names, open_store, parse_labels,
-    remove_database_file, shown_db,
+    add_db,
+    add_labels,
+    add_model,
+    check_model_name,
+    interrupted,
+    is_url,
+    label_names,
+    open_store,
+    parse_labels,
+    remove_database_file,
+    shown_db,
 )  # fmt: skip
-from .progress import IngestProgress, progress_bar, rate_text
 from .errors import CommandError
 from .ingest_ray import RayOptions, add_ray_flags, check_engine, ray_options
 from .ingest_sync import plan_files, pruned_sources, sources_line
+from .progress import IngestProgress, progress_bar, rate_text
 
 __all__ = ["add_parser", "run", "IngestOptions", "IngestSummary", "ingest", "rate_text"]
 

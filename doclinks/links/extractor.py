@@ -15,11 +15,17 @@ from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
-from typing import Any, Generic, TypeVar, Union
+from typing import Any, Generic, TypeVar
 
 from ..boundaries import BreakIndex
 from ..ner.validation import check_threshold
-from .contrast import DEFAULT_CONTRAST_LABELS, DEFAULT_CONTRAST_MODE, check_contrast_labels, check_contrast_mode, contrast_for
+from .contrast import (
+    DEFAULT_CONTRAST_LABELS,
+    DEFAULT_CONTRAST_MODE,
+    check_contrast_labels,
+    check_contrast_mode,
+    contrast_for,
+)
 from .extractor_inputs import EXTRACT_KWARGS, check_extract_kwargs, check_labels, length, progress_bar, text_of
 from .link import Link, add_links
 from .models import load_model, reads_descriptions
@@ -35,7 +41,7 @@ __all__ = [
 InputT = TypeVar("InputT")
 
 #: Input of `GLiNERLinkExtractor`: a string, or a document (anything with ``page_content``).
-GLiNERInput = Union[str, Any]
+GLiNERInput = str | Any
 
 #: The least best-mention score for an entity to link, chosen on `benchmarks/link_quality.py`.
 DEFAULT_MIN_LINK_SCORE = 0.7
@@ -47,7 +53,7 @@ class LinkExtractor(ABC, Generic[InputT]):
     """Interface of link extractors: `extract_one` gives the links of one input, `extract_many` of many."""
 
     @abstractmethod
-    def extract_one(self, input: InputT) -> set[Link]:  # noqa: A002 - LangChain's name
+    def extract_one(self, input: InputT) -> set[Link]:
         """The links of one input."""
 
     def extract_many(self, inputs: Iterable[InputT]) -> Iterable[set[Link]]:
@@ -239,7 +245,7 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         return f"GLiNERLinkExtractor(labels={self._labels!r}, kind={self._kind!r}, thresholds={self._thresholds!r})"
 
     # ------------------------------------------------------------------------------------ extraction
-    def extract_one(self, input: GLiNERInput) -> set[Link]:  # noqa: A002 - LangChain's name
+    def extract_one(self, input: GLiNERInput) -> set[Link]:
         """The links of one input (a str, or a document's ``page_content``)."""
         text = text_of(input, None)
         return next(self._details([text], progress=False))[0]

@@ -11,9 +11,13 @@ tags by `doclinks.links.canonical.match_query_tags`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import numpy as np
+
+from ..document import Document
+from .facade_parts import FacadeParts
 from .filters import compile_filter
 from .records import check_count
 from .strategies.ppr import ppr
@@ -55,9 +59,13 @@ def query_tags(
     return match_query_tags(mentions, stored)
 
 
-class EntitySearch:
+class EntitySearch(FacadeParts):
     """`ppr_search` and the query extractor of a `GraphStore` (a mixin: it uses the store's lock,
     backend, settings and embedder)."""
+
+    _search: Callable[..., list[Document]]  # `doclinks.store.graph_search.GraphSearch`'s
+    _embed_query: Callable[[str], np.ndarray]  # GraphSearch's
+    _answer: Callable[..., list[Document]]  # `doclinks.store.langchain.VectorStoreAPI`'s
 
     query_extractor: Any = None  # set to a GLiNERLinkExtractor to read queries with it
 
@@ -122,9 +130,9 @@ class EntitySearch:
         check_count("k", k)
         check_count("seeds_k", seeds_k)
         check_count("hops", hops)
-        for name, value in (("k", k), ("seeds_k", seeds_k)):
-            if value < 1:
-                raise ValueError(f"{name} must be >= 1, got {value}")
+        for name, count in (("k", k), ("seeds_k", seeds_k)):
+            if count < 1:
+                raise ValueError(f"{name} must be >= 1, got {count}")
         for name, value, top in (("damping", damping, 1.0), ("entity_weight", entity_weight, 1.0),
                                  ("similarity_weight", similarity_weight, 1.0)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):

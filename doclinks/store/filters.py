@@ -24,8 +24,9 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 __all__ = [
     "INDEX_TEXT_BYTES", "index_text", "metadata_tokens", "compile_filter", "matches",
@@ -119,7 +120,7 @@ class Not:
     part: Condition
 
 
-Condition = Union[Match, Compare, AllOf, AnyOf, Not]
+Condition = Match | Compare | AllOf | AnyOf | Not
 
 _COMPARE = {"$gt": "gt", "$gte": "gte", "$lt": "lt", "$lte": "lte"}
 
@@ -176,8 +177,8 @@ def _compile(filter: Any, where: str) -> Condition | None:
         if key in ("$and", "$or"):
             if not isinstance(spec, (list, tuple)) or not spec:
                 raise ValueError(f"{key} takes a non-empty list of filters, got {spec!r:.80}")
-            subs = [_compile(f, f"each filter of {key}") for f in spec]
-            subs = [s for s in subs if s is not None]
+            compiled = [_compile(f, f"each filter of {key}") for f in spec]
+            subs = [s for s in compiled if s is not None]
             if key == "$and":
                 parts.extend(subs)
             elif len(subs) < len(spec):
@@ -228,7 +229,7 @@ def matches(condition: Condition | None, tokens: Iterable[tuple[str, str]]) -> b
     return condition is None or _matches(condition, held)
 
 
-def _matches(c: Condition, held: frozenset[tuple[str, str]]) -> bool:
+def _matches(c: Condition, held: AbstractSet[tuple[str, str]]) -> bool:
     if isinstance(c, Match):
         return any((c.key, t) in held for t in c.tokens)
     if isinstance(c, Compare):

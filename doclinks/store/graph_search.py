@@ -29,6 +29,7 @@ class GraphSearch(FacadeParts):
 
     _answer: Callable[..., list[Document]]  # `doclinks.store.langchain.VectorStoreAPI`'s
     ppr_search: Callable[..., list]  # `doclinks.store.entity_search.EntitySearch`'s
+    _query_seed_tags: Callable[[str, bool, Iterable[Any] | None], list[tuple[str, str]]]  # EntitySearch's
 
     def _embed_query(self, query: str) -> np.ndarray:
         """`query` embedded and checked (unit length, the store's dimension)."""

@@ -39,7 +39,9 @@ from .sync import SourceSync
 __all__ = ["GraphStore"]
 
 
-class GraphStore(GraphWrites, GraphSearch, EntitySearch, SourceSync, VectorStoreAPI):
+# LangChain's VectorStore declares its own Document (and delete's **kwargs) in the signatures the parts
+# define: the parts answer doclinks Documents (LangChain ones under semantics="langchain"), on purpose.
+class GraphStore(GraphWrites, GraphSearch, EntitySearch, SourceSync, VectorStoreAPI):  # type: ignore[misc]
     """Chunks linked by shared tags, searchable by similarity and along links.
 
     Args:
@@ -127,7 +129,8 @@ class GraphStore(GraphWrites, GraphSearch, EntitySearch, SourceSync, VectorStore
             return self.settings.degree_limit(self.backend.count())
 
     # ------------------------------------------------------------------ reads
-    def get_by_ids(self, ids: Sequence[str], *, missing: str | None = None) -> list[Document]:
+    # doclinks Documents, not LangChain's (see the class), and the optional keyword `missing`
+    def get_by_ids(self, ids: Sequence[str], *, missing: str | None = None) -> list[Document]:  # type: ignore[override]
         """The stored documents with these ids, in the order asked (an id asked twice comes twice).
 
         Args:
@@ -252,7 +255,8 @@ class GraphStore(GraphWrites, GraphSearch, EntitySearch, SourceSync, VectorStore
             return self.backend.documents_with_tags(sorted(wanted)) if wanted else []
 
     # ------------------------------------------------------------------ async
-    async def aget_by_ids(self, ids: Sequence[str], *, missing: str | None = None) -> list[Document]:
+    # doclinks Documents, not LangChain's (see the class), and the optional keyword `missing`
+    async def aget_by_ids(self, ids: Sequence[str], *, missing: str | None = None) -> list[Document]:  # type: ignore[override]
         """Async `get_by_ids`."""
         return await asyncio.to_thread(self.get_by_ids, ids, missing=missing)
 

@@ -78,7 +78,7 @@ class GraphWrites(FacadeParts):
             if not getattr(d, "id", None):
                 raise ValueError(f"document {i}: add_embedded_documents needs documents with ids")
         records = [build_record(d, None, i) for i, d in enumerate(docs)]
-        given = {}
+        given: dict[str, Any] = {}
         for r, v in zip(records, vectors):
             given.setdefault(r.id, v)
         return self._upsert(records, given)
@@ -142,7 +142,7 @@ class GraphWrites(FacadeParts):
         if ids is None and langchain:
             with self._lock:
                 self._check_open()
-                every = [d.id for batch in self.backend.iter_documents(10_000) for d in batch]
+                every = [d.id for batch in self.backend.iter_documents(10_000) for d in batch if d.id is not None]
                 if every:
                     self.backend.delete(every, "ignore")
             return True

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from .results import SEARCH_TYPES, to_langchain  # to_langchain: re-exported (its home is results)
 
@@ -103,8 +103,16 @@ class VectorStoreAPI(VectorStoreBase):
     """
 
     semantics: str = "doclinks"
+    # The facade's, declared for type checkers (annotations only: nothing is set here).
+    embedding: Any
+    close: Callable[[], None]
+    _similarity: Callable[..., list[Any]]
+    _embed_query: Callable[[str], Any]
+    _query_vector: Callable[[Any], Any]
+    _mmr: Callable[..., Callable[[Any], list[Any]]]
+    _search: Callable[..., list[Any]]
     #: Constructor arguments `from_texts` fills in when the caller leaves them out (per store class).
-    FROM_TEXTS_DEFAULTS: dict[str, Any] = {}
+    FROM_TEXTS_DEFAULTS: ClassVar[dict[str, Any]] = {}
 
     # ------------------------------------------------------------------ results
     def _answer(self, docs: list, *, similarity: bool) -> list:
@@ -130,6 +138,7 @@ class VectorStoreAPI(VectorStoreBase):
         metadatas: Sequence[dict[str, Any] | None] | None = None,
         *,
         ids: Sequence[str | None] | None = None,
+        **kwargs: Any,
     ) -> list[str]:
         """`add_documents` of texts: one document per text, in one transaction.
 
@@ -138,16 +147,22 @@ class VectorStoreAPI(VectorStoreBase):
             metadatas: one metadata dict per text (default None: empty); links in ``"links"``.
             ids: one id per text (default None); a None id is derived as in `add_documents`.
 
-        Returns the ids, in order. Raises ValueError when `metadatas` or `ids` is not one per text.
+        Returns the ids, in order. Raises ValueError when `metadatas` or `ids` is not one per text, and
+        TypeError for any other keyword (LangChain's signature takes ``**kwargs``; this store takes none).
         """
         from ..document import Document
+
+        if kwargs:
+            raise TypeError(f"add_texts() got unexpected keyword arguments: {', '.join(sorted(kwargs))}")
 
         texts = list(texts)
         metadatas = [None] * len(texts) if metadatas is None else list(metadatas)
         ids = [None] * len(texts) if ids is None else list(ids)
         if len(metadatas) != len(texts) or len(ids) != len(texts):
             raise ValueError(f"got {len(texts)} texts, {len(metadatas)} metadatas and {len(ids)} ids: one each per text")
-        return self.add_documents([Document(t, dict(m or {}), i) for t, m, i in zip(texts, metadatas, ids)])
+        # Any: the facade's add_documents takes doclinks Documents too; LangChain's base declares only its own.
+        docs: list[Any] = [Document(t, dict(m or {}), i) for t, m, i in zip(texts, metadatas, ids)]
+        return self.add_documents(docs)
 
     @classmethod
     def from_texts(
@@ -171,7 +186,8 @@ class VectorStoreAPI(VectorStoreBase):
 
         The store is closed again if adding the texts fails.
         """
-        store = cls(embedding=embedding, **{"semantics": "langchain", **cls.FROM_TEXTS_DEFAULTS, **kwargs})
+        # the concrete stores (GraphStore's subclasses) take embedding=; this mixin declares no constructor
+        store = cls(embedding=embedding, **{"semantics": "langchain", **cls.FROM_TEXTS_DEFAULTS, **kwargs})  # type: ignore[call-arg]
         try:
             store.add_texts(texts, metadatas, ids=ids)
         except BaseException:
@@ -197,7 +213,9 @@ class VectorStoreAPI(VectorStoreBase):
         found = self._similarity(lambda: self._embed_query(query), k, filter)
         return list(zip(self._answer(found, similarity=True), (d.metadata["_similarity_score"] for d in found)))
 
-    def similarity_search_with_relevance_scores(
+    # filter and score_threshold are named parameters where LangChain's base reads them from **kwargs:
+    # its callers pass them by keyword, which works the same; any other keyword is a TypeError here.
+    def similarity_search_with_relevance_scores(  # type: ignore[override]
         self, query: str, k: int = 4, filter: dict[str, Any] | None = None, *, score_threshold: float | None = None
     ) -> list[tuple[Any, float]]:
         """`similarity_search_with_score` with LangChain's relevance scores in [0, 1] (`relevance`).
@@ -214,7 +232,8 @@ class VectorStoreAPI(VectorStoreBase):
         """Async `similarity_search_with_relevance_scores` (in a worker thread)."""
         return await asyncio.to_thread(self.similarity_search_with_relevance_scores, query, k, **kwargs)
 
-    def max_marginal_relevance_search(
+    # filter is a named parameter where LangChain's base reads it from **kwargs (as above)
+    def max_marginal_relevance_search(  # type: ignore[override]
         self,
         query: str,
         k: int = 4,
@@ -229,7 +248,8 @@ class VectorStoreAPI(VectorStoreBase):
         """
         return self._mmr_answer(lambda: self._embed_query(query), k, fetch_k, lambda_mult, filter)
 
-    def max_marginal_relevance_search_by_vector(
+    # filter is a named parameter where LangChain's base reads it from **kwargs (as above)
+    def max_marginal_relevance_search_by_vector(  # type: ignore[override]
         self,
         embedding: Sequence[float],
         k: int = 4,

@@ -94,6 +94,7 @@ def neighbourhood(
             walk.add_chunk(found[doc_id], 0)
             start = chunk_node_id(doc_id)
         else:
+            assert tag is not None  # exactly one of doc_id and tag, checked above
             degree = backend.tag_degrees([tag])[tag]
             walk.add_tag(tag, degree, degree > limit, 0)
             start = tag_node_id(*tag)
@@ -127,6 +128,8 @@ class _Walk:
         return False
 
     def add_chunk(self, doc: Document, depth: int) -> bool:
+        if doc.id is None:  # stored documents always have one
+            raise ValueError(f"a stored document without an id: {doc!r:.80}")
         node_id = chunk_node_id(doc.id)
         if not self._room(node_id):
             return False

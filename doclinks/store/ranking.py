@@ -44,7 +44,7 @@ class Neighbours:
         return len(self.keys)
 
     @classmethod
-    def empty(cls) -> "Neighbours":
+    def empty(cls) -> Neighbours:
         """No neighbours (what an expansion that reaches nothing returns)."""
         z = np.zeros(0, dtype=np.int64)
         return cls(z, [], np.zeros(0), z, z)
@@ -69,7 +69,7 @@ def top_k_indices(scores: np.ndarray, ids: Sequence[str], k: int) -> list[int]:
     return order[:k]
 
 
-def exact_top_k(similarities: np.ndarray, keys: Sequence[int], ids: Sequence[str], k: int) -> list[Hit]:
+def exact_top_k(similarities: np.ndarray, keys: Sequence[int] | np.ndarray, ids: Sequence[str], k: int) -> list[Hit]:
     """The `k` best of `similarities` as `Hit`s (see `top_k_indices`)."""
     return [Hit(int(keys[i]), ids[i], float(similarities[i])) for i in top_k_indices(similarities, ids, k)]
 

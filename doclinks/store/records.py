@@ -47,6 +47,12 @@ class ChunkRecord:
     tokens: frozenset[tuple[str, str]]  # (metadata key, value token) for filters
     vector: np.ndarray | None = None  # unit length float32, set before writing
 
+    def written_vector(self) -> np.ndarray:
+        """`vector`, which the store sets before any write (a ValueError naming the chunk if it did not)."""
+        if self.vector is None:
+            raise ValueError(f"chunk {self.id!r} has no vector: it must be embedded before it is written")
+        return self.vector
+
 
 class StoredChunk(NamedTuple):
     """What a backend holds for one id, as written: enough to tell whether a new version differs."""

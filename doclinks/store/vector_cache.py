@@ -9,6 +9,8 @@ at 100,000 x 384 it measured ~7 ms here, against ~60 ms for sqlite-vec's vec0 sc
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+from typing import Any, overload
 
 import numpy as np
 
@@ -77,17 +79,17 @@ class VectorCache:
         """ids of `keys`, looked up lazily."""
         return _IdView(self._ids, keys)
 
-    def vectors(self, keys: Sequence[int]) -> np.ndarray:
+    def vectors(self, keys: Sequence[int] | np.ndarray) -> np.ndarray:
         """The vectors of `keys`, as a (len(keys), dimension) array."""
         return self._matrix[np.asarray(keys, dtype=np.int64)]
 
-    def similarities(self, keys: Sequence[int], query: np.ndarray) -> np.ndarray:
+    def similarities(self, keys: Sequence[int] | np.ndarray, query: np.ndarray) -> np.ndarray:
         """Cosine similarity of each of `keys` to the unit-length `query`."""
         if len(keys) == 0:
             return np.zeros(0, dtype=np.float32)
         return self._matrix[np.asarray(keys, dtype=np.int64)] @ query
 
-    def top_k(self, query: np.ndarray, k: int, among: Sequence[int] | None = None) -> list[Hit]:
+    def top_k(self, query: np.ndarray, k: int, among: Sequence[int] | AbstractSet[int] | None = None) -> list[Hit]:
         """The `k` most similar vectors (ties by id), over all keys or those in `among`."""
         if among is None:
             sims = self._matrix[: self._end] @ query
@@ -100,7 +102,7 @@ class VectorCache:
         return exact_top_k(sims, keys, ids, k)
 
 
-class _IdView:
+class _IdView(Sequence[str]):
     """ids[i] of the i-th selected key, without building a list of 100,000 strings."""
 
     __slots__ = ("_ids", "_keys")
@@ -108,7 +110,13 @@ class _IdView:
     def __init__(self, ids: list, keys: np.ndarray) -> None:
         self._ids, self._keys = ids, keys
 
-    def __getitem__(self, i: int) -> str:
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):  # what a Sequence owes; the stores index one id at a time
+            return [self._ids[int(k)] for k in self._keys[i]]
         return self._ids[int(self._keys[i])]
 
     def __len__(self) -> int:
@@ -121,6 +129,15 @@ class CachedSearch:
     admits or None for no filter)."""
 
     _cache: VectorCache | None
+
+    def _matching(self, tokens: Any) -> Sequence[int] | AbstractSet[int] | None:
+        raise NotImplementedError  # each backend defines it
+
+    def _held_cache(self) -> VectorCache:
+        """The cache, which any stored chunk implies (it is None only before the first vector)."""
+        if self._cache is None:
+            raise RuntimeError("no vector is stored yet")
+        return self._cache
 
     def search(self, query: np.ndarray, k: int, tokens) -> list[Hit]:
         """See `Backend.search`."""

@@ -14,14 +14,14 @@ import pytest
 pytest.importorskip("langchain_core")
 pytest.importorskip("langchain_graph_retriever")
 
-from graph_retriever.strategies import Eager, Mmr  # noqa: E402
-from langchain_core.documents import Document  # noqa: E402
-from langchain_core.vectorstores import InMemoryVectorStore  # noqa: E402
-from langchain_graph_retriever import GraphRetriever  # noqa: E402
+from graph_retriever.strategies import Eager, Mmr
+from langchain_core.documents import Document
+from langchain_core.vectorstores import InMemoryVectorStore
+from langchain_graph_retriever import GraphRetriever
 
-from doclinks.links import GLiNERLinkExtractor, LinkExtractorTransformer, graph_retriever_edges  # noqa: E402
-from doclinks.store import SQLiteGraphStore  # noqa: E402
-from doclinks.store.graph_retriever import GraphStoreAdapter  # noqa: E402
+from doclinks.links import GLiNERLinkExtractor, LinkExtractorTransformer, graph_retriever_edges
+from doclinks.store import SQLiteGraphStore
+from doclinks.store.graph_retriever import GraphStoreAdapter
 
 TEXTS = {
     "zelenskyy": "President Zelenskyy thanked the people of Ukraine, who stood up to Vladimir Putin.",

@@ -26,11 +26,11 @@ pytest.importorskip("langchain_community")
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # langchain-community is being sunset
     from langchain_community.document_loaders import TextLoader
-from langchain_core.documents import Document  # noqa: E402
-from langchain_text_splitters import CharacterTextSplitter  # noqa: E402
+from langchain_core.documents import Document
+from langchain_text_splitters import CharacterTextSplitter
 
-from doclinks.links import GLiNERLinkExtractor, LinkExtractorTransformer  # noqa: E402
-from doclinks.store import SQLiteGraphStore as CassandraGraphVectorStore  # noqa: E402
+from doclinks.links import GLiNERLinkExtractor, LinkExtractorTransformer
+from doclinks.store import SQLiteGraphStore as CassandraGraphVectorStore
 
 PARAGRAPHS = [
     "President Zelenskyy thanked the people of Ukraine, who stood up to Vladimir Putin.",

@@ -14,9 +14,9 @@ import pytest
 
 pytest.importorskip("langchain_tests")
 
-from langchain_tests.integration_tests import VectorStoreIntegrationTests  # noqa: E402
+from langchain_tests.integration_tests import VectorStoreIntegrationTests
 
-from doclinks.store import InMemoryGraphStore, SQLiteGraphStore  # noqa: E402
+from doclinks.store import InMemoryGraphStore, SQLiteGraphStore
 
 
 class TestInMemoryStandard(VectorStoreIntegrationTests):

@@ -29,7 +29,7 @@ DOCS = [
 def _check(store) -> None:
     """`store` was made from DOCS by LangChain's constructors: LangChain's semantics, DOCS in it."""
     assert store.semantics == "langchain" and len(store) == 3
-    assert [d.id for d in store.traversal_search(Q, k=1)][0] == "a" and len(store.traversal_search(Q, k=1)) == 2
+    assert store.traversal_search(Q, k=1)[0].id == "a" and len(store.traversal_search(Q, k=1)) == 2
     assert store.similarity_search(Q, k=1) == [lc.Document(page_content=DOCS[0].page_content, metadata=DOCS[0].metadata, id="a")]
     assert store.get_by_ids(["c", "zz"])[0].metadata == {"n": 3}
     store.close()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from ..records import ChunkRecord, StoredChunk, decode_document
 __all__ = ["Backend", "Tokens", "documents_by_key"]
 
 #: A filter as the backends read it: a compiled condition (`doclinks.store.filters.Condition`), None for none.
-Tokens = Optional[Condition]
+Tokens = Condition | None
 
 
 class Backend(abc.ABC):
@@ -163,11 +163,11 @@ class Backend(abc.ABC):
         """
 
     # ------------------------------------------------------------------ lifecycle
-    def refresh(self) -> None:
+    def refresh(self) -> None:  # noqa: B027 - an optional hook: backends without state to reload keep this no-op
         """Catch up before an operation: reload what another process changed, reconnect after a
         lost connection. The default does nothing."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: backends without resources keep this no-op
         """Release connections and memory (called once, by the store's `close`). The default
         does nothing."""
 

@@ -116,8 +116,8 @@ class MemoryBackend(MemorySourceRecords, CachedSearch, Backend):
         keys_arr = np.array(sorted(shared), dtype=np.int64)
         index = np.repeat(np.arange(len(keys_arr)), [len(shared[k]) for k in keys_arr.tolist()])
         degree = np.array([d for k in keys_arr.tolist() for d in shared[k].values()], dtype=np.int64)
-        return Neighbours(keys_arr, self._cache.id_view(keys_arr), self._cache.similarities(keys_arr, query),
-                          index, degree)
+        cache = self._held_cache()
+        return Neighbours(keys_arr, cache.id_view(keys_arr), cache.similarities(keys_arr, query), index, degree)
 
     def distinct_values(self, key: str, limit: int) -> list[str]:
         """See `Backend.distinct_values`: the token index."""
@@ -125,7 +125,7 @@ class MemoryBackend(MemorySourceRecords, CachedSearch, Backend):
 
     def vectors(self, keys: Sequence[int]) -> np.ndarray:
         """See `Backend.vectors`."""
-        return self._cache.vectors(keys)
+        return self._held_cache().vectors(keys)
 
     def documents(self, keys: Sequence[int]) -> list[Document]:
         """See `Backend.documents`."""
@@ -142,12 +142,12 @@ class MemoryBackend(MemorySourceRecords, CachedSearch, Backend):
 
     def stored(self, ids: Sequence[str]) -> dict[str, StoredChunk]:
         """See `Backend.stored`."""
-        out = {}
+        out: dict[str, StoredChunk] = {}
         for i in ids:
             row = self._rows.get(i)
             if row is not None:
                 r = row.record
-                out[i] = StoredChunk(r.content, r.metadata_json, r.links_json, r.vector)
+                out[i] = StoredChunk(r.content, r.metadata_json, r.links_json, r.written_vector())
         return out
 
     def stored_ids(self, ids: Sequence[str]) -> set[str]:
@@ -174,7 +174,7 @@ class MemoryBackend(MemorySourceRecords, CachedSearch, Backend):
 
     def chunk_tags(self, keys: Sequence[int], max_degree: int) -> list[tuple[int, str, str, int]]:
         """See `Backend.chunk_tags`."""
-        rows = []
+        rows: list[tuple[int, str, str, int]] = []
         for key in keys:
             row = self._by_key.get(key)
             if row is not None:
@@ -186,7 +186,7 @@ class MemoryBackend(MemorySourceRecords, CachedSearch, Backend):
 
     def tag_chunks(self, pairs: Sequence[tuple[str, str]], max_degree: int) -> list[tuple[int, str, str, int]]:
         """See `Backend.tag_chunks`."""
-        rows = []
+        rows: list[tuple[int, str, str, int]] = []
         for pair in dict.fromkeys(pairs):
             carriers = self._in_index.get(pair, ())
             if len(carriers) <= max_degree:
@@ -227,7 +227,7 @@ class MemoryBackend(MemorySourceRecords, CachedSearch, Backend):
         """See `Backend.write`."""
         # Everything that can fail was checked before; this only mutates.
         if self._cache is None:
-            self._cache = VectorCache(records[0].vector.shape[0])
+            self._cache = VectorCache(records[0].written_vector().shape[0])
         keys = []
         for r in records:
             old = self._rows.get(r.id)
@@ -247,7 +247,7 @@ class MemoryBackend(MemorySourceRecords, CachedSearch, Backend):
             for tok in r.tokens:
                 self._token_index.setdefault(tok, set()).add(key)
             keys.append(key)
-        self._cache.set(keys, [r.id for r in records], np.stack([r.vector for r in records]))
+        self._cache.set(keys, [r.id for r in records], np.stack([r.written_vector() for r in records]))
 
     def delete(self, ids: Sequence[str], missing: str) -> int:
         """See `Backend.delete`."""
@@ -261,7 +261,7 @@ class MemoryBackend(MemorySourceRecords, CachedSearch, Backend):
                 continue
             self._unindex(row)
             del self._by_key[row.key]
-            self._cache.remove([row.key])
+            self._held_cache().remove([row.key])
             self._free.append(row.key)
             n += 1
         return n

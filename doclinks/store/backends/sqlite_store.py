@@ -6,6 +6,7 @@ It imports the backend's modules, not the package, which offers this class on de
 from __future__ import annotations
 
 import os
+from typing import Any, ClassVar
 
 from ...embeddings import Embeddings
 from ..graph_store import GraphStore
@@ -36,7 +37,7 @@ class SQLiteGraphStore(GraphStore):
             version (or, read-only, no doclinks store at all).
     """
 
-    FROM_TEXTS_DEFAULTS = {"path": ":memory:"}
+    FROM_TEXTS_DEFAULTS: ClassVar[dict[str, Any]] = {"path": ":memory:"}
 
     def __init__(
         self,

@@ -88,7 +88,7 @@ def ppr(
     limit = settings.degree_limit(n_chunks)
     nearest = backend.search(query, max(seeds_k, k) if similarity_weight > 0 else seeds_k, tokens)
     roots = nearest[:seeds_k]
-    seed_pairs = [pair for pair in dict.fromkeys(seed_tags)]
+    seed_pairs = list(dict.fromkeys(seed_tags))
     depth: dict[int, int] = {h.key: 0 for h in roots}
     out_edges: dict[int, list[tuple[tuple[str, str], int]]] = {}  # chunk -> [(tag, degree)]
     in_edges: dict[tuple[str, str], list[int]] = {}  # tag -> chunks carrying its incoming side

@@ -61,7 +61,7 @@ class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, Filt
     def make_store(self, tmp_path):
         """make_store(embedding=None, settings=None, **options) -> a new, empty store (closed after the
         test); embedding None: `VectorTextEmbeddings`."""
-        made = []
+        made: list[GraphStore] = []
 
         def make(embedding=None, settings: TraversalSettings | None = None, **options):
             folder = tmp_path / f"store{len(made)}"
@@ -183,7 +183,7 @@ class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, Filt
     def test_bad_vectors_give_clear_errors(self, make_store):
         store = make_store()
         store.add_documents([doc("a", (1, 0, 0))])
-        with pytest.raises(ValueError, match="dimension 2.*3-dimensional"):
+        with pytest.raises(ValueError, match=r"dimension 2.*3-dimensional"):
             store.add_documents([Document("v:1,0", id="b")])
         with pytest.raises(ValueError, match="NaN"):
             store.add_documents([Document("v:1,nan,0", id="b")])
@@ -284,10 +284,12 @@ class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, Filt
             store.as_retriever(search_type="traversal", search_kwargs={"fetch_k": 3})
 
     def test_langchain_embeddings_object_works(self, make_store):
-        lc = pytest.importorskip("langchain_core.embeddings")
+        pytest.importorskip("langchain_core.embeddings")
+        from langchain_core.embeddings import Embeddings as LCEmbeddings
+
         from .kit import HashingEmbeddings
 
-        class LCHashing(lc.Embeddings):  # a LangChain Embeddings subclass, used as is
+        class LCHashing(LCEmbeddings):  # a LangChain Embeddings subclass, used as is
             def __init__(self):
                 self.inner = HashingEmbeddings()
 

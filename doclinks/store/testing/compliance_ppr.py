@@ -30,7 +30,7 @@ def _graph_docs():
     ]
 
 
-def _networkx_scores(docs, seeds: dict[str, float], damping: float, n_chunks: int, idf_weight: float):
+def _networkx_scores(docs, seeds: dict[tuple[str, str], float], damping: float, n_chunks: int, idf_weight: float):
     import networkx as nx
 
     g = nx.DiGraph()

@@ -66,7 +66,7 @@ def expected_via(results, degrees: dict, limit: int) -> list[list]:
                 ins.add((link.kind, link.tag))
         return outs, ins
 
-    out = []
+    out: list[list[tuple[str, str]]] = []
     for d in results:
         depth = d.metadata["_depth"]
         if depth == 0:

@@ -78,8 +78,14 @@ def doc(id: str | None, v: Iterable[float], *links: Link, **metadata) -> Documen
 
 
 def ids(docs: Iterable[Document]) -> list[str]:
-    """The ids of `docs`, in order."""
-    return [d.id for d in docs]
+    """The ids of `docs`, in order (ValueError for a document without one)."""
+    return [_id_of(d) for d in docs]
+
+
+def _id_of(d: Document) -> str:
+    if d.id is None:  # stores give every document they return an id
+        raise ValueError(f"a document without an id: {d!r:.80}")
+    return d.id
 
 
 def unit(angle_deg: float) -> tuple[float, float, float]:

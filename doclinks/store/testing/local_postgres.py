@@ -55,9 +55,9 @@ def _owned_privately(root: Path) -> bool:
             return False
         for path in [root, *root.rglob("*")]:
             info = path.lstat()
-            if info.st_uid != uid or info.st_mode & 0o022:
-                if not (path.is_symlink() and info.st_uid == uid):  # symlink modes are always 0777
-                    return False
+            # symlink modes are always 0777
+            if (info.st_uid != uid or info.st_mode & 0o022) and not (path.is_symlink() and info.st_uid == uid):
+                return False
             if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
                 return False
     except OSError:
@@ -164,6 +164,8 @@ class LocalPostgres:
 
     def _run(self, args: list[str], **kwargs) -> subprocess.CompletedProcess:
         """Run one of the server binaries as the server's account; raise CalledProcessError on failure."""
+        if self._bin is None:
+            raise RuntimeError("the PostgreSQL server is not started (call start() first)")
         return subprocess.run(
             [str(self._bin / args[0]), *args[1:]],
             cwd=self._dir,  # a folder the account may enter (the caller's may be closed to it)
@@ -174,7 +176,7 @@ class LocalPostgres:
             **kwargs,
         )
 
-    def start(self) -> "LocalPostgres":
+    def start(self) -> LocalPostgres:
         """initdb, start the server, create the vector extension. Returns self."""
         self._bin = self._binaries()
         # In the system's temporary folder, not the caller's (pytest's is closed to other accounts).
@@ -216,6 +218,8 @@ class LocalPostgres:
 
     def restart(self) -> None:
         """Restart the server on the same port and data (fast shutdown): open connections break."""
+        if self._dir is None:
+            raise RuntimeError("the PostgreSQL server is not started (call start() first)")
         data = self._dir / "data"
         # -l: the new server must not hold this process's pipes open (capture_output would wait on them).
         self._run(["pg_ctl", "-D", str(data), "-l", str(data / "server.log"), "-m", "fast", "-w",
@@ -234,7 +238,7 @@ class LocalPostgres:
         shutil.rmtree(self._dir, ignore_errors=True)
         self._dir = None
 
-    def __enter__(self) -> "LocalPostgres":
+    def __enter__(self) -> LocalPostgres:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -54,7 +54,7 @@ def test_unopenable_files_give_clear_errors(tmp_path):
         SQLiteGraphStore(tmp_path / "missing" / "s.db", VectorTextEmbeddings())
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not a database file" * 100)
-    with pytest.raises(StoreConnectionError, match="junk.db"):
+    with pytest.raises(StoreConnectionError, match=r"junk\.db"):
         SQLiteGraphStore(junk, VectorTextEmbeddings())
 
 

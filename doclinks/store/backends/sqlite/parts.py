@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from ...errors import StoreConnectionError
@@ -27,7 +28,7 @@ class SQLiteParts:
     _tag_ids: dict[tuple[str, str], int]
 
     @contextlib.contextmanager
-    def _errors(self):
+    def _errors(self) -> Iterator[None]:
         """Turn database failures into StoreConnectionError naming the file."""
         try:
             yield
@@ -35,7 +36,7 @@ class SQLiteParts:
             raise StoreConnectionError(f"SQLite store {str(self.path)!r}: {exc}") from exc
 
     @contextlib.contextmanager
-    def _transaction(self):
+    def _transaction(self) -> Iterator[None]:
         """One write transaction; rolled back on any exception (KeyboardInterrupt too). Inside another
         (`SQLiteSourceRecords.atomic`) it joins it: the outer one commits or rolls back."""
         if self._conn.in_transaction:

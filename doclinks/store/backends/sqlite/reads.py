@@ -66,8 +66,9 @@ class SQLiteReads(CachedSearch, SQLiteParts):
             pairs = pairs[~np.isin(pairs[:, 0], np.fromiter(seen, dtype=np.int64, count=len(seen)))]
         if not len(pairs):
             return Neighbours.empty()
-        keys, index = np.unique(pairs[:, 0], return_inverse=True)
-        return Neighbours(keys, self._cache.id_view(keys), self._cache.similarities(keys, query), index, pairs[:, 2])
+        found, index = np.unique(pairs[:, 0], return_inverse=True)
+        cache = self._held_cache()
+        return Neighbours(found, cache.id_view(found), cache.similarities(found, query), index, pairs[:, 2])
 
     def _in_snapshot(self, rows: np.ndarray) -> np.ndarray:
         """The `rows` (chunk key first) whose chunk the vector matrix holds. Each statement reads the last
@@ -79,7 +80,7 @@ class SQLiteReads(CachedSearch, SQLiteParts):
 
     def vectors(self, keys: Sequence[int]) -> np.ndarray:
         """See `Backend.vectors`."""
-        return self._cache.vectors(keys)
+        return self._held_cache().vectors(keys)
 
     def documents(self, keys: Sequence[int]) -> list[Document]:
         """See `Backend.documents`."""

@@ -53,7 +53,8 @@ class SQLiteWrites(ChangeLog):
         if found is not None:
             return found
         row = self._conn.execute("SELECT tag_id FROM tags WHERE kind = ? AND tag = ?", key).fetchone()
-        tag_id = row[0] if row else self._conn.execute("INSERT INTO tags (kind, tag) VALUES (?, ?)", key).lastrowid
+        tag_id: int | None = row[0] if row else self._conn.execute("INSERT INTO tags (kind, tag) VALUES (?, ?)", key).lastrowid
+        assert tag_id is not None  # an INSERT's cursor always has a lastrowid
         new[key] = tag_id
         return tag_id
 
@@ -65,7 +66,8 @@ class SQLiteWrites(ChangeLog):
     def write(self, records: list[ChunkRecord]) -> None:
         """See `Backend.write`."""
         self._check_writable()
-        dim = records[0].vector.shape[0]
+        vectors = [r.written_vector() for r in records]
+        dim = vectors[0].shape[0]
         ids_arg = (json.dumps([r.id for r in records]),)
         new_tags: dict[tuple[str, str], int] = {}
         with self._errors(), self._transaction():
@@ -82,7 +84,7 @@ class SQLiteWrites(ChangeLog):
                 "INSERT INTO chunks (id, content, metadata, links, vector) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET content = excluded.content, metadata = excluded.metadata, "
                 "links = excluded.links, vector = excluded.vector",
-                [(r.id, r.content, r.metadata_json, r.links_json, r.vector.tobytes()) for r in records],
+                [(r.id, r.content, r.metadata_json, r.links_json, v.tobytes()) for r, v in zip(records, vectors)],
             )
             keys = dict(c.execute(f"SELECT id, key FROM chunks WHERE id IN {IN}", ids_arg).fetchall())
             rows = link_rows(records, keys, lambda pair: self._tag_id(*pair, new_tags))
@@ -100,7 +102,7 @@ class SQLiteWrites(ChangeLog):
         if self._cache is None:
             self._dim = dim
             self._cache = VectorCache(dim)
-        self._cache.set([keys[r.id] for r in records], [r.id for r in records], np.stack([r.vector for r in records]))
+        self._cache.set([keys[r.id] for r in records], [r.id for r in records], np.stack(vectors))
 
     def delete(self, ids: Sequence[str], missing: str) -> int:
         """See `Backend.delete`."""
