@@ -1,7 +1,7 @@
 """`doclinks entities`: the entities of one text, as a table, JSON, or an HTML page.
 
-The HTML page is spaCy's displaCy entity view (``displacy.render(..., style="ent",
-manual=True)``), given doclinks' spans; no spaCy pipeline or model is involved.
+The HTML page is ``templates/entities.html`` with the text's spans marked by character offsets
+(`doclinks.html_assets.mark_spans`: everything escaped, one colour per label); self-contained, no script.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import argparse
 import html
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -86,18 +87,20 @@ def to_json(records: list[dict[str, Any]], text: str, labels: Sequence[str]) -> 
 
 
 def render_html(text: str, records: list[dict[str, Any]], labels: Sequence[str], title: str) -> str:
-    """A self-contained HTML page with the entity spans highlighted (displaCy)."""
-    from spacy import displacy
+    """A self-contained HTML page (no script, no external file) with the entity spans of `records`
+    (character offsets into `text`) highlighted, one colour per label; `title` names the text."""
+    from importlib import resources
 
-    colors = label_colors(labels)
-    # displaCy escapes the text but fills its title and label templates as given: escape those here.
-    spans = [{"start": r["start"], "end": r["end"], "label": html.escape(r["label"])} for r in records]
-    page = displacy.render(
-        {"text": text, "ents": spans, "title": html.escape(title)},
-        style="ent", manual=True, page=True, jupyter=False,
-        options={"colors": {html.escape(label).upper(): color for label, color in colors.items()}, "ents": None},
-    )  # fmt: skip
-    return page.replace("<title>displaCy</title>", f"<title>{html.escape(title)} · doclinks entities</title>", 1)
+    from ..html_assets import mark_spans
+
+    template = (resources.files("doclinks.cli") / "templates" / "entities.html").read_text(encoding="utf-8")
+    colors = label_colors([*labels, *(r["label"] for r in records)])
+    found = len(records)
+    summary = f"{found} {'entity' if found == 1 else 'entities'}; labels: {', '.join(labels)}"
+    # One pass over the template's placeholders, so that text which looks like a placeholder stays text.
+    values = {"__TITLE__": html.escape(title), "__SUMMARY__": html.escape(summary),
+              "__MARKED_TEXT__": mark_spans(text, records, colors)}  # fmt: skip
+    return re.sub("|".join(values), lambda m: values[m.group(0)], template)
 
 
 def write_text(path: str | os.PathLike, content: str) -> None:
@@ -115,7 +118,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "entities", help="the entities of a text: table, JSON or HTML",
         description="Find the entities of one text (the TEXT argument, or --file) and print them as a table, "
-        "JSON, or an HTML page with the spans highlighted (spaCy's displaCy).",
+        "JSON, or an HTML page with the spans highlighted (self-contained, no script).",
     )  # fmt: skip
     p.add_argument("text", nargs="?", help="the text (or use --file)")
     p.add_argument("--file", metavar="FILE", help="read the text from this file (- for stdin)")

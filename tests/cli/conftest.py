@@ -7,19 +7,18 @@ not: its weights depend on the CPU's float rounding) or a checkpoint folder name
 $DOCLINKS_TEST_MODEL; all-MiniLM-L6-v2 for embeddings. One torch thread per process (the
 machine is small and shared).
 
-Chromium: the browser tests need Debian's ``chromium`` and ``chromium-driver``, installed by the
-test install step (``scripts/install-test-browser``, in the README's test command); no test
-installs anything. Without them the browser tests are skipped with the reason.
+Chromium (the `browser` fixture, tests/conftest.py): the browser tests need Debian's ``chromium`` and
+``chromium-driver``, installed by the test install step (``scripts/install-test-browser``, in the
+README's test command); no test installs anything. Without them the browser tests are skipped with the
+reason.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +105,8 @@ def ingested(tmp_path_factory, ner_model) -> Ingested:
 
 
 # ------------------------------------------------------------------------------------------ Chromium
+# The `chromium` and `browser` fixtures are the session's (tests/conftest.py): one browser for the CLI and
+# the serve tests.
 def wait_for(driver, script: str, timeout: float = 30.0):
     """The first truthy value of `script` run in the page, polled every 50 ms (AssertionError after `timeout` s)."""
     deadline = time.monotonic() + timeout
@@ -116,53 +117,6 @@ def wait_for(driver, script: str, timeout: float = 30.0):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for: {script}")
         time.sleep(0.05)
-
-
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,800",
-]  # fmt: skip
-
-
-def _find_chromium() -> tuple[str | None, str | None]:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None)
-    return browser, driver
-
-
-@pytest.fixture(scope="session")
-def chromium() -> tuple[str, str]:
-    """(browser, driver) paths of Debian's Chromium (installed by scripts/install-test-browser)."""
-    pytest.importorskip("selenium", reason="selenium is not installed (pip install -e '.[test]')")
-    browser, driver = _find_chromium()
-    if not (browser and driver):
-        pytest.skip("Chromium is not installed: run scripts/install-test-browser (the test install step does)")
-    return browser, driver
-
-
-@pytest.fixture(scope="session")
-def browser(chromium):
-    """A headless Chromium driven by selenium, with a fresh profile; closed at the end."""
-    from selenium import webdriver
-    from selenium.common.exceptions import WebDriverException
-    from selenium.webdriver.chrome.service import Service
-
-    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager reach out
-    binary, driver_path = chromium
-    profile = tempfile.mkdtemp(prefix="doclinks-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]:
-        options.add_argument(flag)
-    try:
-        driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    except WebDriverException as exc:
-        shutil.rmtree(profile, ignore_errors=True)
-        pytest.skip(f"Chromium did not start: {str(exc).splitlines()[0]}")
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items):

@@ -59,6 +59,18 @@ def peer_inference(peer, texts: list[str], labels: list, **kwargs) -> list[list[
 
 
 @pytest.fixture(scope="module")
+def models_512(peer_checkpoint_512):
+    """(ours, theirs) on the 512 peer, each loaded once for the module (inference changes neither)."""
+    return GLiNER.from_pretrained(peer_checkpoint_512), gliner.GLiNER.from_pretrained(str(peer_checkpoint_512))
+
+
+@pytest.fixture(scope="module")
+def models_384(peer_checkpoint_384_tuned):
+    """(ours, theirs) on the tuned 384 peer, each loaded once for the module."""
+    return GLiNER.from_pretrained(peer_checkpoint_384_tuned), gliner.GLiNER.from_pretrained(str(peer_checkpoint_384_tuned))
+
+
+@pytest.fixture(scope="module")
 def cases():
     # 152 texts: the 32 edge cases and 120 random ones (232 until the suite grew past its 8-minute goal).
     texts, labels = parity_cases(n_generated=120)
@@ -67,10 +79,9 @@ def cases():
 
 
 @pytest.mark.parametrize("mode", list(MODES))
-def test_parity_random_heads_512_projection_lstm(peer_checkpoint_512, cases, mode):
+def test_parity_random_heads_512_projection_lstm(models_512, cases, mode):
     texts, labels = cases
-    ours = GLiNER.from_pretrained(peer_checkpoint_512)
-    theirs = gliner.GLiNER.from_pretrained(str(peer_checkpoint_512))
+    ours, theirs = models_512
     expected = peer_inference(theirs, texts, labels, threshold=0.5, batch_size=8, **MODES[mode])
     got = ours.inference(texts, labels, threshold=0.5, batch_size=8, **MODES[mode])
     # Random heads score everything near 0.5: many entities, a hard test of ordering and ties.
@@ -79,10 +90,9 @@ def test_parity_random_heads_512_projection_lstm(peer_checkpoint_512, cases, mod
 
 # Every mode at the low threshold (the most entities, the hardest greedy step); flat at the usual one.
 @pytest.mark.parametrize(("threshold", "mode"), [(0.15, "flat"), (0.15, "nested"), (0.15, "multi_label"), (0.5, "flat")])
-def test_parity_fine_tuned_384(peer_checkpoint_384_tuned, cases, mode, threshold):
+def test_parity_fine_tuned_384(models_384, cases, mode, threshold):
     texts, labels = cases
-    ours = GLiNER.from_pretrained(peer_checkpoint_384_tuned)
-    theirs = gliner.GLiNER.from_pretrained(str(peer_checkpoint_384_tuned))
+    ours, theirs = models_384
     expected = peer_inference(theirs, texts, labels, threshold=threshold, **MODES[mode])
     got = ours.inference(texts, labels, threshold=threshold, **MODES[mode])
     assert_same_entities(got, expected, threshold)
@@ -90,26 +100,26 @@ def test_parity_fine_tuned_384(peer_checkpoint_384_tuned, cases, mode, threshold
         assert sum(map(len, expected)) > 100  # the tuned scores spread well away from 0.5
 
 
-def test_fine_tuned_scores_are_spread(peer_checkpoint_384_tuned, cases):
+def test_fine_tuned_scores_are_spread(models_384, cases):
     texts, labels = cases
-    ours = GLiNER.from_pretrained(peer_checkpoint_384_tuned)
+    ours, _ = models_384
     scores = [e["score"] for ents in ours.inference(texts[:60], labels[:60], threshold=0.01) for e in ents]
     assert min(scores) < 0.1 and max(scores) > 0.25
 
 
-def test_predict_entities_matches_peer_one_text(peer_checkpoint_384_tuned):
+def test_predict_entities_matches_peer_one_text(models_384):
     text = "Zoë Müller moved to São Paulo in 2019 , then joined Siemens ."
     labels = {"person": "person name", "location": "location", "organization": "organization", "date": "date"}
-    ours = GLiNER.from_pretrained(peer_checkpoint_384_tuned).predict_entities(text, labels, threshold=0.1)
-    theirs = gliner.GLiNER.from_pretrained(str(peer_checkpoint_384_tuned)).predict_entities(text, labels, threshold=0.1)
+    ours = models_384[0].predict_entities(text, labels, threshold=0.1)
+    theirs = models_384[1].predict_entities(text, labels, threshold=0.1)
     assert assert_same_entities([ours], [theirs], 0.1) == len(theirs) > 0
     assert {e["label"] for e in ours} <= set(labels)  # names come back, descriptions stay in the prompt
 
 
-def test_gliner_loads_what_we_save(peer_checkpoint_512, tmp_path, cases):
+def test_gliner_loads_what_we_save(models_512, tmp_path, cases):
     texts, labels = cases
     texts, labels = texts[:40], labels[:40]
-    ours = GLiNER.from_pretrained(peer_checkpoint_512)
+    ours, _ = models_512
     saved = ours.save_pretrained(tmp_path / "resaved")
     assert (saved / "model.safetensors").is_file() and (saved / CONFIG_FILE).is_file()
     theirs = gliner.GLiNER.from_pretrained(str(saved))
@@ -119,9 +129,9 @@ def test_gliner_loads_what_we_save(peer_checkpoint_512, tmp_path, cases):
     assert reloaded.inference(texts, labels, threshold=0.5) == ours.inference(texts, labels, threshold=0.5)
 
 
-def test_we_load_gliner_safetensors(peer_checkpoint_384_tuned, tmp_path, cases):
+def test_we_load_gliner_safetensors(models_384, tmp_path, cases):
     texts, labels = cases
-    theirs = gliner.GLiNER.from_pretrained(str(peer_checkpoint_384_tuned))
+    _, theirs = models_384
     theirs.save_pretrained(tmp_path / "safe", safe_serialization=True)
     assert (tmp_path / "safe" / "model.safetensors").is_file()
     ours = GLiNER.from_pretrained(tmp_path / "safe")

@@ -1,11 +1,12 @@
-"""Fixtures of the distributed-ingest tests: one local Ray (2 CPUs) and one PostgreSQL per module, and
-a corpus of a few hundred short chunks from ``../shared/data/texts`` (skipped, with the reason, where
-that folder is absent)."""
+"""Fixtures of the distributed-ingest tests: one local Ray (2 CPUs) per module, databases of their own on the
+session's PostgreSQL, and a corpus of a few hundred short chunks from ``../shared/data/texts`` (skipped,
+with the reason, where that folder is absent)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -27,26 +28,10 @@ def local_ray():
 
 
 @pytest.fixture(scope="module")
-def postgres():
-    """A private PostgreSQL + pgvector on 127.0.0.1 (`LocalPostgres`), stopped after the module.
-    `postgres.url(name)` creates the database `name` and gives its postgresql:// URL."""
-    pytest.importorskip("psycopg")
-    import psycopg
-
-    from doclinks.store.testing.local_postgres import LocalPostgres
-
-    server = LocalPostgres().start()
-
-    def url(name: str) -> str:
-        with psycopg.connect(server.dsn, autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {name}")
-        return f"postgresql://postgres@127.0.0.1:{server.port}/{name}"
-
-    server.url = url
-    try:
-        yield server
-    finally:
-        server.stop()
+def postgres(pg_database):
+    """PostgreSQL + pgvector on 127.0.0.1: the session's server (tests/conftest.py), in databases of these
+    tests' own. `postgres.url(name)` creates the database `name` and gives its postgresql:// URL."""
+    return SimpleNamespace(url=lambda name: pg_database(f"scale_{name}"))
 
 
 @pytest.fixture(scope="module")

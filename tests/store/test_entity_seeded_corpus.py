@@ -37,12 +37,17 @@ def extractor(small_ner_model):
     return GLiNERLinkExtractor(LABELS, model=small_ner_model)
 
 
+@pytest.fixture(scope="module")
+def linked(extractor):
+    """The corpus read by the model once for the module (each store below is filled from it)."""
+    docs = [Document(text, metadata={"group": group}, id=i) for i, (text, group) in CORPUS.items()]
+    return LinkExtractorTransformer([extractor]).transform_documents(docs)
+
+
 @pytest.fixture(params=["memory", "sqlite"])
-def store(request, extractor, tmp_path):
+def store(request, extractor, linked, tmp_path):
     from doclinks.embeddings import default_embeddings
 
-    docs = [Document(text, metadata={"group": group}, id=i) for i, (text, group) in CORPUS.items()]
-    linked = LinkExtractorTransformer([extractor]).transform_documents(docs)
     embedding = default_embeddings()
     if request.param == "memory":
         made = InMemoryGraphStore(embedding)
