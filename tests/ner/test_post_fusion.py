@@ -57,7 +57,9 @@ def checkpoint(request, build_post_fusion):
 
 @pytest.fixture(scope="module")
 def cases():
-    return parity_cases(n_generated=50, seed=3)
+    """The hand-written parity texts and 10 generated ones (the family tests take 50: five checkpoints
+    here, three modes each, would cost the suite minutes for little more evidence)."""
+    return parity_cases(n_generated=10, seed=3)
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +82,7 @@ def test_parity(both, cases, mode):
     texts, labels = cases
     expected = peer_inference(theirs, texts, labels, threshold=threshold, batch_size=8, **MODES[mode])
     got = ours.inference(texts, labels, threshold=threshold, batch_size=8, **MODES[mode])
-    assert assert_same_entities(got, expected, threshold) > 20
+    assert assert_same_entities(got, expected, threshold) > 10
 
 
 def test_scores_are_spread(both, cases):
@@ -95,7 +97,7 @@ def test_scores_are_spread(both, cases):
 def test_gliner_loads_what_we_save(both, cases, tmp_path):
     ours, _, threshold = both
     texts, labels = cases
-    texts, labels = texts[-30:], labels[-30:]
+    texts, labels = texts[-20:], labels[-20:]
     saved = ours.save_pretrained(tmp_path / "resaved")
     assert json.loads((saved / "gliner_config.json").read_text())["post_fusion_schema"] == ours.config.post_fusion_schema
     theirs = gliner.GLiNER.from_pretrained(str(saved))
