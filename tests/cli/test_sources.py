@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from doclinks.sources import SourceError
-from doclinks.sources import Splitter, chunk_id, collect_files, read_chunks, read_documents
+from doclinks.sources import SourceError, Splitter, chunk_id, collect_files, read_chunks, read_documents
 
 
 def test_folders_are_searched_recursively_hidden_and_other_files_skipped(tmp_path):

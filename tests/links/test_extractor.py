@@ -390,7 +390,7 @@ def test_transformer_with_several_extractors_and_langchain_links(shipped_ner):
         warnings.simplefilter("ignore")
 
         class Keywords(lcx.LinkExtractor):
-            def extract_one(self, input):  # noqa: A002
+            def extract_one(self, input):
                 return {LCLink.bidir("kw", w) for w in input.page_content.split() if w.islower()}
 
         kw = Keywords()
@@ -414,7 +414,7 @@ def test_transformer_metadata_fields(shipped_ner):
 
 def test_our_extractor_is_a_link_extractor(ner):
     class Upper(LinkExtractor[str]):
-        def extract_one(self, input):  # noqa: A002
+        def extract_one(self, input):
             return {Link.bidir("upper", w) for w in input.split() if w.isupper()}
 
     assert list(Upper().extract_many(["A b", "c D"])) == [{Link.bidir("upper", "A")}, {Link.bidir("upper", "D")}]

@@ -107,7 +107,7 @@ def count_encoder_rows(model: GLiNER) -> list[int]:
     """Rows the text encoder reads, appended to as the model runs (a forward hook on the real encoder)."""
     rows: list[int] = []
     encoder = model.network.token_rep_layer.bert_layer.model
-    encoder.register_forward_hook(lambda module, args, kwargs, output: rows.append(int(kwargs.get("input_ids", kwargs.get("inputs_embeds")).shape[0])), with_kwargs=True)  # noqa: E501
+    encoder.register_forward_hook(lambda module, args, kwargs, output: rows.append(int(kwargs.get("input_ids", kwargs.get("inputs_embeds")).shape[0])), with_kwargs=True)
     return rows
 
 

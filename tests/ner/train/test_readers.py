@@ -9,7 +9,14 @@ import pytest
 
 from doclinks.ner.train.examples import DataError, EvalExample, crop, eval_to_example
 from doclinks.ner.train.pool import renamed
-from doclinks.ner.train.readers import read_bio, read_eval_json, read_gliner_json, read_io, read_label_table, read_named_bio
+from doclinks.ner.train.readers import (
+    read_bio,
+    read_eval_json,
+    read_gliner_json,
+    read_io,
+    read_label_table,
+    read_named_bio,
+)
 
 
 def write(tmp_path, name, text):
