@@ -131,7 +131,7 @@ def _encoder_config(values: dict | None, source: str | None, key: str, source_ke
         ) from exc
 
 
-def build_backbone(config: GLiNERConfig, local_files_only: bool = False) -> torch.nn.Module:
+def build_backbone(config: GLiNERConfig, local_files_only: bool = False) -> PreTrainedModel:
     """An untrained transformers encoder of the checkpoint's architecture (weights come from the checkpoint);
     a Llama decoder is made bidirectional, as `gliner` makes it through `llm2vec` (`decoders`)."""
     encoder_config = _encoder_config(config.encoder_config, config.model_name, "encoder_config", "model_name", local_files_only)
@@ -140,7 +140,7 @@ def build_backbone(config: GLiNERConfig, local_files_only: bool = False) -> torc
     return build_encoder(encoder_config, "encoder_config")
 
 
-def build_labels_backbone(config: GLiNERConfig, local_files_only: bool = False) -> torch.nn.Module | None:
+def build_labels_backbone(config: GLiNERConfig, local_files_only: bool = False) -> PreTrainedModel | None:
     """A bi-encoder's untrained labels encoder (weights come from the checkpoint); None for uni-encoders."""
     if not config.bi_encoder:
         return None
