@@ -12,7 +12,8 @@ from safetensors.torch import load_file, save_file
 
 from doclinks import GLiNER
 from doclinks.ner import CheckpointError
-from doclinks.ner.checkpoints import export_checkpoint, save_checkpoint
+from doclinks.ner.checkpoints import save_checkpoint
+from doclinks.ner.merging import export_checkpoint
 from doclinks.paths import CONFIG_FILE, packaged_minilm
 
 from .train.helpers import fresh_model
@@ -173,7 +174,8 @@ def test_dtype_and_save_roundtrip(checkpoint, tmp_path):
 
 
 def test_interpolated_weights_lie_between_base_and_tuned(checkpoint, tmp_path):
-    from doclinks.ner.checkpoints import interpolate_checkpoints, load_checkpoint
+    from doclinks.ner.checkpoints import load_checkpoint
+    from doclinks.ner.merging import interpolate_checkpoints
 
     tuned = tmp_path / "tuned"
     shutil.copytree(checkpoint, tuned)
