@@ -110,7 +110,7 @@ def test_other_labels_on_stored_chunks_are_warned_and_relabel_extracts_again(tmp
     args = ["ingest", str(tmp_path), "--db", str(db), "--json", "--no-progress", "--model", ner_model]
     assert cli.main([*args, "--labels", "Person"]) == 0
     capsys.readouterr()
-    kinds = lambda: {l.kind for d in stored_documents(db) for l in d.metadata.get("links", [])}
+    kinds = lambda: {l.kind for d in stored_documents(db) for l in d.metadata.get("links", [])}  # noqa: E731
     assert kinds() == {"entity:Person"}
     assert all(d.metadata["ner_labels"] == ["Person"] for d in stored_documents(db))
     assert cli.main([*args, "--labels", "Location"]) == 0

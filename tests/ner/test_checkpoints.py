@@ -60,7 +60,7 @@ def test_old_checkpoint_without_tokenizer_or_encoder_config(checkpoint):
 def test_pytorch_bin_corrupt(checkpoint):
     weights = checkpoint / "pytorch_model.bin"
     weights.write_bytes(b"not a checkpoint at all")
-    with pytest.raises(CheckpointError, match="pytorch_model.bin"):
+    with pytest.raises(CheckpointError, match=r"pytorch_model\.bin"):
         GLiNER.from_pretrained(checkpoint)
 
 
@@ -70,7 +70,7 @@ def test_safetensors_truncated(checkpoint):
     save_file({k: v.contiguous() for k, v in state.items()}, str(checkpoint / "model.safetensors"))
     data = (checkpoint / "model.safetensors").read_bytes()
     (checkpoint / "model.safetensors").write_bytes(data[: len(data) // 2])
-    with pytest.raises(CheckpointError, match="model.safetensors"):
+    with pytest.raises(CheckpointError, match=r"model\.safetensors"):
         GLiNER.from_pretrained(checkpoint)
 
 
@@ -159,7 +159,7 @@ def test_missing_local_path():
 
 
 def test_hub_id_offline_says_what_to_download():
-    with pytest.raises(FileNotFoundError, match="huggingface-cli download urchade/gliner_medium-v2.1"):
+    with pytest.raises(FileNotFoundError, match=r"huggingface-cli download urchade/gliner_medium-v2\.1"):
         GLiNER.from_pretrained("urchade/gliner_medium-v2.1", local_files_only=True)
 
 
