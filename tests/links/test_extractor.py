@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import warnings
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -227,7 +228,7 @@ def widest_gap(scores) -> tuple[float, float]:
     """The two neighbouring distinct scores with the widest gap between them (low, high)."""
     ordered = sorted(set(scores))
     assert len(ordered) >= 2, ordered
-    return max(zip(ordered, ordered[1:]), key=lambda pair: pair[1] - pair[0])
+    return max(pairwise(ordered), key=lambda pair: pair[1] - pair[0])
 
 
 def test_per_label_thresholds(ner):
