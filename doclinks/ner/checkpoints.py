@@ -11,8 +11,8 @@ Unlike upstream, missing or unexpected weights are an error that lists them.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from safetensors import safe_open
@@ -21,6 +21,9 @@ from safetensors.torch import save_file
 from .config import CONFIG_FILE, CheckpointError, GLiNERConfig
 from .decoders import build_encoder, decoder_kind, make_bidirectional, saved_config
 from .network import GLiNERNetwork
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 LABELS_TOKENIZER_DIR = "labels_tokenizer"  # where upstream saves a bi-encoder's labels tokenizer
@@ -61,7 +64,7 @@ def resolve_directory(
     if local.is_dir():
         return local
     name = str(path_or_hub_id)
-    looks_like_path = local.is_absolute() or name.startswith((".", "~")) or name.count("/") > 1 or os.sep == "\\" and "\\" in name
+    looks_like_path = local.is_absolute() or name.startswith((".", "~")) or name.count("/") > 1 or (os.sep == "\\" and "\\" in name)
     if looks_like_path:
         raise FileNotFoundError(f"No checkpoint folder at {local}")
     from huggingface_hub import snapshot_download
@@ -70,7 +73,11 @@ def resolve_directory(
     try:
         return Path(
             snapshot_download(
-                repo_id=name, revision=revision, cache_dir=cache_dir, token=token, local_files_only=local_files_only
+                repo_id=name,
+                revision=revision,
+                cache_dir=None if cache_dir is None else Path(cache_dir),
+                token=token,
+                local_files_only=local_files_only,
             )
         )
     except HFValidationError as exc:
@@ -89,7 +96,9 @@ def _tokenizer_from(folder: Path, fallback: str | None, what: str, why: str, loc
     name it and its fallback setting in the error."""
     from transformers import AutoTokenizer
 
-    source: str | Path = folder if (folder / "tokenizer_config.json").is_file() else fallback
+    source = folder if (folder / "tokenizer_config.json").is_file() else fallback
+    if source is None:
+        raise CheckpointError(f"Cannot load the {what}: {folder} holds no tokenizer files and no fallback is set; {why}")
     try:
         return AutoTokenizer.from_pretrained(source, local_files_only=local_files_only)
     except Exception as exc:
@@ -122,6 +131,8 @@ def _encoder_config(values: dict | None, source: str | None, key: str, source_ke
             return AutoConfig.for_model(model_type, **values)
         except (ValueError, KeyError) as exc:
             raise CheckpointError(f"{CONFIG_FILE}: {key} has an unknown model_type {model_type!r}") from exc
+    if source is None:
+        raise CheckpointError(f"{CONFIG_FILE} has no {key} and no {source_key}: the encoder config cannot be loaded")
     try:
         return AutoConfig.from_pretrained(source, local_files_only=local_files_only)
     except Exception as exc:
@@ -131,7 +142,7 @@ def _encoder_config(values: dict | None, source: str | None, key: str, source_ke
         ) from exc
 
 
-def build_backbone(config: GLiNERConfig, local_files_only: bool = False) -> torch.nn.Module:
+def build_backbone(config: GLiNERConfig, local_files_only: bool = False) -> PreTrainedModel:
     """An untrained transformers encoder of the checkpoint's architecture (weights come from the checkpoint);
     a Llama decoder is made bidirectional, as `gliner` makes it through `llm2vec` (`decoders`)."""
     encoder_config = _encoder_config(config.encoder_config, config.model_name, "encoder_config", "model_name", local_files_only)
@@ -140,7 +151,7 @@ def build_backbone(config: GLiNERConfig, local_files_only: bool = False) -> torc
     return build_encoder(encoder_config, "encoder_config")
 
 
-def build_labels_backbone(config: GLiNERConfig, local_files_only: bool = False) -> torch.nn.Module | None:
+def build_labels_backbone(config: GLiNERConfig, local_files_only: bool = False) -> PreTrainedModel | None:
     """A bi-encoder's untrained labels encoder (weights come from the checkpoint); None for uni-encoders."""
     if not config.bi_encoder:
         return None
@@ -339,58 +350,3 @@ def create_model(
     config.encoder_config = saved_config(backbone)
     network.train()
     return config, tokenizer, network
-
-
-def export_checkpoint(source: str | os.PathLike, target: str | os.PathLike, *, dtype: str | torch.dtype | None = "fp16") -> Path:
-    """Copy a checkpoint folder to `target` with its weights cast to `dtype` (fp16: half the size).
-
-    Only the weights file, `gliner_config.json` and the tokenizer files are written (no trainer state).
-    """
-    config, tokenizer, network = load_checkpoint(Path(source))
-    torch_dtype = parse_dtype(dtype)
-    if torch_dtype is not None:
-        network.to(torch_dtype)
-    labels_tokenizer = load_labels_tokenizer(config, Path(source)) if config.bi_encoder else None
-    return save_checkpoint(target, config, tokenizer, network, labels_tokenizer=labels_tokenizer)
-
-
-def average_checkpoints(
-    checkpoints: Sequence[str | os.PathLike], target: str | os.PathLike, *, weights: Sequence[float] | None = None
-) -> Path:
-    """Write into `target` the checkpoint whose weights are the weighted mean of `checkpoints`' weights.
-
-    All must share one architecture (checkpoints of one run, or a run and the checkpoint it started
-    from); config and tokenizer come from the last. `weights` (default: equal) must be >= 0 and are
-    normalised to sum to 1. Averaging along a run (Izmailov et al. 2018) and with its start (WiSE-FT,
-    Wortsman et al. 2022) keeps what fine-tuning gained while smoothing what it cost. fp32 result.
-    """
-    checkpoints = [Path(c) for c in checkpoints]
-    if not checkpoints:
-        raise ValueError("average_checkpoints: no checkpoint given")
-    weights = [1.0] * len(checkpoints) if weights is None else [float(w) for w in weights]
-    if len(weights) != len(checkpoints) or any(w < 0 for w in weights) or sum(weights) <= 0:
-        raise ValueError(f"weights must be one non-negative number per checkpoint, not all zero; got {weights}")
-    weights = [w / sum(weights) for w in weights]
-    config, tokenizer, network = load_checkpoint(checkpoints[-1])
-    state = network.state_dict()
-    total = {k: weights[-1] * v.float() for k, v in state.items() if v.is_floating_point()}
-    for path, weight in zip(checkpoints[:-1], weights[:-1]):
-        other = load_checkpoint(path)[2].state_dict()
-        if other.keys() != state.keys() or any(other[k].shape != v.shape for k, v in state.items()):
-            raise CheckpointError(f"{path} and {checkpoints[-1]} do not share one architecture: cannot average their weights")
-        for name in total:
-            total[name] += weight * other[name].float()
-    with torch.no_grad():
-        for name, value in total.items():
-            state[name].copy_(value)
-    labels_tokenizer = load_labels_tokenizer(config, checkpoints[-1]) if config.bi_encoder else None
-    return save_checkpoint(target, config, tokenizer, network, labels_tokenizer=labels_tokenizer)
-
-
-def interpolate_checkpoints(
-    base: str | os.PathLike, tuned: str | os.PathLike, target: str | os.PathLike, *, weight: float = 0.5
-) -> Path:
-    """`(1 - weight) * base + weight * tuned` into `target` (see `average_checkpoints`); `weight` in [0, 1]."""
-    if not 0.0 <= weight <= 1.0:
-        raise ValueError(f"weight must be in [0, 1], got {weight}")
-    return average_checkpoints([base, tuned], target, weights=[1.0 - weight, weight])

@@ -125,6 +125,7 @@ class CrossFuser(nn.Module):
         label_to_word = labels_mask.unsqueeze(2) & words_mask.unsqueeze(1)  # (B, C, W)
         word_to_label = label_to_word.transpose(1, 2)  # (B, W, C)
         for blocks in self.layers:
+            assert isinstance(blocks, nn.ModuleList)  # one per layer (__init__); ModuleList iterates as Module
             for step, block in zip(self.schema, blocks):
                 if step == "l2l":
                     labels = block(labels, label_pairs)

@@ -83,6 +83,7 @@ class GLiNER:
         # Windows overlap enough that every span of up to max_width words lies whole inside the window
         # that owns its start, with context on both sides.
         self.window_overlap = window_overlap if window_overlap is not None else max(2 * config.max_width, 32)
+        self.source = ""  # the checkpoint folder `from_pretrained` loaded, "" for a model built in memory
         self._prompt_cache: dict[tuple[str, ...], list[tuple[list[int], inputs.Prompt]]] = {}
 
     # ----------------------------------------------------------------------------------------- loading
@@ -318,12 +319,12 @@ class GLiNER:
             # Ties in score keep upstream's order: by (start, end, label) for spans, (start, label, end) for tokens.
             found = sorted(found, key=(lambda c: (c.start, c.label, c.end)) if config.token_level else None)
             kept = greedy_decode(found, flat_ner=flat_ner, multi_label=multi_label)
-            back_start, back_end = (None, None) if composed[t] is None else composed[t][1:]
+            nfc = composed[t]  # (NFC text, original start, original end of each character) or None
             entities = []
             for c in kept:
                 start, end = starts[c.start], ends[c.end]
-                if back_start is not None:
-                    start, end = back_start[start], back_end[end - 1]
+                if nfc is not None:
+                    start, end = nfc[1][start], nfc[2][end - 1]
                 entities.append({"start": start, "end": end, "text": text[start:end], "label": names[c.label], "score": c.score})
             results.append(entities)
         return results
@@ -346,6 +347,8 @@ class GLiNER:
         rows of its labels in them."""
         distinct = list(dict.fromkeys(prompt for prompts, _ in label_sets for prompt in prompts))
         row = {prompt: i for i, prompt in enumerate(distinct)}
+        if self.label_vectors is None:
+            raise ValueError("only a bi-encoder model has a label table")
         return self.label_vectors.vectors(distinct), [[row[p] for p in prompts] for prompts, _ in label_sets]
 
     @torch.inference_mode()

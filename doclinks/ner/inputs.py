@@ -120,8 +120,10 @@ def tokenize_words(tokenizer, texts_words: list[list[str]], unk_id: int) -> list
     """
     out: list[list[list[int]]] = []
     nonempty = [words for words in texts_words if words]
+    if not nonempty:
+        return [[] for _ in texts_words]
     # Whole texts, however long: windows are cut afterwards, so the length warning does not apply.
-    encoded = tokenizer(nonempty, is_split_into_words=True, add_special_tokens=False, verbose=False) if nonempty else None
+    encoded = tokenizer(nonempty, is_split_into_words=True, add_special_tokens=False, verbose=False)
     k = 0
     for words in texts_words:
         if not words:

@@ -20,6 +20,8 @@ and both heads above run unchanged on the fused vectors.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -28,6 +30,25 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from .config import GLiNERConfig
 from .fusion import CrossFuser
 from .inputs import NUM_WORD_SHAPES
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel
+
+
+def layer(block: nn.Sequential, index: int) -> nn.Linear:
+    """The `nn.Linear` at `index` of `block` (a `projection_layer` or similar), typed as such."""
+    linear = block[index]
+    if not isinstance(linear, nn.Linear):
+        raise TypeError(f"layer {index} of {type(block).__name__} is {type(linear).__name__}, not Linear")
+    return linear
+
+
+def config_int(model: PreTrainedModel, name: str) -> int:
+    """The integer field `name` (`hidden_size`, `num_attention_heads`) of a transformers model's config."""
+    value = getattr(model.config, name)
+    if not isinstance(value, int):
+        raise TypeError(f"{type(model).__name__}.config.{name} is {value!r}, not an integer")
+    return value
 
 
 def projection_layer(in_dim: int, dropout: float, out_dim: int | None = None) -> nn.Sequential:
@@ -39,7 +60,7 @@ def projection_layer(in_dim: int, dropout: float, out_dim: int | None = None) ->
 class _Backbone(nn.Module):
     """Holds the transformers encoder under the name upstream uses (`bert_layer.model`)."""
 
-    def __init__(self, model: nn.Module):
+    def __init__(self, model: PreTrainedModel):
         super().__init__()
         self.model = model
 
@@ -53,11 +74,15 @@ class TokenEncoder(nn.Module):
     """
 
     def __init__(
-        self, backbone: nn.Module, hidden_size: int, word_shape: bool = False, labels_backbone: nn.Module | None = None
+        self,
+        backbone: PreTrainedModel,
+        hidden_size: int,
+        word_shape: bool = False,
+        labels_backbone: PreTrainedModel | None = None,
     ):
         super().__init__()
         self.bert_layer = _Backbone(backbone)
-        width = backbone.config.hidden_size
+        width = config_int(backbone, "hidden_size")
         if width != hidden_size:
             self.projection = nn.Linear(width, hidden_size)
         if word_shape:
@@ -65,8 +90,9 @@ class TokenEncoder(nn.Module):
             nn.init.zeros_(self.word_shape.weight)
         if labels_backbone is not None:  # bi-encoders (upstream's `BiEncoder`)
             self.labels_encoder = _Backbone(labels_backbone)
-            if labels_backbone.config.hidden_size != hidden_size:
-                self.labels_projection = nn.Linear(labels_backbone.config.hidden_size, hidden_size)
+            labels_width = config_int(labels_backbone, "hidden_size")
+            if labels_width != hidden_size:
+                self.labels_projection = nn.Linear(labels_width, hidden_size)
 
     def encode_labels(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """Label vectors (N, hidden_size) of N tokenized labels (N, T): the labels encoder's token vectors,
@@ -129,7 +155,7 @@ class SpanMarkerV0(nn.Module):
         `prompt_rep_layer`). Spans that run past the last word get logit 0; callers mask them.
         """
         batch, num_words, dim = words.shape
-        first, dropout, last = self.out_project[0], self.out_project[2], self.out_project[3]
+        first, dropout, last = layer(self.out_project, 0), self.out_project[2], layer(self.out_project, 3)
         start_term = F.linear(F.relu(self.project_start(words)), first.weight[:, :dim], first.bias)  # (B, W, H)
         end_term = F.linear(F.relu(self.project_end(words)), first.weight[:, dim:])  # (B, W, H)
         label_weights = labels @ last.weight  # (B, C, H): W2^T p
@@ -194,7 +220,7 @@ class TokenScorer(nn.Module):
         """Logits (B, W, C, 3), [start, end, inside], of words (B, W, D) against labels (B, C, D)."""
         batch, num_words, dim = words.shape
         num_labels = labels.size(1)
-        first, dropout, last = self.out_mlp[0], self.out_mlp[1], self.out_mlp[3]
+        first, dropout, last = layer(self.out_mlp, 0), self.out_mlp[1], layer(self.out_mlp, 3)
         token_0, token_1 = self.proj_token(words).split(dim, dim=-1)  # (B, W, D) each
         label_0, label_1 = self.proj_label(labels).split(dim, dim=-1)  # (B, C, D) each
         word_term = F.linear(token_0, first.weight[:, :dim])  # (B, W, 4D)
@@ -232,7 +258,9 @@ class GLiNERNetwork(nn.Module):
     """Encoder (plus a labels encoder for bi-encoders), optional BiLSTM, and either the span head and label
     projection (span-level models) or the token head (token-level models) of a GLiNER model."""
 
-    def __init__(self, config: GLiNERConfig, backbone: nn.Module, labels_backbone: nn.Module | None = None):
+    def __init__(
+        self, config: GLiNERConfig, backbone: PreTrainedModel, labels_backbone: PreTrainedModel | None = None
+    ):
         super().__init__()
         if config.bi_encoder != (labels_backbone is not None):
             raise ValueError("a labels encoder is required by, and only by, a bi-encoder config (labels_encoder)")
@@ -241,7 +269,7 @@ class GLiNERNetwork(nn.Module):
         if config.num_rnn_layers > 0:
             self.rnn = WordLSTM(config.hidden_size, config.num_rnn_layers)
         if config.post_fusion_schema:
-            heads = backbone.config.num_attention_heads  # upstream: the text encoder's head count
+            heads = config_int(backbone, "num_attention_heads")  # upstream: the text encoder's head count
             if config.runs_post_fusion and config.hidden_size % heads:
                 raise ValueError(
                     f"post_fusion_schema={config.post_fusion_schema!r}: hidden_size {config.hidden_size} is not a "

@@ -6,7 +6,6 @@ import json
 import re
 import sqlite3
 
-
 from doclinks import cli
 from doclinks.cli.demo import demo_input, sample_path
 

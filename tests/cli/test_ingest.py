@@ -10,11 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-from .conftest import stored_documents
 from doclinks.sources import Splitter, collect_files, read_chunks
 from doclinks.store import SQLiteGraphStore
 
-from .conftest import CHUNK_SIZE, LABELS, cli_env, run_cli, write_corpus
+from .conftest import CHUNK_SIZE, LABELS, cli_env, run_cli, stored_documents, write_corpus
 
 
 def expected_chunks(root: Path, chunk_size: int = CHUNK_SIZE):

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from doclinks import cli
+
 from .conftest import stored_documents
 
 FILES = {

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 from doclinks import cli
-from .conftest import stored_documents
 
-from .conftest import run_cli
+from .conftest import run_cli, stored_documents
 
 QUESTION = "Where does Anna Smith work?"
 

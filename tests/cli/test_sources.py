@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from doclinks.sources import SourceError
-from doclinks.sources import Splitter, chunk_id, collect_files, read_chunks, read_documents
+from doclinks.sources import SourceError, Splitter, chunk_id, collect_files, read_chunks, read_documents
 
 
 def test_folders_are_searched_recursively_hidden_and_other_files_skipped(tmp_path):
@@ -57,7 +56,7 @@ def test_text_files_utf8_with_bom_and_errors(tmp_path):
     assert next(read_documents(good)).text == "Anna Smith"
     bad = tmp_path / "b.txt"
     bad.write_bytes(b"caf\xe9")
-    with pytest.raises(SourceError, match="b.txt: not UTF-8 text"):
+    with pytest.raises(SourceError, match=r"b\.txt: not UTF-8 text"):
         list(read_documents(bad))
 
 
@@ -104,7 +103,7 @@ def test_a_fifo_is_refused_not_read(tmp_path):
 
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
-    with pytest.raises(SourceError, match="pipe.txt: not a regular file"):
+    with pytest.raises(SourceError, match=r"pipe\.txt: not a regular file"):
         collect_files([fifo])
     (tmp_path / "a.txt").write_text("Anna.", encoding="utf-8")
     assert collect_files([tmp_path]) == [tmp_path / "a.txt"]  # in a folder, it is not a text file

@@ -3,6 +3,8 @@ that applies it before the greedy choice, and the extractor end to end."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from doclinks.boundaries import BreakIndex, break_positions, crosses_break
@@ -27,7 +29,7 @@ from doclinks.ner.decoding import Candidate, greedy_decode, within_breaks
 )  # fmt: skip
 def test_break_positions(text, pieces):
     breaks = break_positions(text)
-    shown = [f"{text[:p].rsplit(' ', 1)[-1] if text[p] != chr(10) else text[:p].rsplit(' ', 1)[-1]}" for p in breaks]
+    shown = [text[:p].rsplit(" ", 1)[-1] for p in breaks]
     assert len(breaks) == len(pieces), shown
     for p, piece in zip(breaks, pieces):
         before, after = piece.split("|")
@@ -91,7 +93,7 @@ def test_min_link_score_keeps_weak_mentions_as_unlinked_records(ner):
     for r in records:
         best[r["tag"]] = max(best.get(r["tag"], 0.0), r["score"])
     scores = sorted(set(best.values()))
-    gap, floor = max((b - a, (a + b) / 2) for a, b in zip(scores, scores[1:]))  # a floor between the model's own scores
+    gap, floor = max((b - a, (a + b) / 2) for a, b in pairwise(scores))  # a floor between the model's own scores
     assert gap > 0.05 and 0 < floor < 1
     strict = GLiNERLinkExtractor(labels, model=ner, min_link_score=floor, extract_kwargs={"threshold": 0.05})
     links = strict.extract_one(text)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import warnings
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -227,7 +228,7 @@ def widest_gap(scores) -> tuple[float, float]:
     """The two neighbouring distinct scores with the widest gap between them (low, high)."""
     ordered = sorted(set(scores))
     assert len(ordered) >= 2, ordered
-    return max(zip(ordered, ordered[1:]), key=lambda pair: pair[1] - pair[0])
+    return max(pairwise(ordered), key=lambda pair: pair[1] - pair[0])
 
 
 def test_per_label_thresholds(ner):
@@ -390,7 +391,7 @@ def test_transformer_with_several_extractors_and_langchain_links(shipped_ner):
         warnings.simplefilter("ignore")
 
         class Keywords(lcx.LinkExtractor):
-            def extract_one(self, input):  # noqa: A002
+            def extract_one(self, input):
                 return {LCLink.bidir("kw", w) for w in input.page_content.split() if w.islower()}
 
         kw = Keywords()
@@ -414,7 +415,7 @@ def test_transformer_metadata_fields(shipped_ner):
 
 def test_our_extractor_is_a_link_extractor(ner):
     class Upper(LinkExtractor[str]):
-        def extract_one(self, input):  # noqa: A002
+        def extract_one(self, input):
             return {Link.bidir("upper", w) for w in input.split() if w.isupper()}
 
     assert list(Upper().extract_many(["A b", "c D"])) == [{Link.bidir("upper", "A")}, {Link.bidir("upper", "D")}]

@@ -13,12 +13,12 @@ import pytest
 pytest.importorskip("langchain_core")
 pytest.importorskip("langchain_graph_retriever")
 
-from graph_retriever.strategies import Eager  # noqa: E402
-from langchain_core.documents import Document  # noqa: E402
-from langchain_core.vectorstores import InMemoryVectorStore  # noqa: E402
-from langchain_graph_retriever import GraphRetriever  # noqa: E402
+from graph_retriever.strategies import Eager
+from langchain_core.documents import Document
+from langchain_core.vectorstores import InMemoryVectorStore
+from langchain_graph_retriever import GraphRetriever
 
-from doclinks.links import (  # noqa: E402
+from doclinks.links import (
     GLiNERLinkExtractor,
     Link,
     LinkExtractorTransformer,
@@ -27,7 +27,7 @@ from doclinks.links import (  # noqa: E402
     graph_retriever_edges,
     link_fields,
 )
-from doclinks.store import InMemoryGraphStore  # noqa: E402
+from doclinks.store import InMemoryGraphStore
 
 pytestmark = pytest.mark.shipped_model
 

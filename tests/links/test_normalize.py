@@ -14,11 +14,11 @@ from doclinks.links import (
     add_links,
     canonicalize,
     get_links,
+    keep_apart,
     match_key,
     merges_of,
     normalize_links,
     normalize_tag,
-    keep_apart,
     revert_merges,
 )
 

@@ -12,7 +12,8 @@ from safetensors.torch import load_file, save_file
 
 from doclinks import GLiNER
 from doclinks.ner import CheckpointError
-from doclinks.ner.checkpoints import export_checkpoint, save_checkpoint
+from doclinks.ner.checkpoints import save_checkpoint
+from doclinks.ner.merging import export_checkpoint
 from doclinks.paths import CONFIG_FILE, packaged_minilm
 
 from .train.helpers import fresh_model
@@ -59,7 +60,7 @@ def test_old_checkpoint_without_tokenizer_or_encoder_config(checkpoint):
 def test_pytorch_bin_corrupt(checkpoint):
     weights = checkpoint / "pytorch_model.bin"
     weights.write_bytes(b"not a checkpoint at all")
-    with pytest.raises(CheckpointError, match="pytorch_model.bin"):
+    with pytest.raises(CheckpointError, match=r"pytorch_model\.bin"):
         GLiNER.from_pretrained(checkpoint)
 
 
@@ -69,7 +70,7 @@ def test_safetensors_truncated(checkpoint):
     save_file({k: v.contiguous() for k, v in state.items()}, str(checkpoint / "model.safetensors"))
     data = (checkpoint / "model.safetensors").read_bytes()
     (checkpoint / "model.safetensors").write_bytes(data[: len(data) // 2])
-    with pytest.raises(CheckpointError, match="model.safetensors"):
+    with pytest.raises(CheckpointError, match=r"model\.safetensors"):
         GLiNER.from_pretrained(checkpoint)
 
 
@@ -158,7 +159,7 @@ def test_missing_local_path():
 
 
 def test_hub_id_offline_says_what_to_download():
-    with pytest.raises(FileNotFoundError, match="huggingface-cli download urchade/gliner_medium-v2.1"):
+    with pytest.raises(FileNotFoundError, match=r"huggingface-cli download urchade/gliner_medium-v2\.1"):
         GLiNER.from_pretrained("urchade/gliner_medium-v2.1", local_files_only=True)
 
 
@@ -173,7 +174,8 @@ def test_dtype_and_save_roundtrip(checkpoint, tmp_path):
 
 
 def test_interpolated_weights_lie_between_base_and_tuned(checkpoint, tmp_path):
-    from doclinks.ner.checkpoints import interpolate_checkpoints, load_checkpoint
+    from doclinks.ner.checkpoints import load_checkpoint
+    from doclinks.ner.merging import interpolate_checkpoints
 
     tuned = tmp_path / "tuned"
     shutil.copytree(checkpoint, tuned)

@@ -118,7 +118,7 @@ def test_an_unchecked_decoder_type_is_refused_by_name(decoder_checkpoint, tmp_pa
     config = json.loads((saved / "gliner_config.json").read_text())
     config["encoder_config"]["model_type"] = "mistral"
     (saved / "gliner_config.json").write_text(json.dumps(config))
-    with pytest.raises(CheckpointError, match="encoder_config: a mistral encoder .* not supported"):
+    with pytest.raises(CheckpointError, match=r"encoder_config: a mistral encoder .* not supported"):
         GLiNER.from_pretrained(saved)
 
 

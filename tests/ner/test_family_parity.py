@@ -61,7 +61,7 @@ def cases():
 
 @pytest.fixture(scope="module")
 def both(family_checkpoint):
-    architecture, folder, threshold = family_checkpoint
+    _, folder, threshold = family_checkpoint
     return GLiNER.from_pretrained(folder), gliner.GLiNER.from_pretrained(str(folder)), threshold
 
 
@@ -107,7 +107,7 @@ def count_encoder_rows(model: GLiNER) -> list[int]:
     """Rows the text encoder reads, appended to as the model runs (a forward hook on the real encoder)."""
     rows: list[int] = []
     encoder = model.network.token_rep_layer.bert_layer.model
-    encoder.register_forward_hook(lambda module, args, kwargs, output: rows.append(int(kwargs.get("input_ids", kwargs.get("inputs_embeds")).shape[0])), with_kwargs=True)  # noqa: E501
+    encoder.register_forward_hook(lambda module, args, kwargs, output: rows.append(int(kwargs.get("input_ids", kwargs.get("inputs_embeds")).shape[0])), with_kwargs=True)
     return rows
 
 
@@ -150,7 +150,7 @@ def test_uni_encoder_labels_cost_rows(build_family):
 
 def test_long_text_is_read_in_windows(family_checkpoint):
     """No text is cut: a text far past the 384-word window finds entities up to its end."""
-    architecture, folder, threshold = family_checkpoint
+    _, folder, threshold = family_checkpoint
     model = GLiNER.from_pretrained(folder)
     sentence = "Anna Smith moved to Paris in 2019 ."
     filler = " ".join(["the city was quiet and the river was wide ."] * 120)  # ~1,200 words

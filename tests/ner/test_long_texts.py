@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from itertools import pairwise
 
 import pytest
 
@@ -116,11 +117,11 @@ def test_windows_cover_fit_and_overlap():
         for (s, e) in windows:
             assert 0 < e - s <= max_words
             assert sum(counts[s:e]) <= max_tokens or e - s == 1
-        for (s1, e1), (s2, e2) in zip(windows, windows[1:]):
+        for (s1, e1), (s2, _) in pairwise(windows):
             assert s1 < s2 <= e1  # progress, no gap
         cores = inputs.window_cores(windows)
         assert cores[0][0] == 0 and cores[-1][1] == len(counts)
-        assert all(c1[1] == c2[0] for c1, c2 in zip(cores, cores[1:]))
+        assert all(c1[1] == c2[0] for c1, c2 in pairwise(cores))
         for (s, e), (cs, ce) in zip(windows, cores):
             assert s <= cs <= ce <= e
 
@@ -128,6 +129,6 @@ def test_windows_cover_fit_and_overlap():
 def test_spans_starting_in_a_core_fit_whole_in_their_window():
     counts = [1] * 2000
     windows = inputs.plan_windows(counts, 384, 10_000, 32)
-    for (s, e), (cs, ce) in zip(windows, inputs.window_cores(windows)):
+    for (_, e), (_, ce) in zip(windows, inputs.window_cores(windows)):
         if e < len(counts):
             assert ce - 1 + 12 <= e  # a 12-word span starting at the core's last word ends inside the window

@@ -9,8 +9,7 @@ import json
 import pytest
 import torch
 
-from doclinks.ner import GLiNER
-from doclinks.ner import inputs
+from doclinks.ner import GLiNER, inputs
 from doclinks.ner.config import WORD_SHAPE_SPAN_MODE, GLiNERConfig
 from doclinks.ner.network import GLiNERNetwork
 

@@ -74,7 +74,7 @@ def test_search_parse_filters_and_prints_the_parse_first(setup, small_ner_checkp
 
 
 def test_bad_cli_input_gives_one_line_errors(setup, small_ner_checkpoint):
-    root, fields, db = setup
+    root, _, db = setup
     done = run_cli("search", "books", "--db", db, "--parse", cwd=root)
     assert done.returncode != 0 and "--parse needs --fields FILE" in done.stderr
     done = run_cli("parse", "books", "--fields", root / "missing.json", cwd=root)

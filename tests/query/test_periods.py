@@ -77,7 +77,7 @@ def test_phrases_without_a_period_are_refused(phrase):
 
 
 def test_today_must_be_a_date():
-    with pytest.raises(TypeError, match="today must be a datetime.date"):
+    with pytest.raises(TypeError, match=r"today must be a datetime\.date"):
         parse_period("last year", "2026-12-07")
 
 

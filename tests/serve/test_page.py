@@ -48,7 +48,7 @@ def test_search_shows_results_with_highlighted_mentions_and_via_tags(page):
     marks = results[0].find_elements(By.CSS_SELECTOR, "mark.ent")
     assert any(m.get_attribute("data-label") == "person" and m.text.startswith("Anna Smith") for m in marks)
     colours = page.execute_script("return window.doclinksServe.colors")
-    person = [m for m in marks if m.get_attribute("data-label") == "person"][0]
+    person = next(m for m in marks if m.get_attribute("data-label") == "person")
     shown = page.execute_script("return arguments[0].style.backgroundColor", person)
     assert shown.replace(" ", "") == _rgb(colours["person"])  # the label's colour, as on the other pages
     via = page.find_elements(By.CSS_SELECTOR, "#results a.tag")

@@ -6,7 +6,7 @@
 RUN_OR_CHECKPOINT is a `doclinks train` run folder (its latest checkpoint is used) or a checkpoint folder.
 `--eval` takes the JSON written by `doclinks eval --json` and puts its figures in the card.
 `--interpolate BASE --weight W` ships (1 - W) * BASE + W * checkpoint, weight by weight (BASE: the
-checkpoint the run started from; see `checkpoints.interpolate_checkpoints`).
+checkpoint the run started from; see `merging.interpolate_checkpoints`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import tempfile
 from pathlib import Path
 
 from ...paths import STATE_FILE, checkpoint_of
-from ..checkpoints import export_checkpoint, interpolate_checkpoints
 from ..config import CONFIG_FILE, GLiNERConfig
 from ..default import DEFAULT_MODEL_DIR
+from ..merging import export_checkpoint, interpolate_checkpoints
 from .pool import QUERY_SETS, SET_LICENCES
 from .run import read_state
 

@@ -96,7 +96,7 @@ def test_cli_trains_with_word_shapes_and_ships_an_exported_checkpoint(tmp_path, 
     """`--word-shape` trains a model that reads word shapes; an exported checkpoint (no trainer state, as
     a GPU run brings back) ships with `--train-config` and `--step`, and the card says what it is."""
     from doclinks.ner import GLiNER
-    from doclinks.ner.checkpoints import export_checkpoint
+    from doclinks.ner.merging import export_checkpoint
     from doclinks.ner.train.ship import main as ship_main
     from doclinks.paths import latest_checkpoint
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import random
 
-from doclinks.ner.train.examples import EvalExample, Example, crop, eval_to_example, example_to_eval, joined, query_shaped
+from doclinks.ner.train.examples import (
+    EvalExample,
+    Example,
+    crop,
+    eval_to_example,
+    example_to_eval,
+    joined,
+    query_shaped,
+)
 
 
 def test_eval_entity_inside_a_word_is_dropped():

@@ -9,7 +9,14 @@ import pytest
 
 from doclinks.ner.train.examples import DataError, EvalExample, crop, eval_to_example
 from doclinks.ner.train.pool import renamed
-from doclinks.ner.train.readers import read_bio, read_eval_json, read_gliner_json, read_io, read_label_table, read_named_bio
+from doclinks.ner.train.readers import (
+    read_bio,
+    read_eval_json,
+    read_gliner_json,
+    read_io,
+    read_label_table,
+    read_named_bio,
+)
 
 
 def write(tmp_path, name, text):
@@ -143,10 +150,10 @@ def test_named_bio_gives_natural_names_and_coarse_fallbacks(tmp_path):
     assert x.spans == [(0, 0, "politician"), (3, 4, "organization")]
     assert x.fallback == [(0, 0, "person")] and x.source == "wide"
     (folder / "train.bio").write_text("Merkel\tB-unknown_tag\n", encoding="utf-8")
-    with pytest.raises(DataError, match="'unknown_tag' is not in the set's labels.tsv"):
+    with pytest.raises(DataError, match=r"'unknown_tag' is not in the set's labels\.tsv"):
         read_named_bio(folder / "train.bio", table)
     (folder / "bad.tsv").write_text("only-one-column\n", encoding="utf-8")
-    with pytest.raises(DataError, match="bad.tsv:1"):
+    with pytest.raises(DataError, match=r"bad\.tsv:1"):
         read_label_table(folder / "bad.tsv")
 
 

@@ -7,7 +7,15 @@ import json
 import pytest
 
 from doclinks.ner.inputs import split_words
-from doclinks.ner.train.silver import ELECTION, NAME_HEADS, build_silver, copular_type, title_name_and_hint, title_types, typed_mentions
+from doclinks.ner.train.silver import (
+    ELECTION,
+    NAME_HEADS,
+    build_silver,
+    copular_type,
+    title_name_and_hint,
+    title_types,
+    typed_mentions,
+)
 
 
 @pytest.fixture(scope="module")
