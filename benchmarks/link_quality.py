@@ -125,8 +125,13 @@ def predict(chunks: list[Chunk], model, *, respect_boundaries: bool, min_link_sc
     from doclinks.links import GLiNERLinkExtractor, get_links, match_key, normalize_links
 
     extractor = GLiNERLinkExtractor(
-        LABELS, model=model, respect_boundaries=respect_boundaries, min_link_score=min_link_score, thresholds=thresholds,
-        contrast_labels=contrast_labels, contrast_mode=contrast_mode,
+        LABELS,
+        model=model,
+        respect_boundaries=respect_boundaries,
+        min_link_score=min_link_score,
+        thresholds=thresholds,
+        contrast_labels=contrast_labels,
+        contrast_mode=contrast_mode,
     )
     docs = [Document(page_content=c.text, metadata={}) for c in chunks]
     list(extractor.annotate(docs))
@@ -184,7 +189,12 @@ def configurations(sweep: bool, contrasts: list[str] = (), floors: list[float] =
     from doclinks.links import DEFAULT_MIN_LINK_SCORE, MergePolicy
     from doclinks.links.contrast import DEFAULT_CONTRAST_LABELS
 
-    before = {"respect_boundaries": False, "min_link_score": None, "policy": MergePolicy.permissive(), "contrast_labels": None}
+    before = {
+        "respect_boundaries": False,
+        "min_link_score": None,
+        "policy": MergePolicy.permissive(),
+        "contrast_labels": None,
+    }
     after = {"respect_boundaries": True, "min_link_score": DEFAULT_MIN_LINK_SCORE, "policy": MergePolicy(),
              "contrast_labels": DEFAULT_CONTRAST_LABELS}  # fmt: skip
     out = {"before": before, "after": after}
@@ -258,12 +268,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep", action="store_true", help="also each change alone and min link scores")
     parser.add_argument("--no-hub-limit", action="store_true", help="count pairs of every tag, however common")
     parser.add_argument("--fit-thresholds", action="store_true", help="also learn per-label link thresholds (link F1)")
-    parser.add_argument("--contrast", nargs="+", default=[], metavar="LABELS",
-                        help='also the defaults with other contrast labels: "none", or comma-separated labels each')
-    parser.add_argument("--min-link-scores", nargs="+", type=float, default=[], metavar="S",
-                        help="with --contrast: each contrast set also at these min link scores")
-    parser.add_argument("--speed", type=int, metavar="N",
-                        help="only time the extraction of the first N chunks of each set: contrast labels off, joint, separate")
+    parser.add_argument(
+        "--contrast",
+        nargs="+",
+        default=[],
+        metavar="LABELS",
+        help='also the defaults with other contrast labels: "none", or comma-separated labels each',
+    )
+    parser.add_argument(
+        "--min-link-scores",
+        nargs="+",
+        type=float,
+        default=[],
+        metavar="S",
+        help="with --contrast: each contrast set also at these min link scores",
+    )
+    parser.add_argument(
+        "--speed",
+        type=int,
+        metavar="N",
+        help="only time the extraction of the first N chunks of each set: contrast labels off, joint, separate",
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args(argv)
@@ -290,14 +315,18 @@ def main(argv: list[str] | None = None) -> int:
             n = len(chunks[: args.speed])
             from doclinks.links.contrast import DEFAULT_CONTRAST_LABELS
 
-            print(f"\n## {name}: extraction of {n} chunks, best of 2 (contrast labels: {', '.join(DEFAULT_CONTRAST_LABELS)})")
+            print(
+                f"\n## {name}: extraction of {n} chunks, best of 2 (contrast labels: {', '.join(DEFAULT_CONTRAST_LABELS)})"
+            )
             for label, seconds in took.items():
                 print(f"{label:10} {seconds:7.2f} s  {n / seconds:6.1f} chunks/s  x{seconds / took['none']:.2f}")
             results[name] = {"speed": took}
             continue
         hub = None if args.no_hub_limit else TraversalSettings().degree_limit(len(chunks))
         print(f"\n## {name}: {len(chunks)} chunks of {args.sentences} sentences, hub limit {hub}")
-        print(f"{'configuration':34} {'tag P':>6} {'tag R':>6} {'link P':>7} {'link R':>7} {'pairs':>7} {'gold pairs':>10} {'s':>6}")
+        print(
+            f"{'configuration':34} {'tag P':>6} {'tag R':>6} {'link P':>7} {'link R':>7} {'pairs':>7} {'gold pairs':>10} {'s':>6}"
+        )
         results[name] = {}
         for label, settings in configurations(args.sweep, args.contrast, args.min_link_scores).items():
             started = time.perf_counter()
@@ -313,8 +342,9 @@ def main(argv: list[str] | None = None) -> int:
             results[name][label] = figures
             print(
                 f"{label:34} {figures['tag_p']:6.3f} {figures['tag_r']:6.3f} {figures['link_p']:7.3f} "
-                f"{figures['link_r']:7.3f} {figures['pairs']:7d} {figures['gold_pairs']:10d} {figures['seconds']:6.1f}"
-            , flush=True)
+                f"{figures['link_r']:7.3f} {figures['pairs']:7d} {figures['gold_pairs']:10d} {figures['seconds']:6.1f}",
+                flush=True,
+            )
         if args.fit_thresholds:
             fitted = fit_thresholds(chunks, model, hub)
             results[name]["fitted thresholds"] = fitted

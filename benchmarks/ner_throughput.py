@@ -52,7 +52,9 @@ def label_set(n: int) -> list[str]:
 
 def benchmark_texts(n: int, chars: int = 1000, seed: int = 0) -> list[str]:
     """`n` texts of about `chars` characters: Wikipedia passages joined (falls back to synthetic text)."""
-    corpus = Path(os.environ.get("DOCLINKS_DATA", ROOT.parent / "shared" / "data")) / "texts" / "2wikimultihopqa_corpus.json"
+    corpus = (
+        Path(os.environ.get("DOCLINKS_DATA", ROOT.parent / "shared" / "data")) / "texts" / "2wikimultihopqa_corpus.json"
+    )
     rng = random.Random(seed)
     if corpus.is_file():
         passages = [p["text"] for p in json.loads(corpus.read_text())]
@@ -73,7 +75,13 @@ def benchmark_texts(n: int, chars: int = 1000, seed: int = 0) -> list[str]:
 
 
 def run_one(
-    implementation: str, checkpoint: str, texts_file: str, out_file: str, threads: int, batch_size: int, num_labels: int = 4
+    implementation: str,
+    checkpoint: str,
+    texts_file: str,
+    out_file: str,
+    threads: int,
+    batch_size: int,
+    num_labels: int = 4,
 ) -> None:
     """Child process: load, warm up, time `inference` over all texts with `num_labels` labels, write
     entities and figures. The warm-up uses the same labels (a bi-encoder's label vectors are then
@@ -88,7 +96,10 @@ def run_one(
     else:
         from gliner import GLiNER
     labels = label_set(num_labels)
-    if implementation == "gliner" and json.loads(Path(checkpoint, "gliner_config.json").read_text())["encoder_config"]["model_type"] == "llama":
+    if (
+        implementation == "gliner"
+        and json.loads(Path(checkpoint, "gliner_config.json").read_text())["encoder_config"]["model_type"] == "llama"
+    ):
         sys.path.insert(0, str(ROOT))
         from tests.ner.decoder_peers import gliner_builds_llama_with  # llm2vec cannot import beside gliner
 
@@ -160,7 +171,13 @@ def build_checkpoint(directory: Path, architecture: str = "uni-span") -> Path:
             span_mode=span_mode, bi_encoder=True, post_fusion_schema=POST_FUSION_SCHEMA,
         )  # fmt: skip
     return build_peer_checkpoint(
-        directory, hidden_size=512, rnn_layers=1, seed=0, fine_tune_steps=100, span_mode=span_mode, bi_encoder=bi_encoder
+        directory,
+        hidden_size=512,
+        rnn_layers=1,
+        seed=0,
+        fine_tune_steps=100,
+        span_mode=span_mode,
+        bi_encoder=bi_encoder,
     )
 
 
@@ -186,8 +203,11 @@ def compare(checkpoint: Path, texts: list[str], texts_file: Path, tmp_path: Path
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkpoint", help="GLiNER checkpoint folder (default: build one from MiniLM with gliner)")
-    parser.add_argument("--architecture", default="uni-span",
-                        help=f"comma-separated architectures to build when no --checkpoint: {', '.join(ARCHITECTURES)}")
+    parser.add_argument(
+        "--architecture",
+        default="uni-span",
+        help=f"comma-separated architectures to build when no --checkpoint: {', '.join(ARCHITECTURES)}",
+    )
     parser.add_argument("--labels", default="4", help="comma-separated label counts (4)")
     parser.add_argument("--texts", type=int, default=500, help="number of texts (500)")
     parser.add_argument("--chars", type=int, default=1000, help="characters per text (1000)")
@@ -219,14 +239,18 @@ def main() -> None:
             for n in counts:
                 rows.append((architecture, n, compare(checkpoint, texts, texts_file, tmp_path, args, n)))
     print(f"texts: {len(texts)} of ~{args.chars} chars, threads {args.threads}, batch {args.batch_size}")
-    print(f"{'architecture':12s} {'labels':>6s} {'gliner':>12s} {'doclinks':>12s} {'speed-up':>8s}  "
-          f"{'RSS gliner / doclinks':>22s}  identical")
+    print(
+        f"{'architecture':12s} {'labels':>6s} {'gliner':>12s} {'doclinks':>12s} {'speed-up':>8s}  "
+        f"{'RSS gliner / doclinks':>22s}  identical"
+    )
     for architecture, n, r in rows:
         g, d = r["gliner"], r["doclinks"]
-        print(f"{architecture:12s} {n:6d} {len(texts) / g['seconds']:8.1f} t/s {len(texts) / d['seconds']:8.1f} t/s "
-              f"{g['seconds'] / d['seconds']:7.2f}x  {g['peak_rss_mb']:9.0f} / {d['peak_rss_mb']:6.0f} MB  "
-              f"{r['identical']} ({r['count']} entities; {r['dropped']} texts left out that hold a word the "
-              "tokenizer drops)")
+        print(
+            f"{architecture:12s} {n:6d} {len(texts) / g['seconds']:8.1f} t/s {len(texts) / d['seconds']:8.1f} t/s "
+            f"{g['seconds'] / d['seconds']:7.2f}x  {g['peak_rss_mb']:9.0f} / {d['peak_rss_mb']:6.0f} MB  "
+            f"{r['identical']} ({r['count']} entities; {r['dropped']} texts left out that hold a word the "
+            "tokenizer drops)"
+        )
 
 
 if __name__ == "__main__":

@@ -79,8 +79,10 @@ def main() -> None:
         theirs.batch_predict_entities(texts, LABELS, batch_size=args.batch_size)
         upstream = time.perf_counter() - start
     shared = totals["encoder"] + totals["bilstm"]
-    print(f"gliner:   {len(texts) / upstream:.1f} texts/s; speed-up {upstream / total:.2f}x; "
-          f"bound with a free span head and no other cost: {upstream / shared:.2f}x")
+    print(
+        f"gliner:   {len(texts) / upstream:.1f} texts/s; speed-up {upstream / total:.2f}x; "
+        f"bound with a free span head and no other cost: {upstream / shared:.2f}x"
+    )
 
 
 if __name__ == "__main__":

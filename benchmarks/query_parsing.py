@@ -32,14 +32,34 @@ CATALOGUE_FIELDS = [  # people share the label "person": the store's values say 
     {"name": "director", "description": "who directed the film", "type": "string", "labels": ["person"]},
     {"name": "genre", "description": "film genre", "type": "string", "labels": ["genre"]},
     {"name": "year", "description": "release year", "type": "integer", "labels": ["year", "date"]},
-    {"name": "rating", "description": "stars out of 5", "type": "float", "labels": ["rating"], "units": ["stars", "star"]},
-    {"name": "country", "description": "country of the film, as an adjective", "type": "string",
-     "labels": ["country", "nationality"]},
+    {
+        "name": "rating",
+        "description": "stars out of 5",
+        "type": "float",
+        "labels": ["rating"],
+        "units": ["stars", "star"],
+    },
+    {
+        "name": "country",
+        "description": "country of the film, as an adjective",
+        "type": "string",
+        "labels": ["country", "nationality"],
+    },
     {"name": "cast", "description": "actors", "type": "list[string]", "labels": ["person"]},
-    {"name": "runtime", "description": "length in minutes", "type": "integer", "labels": ["duration"],
-     "units": ["minutes", "min", "mins"]},
-    {"name": "price", "description": "rental price in dollars", "type": "float", "labels": ["price"],
-     "units": ["$", "dollars", "bucks"]},
+    {
+        "name": "runtime",
+        "description": "length in minutes",
+        "type": "integer",
+        "labels": ["duration"],
+        "units": ["minutes", "min", "mins"],
+    },
+    {
+        "name": "price",
+        "description": "rental price in dollars",
+        "type": "float",
+        "labels": ["price"],
+        "units": ["$", "dollars", "bucks"],
+    },
     {"name": "subtitles", "description": "has subtitles", "type": "boolean", "labels": ["subtitles"]},
 ]
 
@@ -76,12 +96,20 @@ def mit(model, name: str, root: Path, limit: int | None, latency_n: int) -> dict
     batch = []
     for i in range(0, len(sample) - 31, 32):
         t = time.perf_counter()
-        parser.parse_batch(sample[i:i + 32], today=TODAY)
+        parser.parse_batch(sample[i : i + 32], today=TODAY)
         batch.append((time.perf_counter() - t) / 32)
-    return {"set": name, "queries": len(rows), "f1": 100 * f1, "precision": 100 * precision, "recall": 100 * recall,
-            "exact": exact, "p50_1": 1000 * percentile(one, 0.5), "p95_1": 1000 * percentile(one, 0.95),
-            "p50_32": 1000 * percentile(batch, 0.5) if batch else None,
-            "p95_32": 1000 * percentile(batch, 0.95) if batch else None}
+    return {
+        "set": name,
+        "queries": len(rows),
+        "f1": 100 * f1,
+        "precision": 100 * precision,
+        "recall": 100 * recall,
+        "exact": exact,
+        "p50_1": 1000 * percentile(one, 0.5),
+        "p95_1": 1000 * percentile(one, 0.95),
+        "p50_32": 1000 * percentile(batch, 0.5) if batch else None,
+        "p95_32": 1000 * percentile(batch, 0.95) if batch else None,
+    }
 
 
 def catalogue(model) -> dict:
@@ -115,7 +143,9 @@ def catalogue(model) -> dict:
         ok = selected(parsed.filter) == gold
         exact += ok
         if not ok:
-            misses.append((item["q"], parsed.filter, [c.written for c in parsed.unknown], [s.text for s in parsed.unused]))
+            misses.append(
+                (item["q"], parsed.filter, [c.written for c in parsed.unknown], [s.text for s in parsed.unused])
+            )
         plain = store.similarity_search(item["q"], k=5)
         if item["filter"] is None:
             got = strict.search(item["q"], parsed).documents
@@ -124,10 +154,19 @@ def catalogue(model) -> dict:
         p_plain.append(sum(d.id in gold for d in plain) / 5)
         p_strict.append(sum(d.id in gold for d in strict.search(item["q"], parsed).documents) / 5)
         p_soft.append(sum(d.id in gold for d in soft.search(item["q"], parsed).documents) / 5)
-    return {"records": len(records), "questions": len(questions), "exact": exact, "misses": misses,
-            "p5_plain": statistics.mean(p_plain), "p5_strict": statistics.mean(p_strict),
-            "p5_soft": statistics.mean(p_soft), "with_filter": len(p_plain), "no_filter": len(questions) - len(p_plain),
-            "same_plain": same_plain, "seconds": time.perf_counter() - t0}
+    return {
+        "records": len(records),
+        "questions": len(questions),
+        "exact": exact,
+        "misses": misses,
+        "p5_plain": statistics.mean(p_plain),
+        "p5_strict": statistics.mean(p_strict),
+        "p5_soft": statistics.mean(p_soft),
+        "with_filter": len(p_plain),
+        "no_filter": len(questions) - len(p_plain),
+        "same_plain": same_plain,
+        "seconds": time.perf_counter() - t0,
+    }
 
 
 def main() -> None:
@@ -154,24 +193,35 @@ def main() -> None:
         model = default_model()
     print(f"model: {args.model or 'shipped default (doclinks/models/default)'}; torch threads {args.threads}")
     if not args.skip_mit:
-        print("\n| set | queries | slot F1 | P | R | exact queries | p50 / p95 ms, batch 1 | p50 / p95 ms a query, batch 32 |")
+        print(
+            "\n| set | queries | slot F1 | P | R | exact queries | p50 / p95 ms, batch 1 | p50 / p95 ms a query, batch 32 |"
+        )
         print("|---|---|---|---|---|---|---|---|")
         for name in args.sets:
             from doclinks.paths import data_root
 
             r = mit(model, name, data_root(args.data) / "ner" / "dev", args.limit, args.latency_n)
             b32 = f"{r['p50_32']:.1f} / {r['p95_32']:.1f}" if r["p50_32"] is not None else "-"
-            print(f"| {r['set']} | {r['queries']} | {r['f1']:.1f} | {r['precision']:.1f} | {r['recall']:.1f} | "
-                  f"{r['exact']}/{r['queries']} ({100 * r['exact'] / r['queries']:.1f}%) | "
-                  f"{r['p50_1']:.1f} / {r['p95_1']:.1f} | {b32} |", flush=True)
+            print(
+                f"| {r['set']} | {r['queries']} | {r['f1']:.1f} | {r['precision']:.1f} | {r['recall']:.1f} | "
+                f"{r['exact']}/{r['queries']} ({100 * r['exact'] / r['queries']:.1f}%) | "
+                f"{r['p50_1']:.1f} / {r['p95_1']:.1f} | {b32} |",
+                flush=True,
+            )
     if not args.skip_catalogue:
         r = catalogue(model)
-        print(f"\ncatalogue: {r['records']} records, {r['questions']} questions ({r['with_filter']} with a gold filter, "
-              f"{r['no_filter']} with nothing to filter), {r['seconds']:.0f} s")
+        print(
+            f"\ncatalogue: {r['records']} records, {r['questions']} questions ({r['with_filter']} with a gold filter, "
+            f"{r['no_filter']} with nothing to filter), {r['seconds']:.0f} s"
+        )
         print(f"filter exact match: {r['exact']}/{r['questions']} ({100 * r['exact'] / r['questions']:.1f}%)")
-        print(f"precision@5 over the {r['with_filter']} filtered questions: plain similarity {r['p5_plain']:.3f}, "
-              f"GLiNERSelfQueryRetriever strict {r['p5_strict']:.3f}, soft {r['p5_soft']:.3f}")
-        print(f"questions with nothing to filter answered exactly as the plain search: {r['same_plain']}/{r['no_filter']}")
+        print(
+            f"precision@5 over the {r['with_filter']} filtered questions: plain similarity {r['p5_plain']:.3f}, "
+            f"GLiNERSelfQueryRetriever strict {r['p5_strict']:.3f}, soft {r['p5_soft']:.3f}"
+        )
+        print(
+            f"questions with nothing to filter answered exactly as the plain search: {r['same_plain']}/{r['no_filter']}"
+        )
         for q, flt, unknown, unused in r["misses"]:
             print(f"  miss: {q!r} -> {json.dumps(flt, ensure_ascii=False)}; unknown {unknown}; unused {unused}")
 

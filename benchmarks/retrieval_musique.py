@@ -62,7 +62,7 @@ if __name__ == "__main__":
     _threads = "1"
     for _i, _arg in enumerate(sys.argv):
         if _arg.startswith("--threads"):
-            _threads = _arg.split("=", 1)[1] if "=" in _arg else (sys.argv[_i + 1:] or ["1"])[0]
+            _threads = _arg.split("=", 1)[1] if "=" in _arg else (sys.argv[_i + 1 :] or ["1"])[0]
     for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(_var, _threads)
 
@@ -369,7 +369,7 @@ def link_stats(passages, questions, graph: Graph) -> dict:
 
 # ----------------------------------------------------------------------------------------- search
 def parse_hub(spec: str) -> list[tuple[str, TraversalSettings]]:
-    """"default" (the store's settings) or "N:IDF" (an absolute cap of N chunks, no relative cap;
+    """ "default" (the store's settings) or "N:IDF" (an absolute cap of N chunks, no relative cap;
     N "none": no cap at all), comma-separated."""
     out = []
     for item in spec.split(","):
@@ -423,8 +423,9 @@ def mmr_name(lam: float, what: str) -> str:
     return f"MMR {what}" if lam == 0.5 else f"MMR {what.replace('defaults', 'default')}, lambda_mult={lam:g}"
 
 
-def evaluate(store, questions, ks, adjacent_ks, depth, *, links: bool, lambdas=(0.5,), ppr=(), query_seeds=None,
-             entity_roots=()):
+def evaluate(
+    store, questions, ks, adjacent_ks, depth, *, links: bool, lambdas=(0.5,), ppr=(), query_seeds=None, entity_roots=()
+):
     """{method: {K: [(recall@K, results reached through a link) per question]}}.
 
     links=False: the methods that do not use links (similarity, MMR at depth 0);
@@ -460,7 +461,11 @@ def evaluate(store, questions, ks, adjacent_ks, depth, *, links: bool, lambdas=(
                     if A + E < K:
                         res = store.traversal_search(text, k=K - A - E, depth=depth, adjacent_k=math.ceil(A / depth),
                                                      entity_k=E, query_entities=False, query_links=seeds)  # fmt: skip
-                        add(f"entity-seeded traversal, entity_k={E}, depth {depth}, adjacent_k={A}", K, *fill(res, sim, K))
+                        add(
+                            f"entity-seeded traversal, entity_k={E}, depth {depth}, adjacent_k={A}",
+                            K,
+                            *fill(res, sim, K),
+                        )
             for damping, weight, seeds_k, mix, hops in ppr:
                 seeds = (query_seeds or {}).get(text, [])
                 res = store.ppr_search(text, k=K, damping=damping, entity_weight=weight, seeds_k=seeds_k,
@@ -482,8 +487,10 @@ def question_seeds(store, questions, model_path: Path, labels: list[str]) -> dic
     stored = store.tags()
     seeds = {q["question"]: query_tags(q["question"], stored, extractor=extractor) for q in questions}
     named = sum(bool(v) for v in seeds.values())
-    log(f"question entities: {named} of {len(questions)} questions name a stored tag "
-        f"({sum(map(len, seeds.values()))} tags) in {time.time() - t0:.1f} s")
+    log(
+        f"question entities: {named} of {len(questions)} questions name a stored tag "
+        f"({sum(map(len, seeds.values()))} tags) in {time.time() - t0:.1f} s"
+    )
     return seeds
 
 
@@ -503,34 +510,67 @@ def headroom(store, questions, graph: Graph, K: int) -> tuple[int, int]:
 
 # ------------------------------------------------------------------------------------------- main
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--data", type=Path, default=None, help="the musique folder (default: <data>/retrieval/musique)")
     ap.add_argument("--model", default=None, help="GLiNER checkpoint folder (default: doclinks' default model)")
-    ap.add_argument("--labels", default=",".join(DEFAULT_LABELS), help="comma-separated entity labels (default: %(default)s)")
-    ap.add_argument("--use-labels", default=None, help="keep only the links of these labels (comma-separated; "
-                    "from the cached extraction with --labels, no new run)")
+    ap.add_argument(
+        "--labels", default=",".join(DEFAULT_LABELS), help="comma-separated entity labels (default: %(default)s)"
+    )
+    ap.add_argument(
+        "--use-labels",
+        default=None,
+        help="keep only the links of these labels (comma-separated; "
+        "from the cached extraction with --labels, no new run)",
+    )
     ap.add_argument("--merge-kinds", action="store_true", help="one link kind for all labels ('entity')")
     ap.add_argument("--threshold", type=float, default=0.5, help="NER threshold (default 0.5)")
-    ap.add_argument("--link-rules", choices=("default", "before"), default="default",
-                    help="default: doclinks' link rules; before: the rules before docs/links.md 'Link quality'")
-    ap.add_argument("--min-link-score", type=float, default=None,
-                    help="with --link-rules default: this min link score instead of doclinks' (0: none)")
+    ap.add_argument(
+        "--link-rules",
+        choices=("default", "before"),
+        default="default",
+        help="default: doclinks' link rules; before: the rules before docs/links.md 'Link quality'",
+    )
+    ap.add_argument(
+        "--min-link-score",
+        type=float,
+        default=None,
+        help="with --link-rules default: this min link score instead of doclinks' (0: none)",
+    )
     ap.add_argument("--batch-size", type=int, default=8, help="NER batch size (default 8)")
-    ap.add_argument("--links", choices=("ner", "titles", "both"), default="ner",
-                    help="ner: entity links (default); titles: reference links from title mentions, no NER; both")
-    ap.add_argument("--cache", type=Path, default=Path("~/.cache/doclinks/musique"), help="cache folder (default %(default)s)")
+    ap.add_argument(
+        "--links",
+        choices=("ner", "titles", "both"),
+        default="ner",
+        help="ner: entity links (default); titles: reference links from title mentions, no NER; both",
+    )
+    ap.add_argument(
+        "--cache", type=Path, default=Path("~/.cache/doclinks/musique"), help="cache folder (default %(default)s)"
+    )
     ap.add_argument("--limit-questions", type=int, default=None, help="first N questions only")
     ap.add_argument("--ks", default="5,10", help="recall cut-offs (default 5,10)")
     ap.add_argument("--adjacent-k", default="1,2,3,5", help="traversal neighbour budgets A (default 1,2,3,5)")
     ap.add_argument("--depth", type=int, default=1, help="traversal depth (default 1)")
-    ap.add_argument("--hub", default=DEFAULT_HUB, help="hub settings max_tag_degree:idf_weight, comma-separated "
-                    "(default %(default)s: the store default, a cap of 10, and no hub control and no IDF)")
+    ap.add_argument(
+        "--hub",
+        default=DEFAULT_HUB,
+        help="hub settings max_tag_degree:idf_weight, comma-separated "
+        "(default %(default)s: the store default, a cap of 10, and no hub control and no IDF)",
+    )
     ap.add_argument("--mmr-lambda", default="0.5", help="MMR lambda_mult values (default 0.5, MMR's default)")
-    ap.add_argument("--ppr", default="0.5:0.5:4",
-                    help="ppr_search settings damping:entity_weight:seeds_k[:similarity_weight[:hops]], comma-separated (default %(default)s; "
-                    "'' for none); the question's entities come from the same NER model and labels")
-    ap.add_argument("--entity-roots", default="", help="entity-seeded traversal: numbers E of roots taken among "
-                    "the chunks carrying a tag the question names, comma-separated (default none)")
+    ap.add_argument(
+        "--ppr",
+        default="0.5:0.5:4",
+        help="ppr_search settings damping:entity_weight:seeds_k[:similarity_weight[:hops]], comma-separated (default %(default)s; "
+        "'' for none); the question's entities come from the same NER model and labels",
+    )
+    ap.add_argument(
+        "--entity-roots",
+        default="",
+        help="entity-seeded traversal: numbers E of roots taken among "
+        "the chunks carrying a tag the question names, comma-separated (default none)",
+    )
     ap.add_argument("--threads", type=int, default=1, help="torch/BLAS threads (default 1)")
     ap.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     args = ap.parse_args(argv)
@@ -572,8 +612,10 @@ def main(argv=None) -> int:
     stats = link_stats(passages, questions, graph)
 
     entity_roots = [int(x) for x in args.entity_roots.split(",") if x]
-    ppr = [(float(p[0]), float(p[1]), int(p[2]), float(p[3]) if len(p) > 3 else 0.0, int(p[4]) if len(p) > 4 else 2)
-           for p in (x.split(":") for x in args.ppr.split(",") if x)]
+    ppr = [
+        (float(p[0]), float(p[1]), int(p[2]), float(p[3]) if len(p) > 3 else 0.0, int(p[4]) if len(p) > 4 else 2)
+        for p in (x.split(":") for x in args.ppr.split(",") if x)
+    ]
     query_seeds = None
     results: list[tuple[str, str, dict]] = []  # (method, hub setting, summarize(...))
     extra = {}
@@ -606,26 +648,36 @@ def main(argv=None) -> int:
     if args.links in ("titles", "both"):
         print("Title links: a passage links out to the passages whose title it mentions (reference, not NER)")
     print()
-    print(f"Links per passage: mean {stats['links_per_passage_mean']}, median {stats['links_per_passage_median']}, "
-          f"max {stats['links_per_passage_max']}; {stats['passages_without_links']} passages without links; "
-          f"{stats['distinct_tags']} distinct tags")
-    print(f"Neighbours per passage (every tag walked): mean {stats['neighbours_per_passage_mean']}, median "
-          f"{stats['neighbours_per_passage_median']}; {stats['passages_with_a_neighbour']} passages have one")
-    print(f"Tags by degree (passages carrying the tag): {stats['tags_by_degree']}; largest {stats['max_tag_degree_seen']}")
+    print(
+        f"Links per passage: mean {stats['links_per_passage_mean']}, median {stats['links_per_passage_median']}, "
+        f"max {stats['links_per_passage_max']}; {stats['passages_without_links']} passages without links; "
+        f"{stats['distinct_tags']} distinct tags"
+    )
+    print(
+        f"Neighbours per passage (every tag walked): mean {stats['neighbours_per_passage_mean']}, median "
+        f"{stats['neighbours_per_passage_median']}; {stats['passages_with_a_neighbour']} passages have one"
+    )
+    print(
+        f"Tags by degree (passages carrying the tag): {stats['tags_by_degree']}; largest {stats['max_tag_degree_seen']}"
+    )
     print(f"Links by kind: {stats['links_by_kind']}")
     print(f"Commonest tags: {', '.join(f'{t} ({d})' for t, d in stats['top_tags'])}")
-    print(f"Supporting passages: {stats['supporting_pairs_joined']} of {stats['supporting_pairs']} pairs are joined "
-          f"by a link; in {stats['questions_all_supporting_joined']} of {len(questions)} questions every "
-          f"supporting passage is joined to another supporting one")
+    print(
+        f"Supporting passages: {stats['supporting_pairs_joined']} of {stats['supporting_pairs']} pairs are joined "
+        f"by a link; in {stats['questions_all_supporting_joined']} of {len(questions)} questions every "
+        f"supporting passage is joined to another supporting one"
+    )
     for name, by_k in extra.items():
         print(f"Headroom ({name}): " + "; ".join(
             f"of the {m} supporting passages similarity misses at K={K}, {r} are one link from its top {K}"
             for K, (m, r) in by_k.items()))  # fmt: skip
     print()
-    print(f"Recall@K of the supporting passages, mean over questions; nbrs@K: results reached through a link; "
-          f"+/-@K: questions whose recall@K is higher / lower than similarity search's. "
-          f"Traversal: K-A roots by similarity, then up to A neighbours (depth {args.depth}) in the store's rank "
-          f"order, cut to K, places left filled by similarity. MMR: selection order.")
+    print(
+        f"Recall@K of the supporting passages, mean over questions; nbrs@K: results reached through a link; "
+        f"+/-@K: questions whose recall@K is higher / lower than similarity search's. "
+        f"Traversal: K-A roots by similarity, then up to A neighbours (depth {args.depth}) in the store's rank "
+        f"order, cut to K, places left filled by similarity. MMR: selection order."
+    )
     print()
     print("| method | hub setting | " + " | ".join(f"R@{K}" for K in ks) + " | "
           + " | ".join(f"+/-@{K}" for K in ks) + " | " + " | ".join(f"nbrs@{K}" for K in ks) + " |")  # fmt: skip

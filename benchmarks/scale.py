@@ -189,7 +189,9 @@ def write_throughput(dsn_of, docs, vectors, rows: int) -> dict:
     for writers in (1, 2):
         for bulk in (True, False):
             rate, build = load(dsn_of(f"writes_{writers}_{'bulk' if bulk else 'index'}"), writers, bulk)
-            out[f"{writers}_writer{'s' if writers > 1 else ''}_{'bulk' if bulk else 'index'}_chunks_per_s"] = round(rate)
+            out[f"{writers}_writer{'s' if writers > 1 else ''}_{'bulk' if bulk else 'index'}_chunks_per_s"] = round(
+                rate
+            )
             if build is not None and writers == 1:
                 out["hnsw_build_vectors_per_s"] = round(rows / build)
     return out
@@ -252,12 +254,21 @@ def project(costs: dict, runs: dict, writes: dict, n: int, gpu_rate: float, cpus
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--passages", type=int, default=360, help="2WikiMultihopQA passages to ingest (default 360)")
-    ap.add_argument("--per-document", type=int, default=3, help="passages per document (default 3: chunks near 1,000 characters)")
-    ap.add_argument("--cpus", type=int, default=2, help="Ray CPUs = NER actors, and the threads of the second single-process run (default 2)")
+    ap.add_argument(
+        "--per-document", type=int, default=3, help="passages per document (default 3: chunks near 1,000 characters)"
+    )
+    ap.add_argument(
+        "--cpus",
+        type=int,
+        default=2,
+        help="Ray CPUs = NER actors, and the threads of the second single-process run (default 2)",
+    )
     ap.add_argument("--sample", type=int, default=64, help="chunks timed for the per-chunk costs (default 64)")
     ap.add_argument("--write-rows", type=int, default=5000, help="chunks written per write measurement (default 5000)")
     ap.add_argument("--project", type=int, default=10_000_000, help="chunks of the projection (default 10,000,000)")
-    ap.add_argument("--gpu-chunks-per-s", type=float, default=400.0, help="assumed NER+embedding chunks/s of one GPU (default 400)")
+    ap.add_argument(
+        "--gpu-chunks-per-s", type=float, default=400.0, help="assumed NER+embedding chunks/s of one GPU (default 400)"
+    )
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = ap.parse_args()
     if not (TEXTS / "2wikimultihopqa_corpus.json").is_file():

@@ -113,7 +113,9 @@ async def load(url: str, clients: int, requests: int, token: str, ingest: bool, 
             i = next_request
             next_request += 1
             start = time.perf_counter()
-            r = await http.post("/api/search", json={"query": QUERIES[i % len(QUERIES)], "mode": "traversal", "k": 4, "depth": 1})
+            r = await http.post(
+                "/api/search", json={"query": QUERIES[i % len(QUERIES)], "mode": "traversal", "k": 4, "depth": 1}
+            )
             latencies.append(time.perf_counter() - start)
             errors += r.status_code != 200
 
@@ -177,8 +179,11 @@ def main() -> None:
     parser.add_argument("--ingest-batch", type=int, default=16, help="texts per ingest request (default 16)")
     parser.add_argument("--max-ingests", type=int, default=20, help="most ingest requests per level (default 20)")
     parser.add_argument("--cli-runs", type=int, default=3, help="runs of `doclinks search` (default 3)")
-    parser.add_argument("--work-dir", default=str(Path(tempfile.gettempdir()) / "doclinks-serve-bench"),
-                        help="where the store is built and kept (default: a folder in the temporary directory)")
+    parser.add_argument(
+        "--work-dir",
+        default=str(Path(tempfile.gettempdir()) / "doclinks-serve-bench"),
+        help="where the store is built and kept (default: a folder in the temporary directory)",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args()
     import httpx
@@ -216,7 +221,9 @@ def main() -> None:
         asyncio.run(load(url, 2, 20, token, False, 0, 0))  # warm up
         for clients in [int(x) for x in args.clients.split(",")]:
             for ingest in (False, True):
-                level = asyncio.run(load(url, clients, args.requests, token, ingest, args.ingest_batch, args.max_ingests))
+                level = asyncio.run(
+                    load(url, clients, args.requests, token, ingest, args.ingest_batch, args.max_ingests)
+                )
                 level["during_ingest"] = ingest
                 figures["levels"].append(level)
                 print(json.dumps(level), file=sys.stderr)
@@ -229,15 +236,19 @@ def main() -> None:
     figures["service_p50_1_client_ms"] = one["p50_ms"]
     figures["cli_over_service"] = figures["cli_search_s"] * 1000 / one["p50_ms"]
     print(f"\n{args.n:,} chunks, traversal search (k=4, depth 1), {args.requests} requests per level")
-    print(f"{'clients':>7} {'ingest':>7} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'p95 / idle':>10}")
+    print(
+        f"{'clients':>7} {'ingest':>7} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'p95 / idle':>10}"
+    )
     idle = {lv["clients"]: lv["p95_ms"] for lv in figures["levels"] if not lv["during_ingest"]}
     for lv in figures["levels"]:
         ratio = lv["p95_ms"] / idle[lv["clients"]]
         ing = f"{lv.get('ingest_batches', 0)} batches" if lv["during_ingest"] else "no"
         print(f"{lv['clients']:>7} {ing:>7} {lv['rps']:>7.1f} {lv['p50_ms']:>8.1f} {lv['p95_ms']:>8.1f} {lv['p99_ms']:>8.1f} "
               f"{lv['errors'] + lv.get('ingest_errors', 0):>6} {ratio:>10.2f}")  # fmt: skip
-    print(f"`doclinks search` as a command: {figures['cli_search_s']:.2f} s (median of {args.cli_runs}); through the "
-          f"service (1 client, p50): {one['p50_ms']:.1f} ms: {figures['cli_over_service']:.0f}x faster")
+    print(
+        f"`doclinks search` as a command: {figures['cli_search_s']:.2f} s (median of {args.cli_runs}); through the "
+        f"service (1 client, p50): {one['p50_ms']:.1f} ms: {figures['cli_over_service']:.0f}x faster"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))
 

@@ -91,13 +91,18 @@ def make_data(n: int, dim: int, links: int, n_queries: int, seed: int):
 
 
 def documents(tags):
-    return [Document(f"c{i}", {"links": [Link.bidir("entity", t) for t in ts]}, f"c{i:07d}") for i, ts in enumerate(tags)]
+    return [
+        Document(f"c{i}", {"links": [Link.bidir("entity", t) for t in ts]}, f"c{i:07d}") for i, ts in enumerate(tags)
+    ]
 
 
 def percentiles(ms: list[float]) -> dict:
     ms = sorted(ms)
-    return {"p50_ms": round(statistics.median(ms), 3), "p95_ms": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 3),
-            "n": len(ms)}
+    return {
+        "p50_ms": round(statistics.median(ms), 3),
+        "p95_ms": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 3),
+        "n": len(ms),
+    }
 
 
 QUERY_TYPES = {
@@ -131,7 +136,7 @@ def bench_store(name: str, make, docs, n_queries: int, batch: int) -> dict:
     loading = store.bulk_ingest() if hasattr(store, "bulk_ingest") else contextlib.nullcontext()
     with loading:
         for i in range(0, len(docs), batch):
-            store.add_documents(docs[i:i + batch])
+            store.add_documents(docs[i : i + batch])
     ingest_s = time.perf_counter() - t0
     result = {"ingest_chunks_per_s": round(len(docs) / ingest_s, 1), "ingest_s": round(ingest_s, 2)}
     if name == "sqlite":  # a fresh process opening the file: the first query loads the vectors
@@ -151,8 +156,10 @@ def bench_graph_retriever(vecs, tags, emb: TableEmbeddings, n_queries: int) -> d
     from graph_retriever.content import Content
     from graph_retriever.strategies import Eager, Mmr
 
-    contents = [Content(id=f"c{i:07d}", content=f"c{i}", embedding=vecs[i], metadata={"entity": ts})
-                for i, ts in enumerate(tags)]
+    contents = [
+        Content(id=f"c{i:07d}", content=f"c{i}", embedding=vecs[i], metadata={"entity": ts})
+        for i, ts in enumerate(tags)
+    ]
     # graph-retriever expects the query embedding as a list of floats.
     adapter = InMemory(lambda text: emb.embed_query(text).tolist(), contents)
     edges = [("entity", "entity")]
@@ -180,7 +187,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--dim", type=int, default=384, help="vector dimension (default 384)")
     ap.add_argument("--links", type=int, default=5, help="links per chunk (default 5)")
     ap.add_argument("--queries", type=int, default=200, help="timed queries per type and store (default 200)")
-    ap.add_argument("--gr-queries", type=int, default=10, help="timed queries per type for graph-retriever (default 10; 0 skips it)")
+    ap.add_argument(
+        "--gr-queries", type=int, default=10, help="timed queries per type for graph-retriever (default 10; 0 skips it)"
+    )
     ap.add_argument("--stores", default="sqlite,memory,postgres", help="comma-separated (default all)")
     ap.add_argument("--batch", type=int, default=1000, help="documents per add_documents call (default 1000)")
     ap.add_argument("--seed", type=int, default=0)
@@ -195,9 +204,16 @@ def main(argv=None) -> dict:
     for ts in tags:
         for t in ts:
             degrees[t] = degrees.get(t, 0) + 1
-    report = {"n": args.n, "dim": args.dim, "links": args.links, "tags": len(degrees),
-              "max_tag_degree_seen": max(degrees.values()), "python": platform.python_version(),
-              "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cpus", "stores": {}}
+    report = {
+        "n": args.n,
+        "dim": args.dim,
+        "links": args.links,
+        "tags": len(degrees),
+        "max_tag_degree_seen": max(degrees.values()),
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cpus",
+        "stores": {},
+    }
     print(json.dumps({k: v for k, v in report.items() if k != "stores"}), flush=True)
     # The stores' files (hundreds of MB at 100,000 chunks) go in one temporary folder, removed at the end.
     tmp = Path(tempfile.mkdtemp(prefix="doclinks-bench-"))
@@ -205,7 +221,9 @@ def main(argv=None) -> dict:
         for name in args.stores.split(","):
             if name == "sqlite":
                 path = tmp / "bench.db"
-                result = bench_store(name, lambda path=path: SQLiteGraphStore(path, emb), docs, args.queries, args.batch)
+                result = bench_store(
+                    name, lambda path=path: SQLiteGraphStore(path, emb), docs, args.queries, args.batch
+                )
             elif name == "memory":
                 result = bench_store(name, lambda: InMemoryGraphStore(emb), docs, args.queries, args.batch)
             elif name == "postgres":
@@ -226,8 +244,16 @@ def main(argv=None) -> dict:
         print("graph_retriever", json.dumps(gr), flush=True)
         for name, result in report["stores"].items():
             result["speedup_p50_vs_graph_retriever"] = {
-                q: round(gr["queries"][q]["p50_ms"] / result["queries"][q]["p50_ms"], 1) for q in QUERY_TYPES if q in gr["queries"]}
-            print(name, "p50 speed-up over graph-retriever:", json.dumps(result["speedup_p50_vs_graph_retriever"]), flush=True)
+                q: round(gr["queries"][q]["p50_ms"] / result["queries"][q]["p50_ms"], 1)
+                for q in QUERY_TYPES
+                if q in gr["queries"]
+            }
+            print(
+                name,
+                "p50 speed-up over graph-retriever:",
+                json.dumps(result["speedup_p50_vs_graph_retriever"]),
+                flush=True,
+            )
     if args.out:
         args.out.write_text(json.dumps(report, indent=2))
     return report

@@ -32,15 +32,11 @@ class Document:
 
     def __post_init__(self) -> None:
         if not isinstance(self.page_content, str):
-            raise TypeError(
-                f"Document.page_content must be a str, got {type(self.page_content).__name__}"
-            )
+            raise TypeError(f"Document.page_content must be a str, got {type(self.page_content).__name__}")
         if self.metadata is None:
             self.metadata = {}
         if not isinstance(self.metadata, dict):
-            raise TypeError(
-                f"Document.metadata must be a dict, got {type(self.metadata).__name__}"
-            )
+            raise TypeError(f"Document.metadata must be a dict, got {type(self.metadata).__name__}")
         if self.id is not None and not isinstance(self.id, str):
             raise TypeError(f"Document.id must be a str or None, got {type(self.id).__name__}")
 
@@ -62,7 +58,6 @@ def as_document(obj: Any) -> Document:
         metadata = obj.metadata
     except AttributeError:
         raise TypeError(
-            f"expected a Document (an object with page_content and metadata), "
-            f"got {type(obj).__name__}"
+            f"expected a Document (an object with page_content and metadata), got {type(obj).__name__}"
         ) from None
     return Document(page_content=content, metadata=metadata, id=getattr(obj, "id", None))

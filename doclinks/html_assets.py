@@ -38,7 +38,11 @@ def label_colors(labels: Iterable[str]) -> dict[str, str]:
         used = set(out.values())
         if color in used and len(used) < len(PALETTE):
             start = PALETTE.index(color)
-            color = next(PALETTE[(start + i) % len(PALETTE)] for i in range(len(PALETTE)) if PALETTE[(start + i) % len(PALETTE)] not in used)
+            color = next(
+                PALETTE[(start + i) % len(PALETTE)]
+                for i in range(len(PALETTE))
+                if PALETTE[(start + i) % len(PALETTE)] not in used
+            )
         out[label] = color
     return out
 
@@ -48,7 +52,9 @@ def _check_spans(text: str, spans: Sequence[Mapping]) -> list[tuple[int, int, st
     for i, span in enumerate(spans):
         start, end, label = span["start"], span["end"], span["label"]
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-            raise ValueError(f"span {i} ({start}, {end}) does not lie inside the text (0..{len(text)} characters) or is empty")
+            raise ValueError(
+                f"span {i} ({start}, {end}) does not lie inside the text (0..{len(text)} characters) or is empty"
+            )
         checked.append((start, end, str(label)))
     return checked
 
@@ -78,7 +84,9 @@ def mark_spans(text: str, spans: Sequence[Mapping], colors: Mapping[str, str]) -
     def open_mark(i: int, css_class: str) -> None:
         _, _, label = checked[i]
         color = colors.get(label, "#ddd")
-        out.append(f'<mark class="{css_class}" data-span="{i}" data-label="{html.escape(label)}" style="background: {html.escape(color)}">')
+        out.append(
+            f'<mark class="{css_class}" data-span="{i}" data-label="{html.escape(label)}" style="background: {html.escape(color)}">'
+        )
 
     for here, there in zip(cuts, cuts[1:] + [None]):
         ending = {i for i in open_spans if checked[i][1] == here}

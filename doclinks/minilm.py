@@ -35,7 +35,9 @@ class BertEncoder(torch.nn.Module):
         folder = Path(folder)
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         if config.get("model_type") != "bert" or config.get("position_embedding_type", "absolute") != "absolute":
-            raise ValueError(f"{folder}: not a BERT model with absolute positions (model_type {config.get('model_type')!r})")
+            raise ValueError(
+                f"{folder}: not a BERT model with absolute positions (model_type {config.get('model_type')!r})"
+            )
         if config.get("hidden_act", "gelu") != "gelu":
             raise ValueError(f"{folder}: hidden_act {config.get('hidden_act')!r}; this encoder implements 'gelu'")
         self.heads = int(config["num_attention_heads"])

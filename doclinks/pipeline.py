@@ -67,7 +67,6 @@ EXTRACT_STEP = 8
 CONTRAST_LABELS = "contrast_labels"
 
 
-
 @dataclass
 class IngestSettings:
     """What `ingest_chunks` does.

@@ -28,14 +28,13 @@ import codecs
 import json
 import os
 import sys
-import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from . import formats
+from .chunks import Chunk, SourceDocument, Splitter, chunk_id
 from .source_checks import NotJSON, excerpt, no_constant, storable_problem, text_problem
 from .store.records import bad_text
 
@@ -64,38 +63,9 @@ _READ = ", ".join(SUFFIXES[:-1]) + " or " + SUFFIXES[-1]
 #: under ``"meta_" + name`` instead.
 RESERVED_KEYS = ("source", "line", "chunk", "start_index", "links", "entities", "ner_labels")
 
-# Chunk ids are UUID5s in this namespace (a fixed, arbitrary UUID).
-_NAMESPACE = uuid.UUID("7b0c3c52-5e0a-4d55-9a39-2f1f7c0d6a11")
-
 
 class SourceError(ValueError):
     """A file or folder that cannot be read as input (the message names it, and the line)."""
-
-
-@dataclass
-class SourceDocument:
-    """One document read from a file: its text, metadata, and what its chunk ids derive from."""
-
-    text: str
-    source: str  # the path as shown to the user
-    key: str  # absolute path (+ ":line" for .jsonl): the stable part of chunk ids
-    kind: str  # "text", "markdown"
-    metadata: dict[str, Any] = field(default_factory=dict)
-    page_starts: list[int] = field(default_factory=list)  # paged formats: where each page starts in `text`
-
-
-@dataclass
-class Chunk:
-    """A piece of a document, ready to be linked and stored."""
-
-    id: str
-    text: str
-    metadata: dict[str, Any]
-
-
-def chunk_id(key: str, index: int, text: str) -> str:
-    """The id of the `index`-th chunk of the document `key` with this text."""
-    return str(uuid.uuid5(_NAMESPACE, json.dumps([key, index, text], ensure_ascii=False)))
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -129,7 +99,9 @@ def collect_files(paths: Sequence[str | os.PathLike], skipped: Counter | None = 
                 skipped.update(f.suffix.lower() for f in visible if f.suffix.lower() not in SUFFIXES)
             for f in [f for f in found if not _utf8_name(f)]:
                 # Its name could not be stored as the chunks' source: skip it, saying so.
-                print(f"doclinks: warning: skipped {os.fsencode(f)!r}: the file name is not valid UTF-8", file=sys.stderr)
+                print(
+                    f"doclinks: warning: skipped {os.fsencode(f)!r}: the file name is not valid UTF-8", file=sys.stderr
+                )
                 found.remove(f)
             if not found:
                 raise SourceError(f"{os.fspath(given)}: no {_READ} files in this folder")
@@ -139,7 +111,9 @@ def collect_files(paths: Sequence[str | os.PathLike], skipped: Counter | None = 
                 f"(doclinks reads {_READ.replace(' or ', ' and ')})"
             )
         elif not path.is_file():
-            raise SourceError(f"{os.fspath(given)}: not a regular file (a FIFO, socket or device); doclinks reads files")
+            raise SourceError(
+                f"{os.fspath(given)}: not a regular file (a FIFO, socket or device); doclinks reads files"
+            )
         elif not _utf8_name(path):
             raise SourceError(f"{os.fsencode(path)!r}: the file name is not valid UTF-8; rename the file")
         else:
@@ -241,7 +215,9 @@ def _jsonl(path: Path, text_field: str, encoding: str = "utf-8") -> Iterator[Sou
             if not isinstance(text, str):
                 fields = ", ".join(sorted(obj)) or "none"
                 what = "no" if text is None else f"a {type(text).__name__} in the"
-                raise SourceError(f"{path}:{lineno}: {what} {text_field!r} text field (fields: {fields}); name the text field")
+                raise SourceError(
+                    f"{path}:{lineno}: {what} {text_field!r} text field (fields: {fields}); name the text field"
+                )
             metadata = {}
             for name, value in obj.items():
                 if name == text_field:
@@ -289,47 +265,6 @@ def _formatted(path: Path) -> SourceDocument:
                           page_starts=found.page_starts)  # fmt: skip
 
 
-class Splitter:
-    """Splits documents into `Chunk`s: ``RecursiveCharacterTextSplitter`` (characters).
-
-    Args:
-        chunk_size: largest chunk, in characters (default 1000).
-        chunk_overlap: characters shared by neighbouring chunks (default 0).
-    """
-
-    def __init__(self, chunk_size: int = 1000, chunk_overlap: int = 0) -> None:
-        if chunk_size < 1:
-            raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
-        if not 0 <= chunk_overlap < chunk_size:
-            raise ValueError(f"chunk_overlap must be at least 0 and below chunk_size ({chunk_size}), got {chunk_overlap}")
-        from langchain_text_splitters import Language, RecursiveCharacterTextSplitter
-
-        common: dict[str, Any] = {"chunk_size": chunk_size, "chunk_overlap": chunk_overlap, "add_start_index": True}
-        self.chunk_size = chunk_size
-        self.chunk_overlap = chunk_overlap
-        self._splitters = {
-            "text": RecursiveCharacterTextSplitter(**common),
-            "markdown": RecursiveCharacterTextSplitter.from_language(Language.MARKDOWN, **common),
-        }
-
-    def split(self, document: SourceDocument) -> list[Chunk]:
-        """The chunks of `document`, with metadata: its own, plus source, chunk and start_index (and, for a
-        paged format, ``page``: the page, from 1, where the chunk starts; ``page_end`` where it ends, when
-        another)."""
-        if not document.text.strip():
-            return []
-        splitter = self._splitters[document.kind]
-        pieces = splitter.create_documents([document.text])
-        chunks = []
-        for index, piece in enumerate(pieces):
-            metadata = dict(document.metadata)
-            metadata.update(source=document.source, chunk=index, start_index=piece.metadata.get("start_index", -1))
-            if document.page_starts and metadata["start_index"] >= 0:
-                metadata.update(formats.page_span(document.page_starts, metadata["start_index"], len(piece.page_content)))
-            chunks.append(Chunk(id=chunk_id(document.key, index, piece.page_content), text=piece.page_content, metadata=metadata))
-        return chunks
-
-
 def read_chunks(files: Iterable[Path], splitter: Splitter, *, text_field: str = "text") -> tuple[int, list[Chunk]]:
     """(number of documents, their chunks) for `files`, in order (`read_sources`, nothing skipped)."""
     report = read_sources(files, splitter, text_field=text_field)
@@ -348,7 +283,12 @@ class SourceReport:
 
 
 def read_sources(
-    files: Iterable[Path], splitter: Splitter, *, text_field: str = "text", encoding: str = "utf-8", skip_bad: bool = False
+    files: Iterable[Path],
+    splitter: Splitter,
+    *,
+    text_field: str = "text",
+    encoding: str = "utf-8",
+    skip_bad: bool = False,
 ) -> SourceReport:
     """Read and split every file; a file that cannot be read does not stop the others.
 

@@ -16,7 +16,6 @@ import pytest
 from tests.ner.peer_models import build_peer_checkpoint
 from tests.ner.small_model import build_small_ner_checkpoint
 
-
 # ------------------------------------------------------------------------------------------ the slow group
 # `pytest -m "not slow"` (daily work) leaves out the slowest end-to-end tests; CI runs everything. A test is
 # slow when it needs one of `SLOW_FIXTURES` (a server process, a browser, a Ray cluster, the parity peers
@@ -71,7 +70,12 @@ def peer_checkpoint_384_tuned(tmp_path_factory):
     """Upstream-built: hidden 384 (no projection), no BiLSTM, label vectors off the label's first token,
     heads briefly fine-tuned on synthetic sentences so that scores spread from near 0 to near 1."""
     return build_peer_checkpoint(
-        tmp_path_factory.mktemp("peer384"), hidden_size=384, rnn_layers=0, seed=5, fine_tune_steps=40, embed_ent_token=False
+        tmp_path_factory.mktemp("peer384"),
+        hidden_size=384,
+        rnn_layers=0,
+        seed=5,
+        fine_tune_steps=40,
+        embed_ent_token=False,
     )
 
 
@@ -149,7 +153,9 @@ CHROMIUM_FLAGS = [
 
 def _find_chromium() -> tuple[str | None, str | None]:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None)
+    driver = shutil.which("chromedriver") or (
+        "/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None
+    )
     return browser, driver
 
 

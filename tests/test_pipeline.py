@@ -64,7 +64,9 @@ def test_another_merge_rule_makes_one_full_pass(extractor):
         ingest_chunks(store, chunks(b), IngestSettings(labels=["person", "location"]), extractor=extractor)
     merged = {d.id for d in store.iter_documents() if any(r.get("merged_from") for r in d.metadata.get("entities", []))}
     assert merged
-    report = ingest_chunks(store, chunks(0), IngestSettings(labels=["person", "location"], merge=False), extractor=extractor)
+    report = ingest_chunks(
+        store, chunks(0), IngestSettings(labels=["person", "location"], merge=False), extractor=extractor
+    )
     assert report.new_chunks == 0 and report.renormalized_chunks == len(merged)
     assert not any(r.get("merged_from") for d in store.iter_documents() for r in d.metadata.get("entities", []))
     assert store.get_setting(TAG_POLICY) == "no-merge"

@@ -18,31 +18,146 @@ import sys
 
 __all__ = ["generate", "DIRECTORS", "ACTORS", "GENRES", "COUNTRIES"]
 
-DIRECTORS = ["Alfred Hitchcock", "Akira Kurosawa", "Agnès Varda", "Federico Fellini", "Pedro Almodóvar",
-             "Sofia Coppola", "Spike Lee", "Kathryn Bigelow", "Wong Kar-wai", "Bong Joon-ho", "Sergio Leone",
-             "Greta Gerwig", "Jean-Luc Godard", "Billy Wilder", "Ingmar Bergman", "Satyajit Ray", "Céline Sciamma",
-             "John Ford", "Guillermo del Toro", "Hayao Miyazaki"]
-ACTORS = ["Tom Hanks", "Meg Ryan", "Penélope Cruz", "Toshiro Mifune", "Marcello Mastroianni", "Sophia Loren",
-          "Clint Eastwood", "John Wayne", "Audrey Hepburn", "Cary Grant", "Grace Kelly", "Jimmy Stewart",
-          "Catherine Deneuve", "Song Kang-ho", "Tony Leung", "Maggie Cheung", "Frances McDormand",
-          "Denzel Washington", "Cate Blanchett", "Isabelle Huppert", "Gael García Bernal", "Saoirse Ronan",
-          "Marion Cotillard", "Javier Bardem", "Liv Ullmann", "Max von Sydow", "Juliette Binoche", "Bill Murray",
-          "Scarlett Johansson", "Viola Davis"]
-GENRES = ["comedy", "drama", "western", "horror", "thriller", "romance", "science fiction", "animation",
-          "documentary", "war", "musical", "crime"]
-COUNTRIES = ["American", "French", "Italian", "Japanese", "British", "Spanish", "Korean", "Indian", "Mexican",
-             "Chinese", "Swedish"]
+DIRECTORS = [
+    "Alfred Hitchcock",
+    "Akira Kurosawa",
+    "Agnès Varda",
+    "Federico Fellini",
+    "Pedro Almodóvar",
+    "Sofia Coppola",
+    "Spike Lee",
+    "Kathryn Bigelow",
+    "Wong Kar-wai",
+    "Bong Joon-ho",
+    "Sergio Leone",
+    "Greta Gerwig",
+    "Jean-Luc Godard",
+    "Billy Wilder",
+    "Ingmar Bergman",
+    "Satyajit Ray",
+    "Céline Sciamma",
+    "John Ford",
+    "Guillermo del Toro",
+    "Hayao Miyazaki",
+]
+ACTORS = [
+    "Tom Hanks",
+    "Meg Ryan",
+    "Penélope Cruz",
+    "Toshiro Mifune",
+    "Marcello Mastroianni",
+    "Sophia Loren",
+    "Clint Eastwood",
+    "John Wayne",
+    "Audrey Hepburn",
+    "Cary Grant",
+    "Grace Kelly",
+    "Jimmy Stewart",
+    "Catherine Deneuve",
+    "Song Kang-ho",
+    "Tony Leung",
+    "Maggie Cheung",
+    "Frances McDormand",
+    "Denzel Washington",
+    "Cate Blanchett",
+    "Isabelle Huppert",
+    "Gael García Bernal",
+    "Saoirse Ronan",
+    "Marion Cotillard",
+    "Javier Bardem",
+    "Liv Ullmann",
+    "Max von Sydow",
+    "Juliette Binoche",
+    "Bill Murray",
+    "Scarlett Johansson",
+    "Viola Davis",
+]
+GENRES = [
+    "comedy",
+    "drama",
+    "western",
+    "horror",
+    "thriller",
+    "romance",
+    "science fiction",
+    "animation",
+    "documentary",
+    "war",
+    "musical",
+    "crime",
+]
+COUNTRIES = [
+    "American",
+    "French",
+    "Italian",
+    "Japanese",
+    "British",
+    "Spanish",
+    "Korean",
+    "Indian",
+    "Mexican",
+    "Chinese",
+    "Swedish",
+]
 #: Each director's country: a film's country is its director's.
-HOME = {"Alfred Hitchcock": "British", "Akira Kurosawa": "Japanese", "Agnès Varda": "French",
-        "Federico Fellini": "Italian", "Pedro Almodóvar": "Spanish", "Sofia Coppola": "American", "Spike Lee": "American",
-        "Kathryn Bigelow": "American", "Wong Kar-wai": "Chinese", "Bong Joon-ho": "Korean", "Sergio Leone": "Italian",
-        "Greta Gerwig": "American", "Jean-Luc Godard": "French", "Billy Wilder": "American", "Ingmar Bergman": "Swedish",
-        "Satyajit Ray": "Indian", "Céline Sciamma": "French", "John Ford": "American", "Guillermo del Toro": "Mexican",
-        "Hayao Miyazaki": "Japanese"}
-_ADJ = ["Silent", "Last", "Golden", "Broken", "Hidden", "Red", "Endless", "Lonely", "Wild", "Secret", "Burning",
-        "Distant", "Little", "Crimson", "Frozen", "Lost"]
-_NOUN = ["River", "Summer", "Station", "Garden", "Harbour", "Mountain", "Letter", "Window", "Road", "Island",
-         "Dance", "Mirror", "Train", "Orchard", "Bridge", "Storm"]
+HOME = {
+    "Alfred Hitchcock": "British",
+    "Akira Kurosawa": "Japanese",
+    "Agnès Varda": "French",
+    "Federico Fellini": "Italian",
+    "Pedro Almodóvar": "Spanish",
+    "Sofia Coppola": "American",
+    "Spike Lee": "American",
+    "Kathryn Bigelow": "American",
+    "Wong Kar-wai": "Chinese",
+    "Bong Joon-ho": "Korean",
+    "Sergio Leone": "Italian",
+    "Greta Gerwig": "American",
+    "Jean-Luc Godard": "French",
+    "Billy Wilder": "American",
+    "Ingmar Bergman": "Swedish",
+    "Satyajit Ray": "Indian",
+    "Céline Sciamma": "French",
+    "John Ford": "American",
+    "Guillermo del Toro": "Mexican",
+    "Hayao Miyazaki": "Japanese",
+}
+_ADJ = [
+    "Silent",
+    "Last",
+    "Golden",
+    "Broken",
+    "Hidden",
+    "Red",
+    "Endless",
+    "Lonely",
+    "Wild",
+    "Secret",
+    "Burning",
+    "Distant",
+    "Little",
+    "Crimson",
+    "Frozen",
+    "Lost",
+]
+_NOUN = [
+    "River",
+    "Summer",
+    "Station",
+    "Garden",
+    "Harbour",
+    "Mountain",
+    "Letter",
+    "Window",
+    "Road",
+    "Island",
+    "Dance",
+    "Mirror",
+    "Train",
+    "Orchard",
+    "Bridge",
+    "Storm",
+]
 _PLOTS = {
     "comedy": "a mix-up at a wedding turns two strangers into reluctant partners",
     "drama": "a family gathers after years apart and old wounds reopen",
@@ -76,8 +191,10 @@ def generate(n: int = 360, seed: int = 7) -> list[dict]:
                                                                         19.99, 24.99]), 2),
             "subtitles": rng.random() < 0.4,
         }  # fmt: skip
-        text = (f"{title} ({year}), a {meta['country']} {genre} directed by {director}, starring "
-                f"{' and '.join(cast)}: {_PLOTS[genre]}.")
+        text = (
+            f"{title} ({year}), a {meta['country']} {genre} directed by {director}, starring "
+            f"{' and '.join(cast)}: {_PLOTS[genre]}."
+        )
         records.append({"id": f"f{i:03d}", "text": text, "metadata": meta})
     return records
 

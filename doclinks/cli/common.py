@@ -45,7 +45,9 @@ def add_db(p: argparse.ArgumentParser, default: str = DEFAULT_DB) -> None:
 
 def add_model(p: argparse.ArgumentParser) -> None:
     """``--model`` and ``--threshold``."""
-    p.add_argument("--model", metavar="M", help="GLiNER checkpoint folder or hub id (default: the shipped default model)")
+    p.add_argument(
+        "--model", metavar="M", help="GLiNER checkpoint folder or hub id (default: the shipped default model)"
+    )
     p.add_argument("--threshold", type=float, default=0.5, metavar="T", help="entity score threshold (default 0.5)")
 
 
@@ -197,7 +199,9 @@ def open_store(db: str | os.PathLike, *, create: bool = False):
         try:
             from ..store import PostgresGraphStore
         except ImportError as exc:
-            raise CommandError(f"--db {db.split('@')[-1]}: PostgreSQL needs psycopg: pip install 'doclinks[postgres]' ({exc})") from None
+            raise CommandError(
+                f"--db {db.split('@')[-1]}: PostgreSQL needs psycopg: pip install 'doclinks[postgres]' ({exc})"
+            ) from None
         try:
             return PostgresGraphStore(db)
         except StoreError as exc:

@@ -29,6 +29,7 @@ SAMPLE = "sample.txt"
 @dataclass(frozen=True)
 class DemoInput:
     """The text the demo ingests, the question it asks, and what to call the text."""
+
     path: Path
     question: str
     what: str
@@ -45,7 +46,9 @@ def demo_input() -> DemoInput:
 
     sotu = data_root() / "texts" / "state_of_the_union.txt"
     if sotu.is_file():
-        return DemoInput(sotu, "What did the president say about Ketanji Brown Jackson?", "the 2022 State of the Union address")
+        return DemoInput(
+            sotu, "What did the president say about Ketanji Brown Jackson?", "the 2022 State of the Union address"
+        )
     return DemoInput(sample_path(), "Who built the lighthouse at Cascais?", "the sample text shipped with doclinks")
 
 
@@ -58,7 +61,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "Location; then run one traversal search and print the results.",
     )  # fmt: skip
     add_db(p, "demo.db")
-    p.add_argument("--model", metavar="M", help="GLiNER checkpoint folder or hub id (default: the shipped default model)")
+    p.add_argument(
+        "--model", metavar="M", help="GLiNER checkpoint folder or hub id (default: the shipped default model)"
+    )
     p.add_argument("--question", metavar="TEXT", help="the question to search (default: one about the text)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -89,7 +94,9 @@ def run(args: argparse.Namespace) -> int:
     if path.startswith(os.path.join(os.pardir, os.pardir, os.pardir)):
         path = str(chosen.path)  # not near the working folder: the absolute path reads better
     print(f"doclinks demo: {chosen.what} ({path})", file=sys.stderr)
-    options = IngestOptions(labels=DEMO_LABELS, model=args.model, chunk_size=DEMO_CHUNK_SIZE, progress=not args.no_progress)
+    options = IngestOptions(
+        labels=DEMO_LABELS, model=args.model, chunk_size=DEMO_CHUNK_SIZE, progress=not args.no_progress
+    )
     try:
         summary = ingest([path], args.db, options)
     except KeyboardInterrupt as exc:

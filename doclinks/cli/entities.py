@@ -48,7 +48,9 @@ def read_input(text: str | None, file: str | None) -> tuple[str, str]:
         raise CommandError(f"{file}: not UTF-8 text (byte {exc.start})") from None
 
 
-def find_entities(text: str, labels: Sequence[str], *, model: str | None = None, threshold: float = 0.5) -> list[dict[str, Any]]:
+def find_entities(
+    text: str, labels: Sequence[str], *, model: str | None = None, threshold: float = 0.5
+) -> list[dict[str, Any]]:
     """Mention records of `text` (text, label, score, start, end, tag), in text order."""
 
     if not text.strip():
@@ -58,7 +60,9 @@ def find_entities(text: str, labels: Sequence[str], *, model: str | None = None,
     check_model_name(model)
     from ..links import GLiNERLinkExtractor
 
-    extractor = GLiNERLinkExtractor(list(labels), model=model, extract_kwargs={"threshold": threshold}, min_link_score=None)
+    extractor = GLiNERLinkExtractor(
+        list(labels), model=model, extract_kwargs={"threshold": threshold}, min_link_score=None
+    )
     records = next(extractor.extract_entities([text]))
     return [{k: r[k] for k in FIELDS} for r in records]
 

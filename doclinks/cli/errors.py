@@ -24,7 +24,9 @@ FLAGS = {
     "contrast_labels": "--contrast-labels",
 }  # fmt: skip
 
-_NAMES = re.compile(r"\b(" + "|".join(sorted(map(re.escape, FLAGS), key=len, reverse=True)) + r")\b(?=\s*(?:must|:|=|\(|,))")
+_NAMES = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, FLAGS), key=len, reverse=True)) + r")\b(?=\s*(?:must|:|=|\(|,))"
+)
 
 
 def with_flags(message: str) -> str:

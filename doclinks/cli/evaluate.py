@@ -13,8 +13,15 @@ __all__ = ["add_parser", "run"]
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``doclinks eval``."""
-    p = sub.add_parser("eval", help="zero-shot NER evaluation on the dev sets", description="Zero-shot NER evaluation: every label of a set for every sentence, flat decoding, exact matches.")
-    p.add_argument("--model", help="GLiNER checkpoint folder or hub id (default: the shipped default model); a run folder uses its latest checkpoint")
+    p = sub.add_parser(
+        "eval",
+        help="zero-shot NER evaluation on the dev sets",
+        description="Zero-shot NER evaluation: every label of a set for every sentence, flat decoding, exact matches.",
+    )
+    p.add_argument(
+        "--model",
+        help="GLiNER checkpoint folder or hub id (default: the shipped default model); a run folder uses its latest checkpoint",
+    )
     p.add_argument("--sets", nargs="+", help="dev sets (default: all found)")
     p.add_argument("--data", help="shared data folder (default: $DOCLINKS_DATA or ../shared/data)")
     p.add_argument("--limit", type=int, help="only the first N sentences of each set")
@@ -52,9 +59,20 @@ def run(args: argparse.Namespace) -> int:
         model = GLiNER.from_pretrained(path, device=args.device)
 
     def progress(name, result) -> None:
-        print(f"{name}: F1 {100 * result.score.f1:.1f} ({result.sentences} sentences, {result.seconds:.0f} s)", file=sys.stderr)
+        print(
+            f"{name}: F1 {100 * result.score.f1:.1f} ({result.sentences} sentences, {result.seconds:.0f} s)",
+            file=sys.stderr,
+        )
 
-    report = evaluate(model, args.sets, root=args.data, threshold=args.threshold, batch_size=args.batch_size, limit=args.limit, progress=progress)
+    report = evaluate(
+        model,
+        args.sets,
+        root=args.data,
+        threshold=args.threshold,
+        batch_size=args.batch_size,
+        limit=args.limit,
+        progress=progress,
+    )
     print(report.table())
     if args.json:
         write_json(report, args.json)

@@ -33,7 +33,17 @@ from .common import add_db, add_labels, check_output, open_reader, parse_labels
 from .errors import CommandError
 from .inventory import Inventory, label_of
 
-__all__ = ["GraphData", "build_graph", "to_networkx", "to_json", "to_graphml", "render_html", "vis_network_js", "add_parser", "run"]
+__all__ = [
+    "GraphData",
+    "build_graph",
+    "to_networkx",
+    "to_json",
+    "to_graphml",
+    "render_html",
+    "vis_network_js",
+    "add_parser",
+    "run",
+]
 
 FORMATS = ("html", "graphml", "json")
 
@@ -131,7 +141,9 @@ def build_graph(
         missing = sorted(wanted - {label_of(k) for k, _ in inventory.tags})
         if missing and len(missing) == len(wanted):
             known = sorted({label_of(k) for k, _ in inventory.tags})
-            raise CommandError(f"--labels: no entities of {', '.join(missing)} in the database (labels: {', '.join(known) or 'none'})")
+            raise CommandError(
+                f"--labels: no entities of {', '.join(missing)} in the database (labels: {', '.join(known) or 'none'})"
+            )
     graph.labels = seen_labels
     return graph
 
@@ -231,7 +243,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["html", "graphml", "json"], help="output format (default html with --html)")
     p.add_argument("--output", "-o", metavar="FILE", help="output file")
     add_labels(p, "only entities of these labels: comma-separated")
-    p.add_argument("--min-chunks", type=int, default=2, metavar="N", help="entities carried by at least this many chunks (default 2: those that link chunks)")
+    p.add_argument(
+        "--min-chunks",
+        type=int,
+        default=2,
+        metavar="N",
+        help="entities carried by at least this many chunks (default 2: those that link chunks)",
+    )
     p.set_defaults(func=run)
     return p
 
@@ -258,5 +276,8 @@ def run(args: argparse.Namespace) -> int:
     if text is not None:
         sys.stdout.write(text)
     else:
-        print(f"{graph.chunk_count} chunks, {graph.entity_count} entities, {len(graph.edges)} edges; wrote {output}", file=sys.stderr)
+        print(
+            f"{graph.chunk_count} chunks, {graph.entity_count} entities, {len(graph.edges)} edges; wrote {output}",
+            file=sys.stderr,
+        )
     return 0

@@ -143,7 +143,9 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
     if isinstance(options.labels, str):  # "Person,Location" from a caller: read as --labels is
         labels = parse_labels(options.labels, exact=options.labels_exact)
     else:
-        labels = label_names([" ".join(x.split()) if isinstance(x, str) else x for x in options.labels], exact=options.labels_exact)
+        labels = label_names(
+            [" ".join(x.split()) if isinstance(x, str) else x for x in options.labels], exact=options.labels_exact
+        )
     try:
         settings = IngestSettings(
             labels=labels, model=options.model, threshold=options.threshold, min_link_score=options.min_link_score,
@@ -163,7 +165,9 @@ def ingest(paths, db, options: IngestOptions) -> IngestSummary:
         default_model_path()  # a broken install fails here, before the database is created
     if options.engine == "ray":
         if options.prune:
-            raise CommandError("--prune works with the local engine only (the Ray engine does not keep source records yet)")
+            raise CommandError(
+                "--prune works with the local engine only (the Ray engine does not keep source records yet)"
+            )
         return _ingest_on_ray(paths, db, options, settings, start)
     by_type: Counter = Counter()
     try:
@@ -279,29 +283,71 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     add_labels(p, 'entity types to find (required): comma-separated, e.g. "Person,Organization,Location"')
     add_db(p)
     add_model(p)
-    p.add_argument("--chunk-size", type=int, default=1000, metavar="N", help="largest chunk in characters (default 1000)")
-    p.add_argument("--chunk-overlap", type=int, default=0, metavar="N", help="characters shared by neighbouring chunks (default 0)")
-    p.add_argument("--batch-size", type=int, default=32, metavar="N", help="chunks per batch: one NER pass, one embedding pass, one write (default 32)")
-    p.add_argument("--text-field", default="text", metavar="NAME", help='the text field of .jsonl lines (default "text"; other fields become metadata)')
-    p.add_argument("--encoding", default="utf-8", metavar="NAME", help='text encoding of the files (default utf-8; e.g. latin-1)')
-    p.add_argument("--skip-bad", action="store_true",
-                   help="leave out files that cannot be read (listed in the summary) instead of stopping; "
-                   "without it every unreadable file is listed and nothing is stored")
-    p.add_argument("--prune", action="store_true",
-                   help="delete the files recorded under the folders given that no longer exist (their chunks and links); "
-                   "files elsewhere, and files still there, are never touched")
-    p.add_argument("--min-link-score", type=float, default=DEFAULT_MIN_LINK_SCORE, metavar="S",
-                   help=f"an entity links only when a mention scored at least this (default {DEFAULT_MIN_LINK_SCORE}; "
-                   "0 links every mention above --threshold)")
-    p.add_argument("--contrast-labels", metavar="LIST",
-                   help="labels asked beside --labels whose spans are dropped, not linked, comma-separated "
-                   f'(default "{",".join(DEFAULT_CONTRAST_LABELS)}": "French" is no location; "none": the model reads --labels only)')
-    p.add_argument("--no-merge", action="store_true",
-                   help="never join a short tag to a longer one across chunks (undoes earlier merges; case and spelling variants still join)")
-    p.add_argument("--relabel", action="store_true",
-                   help="extract again the chunks already stored whose links came from other --labels")
-    p.add_argument("--keep-apart", action="append", default=[], metavar="TAG",
-                   help="undo the merges of this tag for good (it never joins a longer tag again); repeatable")
+    p.add_argument(
+        "--chunk-size", type=int, default=1000, metavar="N", help="largest chunk in characters (default 1000)"
+    )
+    p.add_argument(
+        "--chunk-overlap", type=int, default=0, metavar="N", help="characters shared by neighbouring chunks (default 0)"
+    )
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=32,
+        metavar="N",
+        help="chunks per batch: one NER pass, one embedding pass, one write (default 32)",
+    )
+    p.add_argument(
+        "--text-field",
+        default="text",
+        metavar="NAME",
+        help='the text field of .jsonl lines (default "text"; other fields become metadata)',
+    )
+    p.add_argument(
+        "--encoding", default="utf-8", metavar="NAME", help="text encoding of the files (default utf-8; e.g. latin-1)"
+    )
+    p.add_argument(
+        "--skip-bad",
+        action="store_true",
+        help="leave out files that cannot be read (listed in the summary) instead of stopping; "
+        "without it every unreadable file is listed and nothing is stored",
+    )
+    p.add_argument(
+        "--prune",
+        action="store_true",
+        help="delete the files recorded under the folders given that no longer exist (their chunks and links); "
+        "files elsewhere, and files still there, are never touched",
+    )
+    p.add_argument(
+        "--min-link-score",
+        type=float,
+        default=DEFAULT_MIN_LINK_SCORE,
+        metavar="S",
+        help=f"an entity links only when a mention scored at least this (default {DEFAULT_MIN_LINK_SCORE}; "
+        "0 links every mention above --threshold)",
+    )
+    p.add_argument(
+        "--contrast-labels",
+        metavar="LIST",
+        help="labels asked beside --labels whose spans are dropped, not linked, comma-separated "
+        f'(default "{",".join(DEFAULT_CONTRAST_LABELS)}": "French" is no location; "none": the model reads --labels only)',
+    )
+    p.add_argument(
+        "--no-merge",
+        action="store_true",
+        help="never join a short tag to a longer one across chunks (undoes earlier merges; case and spelling variants still join)",
+    )
+    p.add_argument(
+        "--relabel",
+        action="store_true",
+        help="extract again the chunks already stored whose links came from other --labels",
+    )
+    p.add_argument(
+        "--keep-apart",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="undo the merges of this tag for good (it never joins a longer tag again); repeatable",
+    )
     add_ray_flags(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")

@@ -47,7 +47,9 @@ def add_ray_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--ray-address", metavar="A",
                    help="auto: the cluster this machine is a node of; ray://host:10001: a remote cluster (Ray Client); "
                    "default: a local Ray on this machine's cores")  # fmt: skip
-    g.add_argument("--ray-actors", type=int, metavar="N", help="NER actors (default: as many as the cluster's CPUs or GPUs hold)")
+    g.add_argument(
+        "--ray-actors", type=int, metavar="N", help="NER actors (default: as many as the cluster's CPUs or GPUs hold)"
+    )
     g.add_argument("--ray-actor-cpus", type=float, metavar="C", help="CPU cores per NER actor (default 1)")
     g.add_argument("--ray-actor-gpus", type=float, metavar="G",
                    help="GPUs per NER actor (default 0; 1: one each; 0.5: two share one)")  # fmt: skip

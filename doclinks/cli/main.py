@@ -30,7 +30,20 @@ from typing import NoReturn
 __all__ = ["main", "build_parser", "ArgumentParser", "COMMANDS"]
 
 #: The commands, in the order of ``doclinks --help``: the module of each.
-COMMANDS = ("ingest", "delete", "search", "parse", "entities", "graph", "stats", "serve", "mcp", "demo", "train", "evaluate")
+COMMANDS = (
+    "ingest",
+    "delete",
+    "search",
+    "parse",
+    "entities",
+    "graph",
+    "stats",
+    "serve",
+    "mcp",
+    "demo",
+    "train",
+    "evaluate",
+)
 
 #: Commands that load a model (transformers' progress bars are silenced for them).
 _LOADS_MODELS = ("ingest", "search", "parse", "entities", "serve", "mcp", "demo")

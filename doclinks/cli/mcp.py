@@ -19,10 +19,17 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "(read only); ingest and delete too with --allow-ingest. Start it from an MCP client's configuration.",
     )  # fmt: skip
     add_db(p)
-    p.add_argument("--model", metavar="M", help="GLiNER checkpoint folder or hub id (default: the shipped default model)")
+    p.add_argument(
+        "--model", metavar="M", help="GLiNER checkpoint folder or hub id (default: the shipped default model)"
+    )
     p.add_argument("--allow-ingest", action="store_true", help="add the ingest and delete tools (default: read only)")
-    p.add_argument("--max-chars", type=int, default=None, metavar="N",
-                   help="most characters of JSON in one tool answer; more comes with a cursor (default 10000)")
+    p.add_argument(
+        "--max-chars",
+        type=int,
+        default=None,
+        metavar="N",
+        help="most characters of JSON in one tool answer; more comes with a cursor (default 10000)",
+    )
     p.set_defaults(func=run)
     return p
 

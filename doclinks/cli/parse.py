@@ -21,9 +21,13 @@ __all__ = ["add_parser", "run", "load_parser", "render_parsed", "add_parse_optio
 
 def add_parse_options(p: argparse.ArgumentParser, required: bool) -> None:
     """``--fields``, ``--today``, ``--timezone`` (shared with ``doclinks search --parse``)."""
-    p.add_argument("--fields", required=required, metavar="FILE",
-                   help="JSON list of the metadata fields a question may constrain: name, description, type "
-                   "(string, integer, float, date, boolean, list[string]), labels (docs/query.md)")
+    p.add_argument(
+        "--fields",
+        required=required,
+        metavar="FILE",
+        help="JSON list of the metadata fields a question may constrain: name, description, type "
+        "(string, integer, float, date, boolean, list[string]), labels (docs/query.md)",
+    )
     p.add_argument("--today", metavar="YYYY-MM-DD", help="the day relative dates are read against (default: today)")
     p.add_argument("--timezone", metavar="TZ", help="IANA time zone of today when --today is not given (default UTC)")
 
@@ -65,14 +69,20 @@ def render_parsed(parsed: Any, out=None) -> None:
     out.print(f"[bold]{escape(q)}[/bold]  (today {parsed.today})")
     for c in parsed.constraints:
         link = f", {c.link} link" if c.link and c.link != "exact" else ""
-        out.print(f"  [cyan]{escape(c.field)}[/cyan] {c.operator} [bold]{escape(json.dumps(c.value, ensure_ascii=False))}"
-                  f"[/bold]  [dim]from {escape(repr(q[c.phrase_start:c.phrase_end]))} [{c.start}:{c.end}], "
-                  f"score {c.score:.2f}{link}[/dim]")
+        out.print(
+            f"  [cyan]{escape(c.field)}[/cyan] {c.operator} [bold]{escape(json.dumps(c.value, ensure_ascii=False))}"
+            f"[/bold]  [dim]from {escape(repr(q[c.phrase_start : c.phrase_end]))} [{c.start}:{c.end}], "
+            f"score {c.score:.2f}{link}[/dim]"
+        )
     for c in parsed.unknown:
-        out.print(f"  [yellow]not in the store[/yellow]: {escape(c.field)} {escape(repr(c.written))} "
-                  "[dim](not filtered on)[/dim]")
+        out.print(
+            f"  [yellow]not in the store[/yellow]: {escape(c.field)} {escape(repr(c.written))} "
+            "[dim](not filtered on)[/dim]"
+        )
     for s in parsed.unused:
-        out.print(f"  [yellow]unused[/yellow]: {escape(repr(s.text))} as {escape(s.label)} [dim]({escape(s.reason)})[/dim]")
+        out.print(
+            f"  [yellow]unused[/yellow]: {escape(repr(s.text))} as {escape(s.label)} [dim]({escape(s.reason)})[/dim]"
+        )
     if parsed.limit is not None:
         out.print(f"  limit {parsed.limit}")
     out.print(f"  filter: {escape(json.dumps(parsed.filter, ensure_ascii=False))}")

@@ -57,14 +57,18 @@ def progress_bar(enabled: bool):
         def render(self, task) -> Text:
             if not chunks(task):
                 return Text("")
-            return Text(rate_text(task.completed, task.fields.get("started"), time.perf_counter()), style="progress.data.speed")
+            return Text(
+                rate_text(task.completed, task.fields.get("started"), time.perf_counter()), style="progress.data.speed"
+            )
 
     class Eta(ProgressColumn):
         def render(self, task) -> Text:
             if not chunks(task):
                 return Text("")
             now = time.perf_counter()
-            return Text(eta_text(task.completed, task.total, task.fields.get("started"), now), style="progress.remaining")
+            return Text(
+                eta_text(task.completed, task.total, task.fields.get("started"), now), style="progress.remaining"
+            )
 
     return Progress(
         TextColumn("{task.description}"), BarColumn(), Counts(), Rate(), TimeElapsedColumn(), Eta(),

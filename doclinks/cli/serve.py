@@ -23,21 +23,35 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     add_write_options(p)
-    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
-                   help="also answer requests whose Host header is NAME (besides localhost and --host)")
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests whose Host header is NAME (besides localhost and --host)",
+    )
     add_fields_options(p)
     p.add_argument("--workers", type=int, default=2, metavar="N", help="threads for model and store work (default 2)")
-    p.add_argument("--queue", type=int, default=64, metavar="N",
-                   help="requests admitted at once (running or waiting); more get 503 with Retry-After (default 64)")
+    p.add_argument(
+        "--queue",
+        type=int,
+        default=64,
+        metavar="N",
+        help="requests admitted at once (running or waiting); more get 503 with Retry-After (default 64)",
+    )
     p.set_defaults(func=run)
     return p
 
 
 def add_write_options(p: argparse.ArgumentParser) -> None:
     """``--model``, ``--allow-ingest`` and ``--token-file`` (shared with ``doclinks mcp``)."""
-    p.add_argument("--model", metavar="M", help="GLiNER checkpoint folder or hub id (default: the shipped default model)")
+    p.add_argument(
+        "--model", metavar="M", help="GLiNER checkpoint folder or hub id (default: the shipped default model)"
+    )
     p.add_argument("--allow-ingest", action="store_true", help="accept ingest and delete requests (default: read only)")
-    p.add_argument("--token-file", metavar="F", help="file holding the bearer token writes must carry (with --allow-ingest)")
+    p.add_argument(
+        "--token-file", metavar="F", help="file holding the bearer token writes must carry (with --allow-ingest)"
+    )
 
 
 def add_fields_options(p: argparse.ArgumentParser) -> None:
@@ -45,7 +59,9 @@ def add_fields_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fields", metavar="FILE",
                    help="JSON list of the metadata fields a question may constrain (the file of `doclinks parse`, "
                    "docs/query.md): enables search mode \"parsed\"")  # fmt: skip
-    p.add_argument("--timezone", metavar="TZ", help="IANA time zone of today for parsed searches that give none (default UTC)")
+    p.add_argument(
+        "--timezone", metavar="TZ", help="IANA time zone of today for parsed searches that give none (default UTC)"
+    )
 
 
 def check_fields(path: str | None, timezone: str | None) -> None:
@@ -80,14 +96,18 @@ def read_token(path: str | None, allow_ingest: bool, *, required: bool = True) -
         raise CommandError(f"--token-file {path}: no such file")
     token = p.read_text(encoding="utf-8").strip()
     if len(token) < 16:
-        raise CommandError(f"--token-file {path}: the token is {len(token)} characters; use at least 16 (e.g. `openssl rand -hex 32`)")
+        raise CommandError(
+            f"--token-file {path}: the token is {len(token)} characters; use at least 16 (e.g. `openssl rand -hex 32`)"
+        )
     return token
 
 
 def check_db(db: str, allow_ingest: bool) -> None:
     """A missing SQLite file is created only with --allow-ingest."""
     if not is_url(db) and not allow_ingest and not Path(db).is_file():
-        raise CommandError(f"{db}: no such database; create it with `doclinks ingest PATH... --db {db}` (or --allow-ingest)")
+        raise CommandError(
+            f"{db}: no such database; create it with `doclinks ingest PATH... --db {db}` (or --allow-ingest)"
+        )
     if not is_url(db) and Path(db).is_dir():
         raise CommandError(f"{db}: is a folder, not a database file")
 

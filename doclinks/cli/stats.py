@@ -100,7 +100,9 @@ def render_stats(stats: dict[str, Any], out=None) -> None:
         out.print(f"hub tags: none (no tag is on more than {limit:,} chunks, the max_tag_degree of traversal)")
     else:
         plural = "s" if limit != 1 else ""
-        out.print(f"[bold]hub tags[/bold]: on more than {limit:,} chunk{plural} (max_tag_degree), not walked by traversal")
+        out.print(
+            f"[bold]hub tags[/bold]: on more than {limit:,} chunk{plural} (max_tag_degree), not walked by traversal"
+        )
         out.print(_tag_table(stats["hubs"]))
     out.print()
     merges = stats.get("merges") or []
@@ -153,8 +155,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        "traversal does not walk (carried by more chunks than the store's hub limit).")  # fmt: skip
     add_db(p)
     p.add_argument("--top", type=int, default=10, metavar="N", help="most linked tags to list (default 10)")
-    p.add_argument("--max-tag-degree", type=int, metavar="N", help="hub threshold (default: the store's for this many chunks: "
-                   "0.5%% of them, at least 10, at most 100)")
+    p.add_argument(
+        "--max-tag-degree",
+        type=int,
+        metavar="N",
+        help="hub threshold (default: the store's for this many chunks: 0.5%% of them, at least 10, at most 100)",
+    )
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(func=run)
     return p

@@ -17,9 +17,15 @@ MINILM_HUB_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``doclinks train``."""
-    p = sub.add_parser("train", help="train a GLiNER model (resumable)", description="Train a GLiNER model on the NER pool; resumable.")
+    p = sub.add_parser(
+        "train", help="train a GLiNER model (resumable)", description="Train a GLiNER model on the NER pool; resumable."
+    )
     p.add_argument("--output", required=True, help="run folder: checkpoints, log, train_config.json")
-    p.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --output (its settings are reused)")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from the latest checkpoint in --output (its settings are reused)",
+    )
     p.add_argument("--init", help="start from this GLiNER checkpoint folder instead of a fresh model")
     p.add_argument("--encoder", help="encoder folder for a fresh model (default: the packaged all-MiniLM-L6-v2)")
     p.add_argument("--data", help="shared data folder (default: $DOCLINKS_DATA or ../shared/data)")
@@ -28,10 +34,17 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     g.add_argument("--rnn-layers", type=int, default=1)
     g.add_argument("--dropout", type=float, default=0.4)
     g.add_argument("--max-width", type=int, default=12)
-    g.add_argument("--label-vector", choices=["marker", "first-token"], default="marker",
-                   help="label vector from the <<ENT>> marker (gliner's default) or from the label's first token")
-    g.add_argument("--word-shape", action="store_true",
-                   help="add a learned word-shape (capitalisation) vector to each token's input; gliner cannot load it")
+    g.add_argument(
+        "--label-vector",
+        choices=["marker", "first-token"],
+        default="marker",
+        help="label vector from the <<ENT>> marker (gliner's default) or from the label's first token",
+    )
+    g.add_argument(
+        "--word-shape",
+        action="store_true",
+        help="add a learned word-shape (capitalisation) vector to each token's input; gliner cannot load it",
+    )
     t = p.add_argument_group("training settings (default: TrainConfig's, or the resumed run's)")
     _add_plain(t, int, "--seed", "--steps", "--batch-size")
     _add_plain(t, float, "--lr-encoder", "--lr-others", "--weight-decay", "--warmup-ratio", "--max-grad-norm")
@@ -42,19 +55,40 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     t.add_argument("--max-words", type=int)
     t.add_argument("--join-prob", type=float, help="chance an example is joined with the next 1-2 of its source (0)")
     t.add_argument("--lowercase-prob", type=float, help="chance an example is read lower-cased (0)")
-    t.add_argument("--catchall-prob", type=float,
-                   help="chance an example of an exhaustively annotated source reads one kind as the catch-all 'other', "
-                        "and again that 'other' is offered as a negative (0)")
-    t.add_argument("--query-shape-prob", type=float,
-                   help="chance a row of a query set (snips, sgd) is lower-cased without punctuation, as typed in a search box (0)")
-    t.add_argument("--shapeless-prob", type=float,
-                   help="chance a row is read with the case cue withheld: every word's shape unknown (word-shape models; 0)")
-    t.add_argument("--query-drop-fallbacks", nargs="+", metavar="LABEL",
-                   help='coarse labels not taught on the query sets\' spans, e.g. "creative work" (none)')
-    t.add_argument("--query-drop-labels", nargs="+", metavar="LABEL",
-                   help='labels whose spans are left out of the query sets, e.g. "type of work" (none)')
-    t.add_argument("--source-negatives", action=argparse.BooleanOptionalAction, default=None,
-                   help="draw negative labels per source: never another set's fine type of a label this set annotates")
+    t.add_argument(
+        "--catchall-prob",
+        type=float,
+        help="chance an example of an exhaustively annotated source reads one kind as the catch-all 'other', "
+        "and again that 'other' is offered as a negative (0)",
+    )
+    t.add_argument(
+        "--query-shape-prob",
+        type=float,
+        help="chance a row of a query set (snips, sgd) is lower-cased without punctuation, as typed in a search box (0)",
+    )
+    t.add_argument(
+        "--shapeless-prob",
+        type=float,
+        help="chance a row is read with the case cue withheld: every word's shape unknown (word-shape models; 0)",
+    )
+    t.add_argument(
+        "--query-drop-fallbacks",
+        nargs="+",
+        metavar="LABEL",
+        help='coarse labels not taught on the query sets\' spans, e.g. "creative work" (none)',
+    )
+    t.add_argument(
+        "--query-drop-labels",
+        nargs="+",
+        metavar="LABEL",
+        help='labels whose spans are left out of the query sets, e.g. "type of work" (none)',
+    )
+    t.add_argument(
+        "--source-negatives",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw negative labels per source: never another set's fine type of a label this set annotates",
+    )
     t.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=None)
     t.add_argument("--freeze-layers", type=int)
     t.add_argument("--loss", choices=["bce", "focal"])
@@ -139,5 +173,8 @@ def run(args: argparse.Namespace) -> int:
     summary = trainer.run()
     print(json.dumps(summary, indent=2))
     if summary["stopped"]:
-        print(f"stopped at step {summary['step']}; continue with: doclinks train --output {args.output} --resume", file=sys.stderr)
+        print(
+            f"stopped at step {summary['step']}; continue with: doclinks train --output {args.output} --resume",
+            file=sys.stderr,
+        )
     return 0

@@ -24,7 +24,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ExtractedText", "FormatError", "MissingReaderError", "READERS", "SUFFIXES", "check_readers", "extract", "page_span"]
+__all__ = [
+    "ExtractedText",
+    "FormatError",
+    "MissingReaderError",
+    "READERS",
+    "SUFFIXES",
+    "check_readers",
+    "extract",
+    "page_span",
+]
 
 
 @dataclass

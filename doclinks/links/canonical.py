@@ -33,7 +33,10 @@ _SENTENCE_MARKS = re.compile(r"[,;:!?\u2026]|\s[-\u2013\u2014]\s")
 
 
 def scope_of(
-    pairs: Iterable[tuple[str, str]], *, honorifics: Iterable[str] | None = DEFAULT_HONORIFICS, fold_accents: bool = True
+    pairs: Iterable[tuple[str, str]],
+    *,
+    honorifics: Iterable[str] | None = DEFAULT_HONORIFICS,
+    fold_accents: bool = True,
 ) -> frozenset[tuple[str, str]]:
     """The ``(kind, word)`` pairs of the match keys of ``(kind, tag)`` `pairs`: every tag whose
     canonical form a batch with these tags can change shares one of them (see the module)."""
@@ -100,8 +103,12 @@ class MergePolicy:
             if any(c.isupper() for c in readable):
                 for i, word in enumerate(words):
                     inner = 0 < i < len(words) - 1
-                    if not (word[:1].isupper() or word[:1].isdigit() or not word[:1].isalpha()
-                            or (inner and word.casefold() in NAME_PARTICLES)):
+                    if not (
+                        word[:1].isupper()
+                        or word[:1].isdigit()
+                        or not word[:1].isalpha()
+                        or (inner and word.casefold() in NAME_PARTICLES)
+                    ):
                         return False
         return True
 

@@ -15,8 +15,14 @@ from collections.abc import Iterable
 
 from ..ner.validation import check_text
 
-__all__ = ["DEFAULT_CONTRAST_LABELS", "DEFAULT_CONTRAST_MODE", "CONTRAST_MODES", "check_contrast_labels",
-           "check_contrast_mode", "contrast_for"]
+__all__ = [
+    "DEFAULT_CONTRAST_LABELS",
+    "DEFAULT_CONTRAST_MODE",
+    "CONTRAST_MODES",
+    "check_contrast_labels",
+    "check_contrast_mode",
+    "contrast_for",
+]
 
 #: The contrast labels of an extractor that is not told otherwise (chosen on benchmarks/link_quality.py).
 DEFAULT_CONTRAST_LABELS: tuple[str, ...] = ("nationality",)

@@ -11,11 +11,10 @@ The checks of the arguments and inputs are in `extractor_inputs`.
 from __future__ import annotations
 
 import warnings
-from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from ..boundaries import BreakIndex
 from ..ner.validation import check_threshold
@@ -26,8 +25,16 @@ from .contrast import (
     check_contrast_mode,
     contrast_for,
 )
-from .extractor_inputs import EXTRACT_KWARGS, check_extract_kwargs, check_labels, length, progress_bar, text_of
-from .link import Link, add_links
+from .extractor_inputs import (
+    EXTRACT_KWARGS,
+    INFERENCE_DEFAULTS,
+    check_extract_kwargs,
+    check_labels,
+    length,
+    progress_bar,
+    text_of,
+)
+from .link import Link, LinkExtractor, add_links
 from .models import load_model, reads_descriptions
 from .normalize import DEFAULT_HONORIFICS, best_form, normalize_tag, prepare_honorifics
 
@@ -38,27 +45,12 @@ __all__ = [
     "DEFAULT_MIN_LINK_SCORE",
 ]
 
-InputT = TypeVar("InputT")
 
 #: Input of `GLiNERLinkExtractor`: a string, or a document (anything with ``page_content``).
 GLiNERInput = str | Any
 
 #: The least best-mention score for an entity to link, chosen on `benchmarks/link_quality.py`.
 DEFAULT_MIN_LINK_SCORE = 0.7
-
-_DEFAULTS = {"threshold": 0.5, "flat_ner": True, "multi_label": False, "batch_size": 8, "max_batch_tokens": 8192, "chunk_size": 256}
-
-
-class LinkExtractor(ABC, Generic[InputT]):
-    """Interface of link extractors: `extract_one` gives the links of one input, `extract_many` of many."""
-
-    @abstractmethod
-    def extract_one(self, input: InputT) -> set[Link]:
-        """The links of one input."""
-
-    def extract_many(self, inputs: Iterable[InputT]) -> Iterable[set[Link]]:
-        """The links of each input, in input order (default: `extract_one` on each)."""
-        return map(self.extract_one, inputs)
 
 
 # ------------------------------------------------------------------------------------- extractor
@@ -151,7 +143,7 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
             raise TypeError(f"kind: expected a non-empty str, got {kind!r}")
         self._kind = kind
         self._extract_kwargs = check_extract_kwargs(extract_kwargs)
-        base = self._extract_kwargs.get("threshold", _DEFAULTS["threshold"])
+        base = self._extract_kwargs.get("threshold", INFERENCE_DEFAULTS["threshold"])
         thresholds = {} if thresholds is None else thresholds
         if not isinstance(thresholds, Mapping):
             raise TypeError(f"thresholds: expected a dict {{label: threshold}}, got {type(thresholds).__name__}")
@@ -264,7 +256,9 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         for links, _ in self._details(inputs, progress=progress):
             yield links
 
-    def extract_entities(self, inputs: Iterable[GLiNERInput], *, progress: bool = False) -> Iterator[list[dict[str, Any]]]:
+    def extract_entities(
+        self, inputs: Iterable[GLiNERInput], *, progress: bool = False
+    ) -> Iterator[list[dict[str, Any]]]:
         """The mentions behind the links of each input, in input order, streamed.
 
         One record per mention kept by the thresholds: ``{"text", "label", "score",
@@ -276,7 +270,9 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         for _, records in self._details(inputs, progress=progress):
             yield records
 
-    def annotate(self, documents: Iterable[Any], *, progress: bool = False, entities_key: str | None = "entities") -> Iterator[Any]:
+    def annotate(
+        self, documents: Iterable[Any], *, progress: bool = False, entities_key: str | None = "entities"
+    ) -> Iterator[Any]:
         """Add links and mention records to each document, in place, and yield it (streamed).
 
         Links go to ``metadata["links"]`` (`add_links`), records to
@@ -289,7 +285,9 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         def read() -> Iterator[Any]:
             for i, doc in enumerate(documents):
                 if not isinstance(getattr(doc, "metadata", None), dict):
-                    raise TypeError(f"documents[{i}]: expected a document with a metadata dict, got {type(doc).__name__}")
+                    raise TypeError(
+                        f"documents[{i}]: expected a document with a metadata dict, got {type(doc).__name__}"
+                    )
                 pending.append(doc)
                 yield doc
 
@@ -312,14 +310,14 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
         else:  # the user's labels scored alone; a second call with the contrast labels decides what is dropped
             contrast = set(self._contrast)
             iterator = iter(texts)
-            size = self._extract_kwargs.get("chunk_size", _DEFAULTS["chunk_size"])
+            size = self._extract_kwargs.get("chunk_size", INFERENCE_DEFAULTS["chunk_size"])
             while chunk := list(islice(iterator, size)):
                 for found, judged in zip(self._run(chunk, self._model_labels), self._run(chunk, self._joint_labels)):
                     won = [(e["start"], e["end"]) for e in judged if e["label"] in contrast]
                     yield [e for e in found if not any(s < e["end"] and e["start"] < t for s, t in won)]
 
     def _run(self, texts: Iterable[str], labels: Any) -> Iterator[list[dict[str, Any]]]:
-        kw = {**_DEFAULTS, **self._extract_kwargs, "threshold": self._run_threshold}
+        kw = {**INFERENCE_DEFAULTS, **self._extract_kwargs, "threshold": self._run_threshold}
         model = self._model
         if callable(getattr(model, "iter_inference", None)):
             yield from model.iter_inference(
@@ -342,7 +340,9 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
                     entities = [e for e in entities if not index.crosses(e["start"], e["end"])]
                 yield entities
 
-    def _details(self, inputs: Iterable[Any], *, progress: bool, total: int | None = None) -> Iterator[tuple[set[Link], list[dict[str, Any]]]]:
+    def _details(
+        self, inputs: Iterable[Any], *, progress: bool, total: int | None = None
+    ) -> Iterator[tuple[set[Link], list[dict[str, Any]]]]:
         if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Iterable):
             raise TypeError(f"inputs: expected an iterable of strs or documents, got {type(inputs).__name__}")
         total = length(inputs) if total is None else total
@@ -375,10 +375,7 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
             group["score"] = max(group["score"], score)
             group["records"].append(record)
         floor = self._min_link_score
-        ranked = [
-            g for g in groups.values()
-            if floor is None or g["label"] in self._explicit or g["score"] >= floor
-        ]
+        ranked = [g for g in groups.values() if floor is None or g["label"] in self._explicit or g["score"] >= floor]
         if self._max_links is not None and len(ranked) > self._max_links:
             order = sorted(range(len(ranked)), key=lambda i: (-ranked[i]["score"], i))
             ranked = [ranked[i] for i in sorted(order[: self._max_links])]
@@ -393,4 +390,3 @@ class GLiNERLinkExtractor(LinkExtractor[GLiNERInput]):
                 for record in group["records"]:
                     record["linked"] = True
         return links, records
-

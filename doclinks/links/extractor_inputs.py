@@ -54,9 +54,7 @@ def text_of(item: Any, index: int | None) -> str:
     if isinstance(content, str):
         return content
     if content is None:
-        raise TypeError(
-            f"{where}: expected a str or a document with page_content, got {type(item).__name__}"
-        )
+        raise TypeError(f"{where}: expected a str or a document with page_content, got {type(item).__name__}")
     raise TypeError(f"{where}: page_content must be a str, got {type(content).__name__}")
 
 
@@ -68,9 +66,21 @@ def progress_bar(iterable: Iterable, total: int | None, enabled: bool, desc: str
 
     return tqdm(iterable, total=total, desc=desc, unit="doc")
 
+
 def length(obj: Any) -> int | None:
     """``len(obj)``, None for an iterable without a length (a generator)."""
     try:
         return len(obj)
     except TypeError:
         return None
+
+
+#: The model call's settings where the user gives none (`GLiNER.inference` arguments).
+INFERENCE_DEFAULTS = {
+    "threshold": 0.5,
+    "flat_ner": True,
+    "multi_label": False,
+    "batch_size": 8,
+    "max_batch_tokens": 8192,
+    "chunk_size": 256,
+}

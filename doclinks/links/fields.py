@@ -90,7 +90,9 @@ def add_link_fields(
     metadata = doc.metadata
     for name in fields:
         if name in metadata and not isinstance(metadata[name], list):
-            raise TypeError(f"metadata[{name!r}] must be a list to hold link values, got {type(metadata[name]).__name__}")
+            raise TypeError(
+                f"metadata[{name!r}] must be a list to hold link values, got {type(metadata[name]).__name__}"
+            )
     for name, values in fields.items():
         existing = metadata.setdefault(name, [])
         for value in values:

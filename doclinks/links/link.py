@@ -15,11 +15,12 @@ order they were added.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
-__all__ = ["Link", "as_link", "add_links", "get_links", "link_sides", "DIRECTIONS"]
+__all__ = ["Link", "LinkExtractor", "as_link", "add_links", "get_links", "link_sides", "DIRECTIONS"]
 
 #: The valid values of `Link.direction`.
 DIRECTIONS = ("in", "out", "bidir")
@@ -53,9 +54,7 @@ class Link:
             if not isinstance(value, str):
                 raise TypeError(f"Link.{name} must be a str, got {type(value).__name__}: {value!r}")
         if self.direction not in DIRECTIONS:
-            raise ValueError(
-                f"Link.direction must be one of {DIRECTIONS}, got {self.direction!r}"
-            )
+            raise ValueError(f"Link.direction must be one of {DIRECTIONS}, got {self.direction!r}")
         if not self.kind:
             raise ValueError("Link.kind must be a non-empty string")
         if not self.tag:
@@ -119,24 +118,18 @@ def _flatten(items: Iterable[Any]) -> Iterable[Link]:
         if isinstance(item, Link):
             yield item
         elif isinstance(item, (str, bytes, dict)) or not isinstance(item, Iterable):
-            raise TypeError(
-                f"expected a Link or an iterable of Links, got {type(item).__name__}: {item!r}"
-            )
+            raise TypeError(f"expected a Link or an iterable of Links, got {type(item).__name__}: {item!r}")
         else:
             if isinstance(item, (set, frozenset)):
                 # Sets have no order of their own (it changes with the string hash seed):
                 # add their links sorted, so metadata["links"] is the same in every run.
                 bad = next((sub for sub in item if not isinstance(sub, Link)), None)
                 if bad is not None:
-                    raise TypeError(
-                        f"expected a Link inside the iterable, got {type(bad).__name__}: {bad!r}"
-                    )
+                    raise TypeError(f"expected a Link inside the iterable, got {type(bad).__name__}: {bad!r}")
                 item = sorted(item, key=lambda link: (link.kind, link.tag, link.direction))
             for sub in item:
                 if not isinstance(sub, Link):
-                    raise TypeError(
-                        f"expected a Link inside the iterable, got {type(sub).__name__}: {sub!r}"
-                    )
+                    raise TypeError(f"expected a Link inside the iterable, got {type(sub).__name__}: {sub!r}")
                 yield sub
 
 
@@ -156,9 +149,7 @@ def add_links(doc: Any, *links: Link | Iterable[Link]) -> None:
     new = list(_flatten(links))  # validate everything before touching the document
     existing = doc.metadata.setdefault("links", [])
     if not isinstance(existing, list):
-        raise TypeError(
-            f'metadata["links"] must be a list, got {type(existing).__name__}'
-        )
+        raise TypeError(f'metadata["links"] must be a list, got {type(existing).__name__}')
     seen = set(existing)
     for link in new:
         if link not in seen:
@@ -185,3 +176,18 @@ def link_sides(links: Iterable[Link]) -> tuple[frozenset[tuple[str, str]], froze
         frozenset(link.key for link in links if link.reaches),
         frozenset(link.key for link in links if link.reached),
     )
+
+
+InputT = TypeVar("InputT")
+
+
+class LinkExtractor(ABC, Generic[InputT]):
+    """Interface of link extractors: `extract_one` gives the links of one input, `extract_many` of many."""
+
+    @abstractmethod
+    def extract_one(self, input: InputT) -> set[Link]:
+        """The links of one input."""
+
+    def extract_many(self, inputs: Iterable[InputT]) -> Iterable[set[Link]]:
+        """The links of each input, in input order (default: `extract_one` on each)."""
+        return map(self.extract_one, inputs)

@@ -67,7 +67,6 @@ def clear_model_cache() -> None:
         _models.clear()
 
 
-
 def reads_descriptions(model: Any) -> bool:
     """Whether a model was trained to read label descriptions: a doclinks checkpoint says so with
     ``"trained_with_descriptions": true`` in its gliner_config.json (none of the `gliner` family's

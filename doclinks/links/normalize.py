@@ -258,9 +258,9 @@ PERSON_LABEL_WORDS = frozenset(
 NAME_PARTICLES = frozenset(
     "of the and for de del della di da das do dos du des la le van von der den ten ter bin ibn al el y & on upon in".split()
 )
+
+
 def is_person_kind(kind: str) -> bool:
     """Whether the label of a link kind ("entity:Person" -> "Person") names people (`PERSON_LABEL_WORDS`)."""
     label = kind.rsplit(":", 1)[-1]
     return bool(PERSON_LABEL_WORDS.intersection(re.findall(r"[^\W\d_]+", label.casefold())))
-
-

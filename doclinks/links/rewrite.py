@@ -109,7 +109,9 @@ def _canonical_tags(docs, kinds, honorifics, fold_accents, merge_partial, policy
     occurrences = []
     apart: set[tuple[str, str]] = set()
     for doc in docs:
-        found, kept_apart = tag_occurrences(doc, kinds=kinds, scope=scope, honorifics=honorifics, fold_accents=fold_accents)
+        found, kept_apart = tag_occurrences(
+            doc, kinds=kinds, scope=scope, honorifics=honorifics, fold_accents=fold_accents
+        )
         occurrences += found
         apart |= kept_apart
     return canonicalize(

@@ -61,7 +61,9 @@ class LinkExtractorTransformer:
         progress: bool = False,
     ):
         if isinstance(link_extractors, (str, bytes)) or not isinstance(link_extractors, Iterable):
-            raise TypeError(f"link_extractors: expected a list of link extractors, got {type(link_extractors).__name__}")
+            raise TypeError(
+                f"link_extractors: expected a list of link extractors, got {type(link_extractors).__name__}"
+            )
         self.link_extractors = list(link_extractors)
         for i, extractor in enumerate(self.link_extractors):
             if not callable(getattr(extractor, "extract_many", None)):
@@ -96,7 +98,9 @@ class LinkExtractorTransformer:
                     add_links(doc, [as_link(link, f"{type(extractor).__name__}.extract_many") for link in links])
                     count += 1
                 if count != len(out):
-                    raise ValueError(f"{type(extractor).__name__}.extract_many gave {count} results for {len(out)} documents")
+                    raise ValueError(
+                        f"{type(extractor).__name__}.extract_many gave {count} results for {len(out)} documents"
+                    )
         glinered = [e for e in self.link_extractors if isinstance(e, GLiNERLinkExtractor)]
         if self.normalize_links:
             for e in glinered:

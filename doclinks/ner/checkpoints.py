@@ -64,7 +64,9 @@ def resolve_directory(
     if local.is_dir():
         return local
     name = str(path_or_hub_id)
-    looks_like_path = local.is_absolute() or name.startswith((".", "~")) or name.count("/") > 1 or (os.sep == "\\" and "\\" in name)
+    looks_like_path = (
+        local.is_absolute() or name.startswith((".", "~")) or name.count("/") > 1 or (os.sep == "\\" and "\\" in name)
+    )
     if looks_like_path:
         raise FileNotFoundError(f"No checkpoint folder at {local}")
     from huggingface_hub import snapshot_download
@@ -98,7 +100,9 @@ def _tokenizer_from(folder: Path, fallback: str | None, what: str, why: str, loc
 
     source = folder if (folder / "tokenizer_config.json").is_file() else fallback
     if source is None:
-        raise CheckpointError(f"Cannot load the {what}: {folder} holds no tokenizer files and no fallback is set; {why}")
+        raise CheckpointError(
+            f"Cannot load the {what}: {folder} holds no tokenizer files and no fallback is set; {why}"
+        )
     try:
         return AutoTokenizer.from_pretrained(source, local_files_only=local_files_only)
     except Exception as exc:
@@ -117,7 +121,9 @@ def load_labels_tokenizer(config: GLiNERConfig, directory: Path, local_files_onl
         f"a bi-encoder checkpoint without a {LABELS_TOKENIZER_DIR}/ folder needs labels_encoder to be a local folder "
         "or a reachable hub id"
     )
-    return _tokenizer_from(directory / LABELS_TOKENIZER_DIR, config.labels_encoder, "labels tokenizer", why, local_files_only)
+    return _tokenizer_from(
+        directory / LABELS_TOKENIZER_DIR, config.labels_encoder, "labels tokenizer", why, local_files_only
+    )
 
 
 def _encoder_config(values: dict | None, source: str | None, key: str, source_key: str, local_files_only: bool):
@@ -145,7 +151,9 @@ def _encoder_config(values: dict | None, source: str | None, key: str, source_ke
 def build_backbone(config: GLiNERConfig, local_files_only: bool = False) -> PreTrainedModel:
     """An untrained transformers encoder of the checkpoint's architecture (weights come from the checkpoint);
     a Llama decoder is made bidirectional, as `gliner` makes it through `llm2vec` (`decoders`)."""
-    encoder_config = _encoder_config(config.encoder_config, config.model_name, "encoder_config", "model_name", local_files_only)
+    encoder_config = _encoder_config(
+        config.encoder_config, config.model_name, "encoder_config", "model_name", local_files_only
+    )
     if config.encoder_config is None and config.vocab_size != -1:
         encoder_config.vocab_size = config.vocab_size
     return build_encoder(encoder_config, "encoder_config")
@@ -260,7 +268,9 @@ def load_checkpoint(directory: Path, *, local_files_only: bool = False):
     config = GLiNERConfig.from_file(config_path)
     weights_path = find_weights(directory)
     tokenizer = load_tokenizer(config, directory, local_files_only)
-    network = GLiNERNetwork(config, build_backbone(config, local_files_only), build_labels_backbone(config, local_files_only))
+    network = GLiNERNetwork(
+        config, build_backbone(config, local_files_only), build_labels_backbone(config, local_files_only)
+    )
     add_special_tokens(config, tokenizer, network)
     load_weights(network, read_state_dict(weights_path), weights_path)
     network.eval()

@@ -121,7 +121,9 @@ class GLiNERConfig:
         if extra.get("labels_decoder") is not None:
             refuse("labels_decoder", extra["labels_decoder"], "label-generating models are out of scope")
         if self.span_mode not in ("markerV0", TOKEN_LEVEL):
-            refuse("span_mode", self.span_mode, f"only span_mode 'markerV0' (span-level) and {TOKEN_LEVEL!r} are supported")
+            refuse(
+                "span_mode", self.span_mode, f"only span_mode 'markerV0' (span-level) and {TOKEN_LEVEL!r} are supported"
+            )
         if extra.get("represent_spans"):
             refuse("represent_spans", extra["represent_spans"], "token-level models with a span head are out of scope")
         if self.labels_encoder is not None and (not isinstance(self.labels_encoder, str) or not self.labels_encoder):
@@ -138,7 +140,9 @@ class GLiNERConfig:
                 refuse("post_fusion_schema", schema, f"expected steps of {', '.join(FUSION_STEPS)} joined by '-'")
             unknown = [step for step in schema.split("-") if step not in FUSION_STEPS]
             if unknown:
-                refuse("post_fusion_schema", schema, f"unknown step(s) {unknown}; the steps are {', '.join(FUSION_STEPS)}")
+                refuse(
+                    "post_fusion_schema", schema, f"unknown step(s) {unknown}; the steps are {', '.join(FUSION_STEPS)}"
+                )
         layers = extra.get("num_post_fusion_layers", 1)
         if not isinstance(layers, int) or isinstance(layers, bool) or layers < 0:
             refuse("num_post_fusion_layers", layers, "expected an integer >= 0")
@@ -147,7 +151,9 @@ class GLiNERConfig:
         if extra.get("span_encoder_config") is not None:
             refuse("span_encoder_config", extra["span_encoder_config"], "span context encoders are out of scope")
         if extra.get("precomputed_prompts_mode"):
-            refuse("precomputed_prompts_mode", extra["precomputed_prompts_mode"], "precomputed prompts are out of scope")
+            refuse(
+                "precomputed_prompts_mode", extra["precomputed_prompts_mode"], "precomputed prompts are out of scope"
+            )
         if self.subtoken_pooling != "first":
             refuse("subtoken_pooling", self.subtoken_pooling, "only 'first' is supported")
         if self.words_splitter_type != "whitespace":

@@ -50,7 +50,7 @@ def make_bidirectional(model) -> None:
 
 
 def decoder_kind(model_type: str | None) -> str | None:
-    """"bidirectional", "causal" or None (an encoder-only model); ValueError for a decoder type doclinks refuses."""
+    """ "bidirectional", "causal" or None (an encoder-only model); ValueError for a decoder type doclinks refuses."""
     if model_type in BIDIRECTIONAL:
         return "bidirectional"
     if model_type in CAUSAL_AS_LLM2VEC:

@@ -47,7 +47,9 @@ def find_candidates(
     return _token_rows(probs, threshold, bounds) if token_level else _span_rows(probs, threshold, bounds)
 
 
-def find_token_candidates(logits: torch.Tensor, threshold: float, *bounds: torch.Tensor) -> list[list[tuple[int, int, int, float]]]:
+def find_token_candidates(
+    logits: torch.Tensor, threshold: float, *bounds: torch.Tensor
+) -> list[list[tuple[int, int, int, float]]]:
     """`find_candidates` of a token-level model (``token_level=True``; the same arguments)."""
     return find_candidates(logits, threshold, *bounds, token_level=True)
 
@@ -142,7 +144,9 @@ def greedy_decode(candidates: list[Candidate], flat_ner: bool = True, multi_labe
     return chosen
 
 
-def within_breaks(candidates: list[Candidate], word_starts: list[int], word_ends: list[int], breaks: list[int]) -> list[Candidate]:
+def within_breaks(
+    candidates: list[Candidate], word_starts: list[int], word_ends: list[int], breaks: list[int]
+) -> list[Candidate]:
     """The candidates whose characters (`word_starts[start]` to `word_ends[end]`) hold no break of
     `breaks` (sorted character positions, `doclinks.boundaries.break_positions`). Applied before
     `greedy_decode`, so that a span crossing a sentence end cannot shadow the best span inside one."""

@@ -255,7 +255,12 @@ class GLiNER:
         else:
             lengths = [bounds[i + 1] - bounds[i] for i in range(len(prompts))]
             groups = [
-                (idx, inputs.tokenize_prompt(self.tokenizer, [prompts[i] for i in idx], config.ent_token, config.sep_token))
+                (
+                    idx,
+                    inputs.tokenize_prompt(
+                        self.tokenizer, [prompts[i] for i in idx], config.ent_token, config.sep_token
+                    ),
+                )
                 for idx in inputs.plan_label_groups(lengths, budget - 1)
             ]
         if len(self._prompt_cache) > 1024:
@@ -302,9 +307,13 @@ class GLiNER:
                     shape_ids = None
                     if shapes is not None:
                         text_end = len(ids) - len(self.special.suffix)
-                        shape_ids = inputs.row_shape_ids(len(ids), word_pos, word_pieces[start:end], shapes[start:end], text_end)
+                        shape_ids = inputs.row_shape_ids(
+                            len(ids), word_pos, word_pieces[start:end], shapes[start:end], text_end
+                        )
                     segments.append(
-                        inputs.Segment(t, start, core_start, core_end, label_indices, ids, word_pos, label_pos, shape_ids)
+                        inputs.Segment(
+                            t, start, core_start, core_end, label_indices, ids, word_pos, label_pos, shape_ids
+                        )
                     )
         candidates: list[list[Candidate]] = [[] for _ in texts]
         for batch in self._batches(segments, batch_size, max_batch_tokens):
@@ -325,12 +334,16 @@ class GLiNER:
                 start, end = starts[c.start], ends[c.end]
                 if nfc is not None:
                     start, end = nfc[1][start], nfc[2][end - 1]
-                entities.append({"start": start, "end": end, "text": text[start:end], "label": names[c.label], "score": c.score})
+                entities.append(
+                    {"start": start, "end": end, "text": text[start:end], "label": names[c.label], "score": c.score}
+                )
             results.append(entities)
         return results
 
     @staticmethod
-    def _batches(segments: list[inputs.Segment], batch_size: int, max_batch_tokens: int) -> Iterator[list[inputs.Segment]]:
+    def _batches(
+        segments: list[inputs.Segment], batch_size: int, max_batch_tokens: int
+    ) -> Iterator[list[inputs.Segment]]:
         """Rows sorted by length, cut into batches of at most `batch_size` rows and `max_batch_tokens` padded tokens."""
         batch: list[inputs.Segment] = []
         for seg in sorted(segments, key=lambda s: s.length):

@@ -42,7 +42,9 @@ def word_shape(word: str) -> int:
     return SHAPE_MIXED
 
 
-def row_shape_ids(length: int, word_positions: list[int], word_pieces: list[list[int]], shapes: list[int], text_end: int) -> list[int]:
+def row_shape_ids(
+    length: int, word_positions: list[int], word_pieces: list[list[int]], shapes: list[int], text_end: int
+) -> list[int]:
     """Shape id of every token of a row of `length` tokens: each word's sub-tokens (up to `text_end`, where
     the row's suffix begins) get its shape, every other token (specials, prompts) `SHAPE_NONE`."""
     out = [SHAPE_NONE] * length

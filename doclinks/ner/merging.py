@@ -14,7 +14,9 @@ from .checkpoints import load_checkpoint, load_labels_tokenizer, parse_dtype, sa
 from .config import CheckpointError
 
 
-def export_checkpoint(source: str | os.PathLike, target: str | os.PathLike, *, dtype: str | torch.dtype | None = "fp16") -> Path:
+def export_checkpoint(
+    source: str | os.PathLike, target: str | os.PathLike, *, dtype: str | torch.dtype | None = "fp16"
+) -> Path:
     """Copy a checkpoint folder to `target` with its weights cast to `dtype` (fp16: half the size).
 
     Only the weights file, `gliner_config.json` and the tokenizer files are written (no trainer state).

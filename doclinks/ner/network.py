@@ -54,7 +54,9 @@ def config_int(model: PreTrainedModel, name: str) -> int:
 def projection_layer(in_dim: int, dropout: float, out_dim: int | None = None) -> nn.Sequential:
     """Upstream's two-layer FFN: Linear(in, 4*out), ReLU, Dropout, Linear(4*out, out)."""
     out_dim = in_dim if out_dim is None else out_dim
-    return nn.Sequential(nn.Linear(in_dim, out_dim * 4), nn.ReLU(), nn.Dropout(dropout), nn.Linear(out_dim * 4, out_dim))
+    return nn.Sequential(
+        nn.Linear(in_dim, out_dim * 4), nn.ReLU(), nn.Dropout(dropout), nn.Linear(out_dim * 4, out_dim)
+    )
 
 
 class _Backbone(nn.Module):
@@ -258,9 +260,7 @@ class GLiNERNetwork(nn.Module):
     """Encoder (plus a labels encoder for bi-encoders), optional BiLSTM, and either the span head and label
     projection (span-level models) or the token head (token-level models) of a GLiNER model."""
 
-    def __init__(
-        self, config: GLiNERConfig, backbone: PreTrainedModel, labels_backbone: PreTrainedModel | None = None
-    ):
+    def __init__(self, config: GLiNERConfig, backbone: PreTrainedModel, labels_backbone: PreTrainedModel | None = None):
         super().__init__()
         if config.bi_encoder != (labels_backbone is not None):
             raise ValueError("a labels encoder is required by, and only by, a bi-encoder config (labels_encoder)")

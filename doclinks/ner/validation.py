@@ -28,13 +28,17 @@ def check_label_set(labels: object, argument: str = "labels", *, allow_str: bool
     """
     if isinstance(labels, str):
         if not allow_str:
-            raise TypeError(f"{argument}: expected a list of label names, got a single str {labels!r}; write [{labels!r}]")
+            raise TypeError(
+                f"{argument}: expected a list of label names, got a single str {labels!r}; write [{labels!r}]"
+            )
         labels = [labels]
     if isinstance(labels, Mapping):
         names, prompts = [], []
         for name, description in labels.items():
             if not isinstance(name, str) or not isinstance(description, str):
-                raise TypeError(f"{argument}: a label dict must map str names to str descriptions, got {name!r}: {description!r}")
+                raise TypeError(
+                    f"{argument}: a label dict must map str names to str descriptions, got {name!r}: {description!r}"
+                )
             if not name.strip():
                 raise ValueError(f"{argument}: a label is empty or only whitespace")
             if not description.strip():

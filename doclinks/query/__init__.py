@@ -16,8 +16,18 @@ from .parsed import Constraint, ParsedQuery, Span
 from .parser import MAX_QUERY_CHARS, QueryParser
 
 __all__ = [
-    "FIELD_TYPES", "FieldSpec", "load_fields", "ValueLinker", "ValueNotUnderstood", "Constraint", "ParsedQuery",
-    "Span", "QueryParser", "MAX_QUERY_CHARS", "GLiNERSelfQueryRetriever", "DoclinksTranslator",
+    "FIELD_TYPES",
+    "FieldSpec",
+    "load_fields",
+    "ValueLinker",
+    "ValueNotUnderstood",
+    "Constraint",
+    "ParsedQuery",
+    "Span",
+    "QueryParser",
+    "MAX_QUERY_CHARS",
+    "GLiNERSelfQueryRetriever",
+    "DoclinksTranslator",
 ]
 
 

@@ -17,8 +17,17 @@ __all__ = ["FieldSpec", "FIELD_TYPES", "load_fields", "check_fields"]
 
 #: The field types, with the aliases LangChain's AttributeInfo examples use.
 FIELD_TYPES = ("string", "integer", "float", "date", "boolean", "list[string]")
-_ALIASES = {"str": "string", "int": "integer", "number": "float", "bool": "boolean", "list[str]": "list[string]",
-            "list": "list[string]", "array": "list[string]", "datetime": "date", "timestamp": "date"}
+_ALIASES = {
+    "str": "string",
+    "int": "integer",
+    "number": "float",
+    "bool": "boolean",
+    "list[str]": "list[string]",
+    "list": "list[string]",
+    "array": "list[string]",
+    "datetime": "date",
+    "timestamp": "date",
+}
 
 
 @dataclass(frozen=True)
@@ -77,13 +86,18 @@ class FieldSpec:
     @classmethod
     def from_attribute_info(cls, info: Any, labels: Sequence[str] = ()) -> FieldSpec:
         """From a LangChain ``AttributeInfo`` (or a dict with name, description, type)."""
+
         def get(key: str, default: Any = None) -> Any:
             return info.get(key, default) if isinstance(info, Mapping) else getattr(info, key, default)
 
-        return cls(get("name"), get("description") or "", get("type") or "string", tuple(labels or get("labels", ()) or ()))
+        return cls(
+            get("name"), get("description") or "", get("type") or "string", tuple(labels or get("labels", ()) or ())
+        )
 
 
-def check_fields(fields: Iterable[FieldSpec | Mapping[str, Any] | Any], *, shared_labels: bool = False) -> list[FieldSpec]:
+def check_fields(
+    fields: Iterable[FieldSpec | Mapping[str, Any] | Any], *, shared_labels: bool = False
+) -> list[FieldSpec]:
     """Fields as `FieldSpec`s (dicts and AttributeInfos converted), checked: names unique, and no label
     shared by two fields (the model's span would not say which field it is) unless `shared_labels`:
     string fields whose values are linked to a store's may share a label ("person" for director and
@@ -106,9 +120,11 @@ def check_fields(fields: Iterable[FieldSpec | Mapping[str, Any] | Any], *, share
             if key in owner:
                 strings = {owner[key][1], f.type} <= {"string", "list[string]"}
                 if not (shared_labels and strings):
-                    raise ValueError(f"label {label!r} belongs to two fields, {owner[key][0]!r} and {f.name!r}: "
-                                     "give each field its own labels (string fields may share one when their "
-                                     "values are linked to a store's)")
+                    raise ValueError(
+                        f"label {label!r} belongs to two fields, {owner[key][0]!r} and {f.name!r}: "
+                        "give each field its own labels (string fields may share one when their "
+                        "values are linked to a store's)"
+                    )
             owner.setdefault(key, (f.name, f.type))
     return out
 
@@ -124,7 +140,7 @@ def load_fields(source: str | os.PathLike | Sequence[Any], *, shared_labels: boo
         if isinstance(data, dict):
             data = data.get("fields")
         if not isinstance(data, list):
-            raise ValueError(f"{os.fspath(source)}: expected a list of fields (or {{\"fields\": [...]}})")
+            raise ValueError(f'{os.fspath(source)}: expected a list of fields (or {{"fields": [...]}})')
         source = data
     fields = []
     for i, item in enumerate(source):
@@ -132,6 +148,8 @@ def load_fields(source: str | os.PathLike | Sequence[Any], *, shared_labels: boo
             unknown = set(item) - {"name", "description", "type", "labels", "years", "units"}
             if unknown:
                 raise ValueError(f"field {i}: unknown keys {sorted(unknown)}")
-            item = FieldSpec(**{**item, "labels": tuple(item.get("labels") or ()), "units": tuple(item.get("units") or ())})
+            item = FieldSpec(
+                **{**item, "labels": tuple(item.get("labels") or ()), "units": tuple(item.get("units") or ())}
+            )
         fields.append(item)
     return check_fields(fields, shared_labels=shared_labels)

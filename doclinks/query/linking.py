@@ -55,7 +55,9 @@ class ValueLinker:
     """
 
     def __init__(self, vocabulary: Mapping[str, Iterable[str]]) -> None:
-        self.vocabulary = {f: sorted({v for v in values if isinstance(v, str) and v.strip()}) for f, values in vocabulary.items()}
+        self.vocabulary = {
+            f: sorted({v for v in values if isinstance(v, str) and v.strip()}) for f, values in vocabulary.items()
+        }
         self._folded: dict[str, dict[str, list[str]]] = {}
         self._starts: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
         self._words: dict[str, dict[str, set[str]]] = {}
@@ -121,7 +123,7 @@ class ValueLinker:
         for i, (start, _, word) in enumerate(tokens):
             for value_words, value in index.get(word, ()):
                 n = len(value_words)
-                if tuple(w for _, _, w in tokens[i:i + n]) == value_words:
+                if tuple(w for _, _, w in tokens[i : i + n]) == value_words:
                     found.append((start, tokens[i + n - 1][1], value))
         found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
         out: list[tuple[int, int, str]] = []

@@ -22,7 +22,7 @@ def split_values(text: str) -> tuple[list[str], str | None]:
     joiners = set()
     parts, last = [], 0
     for m in _SPLIT.finditer(text):
-        parts.append(text[last:m.start()])
+        parts.append(text[last : m.start()])
         word = (m.group(1) or m.group(2) or ("/" if "/" in m.group(0) else ",")).lower()
         joiners.add(JOINERS.get(word))
         last = m.end()

@@ -10,9 +10,29 @@ import re
 __all__ = ["strip_negation", "negation_before", "NEGATION_CUES"]
 
 #: Words that exclude what follows them.
-NEGATION_CUES = ("not", "no", "non", "without", "except", "excluding", "exclude", "but not", "other than",
-                 "never", "nothing", "isn't", "aren't", "don't", "doesn't", "avoid", "avoiding", "anything but",
-                 "apart from", "minus", "w/o")
+NEGATION_CUES = (
+    "not",
+    "no",
+    "non",
+    "without",
+    "except",
+    "excluding",
+    "exclude",
+    "but not",
+    "other than",
+    "never",
+    "nothing",
+    "isn't",
+    "aren't",
+    "don't",
+    "doesn't",
+    "avoid",
+    "avoiding",
+    "anything but",
+    "apart from",
+    "minus",
+    "w/o",
+)
 _CUE = "|".join(re.escape(c) for c in sorted(NEGATION_CUES, key=len, reverse=True))
 # Inside a span the model gave, only unambiguous cues count: "No Country for Old Men" is a title.
 _LEADING = re.compile(r"^\s*(?:non|not|without|except|excluding)(?:\s+|-)(?=\S)", re.I)
@@ -27,7 +47,7 @@ def strip_negation(text: str) -> tuple[bool, str]:
     non-fiction" -> (False, "fiction")."""
     negated = False
     while m := _LEADING.match(text):
-        negated, text = not negated, text[m.end():]
+        negated, text = not negated, text[m.end() :]
     return negated, text.strip()
 
 

@@ -16,18 +16,49 @@ class ValueNotUnderstood(ValueError):
     """A phrase holds no value of the kind asked for (the parser leaves its span in `unused`)."""
 
 
-_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-          "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 _TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 #: Number words and their values ("a dozen" is 12).
-NUMBER_WORDS = {**{w: i for i, w in enumerate(_UNITS)}, **{w: 10 * i for i, w in enumerate(_TENS) if w},
-                "dozen": 12, "a": 1, "an": 1, "single": 1, "couple": 2}
+NUMBER_WORDS = {
+    **{w: i for i, w in enumerate(_UNITS)},
+    **{w: 10 * i for i, w in enumerate(_TENS) if w},
+    "dozen": 12,
+    "a": 1,
+    "an": 1,
+    "single": 1,
+    "couple": 2,
+}
 _SCALES = {"hundred": 100, "thousand": 1000, "k": 1000, "million": 1_000_000, "m": 1_000_000}
 
 _DIGITS = r"(?<![\w.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])-?\d+(?:\.\d+)?|(?<![\w\d])\.\d+"
 _NUMBER_RE = re.compile(rf"(?P<cur>[$€£])?\s?(?P<num>{_DIGITS})(?:\s?(?P<scale>k\b|m\b|thousand\b|million\b))?", re.I)
-_WORD_RE = re.compile(r"\b(?:(?:" + "|".join(sorted([*_UNITS, *filter(None, _TENS), "hundred", "thousand", "dozen"],
-                                                     key=len, reverse=True)) + r")(?:[\s-]+(?:and\s+)?)?)+\b", re.I)
+_WORD_RE = re.compile(
+    r"\b(?:(?:"
+    + "|".join(sorted([*_UNITS, *filter(None, _TENS), "hundred", "thousand", "dozen"], key=len, reverse=True))
+    + r")(?:[\s-]+(?:and\s+)?)?)+\b",
+    re.I,
+)
 
 #: Comparison words: before a number ("under $20") or after it ("4 stars or more", "5+").
 COMPARATORS: list[tuple[str, str]] = [
@@ -37,9 +68,13 @@ COMPARATORS: list[tuple[str, str]] = [
     (r"\b(?:at least|no less than|not less than|min(?:imum)?|>=)\s*$", "gte"),
 ]
 _UNIT = r"^\s*(?:[^\W\d]+\s+)?"  # "4 stars or more": one unit word may come between
-_AFTER = [(r"^\s*\+|" + _UNIT + r"(?:or (?:more|higher|better|above|over|up)|and (?:up|above|over|more)|plus)\b", "gte"),
-          (_UNIT + r"(?:or (?:less|fewer|lower|under|below|cheaper))\b", "lte")]
-_RANGE_RE = re.compile(r"\b(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|-)\s+(?P<b>.+)$|^(?P<c>.+?)\s*(?:-|–|to)\s*(?P<d>.+)$", re.I)
+_AFTER = [
+    (r"^\s*\+|" + _UNIT + r"(?:or (?:more|higher|better|above|over|up)|and (?:up|above|over|more)|plus)\b", "gte"),
+    (_UNIT + r"(?:or (?:less|fewer|lower|under|below|cheaper))\b", "lte"),
+]
+_RANGE_RE = re.compile(
+    r"\b(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|-)\s+(?P<b>.+)$|^(?P<c>.+?)\s*(?:-|–|to)\s*(?P<d>.+)$", re.I
+)
 
 
 def _word_number(text: str) -> float | None:

@@ -76,17 +76,29 @@ class QueryParser:
             (default True).
     """
 
-    def __init__(self, model: Any, fields: Iterable[Any], *, linker: ValueLinker | None = None,
-                 entity_labels: Iterable[str] | dict[str, str] = (), threshold: float = 0.5,
-                 timezone: str | None = None, batch_size: int = 32, scan_values: bool = True,
-                 tags: Sequence[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        model: Any,
+        fields: Iterable[Any],
+        *,
+        linker: ValueLinker | None = None,
+        entity_labels: Iterable[str] | dict[str, str] = (),
+        threshold: float = 0.5,
+        timezone: str | None = None,
+        batch_size: int = 32,
+        scan_values: bool = True,
+        tags: Sequence[tuple[str, str]] | None = None,
+    ) -> None:
         self.tags = list(tags) if tags is not None else None
         self.model = model
         self.fields = check_fields(fields, shared_labels=linker is not None)
         self.linker = linker
         self.scan_values = scan_values
-        self.entity_kinds = dict(entity_labels) if isinstance(entity_labels, dict) else \
-            {label: "entity:" + label.title() for label in entity_labels}
+        self.entity_kinds = (
+            dict(entity_labels)
+            if isinstance(entity_labels, dict)
+            else {label: "entity:" + label.title() for label in entity_labels}
+        )
         self._by_label: dict[str, list[FieldSpec]] = {}
         for f in self.fields:
             for label in f.labels:
@@ -134,7 +146,7 @@ class QueryParser:
         out = ParsedQuery(query=query, today=today)
         model_spans = []
         for e in sorted(entities, key=lambda e: (e["start"], e["end"])):
-            span = Span(int(e["start"]), int(e["end"]), query[e["start"]:e["end"]], e["label"], float(e["score"]))
+            span = Span(int(e["start"]), int(e["end"]), query[e["start"] : e["end"]], e["label"], float(e["score"]))
             if span.label in self.entity_kinds:
                 out.entities.append(span)
             elif span.label not in self._by_label:
@@ -186,8 +198,9 @@ class QueryParser:
             out += [(Span(s, e, query[s:e], label, 1.0), spec) for s, e in found]
         return out
 
-    def _add(self, out: ParsedQuery, query: str, span: Span, spec: FieldSpec, today: date,
-             others: list[tuple[int, int]]) -> None:
+    def _add(
+        self, out: ParsedQuery, query: str, span: Span, spec: FieldSpec, today: date, others: list[tuple[int, int]]
+    ) -> None:
         try:
             made = self._constraints(query, span, spec, today, others)
         except ValueNotUnderstood as exc:
@@ -196,8 +209,9 @@ class QueryParser:
         for c in made:
             (out.unknown if c.link == "unknown" else out.constraints).append(c)
 
-    def _constraints(self, query: str, span: Span, spec: FieldSpec, today: date,
-                     others: list[tuple[int, int]]) -> list[Constraint]:
+    def _constraints(
+        self, query: str, span: Span, spec: FieldSpec, today: date, others: list[tuple[int, int]]
+    ) -> list[Constraint]:
         left, right, negated = value_phrase(query, span.start, span.end, others)
         base: dict[str, Any] = dict(field=spec.name, type=spec.type, start=span.start, end=span.end,
                                     phrase_start=left, phrase_end=right, score=span.score, label=span.label)  # fmt: skip
@@ -208,7 +222,9 @@ class QueryParser:
                 raise ValueNotUnderstood(f"no value in {span.text!r}")
             linked = [(v, self.linker.link(spec.name, v) if self.linker else None) for v in values]
             out = []
-            known = [(v, l.value if l else v, l.how if l else None) for v, l in linked if l is None or l.value is not None]
+            known = [
+                (v, l.value if l else v, l.how if l else None) for v, l in linked if l is None or l.value is not None
+            ]
             for v, l in linked:
                 if l is not None and l.value is None:
                     out.append(Constraint(operator="eq", value=v, written=v, link="unknown", **base))
@@ -219,8 +235,15 @@ class QueryParser:
                     out.append(Constraint(operator="ne" if negated else "eq", value=value, written=written,
                                           link=how, **base))  # fmt: skip
             else:
-                out.append(Constraint(operator="nin" if negated else "in", value=[k[1] for k in known],
-                                      written=[k[0] for k in known], link=_weakest([k[2] for k in known]), **base))
+                out.append(
+                    Constraint(
+                        operator="nin" if negated else "in",
+                        value=[k[1] for k in known],
+                        written=[k[0] for k in known],
+                        link=_weakest([k[2] for k in known]),
+                        **base,
+                    )
+                )
             return out
         phrase = query[left:right]
         if negated:
@@ -250,29 +273,49 @@ def _merge_alternatives(query: str, constraints: list[Constraint], specs: dict[s
         if prev is None or not _mergeable(query, prev, c, specs):
             out.append(c)
             continue
-        values = (prev.value if prev.operator == "in" else [prev.value]) + (c.value if c.operator == "in" else [c.value])
-        written = (prev.written if prev.operator == "in" else [prev.written]) + \
-            (c.written if c.operator == "in" else [c.written])
+        values = (prev.value if prev.operator == "in" else [prev.value]) + (
+            c.value if c.operator == "in" else [c.value]
+        )
+        written = (prev.written if prev.operator == "in" else [prev.written]) + (
+            c.written if c.operator == "in" else [c.written]
+        )
         out[out.index(prev)] = Constraint(
-            field=c.field, type=c.type, operator="in", value=list(dict.fromkeys(values)), start=prev.start, end=c.end,
-            phrase_start=prev.phrase_start, phrase_end=max(prev.phrase_end, c.phrase_end),
-            score=min(prev.score, c.score), label=c.label, written=written, link=_weakest([prev.link, c.link]))
+            field=c.field,
+            type=c.type,
+            operator="in",
+            value=list(dict.fromkeys(values)),
+            start=prev.start,
+            end=c.end,
+            phrase_start=prev.phrase_start,
+            phrase_end=max(prev.phrase_end, c.phrase_end),
+            score=min(prev.score, c.score),
+            label=c.label,
+            written=written,
+            link=_weakest([prev.link, c.link]),
+        )
     return out
 
 
 def _mergeable(query: str, prev: Constraint, c: Constraint, specs: dict[str, FieldSpec]) -> bool:
     """Whether `c` merges into `prev`, an earlier constraint on its field (see `_merge_alternatives`)."""
-    if not (prev.operator in ("eq", "in") and c.operator in ("eq", "in") and prev.type in ("string", "list[string]")
-            and prev.end <= c.start):
+    if not (
+        prev.operator in ("eq", "in")
+        and c.operator in ("eq", "in")
+        and prev.type in ("string", "list[string]")
+        and prev.end <= c.start
+    ):
         return False
     if specs[c.field].type != "list[string]":
         return True
-    between = query[prev.end:c.start].lower()
+    between = query[prev.end : c.start].lower()
     return bool(re.fullmatch(r"\W*(?:or|,)\W*(?:or\W*)?", between + " ") or re.search(r"\bor\b", between))
 
 
-_EDGE_WORDS = re.compile(r"^(?:(?:and|or|with|from|in|by|of|the|for|but|a|an|that|are|is|,|;)\s+)+|"
-                         r"(?:\s+(?:and|or|with|from|in|by|of|the|for|but|a|an|that|,|;))+$", re.I)
+_EDGE_WORDS = re.compile(
+    r"^(?:(?:and|or|with|from|in|by|of|the|for|but|a|an|that|are|is|,|;)\s+)+|"
+    r"(?:\s+(?:and|or|with|from|in|by|of|the|for|but|a|an|that|,|;))+$",
+    re.I,
+)
 
 
 def residual_text(query: str, taken: list[tuple[int, int]]) -> str:

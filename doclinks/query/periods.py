@@ -21,8 +21,18 @@ __all__ = ["Interval", "parse_period", "looks_temporal"]
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 _MONTHS["sept"] = 9
-_DECADE_WORDS = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
-                 "eighties": 80, "nineties": 90, "noughties": 0, "aughts": 0}
+_DECADE_WORDS = {
+    "twenties": 20,
+    "thirties": 30,
+    "forties": 40,
+    "fifties": 50,
+    "sixties": 60,
+    "seventies": 70,
+    "eighties": 80,
+    "nineties": 90,
+    "noughties": 0,
+    "aughts": 0,
+}
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 
@@ -155,8 +165,9 @@ def parse_period(phrase: str, today: date) -> Interval:
     if not isinstance(today, date):
         raise TypeError(f"today must be a datetime.date, got {type(today).__name__}")
     text = re.sub(r"\s+", " ", phrase.strip().lower()).strip(" ,.?!")
-    m = re.fullmatch(r"(?:between|from) (.+?) (?:and|to|until|through) (.+)", text) or \
-        re.fullmatch(r"(.+?) ?(?:-|–|to) ?(.+)", text)
+    m = re.fullmatch(r"(?:between|from) (.+?) (?:and|to|until|through) (.+)", text) or re.fullmatch(
+        r"(.+?) ?(?:-|–|to) ?(.+)", text
+    )
     if m:
         a, b = _base_period(m.group(1), today), _base_period(m.group(2), today)
         if a is None and b is not None and re.fullmatch(r"\d{2}'?s?", m.group(1)):
@@ -185,5 +196,10 @@ def parse_period(phrase: str, today: date) -> Interval:
 def looks_temporal(phrase: str) -> bool:
     """Whether a phrase may name a period (a 4-digit year, a decade, a month, a relative word): the
     parser tries `parse_period` before numbers on fields that hold years only when this holds."""
-    return bool(re.search(rf"\b(?:1\d|20)\d\d(?:'?s)?\b|\b'?\d0'?s\b|{'|'.join(_DECADE_WORDS)}|\b(?:{_MONTH_RE})\b|"
-                          r"\b(?:year|month|week|decade|today|yesterday)s?\b", phrase.lower()))
+    return bool(
+        re.search(
+            rf"\b(?:1\d|20)\d\d(?:'?s)?\b|\b'?\d0'?s\b|{'|'.join(_DECADE_WORDS)}|\b(?:{_MONTH_RE})\b|"
+            r"\b(?:year|month|week|decade|today|yesterday)s?\b",
+            phrase.lower(),
+        )
+    )

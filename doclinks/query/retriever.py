@@ -27,8 +27,12 @@ from .relax import relaxations
 __all__ = ["GLiNERSelfQueryRetriever", "SelfQueryResult", "SEARCHES"]
 
 #: search_type -> the store's method.
-SEARCHES = {"similarity": "similarity_search", "traversal": "traversal_search", "entity": "traversal_search",
-            "ppr": "ppr_search"}
+SEARCHES = {
+    "similarity": "similarity_search",
+    "traversal": "traversal_search",
+    "entity": "traversal_search",
+    "ppr": "ppr_search",
+}
 
 
 @dataclass
@@ -88,9 +92,19 @@ class GLiNERSelfQueryRetriever(BaseRetriever):
             raise ValueError(f"k must be an int >= 1, got {self.k!r}")
 
     @classmethod
-    def from_store(cls, store: Any, model: Any, metadata_field_info: list, document_contents: str = "", *,
-                   entity_labels: Any = (), threshold: float = 0.5, timezone: str | None = None,
-                   link_values: bool = True, **kwargs: Any) -> GLiNERSelfQueryRetriever:
+    def from_store(
+        cls,
+        store: Any,
+        model: Any,
+        metadata_field_info: list,
+        document_contents: str = "",
+        *,
+        entity_labels: Any = (),
+        threshold: float = 0.5,
+        timezone: str | None = None,
+        link_values: bool = True,
+        **kwargs: Any,
+    ) -> GLiNERSelfQueryRetriever:
         """LangChain's ``SelfQueryRetriever.from_llm`` shape with a GLiNER `model` instead of an LLM: the
         fields (`FieldSpec`s, dicts or ``AttributeInfo``s), string values linked to those `store` holds
         (`link_values`, default True)."""
@@ -153,4 +167,3 @@ class GLiNERSelfQueryRetriever(BaseRetriever):
 
     async def _aget_relevant_documents(self, query: str, *, run_manager: Any) -> list[LCDocument]:
         return await asyncio.to_thread(self._get_relevant_documents, query, run_manager=run_manager)
-

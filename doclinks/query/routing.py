@@ -24,8 +24,9 @@ _RANK = {"exact": 0, "folded": 1, "part": 2, "fuzzy": 3}
 _NUMERIC = ("integer", "float")
 
 
-def route(query: str, span: Span, specs: Sequence[FieldSpec], fields: Sequence[FieldSpec],
-          linker: ValueLinker | None) -> FieldSpec:
+def route(
+    query: str, span: Span, specs: Sequence[FieldSpec], fields: Sequence[FieldSpec], linker: ValueLinker | None
+) -> FieldSpec:
     """The field of `span`, among the `specs` its label names (and, for numbers, all `fields`)."""
     spec = specs[0]
     if len(specs) > 1 and linker is not None:

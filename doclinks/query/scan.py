@@ -15,8 +15,11 @@ __all__ = ["pattern_spans"]
 
 _NUM = r"(?:[$€£]\s?)?\d[\d,]*(?:\.\d+)?|" + "|".join(sorted((w for w in NUMBER_WORDS if len(w) > 2), key=len,
                                                               reverse=True))  # fmt: skip
-_PERIOD = re.compile(r"\b(?:1\d|20)\d\d(?:'?s)?\b|(?<![\w$])'?\d0'?s\b|\b(?:" + "|".join(_DECADE_WORDS) + r")\b|"
-                     r"\b(?:last|this|next|past)\s+(?:year|month|week|decade)\b", re.I)
+_PERIOD = re.compile(
+    r"\b(?:1\d|20)\d\d(?:'?s)?\b|(?<![\w$])'?\d0'?s\b|\b(?:" + "|".join(_DECADE_WORDS) + r")\b|"
+    r"\b(?:last|this|next|past)\s+(?:year|month|week|decade)\b",
+    re.I,
+)
 
 
 def pattern_spans(query: str, spec: FieldSpec) -> list[tuple[int, int]]:

@@ -21,8 +21,16 @@ from langchain_core.structured_query import (
 
 __all__ = ["to_structured_query", "filter_to_expr", "DoclinksTranslator"]
 
-_OPS = {"$eq": Comparator.EQ, "$ne": Comparator.NE, "$gt": Comparator.GT, "$gte": Comparator.GTE,
-        "$lt": Comparator.LT, "$lte": Comparator.LTE, "$in": Comparator.IN, "$nin": Comparator.NIN}
+_OPS = {
+    "$eq": Comparator.EQ,
+    "$ne": Comparator.NE,
+    "$gt": Comparator.GT,
+    "$gte": Comparator.GTE,
+    "$lt": Comparator.LT,
+    "$lte": Comparator.LTE,
+    "$in": Comparator.IN,
+    "$nin": Comparator.NIN,
+}
 
 
 def to_structured_query(parsed: Any, translator: Visitor | None = None) -> StructuredQuery:
@@ -34,8 +42,11 @@ def to_structured_query(parsed: Any, translator: Visitor | None = None) -> Struc
     return StructuredQuery(query=parsed.residual, filter=expr, limit=parsed.limit)
 
 
-def filter_to_expr(filter: Mapping[str, Any], allowed_comparators: Sequence[Comparator] | None = None,
-                   allowed_operators: Sequence[Operator] | None = None) -> Comparison | Operation:
+def filter_to_expr(
+    filter: Mapping[str, Any],
+    allowed_comparators: Sequence[Comparator] | None = None,
+    allowed_operators: Sequence[Operator] | None = None,
+) -> Comparison | Operation:
     """A doclinks filter as LangChain ``Comparison``/``Operation``s. Where a comparator or operator is not
     allowed, the same condition is written with others: ``in`` as an OR of ``eq``, ``nin`` as an AND of
     ``ne``, a ``not`` pushed down onto the comparisons (De Morgan; ``not eq`` is ``ne``, ``not gte`` is
@@ -49,9 +60,16 @@ def filter_to_expr(filter: Mapping[str, Any], allowed_comparators: Sequence[Comp
     return _expr(filter, ok_c, ok_o, negate=False)
 
 
-_NEGATED = {Comparator.EQ: Comparator.NE, Comparator.NE: Comparator.EQ, Comparator.GT: Comparator.LTE,
-            Comparator.GTE: Comparator.LT, Comparator.LT: Comparator.GTE, Comparator.LTE: Comparator.GT,
-            Comparator.IN: Comparator.NIN, Comparator.NIN: Comparator.IN}
+_NEGATED = {
+    Comparator.EQ: Comparator.NE,
+    Comparator.NE: Comparator.EQ,
+    Comparator.GT: Comparator.LTE,
+    Comparator.GTE: Comparator.LT,
+    Comparator.LT: Comparator.GTE,
+    Comparator.LTE: Comparator.GT,
+    Comparator.IN: Comparator.NIN,
+    Comparator.NIN: Comparator.IN,
+}
 
 
 def _join(op: Operator, parts: list, ok_o: set) -> Any:
@@ -93,8 +111,11 @@ def _comparison(c: Comparator, key: str, value: Any, ok_c: set, ok_o: set, negat
     if c in (Comparator.IN, Comparator.NIN):
         single = Comparator.EQ if c == Comparator.IN else Comparator.NE
         if single in ok_c:
-            return _join(Operator.OR if c == Comparator.IN else Operator.AND,
-                         [Comparison(comparator=single, attribute=key, value=v) for v in value], ok_o)
+            return _join(
+                Operator.OR if c == Comparator.IN else Operator.AND,
+                [Comparison(comparator=single, attribute=key, value=v) for v in value],
+                ok_o,
+            )
     raise ValueError(f"this translator does not allow {c.value!r}, which the filter needs for {key!r}")
 
 
@@ -104,8 +125,17 @@ class DoclinksTranslator(Visitor):
     operator. ``visit_structured_query`` gives ``(query, {"filter": ...})`` as LangChain's translators do
     (plus ``"k"`` for a limit)."""
 
-    allowed_comparators = (Comparator.EQ, Comparator.NE, Comparator.GT, Comparator.GTE, Comparator.LT,
-                           Comparator.LTE, Comparator.IN, Comparator.NIN, Comparator.CONTAIN)
+    allowed_comparators = (
+        Comparator.EQ,
+        Comparator.NE,
+        Comparator.GT,
+        Comparator.GTE,
+        Comparator.LT,
+        Comparator.LTE,
+        Comparator.IN,
+        Comparator.NIN,
+        Comparator.CONTAIN,
+    )
     allowed_operators = (Operator.AND, Operator.OR, Operator.NOT)
 
     def visit_operation(self, operation: Operation) -> dict[str, Any]:

@@ -25,11 +25,19 @@ MODIFIER_WORDS = frozenset(
     "prior later earlier newer starting as of post pre this last next past previous by with starring featuring "
     "< > <= >= $ € £".split()
 )
-_RIGHT_RANGE = re.compile(r"^\s*(?:-|–|to|and|through|until)\s*(?:the\s+)?(?:\$|€|£)?(?:\d[\d,.]*|'?\d0'?s|\w+ties)(?:'?s)?\b", re.I)
-_RIGHT_SUFFIX = re.compile(r"^(?:\s+[^\W\d]+)?\s*(?:\+|or (?:more|less|fewer|higher|lower|better|above|over|under|"
-                           r"older|newer|later|earlier)\b|and (?:up|above|over|more|older|newer|later)\b|[\s-]?ish\b)", re.I)
-_RIGHT_UNIT = re.compile(r"^\s*(?:stars?|dollars?|bucks|euros?|pounds?|usd|minutes?|mins?|hours?|hrs?|points?|"
-                         r"years? old|years?|ratings?)\b", re.I)
+_RIGHT_RANGE = re.compile(
+    r"^\s*(?:-|–|to|and|through|until)\s*(?:the\s+)?(?:\$|€|£)?(?:\d[\d,.]*|'?\d0'?s|\w+ties)(?:'?s)?\b", re.I
+)
+_RIGHT_SUFFIX = re.compile(
+    r"^(?:\s+[^\W\d]+)?\s*(?:\+|or (?:more|less|fewer|higher|lower|better|above|over|under|"
+    r"older|newer|later|earlier)\b|and (?:up|above|over|more|older|newer|later)\b|[\s-]?ish\b)",
+    re.I,
+)
+_RIGHT_UNIT = re.compile(
+    r"^\s*(?:stars?|dollars?|bucks|euros?|pounds?|usd|minutes?|mins?|hours?|hrs?|points?|"
+    r"years? old|years?|ratings?)\b",
+    re.I,
+)
 _WORD = re.compile(r"[^\s]+")
 
 
@@ -40,7 +48,7 @@ def value_phrase(query: str, start: int, end: int, others: Sequence[tuple[int, i
     words = list(_WORD.finditer(query[:start]))
     left = start
     for w in reversed(words[-4:]):
-        if w.group(0).lower().strip(",") not in MODIFIER_WORDS or query[w.end():left].strip(" "):
+        if w.group(0).lower().strip(",") not in MODIFIER_WORDS or query[w.end() : left].strip(" "):
             break
         if w.group(0).endswith(","):
             break
@@ -50,8 +58,11 @@ def value_phrase(query: str, start: int, end: int, others: Sequence[tuple[int, i
         m = pattern.match(query[right:])
         if m:
             right += m.end()
-    cues = [c for c in (negation_before(query, start), negation_before(query, left))
-            if c is not None and not any(c < a and b <= start for a, b in others)]
+    cues = [
+        c
+        for c in (negation_before(query, start), negation_before(query, left))
+        if c is not None and not any(c < a and b <= start for a, b in others)
+    ]
     negated = bool(cues)
     left = min([left, *cues])
     if strip_negation(query[start:end])[0]:  # the span carries its own cue ("non-American")
@@ -107,8 +118,18 @@ def read_value(spec: FieldSpec, phrase: str, today: date) -> tuple[str, object]:
 
 def negate(operator: str, value: object) -> tuple[str, object]:
     """The complement of a comparison: eq -> ne, in -> nin, gt -> lte, between -> not_between."""
-    flip = {"eq": "ne", "ne": "eq", "in": "nin", "nin": "in", "gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt",
-            "between": "not_between", "not_between": "between"}
+    flip = {
+        "eq": "ne",
+        "ne": "eq",
+        "in": "nin",
+        "nin": "in",
+        "gt": "lte",
+        "gte": "lt",
+        "lt": "gte",
+        "lte": "gt",
+        "between": "not_between",
+        "not_between": "between",
+    }
     if operator == "eq" and isinstance(value, bool):
         return "eq", not value
     return flip[operator], value

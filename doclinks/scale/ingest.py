@@ -27,7 +27,7 @@ __all__ = ["RayIngestResult", "ray_ingest", "SQLITE_REFUSED", "check_postgres_ds
 #: Why the Ray engine refuses an SQLite store, and what to use instead.
 SQLITE_REFUSED = (
     "the Ray engine writes from many processes at once, and SQLite has one writer at a time: "
-    "give a PostgreSQL store (--db postgresql://user@host/db, pip install \"doclinks[postgres]\"), "
+    'give a PostgreSQL store (--db postgresql://user@host/db, pip install "doclinks[postgres]"), '
     "or ingest into SQLite on one machine without --engine ray"
 )
 
@@ -134,7 +134,9 @@ def ray_ingest(
         existing = len(store)
         bounds = store.backend.key_bounds()
         policy = "merge" if settings.merge else "no-merge"
-        normalise = found.total > 0 or bool(settings.keep_apart) or (existing > 0 and store.get_setting(TAG_POLICY) != policy)
+        normalise = (
+            found.total > 0 or bool(settings.keep_apart) or (existing > 0 and store.get_setting(TAG_POLICY) != policy)
+        )
         bulk = (ray_settings.bulk if ray_settings.bulk is not None else found.total >= existing) and normalise
         actors = min(ray_settings.actor_count(cluster), max(1, -(-found.total // settings.batch_size)))
         done = entities = 0

@@ -41,7 +41,9 @@ class ReadSettings:
         if isinstance(self.chunk_overlap, bool) or not isinstance(self.chunk_overlap, int):
             raise ValueError(f"chunk_overlap must be an integer, got {self.chunk_overlap!r}")
         if not 0 <= self.chunk_overlap < self.chunk_size:
-            raise ValueError(f"chunk_overlap must be at least 0 and below chunk_size ({self.chunk_size}), got {self.chunk_overlap}")
+            raise ValueError(
+                f"chunk_overlap must be at least 0 and below chunk_size ({self.chunk_size}), got {self.chunk_overlap}"
+            )
         codecs.lookup(self.encoding)  # LookupError: no such encoding
 
 
@@ -87,7 +89,9 @@ class RaySettings:
 
     def __post_init__(self) -> None:
         if self.address is not None and (not isinstance(self.address, str) or not self.address.strip()):
-            raise ValueError(f"address must be None, 'auto' or a Ray address such as ray://host:10001, got {self.address!r}")
+            raise ValueError(
+                f"address must be None, 'auto' or a Ray address such as ray://host:10001, got {self.address!r}"
+            )
         if self.actors is not None:
             _positive(self.actors, "actors")
         for name in ("actor_cpus", "actor_gpus", "writer_cpus"):

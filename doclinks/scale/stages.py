@@ -77,7 +77,9 @@ def read_files(batch: dict[str, np.ndarray], *, read: Any) -> dict[str, list]:
     return out
 
 
-def mark_stored(batch: dict[str, np.ndarray], *, dsn: str, postgres: Any, labels: list[str], relabel: bool) -> dict[str, Any]:
+def mark_stored(
+    batch: dict[str, np.ndarray], *, dsn: str, postgres: Any, labels: list[str], relabel: bool
+) -> dict[str, Any]:
     """Stage 2: gives each chunk row a ``status``: new, stored (skipped), or stale (stored with links of
     other labels: ``stale_labels`` names them; extracted again only with `relabel`). The text of a chunk
     that will not be extracted is dropped. One connection per call (a task, not an actor: nothing to

@@ -98,8 +98,12 @@ def build_api(service: Service, reads: WorkerPool, writes: WorkerPool, batcher: 
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": ("body",), "msg": "invalid request"}
         field = _field_of(first.get("loc", ()))
-        detail = [{"field": ".".join(str(x) for x in e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors()]
-        return JSONResponse({"message": f"{field}: {first.get('msg', 'invalid')}", "field": field, "detail": detail}, 422)
+        detail = [
+            {"field": ".".join(str(x) for x in e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors()
+        ]
+        return JSONResponse(
+            {"message": f"{field}: {first.get('msg', 'invalid')}", "field": field, "detail": detail}, 422
+        )
 
     @app.exception_handler(Busy)
     async def busy(_: Request, exc: Busy) -> JSONResponse:
@@ -120,15 +124,22 @@ def build_api(service: Service, reads: WorkerPool, writes: WorkerPool, batcher: 
             raise RequestError("authorization", "this server was started without --allow-ingest: it only reads", 403)
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
         expected = (settings.token or "").encode("utf-8")
-        if scheme.lower() != "bearer" or not expected or not hmac.compare_digest(given.strip().encode("utf-8"), expected):
+        if (
+            scheme.lower() != "bearer"
+            or not expected
+            or not hmac.compare_digest(given.strip().encode("utf-8"), expected)
+        ):
             raise RequestError("authorization", "a valid bearer token is required (Authorization: Bearer <token>)", 401)
 
     @app.get("/api/health", summary="Whether the server and its store answer", response_model=Health)
     async def health() -> Any:
         return await reads.run(service.health)
 
-    @app.post("/api/search", summary="Search: results with ids, scores, depths, mention offsets, via tags",
-              response_model=SearchResponse)
+    @app.post(
+        "/api/search",
+        summary="Search: results with ids, scores, depths, mention offsets, via tags",
+        response_model=SearchResponse,
+    )
     async def search(body: SearchRequest) -> Any:
         request = body.model_dump()
         service.check_search(**request)  # before any work
@@ -139,16 +150,23 @@ def build_api(service: Service, reads: WorkerPool, writes: WorkerPool, batcher: 
         vector = await batcher.embed(body.query)
         return await reads.run(service.search, **request, query_vector=vector)
 
-    @app.post("/api/entities", summary="The entity mentions of a text (character offsets)", response_model=EntitiesResponse)
+    @app.post(
+        "/api/entities", summary="The entity mentions of a text (character offsets)", response_model=EntitiesResponse
+    )
     async def entities(body: EntitiesRequest) -> Any:
         return await reads.run(service.entities, body.text, body.labels, body.threshold)
 
-    @app.get("/api/documents/{doc_id:path}", summary="One stored chunk with its tags and mentions",
-             response_model=DocumentResponse)
+    @app.get(
+        "/api/documents/{doc_id:path}",
+        summary="One stored chunk with its tags and mentions",
+        response_model=DocumentResponse,
+    )
     async def document(doc_id: str) -> Any:
         return await reads.run(service.document, doc_id)
 
-    @app.get("/api/neighbours", summary="The graph around a chunk (id) or a tag (kind, tag)", response_model=Neighbourhood)
+    @app.get(
+        "/api/neighbours", summary="The graph around a chunk (id) or a tag (kind, tag)", response_model=Neighbourhood
+    )
     async def neighbours(id: str | None = None, kind: str | None = None, tag: str | None = None, depth: int = 2,
                          max_nodes: int = 50) -> Any:  # fmt: skip
         return await reads.run(service.neighbours, doc_id=id, kind=kind, tag=tag, depth=depth, max_nodes=max_nodes)
@@ -179,7 +197,7 @@ def build_api(service: Service, reads: WorkerPool, writes: WorkerPool, batcher: 
             return await writes.run(service.ingest, documents, body.labels, chunk_size=body.chunk_size,
                                     threshold=body.threshold)  # fmt: skip
         if labels is None:
-            raise RequestError("labels", 'JSONL ingest needs ?labels=Person,Location')
+            raise RequestError("labels", "JSONL ingest needs ?labels=Person,Location")
         documents = parse_jsonl(raw)
         label_list = [x.strip() for x in labels.split(",") if x.strip()]
         return await writes.run(service.ingest, documents, label_list, chunk_size=chunk_size)

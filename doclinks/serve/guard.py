@@ -105,6 +105,11 @@ class Guard:
 async def _refuse(send: Any, status: int, field: str, message: str) -> None:
     """Answer a JSON error ``{"message", "field"}`` with `status`."""
     body = json.dumps({"message": f"{field}: {message}", "field": field}).encode("utf-8")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -169,7 +169,9 @@ def build_mcp(service: Service, *, max_chars: int = MAX_CHARS) -> Any:
         dropped = 0
         for n in data["nodes"]:
             name = n["snippet"] if n["type"] == "chunk" else f"{n['label']}: {n['tag']}"
-            node = Node(id=n["doc_id"] if n["type"] == "chunk" else n["id"], type=n["type"], name=name, depth=n["depth"])
+            node = Node(
+                id=n["doc_id"] if n["type"] == "chunk" else n["id"], type=n["type"], name=name, depth=n["depth"]
+            )
             if _size([x.model_dump() for x in nodes]) + _size(node.model_dump()) > max_chars * 3 // 4:
                 dropped += 1
                 continue

@@ -36,7 +36,9 @@ class WorkerPool:
         initializer: run once in each worker thread when it starts (e.g. to set torch's thread count).
     """
 
-    def __init__(self, name: str, threads: int, max_pending: int, initializer: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, name: str, threads: int, max_pending: int, initializer: Callable[[], None] | None = None
+    ) -> None:
         self.name = name
         self.max_pending = max_pending
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix=f"doclinks-{name}", initializer=initializer)

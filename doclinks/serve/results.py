@@ -39,7 +39,12 @@ def mention_json(record: dict[str, Any]) -> dict[str, Any]:
 def chunk_json(doc: Any, *, snippet_only: bool = False) -> dict[str, Any]:
     """A stored chunk: id, text (or a snippet), its own metadata, and its mentions (full text only)."""
     meta = doc.metadata
-    out: dict[str, Any] = {"id": doc.id, "source": meta.get("source"), "line": meta.get("line"), "chunk": meta.get("chunk")}
+    out: dict[str, Any] = {
+        "id": doc.id,
+        "source": meta.get("source"),
+        "line": meta.get("line"),
+        "chunk": meta.get("chunk"),
+    }
     if snippet_only:
         out["snippet"] = snippet(doc.page_content)
         return out

@@ -35,18 +35,25 @@ class SearchRequest(_Strict):
     entity_k: int = Field(2, description="entity_seeded: roots among the chunks carrying a named entity")
     filter: dict[str, Scalar | list[Scalar]] | None = Field(None, description="metadata filter {key: value}")
     search_type: Literal["similarity", "traversal", "entity_seeded", "ppr"] | None = Field(
-        None, description="parsed: the search run with the words left (default traversal)")
-    soft: bool | None = Field(None, description="parsed: relax the constraints in order while fewer than k "
-                              "results come back (default false: the filter must hold)")
-    today: str | None = Field(None, description="parsed: the day relative dates are read against, YYYY-MM-DD "
-                              "(default the server's clock, in its --timezone)")
+        None, description="parsed: the search run with the words left (default traversal)"
+    )
+    soft: bool | None = Field(
+        None,
+        description="parsed: relax the constraints in order while fewer than k "
+        "results come back (default false: the filter must hold)",
+    )
+    today: str | None = Field(
+        None,
+        description="parsed: the day relative dates are read against, YYYY-MM-DD "
+        "(default the server's clock, in its --timezone)",
+    )
 
 
 class EntitiesRequest(_Strict):
     """The entity mentions of a text."""
 
     text: str
-    labels: list[str] = Field(description="entity types, e.g. [\"Person\", \"Location\"]")
+    labels: list[str] = Field(description='entity types, e.g. ["Person", "Location"]')
     threshold: float = Field(0.5, description="least mention score, in (0, 1)")
 
 
@@ -128,13 +135,22 @@ class SearchResponse(_Answer):
     colors: dict[str, str] = Field(description="label: colour, as on every doclinks page")
     results: list[SearchResult]
     search_type: str | None = Field(None, description="parsed: the search run with the words left")
-    parsed: dict[str, Any] | None = Field(None, description="parsed: the parse (doclinks.query.ParsedQuery.to_dict): "
-                                          "constraints (field, operator, typed value, span offsets, phrase, score, "
-                                          "label, link), unknown, unused spans with reasons, limit, residual, filter, today")
-    relaxed: list[str] | None = Field(None, description="parsed, soft: the relaxation steps in order ([]: the filter held)")
-    filter: dict[str, Any] | None = Field(None, description="parsed: the filter the last search ran with (the "
-                                          "request's ANDed with the parse's, as relaxed)")
-    search_text: str | None = Field(None, description="parsed: the text embedded (the question when nothing was parsed)")
+    parsed: dict[str, Any] | None = Field(
+        None,
+        description="parsed: the parse (doclinks.query.ParsedQuery.to_dict): "
+        "constraints (field, operator, typed value, span offsets, phrase, score, "
+        "label, link), unknown, unused spans with reasons, limit, residual, filter, today",
+    )
+    relaxed: list[str] | None = Field(
+        None, description="parsed, soft: the relaxation steps in order ([]: the filter held)"
+    )
+    filter: dict[str, Any] | None = Field(
+        None,
+        description="parsed: the filter the last search ran with (the request's ANDed with the parse's, as relaxed)",
+    )
+    search_text: str | None = Field(
+        None, description="parsed: the text embedded (the question when nothing was parsed)"
+    )
     seeds: list[str] | None = Field(None, description="parsed, soft: dropped values now seeding an entity search")
 
 

@@ -29,7 +29,7 @@ ENTITY_PREFIX = "entity:"
 
 def entity_labels(kinds: Iterable[str]) -> list[str]:
     """The entity labels of link kinds, sorted: ``entity:Person`` -> ``Person``."""
-    return sorted({kind[len(ENTITY_PREFIX):] for kind in kinds if kind.startswith(ENTITY_PREFIX) and len(kind) > 7})
+    return sorted({kind[len(ENTITY_PREFIX) :] for kind in kinds if kind.startswith(ENTITY_PREFIX) and len(kind) > 7})
 
 
 def query_tags(
@@ -79,7 +79,9 @@ class EntitySearch(FacadeParts):
             self._query_extractor_cache = cached
         return cached[1]
 
-    def _query_seed_tags(self, query: str, query_entities: bool, query_links: Iterable[Any] | None) -> list[tuple[str, str]]:
+    def _query_seed_tags(
+        self, query: str, query_entities: bool, query_links: Iterable[Any] | None
+    ) -> list[tuple[str, str]]:
         """The stored tags the query names: read by the query extractor (`query_entities`) and/or
         given (`query_links`), matched to the store's tags (`query_tags`)."""
         with self._lock:
@@ -133,8 +135,11 @@ class EntitySearch(FacadeParts):
         for name, count in (("k", k), ("seeds_k", seeds_k)):
             if count < 1:
                 raise ValueError(f"{name} must be >= 1, got {count}")
-        for name, value, top in (("damping", damping, 1.0), ("entity_weight", entity_weight, 1.0),
-                                 ("similarity_weight", similarity_weight, 1.0)):
+        for name, value, top in (
+            ("damping", damping, 1.0),
+            ("entity_weight", entity_weight, 1.0),
+            ("similarity_weight", similarity_weight, 1.0),
+        ):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
                 raise TypeError(f"{name} must be a number, got {value!r}")
             if not 0.0 <= value <= top or (name == "damping" and value >= 1.0):

@@ -29,8 +29,19 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "INDEX_TEXT_BYTES", "index_text", "metadata_tokens", "compile_filter", "matches",
-    "Match", "Compare", "AllOf", "AnyOf", "Not", "Condition", "FIELD_OPERATORS", "LOGICAL_OPERATORS",
+    "INDEX_TEXT_BYTES",
+    "index_text",
+    "metadata_tokens",
+    "compile_filter",
+    "matches",
+    "Match",
+    "Compare",
+    "AllOf",
+    "AnyOf",
+    "Not",
+    "Condition",
+    "FIELD_OPERATORS",
+    "LOGICAL_OPERATORS",
 ]
 
 #: Longest text (UTF-8 bytes) indexed as itself; longer keys, values and tags are indexed by a digest,

@@ -64,7 +64,9 @@ class GraphSearch(FacadeParts):
         """`similarity_search` with a query vector instead of text (default k=4)."""
         return self._answer(self._similarity(lambda: self._query_vector(embedding), k, filter), similarity=True)
 
-    def _similarity(self, make_query: Callable[[], np.ndarray], k: int, filter: dict[str, Any] | None) -> list[Document]:
+    def _similarity(
+        self, make_query: Callable[[], np.ndarray], k: int, filter: dict[str, Any] | None
+    ) -> list[Document]:
         """The similarity search for the query vector `make_query()`, its results with their result keys."""
         check_count("k", k)
         tokens = compile_filter(filter)
@@ -171,7 +173,14 @@ class GraphSearch(FacadeParts):
         return self._answer(self._search(lambda: self._embed_query(query), strategy), similarity=False)
 
     def _mmr(
-        self, *, k: int, depth: int, fetch_k: int, adjacent_k: int | None, lambda_mult: float, score_threshold: float,
+        self,
+        *,
+        k: int,
+        depth: int,
+        fetch_k: int,
+        adjacent_k: int | None,
+        lambda_mult: float,
+        score_threshold: float,
         filter: dict[str, Any] | None,
     ) -> Callable[[np.ndarray], list[Found]]:
         """The MMR traversal of these arguments (checked), as a strategy of the query vector."""
@@ -183,15 +192,16 @@ class GraphSearch(FacadeParts):
             raise TypeError(f"lambda_mult must be a number in [0, 1], got {lambda_mult!r}")
         if not 0.0 <= lambda_mult <= 1.0:
             raise ValueError(f"lambda_mult must be in [0, 1], got {lambda_mult}")
-        if isinstance(score_threshold, bool) or not isinstance(score_threshold, (int, float)) or math.isnan(
-            score_threshold
+        if (
+            isinstance(score_threshold, bool)
+            or not isinstance(score_threshold, (int, float))
+            or math.isnan(score_threshold)
         ):
             raise ValueError(f"score_threshold must be a number, got {score_threshold!r}")
         tokens = compile_filter(filter)
         return lambda q: mmr_traverse(self.backend, q, k=k, depth=depth, fetch_k=fetch_k, adjacent_k=adjacent_k,
                                       lambda_mult=float(lambda_mult), score_threshold=float(score_threshold),
                                       tokens=tokens, settings=self.settings)  # fmt: skip
-
 
     async def asimilarity_search(self, query: str, k: int = 4, filter: dict[str, Any] | None = None) -> list[Document]:
         """Async `similarity_search`."""

@@ -72,8 +72,7 @@ class GraphStore(GraphWrites, GraphSearch, EntitySearch, SourceSync, VectorStore
                 embedding = default_embeddings()
             if not (hasattr(embedding, "embed_documents") and hasattr(embedding, "embed_query")):
                 raise TypeError(
-                    "embedding must have embed_documents(texts) and embed_query(text), "
-                    f"got {type(embedding).__name__}"
+                    f"embedding must have embed_documents(texts) and embed_query(text), got {type(embedding).__name__}"
                 )
             if settings is None:
                 settings = TraversalSettings()

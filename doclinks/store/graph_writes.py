@@ -111,9 +111,7 @@ class GraphWrites(FacadeParts):
                 else:
                     vectors = list(self.embedding.embed_documents([r.content for r in to_embed]))
                 if len(vectors) != len(to_embed):
-                    raise ValueError(
-                        f"the embedder returned {len(vectors)} vectors for {len(to_embed)} texts"
-                    )
+                    raise ValueError(f"the embedder returned {len(vectors)} vectors for {len(to_embed)} texts")
                 for r, v in zip(to_embed, vectors):
                     r.vector = check_vector(v, dim, f"embedding of document {r.id!r}")
                     dim = r.vector.shape[0]

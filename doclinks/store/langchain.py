@@ -159,7 +159,9 @@ class VectorStoreAPI(VectorStoreBase):
         metadatas = [None] * len(texts) if metadatas is None else list(metadatas)
         ids = [None] * len(texts) if ids is None else list(ids)
         if len(metadatas) != len(texts) or len(ids) != len(texts):
-            raise ValueError(f"got {len(texts)} texts, {len(metadatas)} metadatas and {len(ids)} ids: one each per text")
+            raise ValueError(
+                f"got {len(texts)} texts, {len(metadatas)} metadatas and {len(ids)} ids: one each per text"
+            )
         # Any: the facade's add_documents takes doclinks Documents too; LangChain's base declares only its own.
         docs: list[Any] = [Document(t, dict(m or {}), i) for t, m, i in zip(texts, metadatas, ids)]
         return self.add_documents(docs)
@@ -223,7 +225,9 @@ class VectorStoreAPI(VectorStoreBase):
         Args:
             score_threshold: keep only results of relevance at least this (default None: all).
         """
-        if score_threshold is not None and (isinstance(score_threshold, bool) or not isinstance(score_threshold, (int, float))):
+        if score_threshold is not None and (
+            isinstance(score_threshold, bool) or not isinstance(score_threshold, (int, float))
+        ):
             raise TypeError(f"score_threshold must be a number or None, got {score_threshold!r}")
         scored = [(d, relevance(s)) for d, s in self.similarity_search_with_score(query, k, filter)]
         return scored if score_threshold is None else [(d, r) for d, r in scored if r >= score_threshold]
@@ -296,4 +300,3 @@ class VectorStoreAPI(VectorStoreBase):
         if search_type is None:
             search_type = "traversal" if self.semantics == "langchain" else "similarity"
         return make_retriever(self, search_type, dict(search_kwargs or {}), **kwargs)
-

@@ -133,7 +133,9 @@ class _Walk:
         node_id = chunk_node_id(doc.id)
         if not self._room(node_id):
             return False
-        self.nodes.setdefault(node_id, {"id": node_id, "type": "chunk", "doc_id": doc.id, "document": doc, "depth": depth})
+        self.nodes.setdefault(
+            node_id, {"id": node_id, "type": "chunk", "doc_id": doc.id, "document": doc, "depth": depth}
+        )
         return True
 
     def add_tag(self, pair: tuple[str, str], degree: int, hub: bool, depth: int) -> bool:
@@ -179,7 +181,9 @@ class _Walk:
         return added
 
 
-def tag_members(store: GraphStore, pair: tuple[str, str], *, offset: int = 0, limit: int = 20) -> tuple[int, list[Document]]:
+def tag_members(
+    store: GraphStore, pair: tuple[str, str], *, offset: int = 0, limit: int = 20
+) -> tuple[int, list[Document]]:
     """(how many chunks carry the incoming side of `pair`, the Documents of `limit` of them from `offset`
     in insertion order): the chunks a click on a tag lists, hub or not."""
     check_count("offset", offset)

@@ -168,9 +168,7 @@ def check_vector(vector: Any, dimension: int | None, what: str) -> np.ndarray:
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{what} must be a non-empty 1-d vector, got shape {arr.shape}")
     if dimension is not None and arr.shape[0] != dimension:
-        raise ValueError(
-            f"{what} has dimension {arr.shape[0]}, but the store holds {dimension}-dimensional vectors"
-        )
+        raise ValueError(f"{what} has dimension {arr.shape[0]}, but the store holds {dimension}-dimensional vectors")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{what} contains NaN or infinite values")
     with np.errstate(over="ignore"):
@@ -221,5 +219,3 @@ def unique_batch(records: Sequence[ChunkRecord]) -> list[ChunkRecord]:
         elif (prev.content, prev.metadata_json, prev.links_json) != (r.content, r.metadata_json, r.links_json):
             raise ValueError(f"id {r.id!r} appears twice in one batch with different documents")
     return out
-
-

@@ -27,6 +27,7 @@ __all__ = ["Found", "RESULT_KEYS", "SEARCH_TYPES", "stored_metadata", "to_langch
 #: Metadata keys that searches add to results; they are never stored.
 RESULT_KEYS = ("_depth", "_similarity_score", "_mmr_score", "_ppr_score", "_via", "_via_degrees")
 
+
 def stored_metadata(metadata: dict) -> dict:
     """`metadata` without the result keys: what the store holds (a new dict)."""
     return {key: value for key, value in metadata.items() if key not in RESULT_KEYS}

@@ -45,9 +45,7 @@ class TraversalSettings:
     def __post_init__(self) -> None:
         if self.max_tag_degree is not None:
             if isinstance(self.max_tag_degree, bool) or not isinstance(self.max_tag_degree, int):
-                raise TypeError(
-                    f"max_tag_degree must be an int or None, got {self.max_tag_degree!r}"
-                )
+                raise TypeError(f"max_tag_degree must be an int or None, got {self.max_tag_degree!r}")
             if self.max_tag_degree < 1:
                 raise ValueError(f"max_tag_degree must be >= 1, got {self.max_tag_degree}")
         if self.max_tag_share is not None:

@@ -39,10 +39,14 @@ CORPUS = {
         "# Meetings\n\nAnna Smith and Omar Okafor met in Berlin.\n\n"
         "## Travel\n\nHiroshi Tanaka moved to Tokyo in June 2020."
     ),
-    "notes/people.jsonl": "\n".join(json.dumps(o) for o in [
-        {"text": "Hiroshi Tanaka and Elena Rossi met in Tokyo.", "author": "Li Wang", "year": 2021},
-        {"text": "Elena Rossi, a manager at Siemens, visited Paris.", "author": "Aiko Dubois", "source": "letters"},
-    ]) + "\n",  # fmt: skip
+    "notes/people.jsonl": "\n".join(
+        json.dumps(o)
+        for o in [
+            {"text": "Hiroshi Tanaka and Elena Rossi met in Tokyo.", "author": "Li Wang", "year": 2021},
+            {"text": "Elena Rossi, a manager at Siemens, visited Paris.", "author": "Aiko Dubois", "source": "letters"},
+        ]
+    )
+    + "\n",
 }
 # Chunks of about one sentence (7 chunks in all).
 CHUNK_SIZE = 70
@@ -60,7 +64,9 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
             input: str | None = None) -> subprocess.CompletedProcess:  # fmt: skip
     """Run ``python -m doclinks ARGS`` (niced, one torch thread); returns the completed process."""
     cmd = ["nice", "-n", "10", sys.executable, "-m", "doclinks", *map(str, args)]
-    return subprocess.run(cmd, cwd=cwd, env=env or cli_env(), capture_output=True, text=True, timeout=timeout, input=input)
+    return subprocess.run(
+        cmd, cwd=cwd, env=env or cli_env(), capture_output=True, text=True, timeout=timeout, input=input
+    )
 
 
 def write_corpus(root: Path, files: dict[str, str] = CORPUS) -> Path:

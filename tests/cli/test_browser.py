@@ -62,7 +62,9 @@ def test_graph_page_draws_its_nodes(page, ingested):
             return ctx.getImageData(Math.round(p.x * ratio), Math.round(p.y * ratio), 1, 1).data[3];
         });""")
     assert all(alpha > 200 for alpha in painted), painted
-    assert page.find_element("css selector", "#summary").text.startswith(f"{sum(n['type'] == 'chunk' for n in data['nodes'])} chunks")
+    assert page.find_element("css selector", "#summary").text.startswith(
+        f"{sum(n['type'] == 'chunk' for n in data['nodes'])} chunks"
+    )
 
 
 def test_clicking_a_chunk_shows_its_text_with_its_entities(page, ingested):
@@ -124,7 +126,9 @@ def test_entities_page_highlights_every_entity(browser, ner_model, tmp_path):
     from selenium.webdriver.common.by import By
 
     out = tmp_path / "entities.html"
-    done = run_cli("entities", TEXT, "--labels", LABELS, "--model", ner_model, "--format", "html", "-o", out, cwd=tmp_path)
+    done = run_cli(
+        "entities", TEXT, "--labels", LABELS, "--model", ner_model, "--format", "html", "-o", out, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     count = int(done.stderr.split()[0])
     browser.get(out.as_uri())

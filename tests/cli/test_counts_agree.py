@@ -22,7 +22,9 @@ QUESTION = "Where does Anna Smith work?"
 def test_the_summary_counts_the_tags_stats_counts(ingested, tmp_path):
     db = tmp_path / "relabelled.db"
     shutil.copy(ingested.db, db)
-    person = {(l.kind, l.tag) for d in stored_documents(db) for l in d.metadata.get("links", []) if l.kind == "entity:person"}
+    person = {
+        (l.kind, l.tag) for d in stored_documents(db) for l in d.metadata.get("links", []) if l.kind == "entity:person"
+    }
     assert person  # the corpus names people (test_ingest.py asserts Anna Smith)
     # Extracted again with one label: the person and organization tags leave every chunk.
     done = run_cli("ingest", "notes", "--labels", "location", "--relabel", "--db", db, "--model", ingested.model,
@@ -52,7 +54,9 @@ def test_search_says_how_many_results_and_why_and_in_which_order(ingested):
     heads = [i for i, line in enumerate(lines) if line.startswith(("nearest: ", "through shared entities, depth 1: "))]
     assert [lines[i].split(":")[0] for i in heads] == ["nearest", "through shared entities, depth 1"]
     assert "most similar first" in lines[heads[0]] and "best rank first" in lines[heads[1]]
-    assert lines.index(results[0]) > heads[0] and lines.index(results[nearest]) > heads[1] > lines.index(results[nearest - 1])
+    assert lines.index(results[0]) > heads[0] and lines.index(results[nearest]) > heads[1] > lines.index(
+        results[nearest - 1]
+    )
     scores = [float(re.search(r"score (-?[\d.]+)", line).group(1)) for line in results]
     ranks = [float(re.search(r"rank ([\d.]+)", line).group(1)) for line in results[nearest:]]
     assert scores[:nearest] == sorted(scores[:nearest], reverse=True)
@@ -61,7 +65,9 @@ def test_search_says_how_many_results_and_why_and_in_which_order(ingested):
 
     done = run_cli("search", QUESTION, "--db", ingested.db, "--json", cwd=ingested.root)
     out = json.loads(done.stdout)
-    assert out["counts"] == {"nearest": nearest, "named": 0, "linked": linked} and len(out["results"]) == nearest + linked
+    assert (
+        out["counts"] == {"nearest": nearest, "named": 0, "linked": linked} and len(out["results"]) == nearest + linked
+    )
     with SQLiteGraphStore(ingested.db, sqlite=SQLiteSettings(read_only=True)) as store:
         n_chunks, idf_weight = len(store), store.settings.idf_weight
     for r in out["results"][nearest:]:

@@ -21,7 +21,7 @@ def test_entities_json_has_offsets_into_the_text(ner_model, capsys):
     found = {(e["text"], e["label"]) for e in out["entities"]}
     assert ("Anna Smith", "person") in found and ("Paris", "location") in found
     for e in out["entities"]:
-        assert TEXT[e["start"]:e["end"]] == e["text"] and 0.5 < e["score"] <= 1.0
+        assert TEXT[e["start"] : e["end"]] == e["text"] and 0.5 < e["score"] <= 1.0
     starts = [e["start"] for e in out["entities"]]
     assert starts == sorted(starts)
 
@@ -43,7 +43,9 @@ def test_entities_table_file_and_stdin(ner_model, tmp_path, capsys, monkeypatch)
 
 def test_entities_html_page_written_to_a_file(ner_model, tmp_path, capsys):
     out = tmp_path / "entities.html"
-    assert cli.main(["entities", TEXT, "--labels", LABELS, "--model", ner_model, "--format", "html", "-o", str(out)]) == 0
+    assert (
+        cli.main(["entities", TEXT, "--labels", LABELS, "--model", ner_model, "--format", "html", "-o", str(out)]) == 0
+    )
     assert capsys.readouterr().err.endswith(f"entities; wrote {out}\n")
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<title>text · doclinks entities</title>" in page
@@ -66,7 +68,14 @@ def test_sample_text_is_a_few_paragraphs_naming_people_places_organisations():
     text = sample_path().read_text(encoding="utf-8")
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
     assert 4 <= len(paragraphs) <= 10 and 1500 < len(text) < 6000
-    for name in ("Margaret Ellery", "Tomas Varga", "Lisbon", "Edinburgh", "Northern Lighthouse Board", "Lisbon Harbour Commission"):
+    for name in (
+        "Margaret Ellery",
+        "Tomas Varga",
+        "Lisbon",
+        "Edinburgh",
+        "Northern Lighthouse Board",
+        "Lisbon Harbour Commission",
+    ):
         assert text.count(name) >= 2, name  # recurring names: chunks link
 
 
@@ -84,7 +93,9 @@ def test_demo_ingests_the_sample_then_searches(ner_model, tmp_path):
     assert " 1. " in out and "depth 0" in out and "depth 1" in out and "sample.txt · chunk" in out
     # What doclinks is for: a result that only a shared entity brought in, with the tags it came through.
     assert re.search(r"Result \d+ is here only because of a shared entity \((Person|Location|Organization): ", out)
-    again = run_cli("demo", "--model", ner_model, "--no-progress", "--question", "Who is Tomas Varga?", cwd=tmp_path, env=env)
+    again = run_cli(
+        "demo", "--model", ner_model, "--no-progress", "--question", "Who is Tomas Varga?", cwd=tmp_path, env=env
+    )
     assert again.returncode == 0, again.stderr
     assert "chunks         10 (nothing new to ingest: all already stored)" in again.stdout
     assert "Who is Tomas Varga?" in again.stdout

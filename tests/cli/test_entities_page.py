@@ -12,7 +12,6 @@ import pytest
 from doclinks.cli.entities import render_html
 from doclinks.html_assets import label_color, mark_spans
 
-
 VOID = {"meta", "br", "img", "link", "input"}
 
 
@@ -37,7 +36,9 @@ class MarkedText(HTMLParser):
             return
         self.stack.append((tag, attrs))
         if tag == "mark":
-            span = self.spans.setdefault(int(attrs["data-span"]), {"label": attrs["data-label"], "text": "", "entity": 0, "more": 0})
+            span = self.spans.setdefault(
+                int(attrs["data-span"]), {"label": attrs["data-label"], "text": "", "entity": 0, "more": 0}
+            )
             span["entity" if attrs["class"] == "entity" else "more"] += 1
             span["color"] = re.fullmatch(r"background: (#[0-9a-f]{3,6})", attrs["style"]).group(1)
 
@@ -103,7 +104,10 @@ def test_adjacent_spans_are_two_marks():
     assert page.count("</mark><mark") == 1
     back = read_back(f'<div class="entities">{page}</div>')
     assert "".join(back.text) == text
-    assert {i: (s["text"], s["entity"], s["more"]) for i, s in back.spans.items()} == {0: ("NewYork", 1, 0), 1: ("Times", 1, 0)}
+    assert {i: (s["text"], s["entity"], s["more"]) for i, s in back.spans.items()} == {
+        0: ("NewYork", 1, 0),
+        1: ("Times", 1, 0),
+    }
 
 
 @pytest.mark.parametrize(
@@ -123,7 +127,7 @@ def test_overlapping_spans_each_cover_their_characters(spans):
     assert "".join(back.text) == text
     assert page.count('<mark class="entity"') == len(spans)  # one mark.entity per span, pieces apart
     for i, s in enumerate(spans):
-        assert back.spans[i]["text"] == text[s["start"]:s["end"]] and back.spans[i]["label"] == s["label"]
+        assert back.spans[i]["text"] == text[s["start"] : s["end"]] and back.spans[i]["label"] == s["label"]
         assert back.spans[i]["entity"] == 1
     assert page.count('class="entity-label"') == len(spans)
 
@@ -149,7 +153,9 @@ def test_non_ascii_round_trips():
     assert page.encode("utf-8").decode("utf-8") == page and '<meta charset="utf-8">' in page
 
 
-@pytest.mark.parametrize("bad", [span(-1, 2, "x"), span(3, 3, "x"), span(5, 99, "x"), span(4, 2, "x"), span(0.0, 2, "x")])
+@pytest.mark.parametrize(
+    "bad", [span(-1, 2, "x"), span(3, 3, "x"), span(5, 99, "x"), span(4, 2, "x"), span(0.0, 2, "x")]
+)
 def test_a_span_outside_the_text_is_a_clear_error(bad):
     with pytest.raises(ValueError, match=r"span 1 .* does not lie inside the text \(0\.\.10 characters\)"):
         mark_spans("abcdefghij", [span(0, 2, "ok"), bad], {})
@@ -171,7 +177,13 @@ def test_spacy_is_imported_only_by_the_silver_labels():
     importers = set()
     for path in root.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             if any(n.split(".")[0] == "spacy" or n.startswith("en_core_web") for n in names):
                 importers.add(path.relative_to(root).as_posix())
     assert importers <= {"ner/train/silver.py"}, importers

@@ -12,7 +12,11 @@ from .conftest import LABELS, run_cli, write_corpus
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def assert_one_line_error(done, command: str, *needles: str, status: int = 1) -> None:
@@ -45,15 +49,31 @@ def work(tmp_path) -> Path:
 CASES = [
     # (command line, command, words the message must hold)
     (["ingest", "missing.txt", "--labels", LABELS], "ingest", ["missing.txt", "no such file"]),
-    (["ingest", "empty", "--labels", LABELS], "ingest", ["empty", "no .txt, .md, .jsonl, .pdf, .html, .htm or .docx files"]),
+    (
+        ["ingest", "empty", "--labels", LABELS],
+        "ingest",
+        ["empty", "no .txt, .md, .jsonl, .pdf, .html, .htm or .docx files"],
+    ),
     (["ingest", "empty/image.png", "--labels", LABELS], "ingest", ["image.png", ".png"]),
     (["ingest", "notes"], "ingest", ["labels missing"]),
     (["ingest", "notes", "--labels", " , "], "ingest", ["labels missing"]),
     (["ingest", "notes", "--labels", LABELS, "--db", "text.db"], "ingest", ["text.db", "not a doclinks database"]),
-    (["ingest", "notes", "--labels", LABELS, "--db", "foreign.db"], "ingest", ["foreign.db", "not a doclinks database"]),
+    (
+        ["ingest", "notes", "--labels", LABELS, "--db", "foreign.db"],
+        "ingest",
+        ["foreign.db", "not a doclinks database"],
+    ),
     (["ingest", "notes", "--labels", LABELS, "--db", "nowhere/graph.db"], "ingest", ["nowhere", "does not exist"]),
-    (["ingest", "notes", "--labels", LABELS, "--chunk-size", "100", "--chunk-overlap", "100"], "ingest", ["--chunk-overlap"]),
-    (["ingest", "notes", "--labels", LABELS, "--model", "./no-such-model"], "ingest", ["no-such-model", "no such folder"]),
+    (
+        ["ingest", "notes", "--labels", LABELS, "--chunk-size", "100", "--chunk-overlap", "100"],
+        "ingest",
+        ["--chunk-overlap"],
+    ),
+    (
+        ["ingest", "notes", "--labels", LABELS, "--model", "./no-such-model"],
+        "ingest",
+        ["no-such-model", "no such folder"],
+    ),
     (["search", "Who is Anna?", "--db", "missing.db"], "search", ["missing.db", "no such database"]),
     (["search", "Who is Anna?", "--db", "foreign.db"], "search", ["not a doclinks database"]),
     (["search", "Who is Anna?", "--db", "text.db"], "search", ["not a doclinks database"]),
@@ -86,7 +106,9 @@ def test_bad_jsonl_line_names_file_and_line(work):
     done = run_cli("ingest", "notes", "--labels", LABELS, cwd=work)
     assert_one_line_error(done, "ingest", "broken.jsonl:1", "'text'", "--text-field")
     assert not (work / "graph.db").exists()
-    assert {k: v for k, v in snapshot(work).items() if "broken" not in k} == {k: v for k, v in before.items() if "broken" not in k}
+    assert {k: v for k, v in snapshot(work).items() if "broken" not in k} == {
+        k: v for k, v in before.items() if "broken" not in k
+    }
 
 
 def test_usage_errors_are_one_line_with_status_2(work):
@@ -121,6 +143,8 @@ def test_the_console_script_is_the_same_main():
     script = shutil.which("doclinks")
     if script is None:
         pytest.skip("the doclinks console script is not on PATH (pip install -e . installs it)")
-    done = subprocess.run([script, "stats", "--db", "missing.db"], capture_output=True, text=True, env=cli_env(), timeout=120)
+    done = subprocess.run(
+        [script, "stats", "--db", "missing.db"], capture_output=True, text=True, env=cli_env(), timeout=120
+    )
     assert done.returncode == 1
     assert done.stderr.startswith("doclinks stats: error: missing.db: no such database")

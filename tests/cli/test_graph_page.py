@@ -35,8 +35,14 @@ def crowded_page(tmp_path_factory):
     docs = []
     for i in range(30):
         names = list(dict.fromkeys([NAMES[i % 14], NAMES[(i * 3 + 1) % 14], NAMES[(i * 5 + 2) % 14]]))
-        links = [Link.bidir("entity:Organization", n) for n in names] + ([Link.bidir("entity:Location", "Paris")] if i < 12 else [])
-        docs.append(Document(f"Chunk {i}: {', '.join(names)}.", {"source": f"doc{i}.txt", "chunk": 0, "links": links}, id=f"d{i}"))
+        links = [Link.bidir("entity:Organization", n) for n in names] + (
+            [Link.bidir("entity:Location", "Paris")] if i < 12 else []
+        )
+        docs.append(
+            Document(
+                f"Chunk {i}: {', '.join(names)}.", {"source": f"doc{i}.txt", "chunk": 0, "links": links}, id=f"d{i}"
+            )
+        )
     with SQLiteGraphStore(root / "g.db") as store:
         store.add_documents(docs)
     done = run_cli("graph", "--db", root / "g.db", "--html", root / "g.html", cwd=root)
@@ -54,7 +60,8 @@ def page(browser, crowded_page):
 def dark_pixels(browser, png: bytes) -> int:
     """Pixels darker than mid-grey in a PNG, counted by the browser's own decoder (on a blank page)."""
     browser.get("about:blank")
-    return browser.execute_async_script("""
+    return browser.execute_async_script(
+        """
         var done = arguments[1], img = new Image();
         img.onload = function () {
             var c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
@@ -63,7 +70,9 @@ def dark_pixels(browser, png: bytes) -> int:
             for (var i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < 3 * 128) n++;
             done(n);
         };
-        img.src = 'data:image/png;base64,' + arguments[0];""", base64.b64encode(png).decode())
+        img.src = 'data:image/png;base64,' + arguments[0];""",
+        base64.b64encode(png).decode(),
+    )
 
 
 def test_the_graph_area_says_laying_out_before_any_script_runs(browser, crowded_page):
@@ -95,8 +104,10 @@ def test_a_legend_explains_the_hub_ring(page):
     assert "a chunk of text" in text and "an entity" in text and "dashed line" in text
     hub = page.execute_script("""var g = window.doclinksGraph, n = g.data.nodes.filter(function (n) { return n.hub; });
         return n.map(function (x) { var v = g.nodes.get(x.id); return [x.label, v.color.border, v.borderWidth]; });""")
-    ring = page.execute_script("var c = document.querySelector('#legend-hub circle'); "
-                               "return [c.getAttribute('stroke'), c.getAttribute('stroke-width')];")
+    ring = page.execute_script(
+        "var c = document.querySelector('#legend-hub circle'); "
+        "return [c.getAttribute('stroke'), c.getAttribute('stroke-width')];"
+    )
     assert hub == [["Paris", ring[0], int(ring[1])]]  # the legend draws the ring the hub node has
 
 
@@ -130,17 +141,25 @@ def test_labels_do_not_overlap_and_a_hidden_one_shows_on_pointing(page):
     every = [{"left": g["x"] - g["width"] / 2, "right": g["x"] + g["width"] / 2, "top": g["y"] + 2, "bottom": g["y"] + 4 + g["size"]}
              for g in geometry]  # fmt: skip
     assert any(boxes_overlap(a, b) for a, b in itertools.combinations(every, 2)) and len(shown) < len(geometry)
-    ink = page.execute_script("""
+    ink = page.execute_script(
+        """
         var l = arguments[0], c = document.querySelector('#graph canvas'), r = c.width / c.clientWidth;
         var d = c.getContext('2d').getImageData(Math.round(l.left * r), Math.round(l.top * r),
                                                Math.round((l.right - l.left) * r), Math.round((l.bottom - l.top) * r)).data;
         var n = 0; for (var i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && d[i] + d[i + 1] + d[i + 2] < 300) n++;
-        return n;""", shown[0])
+        return n;""",
+        shown[0],
+    )
     assert ink > 20
     # A node whose label is left out: pointing at it draws its label first.
     hidden = next(g for g in geometry if g["id"] not in {s["id"] for s in shown})
-    pos = page.execute_script("var n = window.doclinksGraph.network; return n.canvasToDOM(n.getPosition(arguments[0]));", hidden["id"])
+    pos = page.execute_script(
+        "var n = window.doclinksGraph.network; return n.canvasToDOM(n.getPosition(arguments[0]));", hidden["id"]
+    )
     canvas = page.find_element(By.CSS_SELECTOR, "#graph canvas")
     ActionChains(page).move_to_element_with_offset(canvas, int(pos["x"] - canvas.size["width"] / 2),
                                                    int(pos["y"] - canvas.size["height"] / 2)).perform()  # fmt: skip
-    wait_for(page, "return window.doclinksGraph.shownLabels()[0].id === arguments[0]".replace("arguments[0]", repr(hidden["id"])))
+    wait_for(
+        page,
+        "return window.doclinksGraph.shownLabels()[0].id === arguments[0]".replace("arguments[0]", repr(hidden["id"])),
+    )

@@ -59,7 +59,10 @@ def test_graph_nodes_edges_and_hubs():
 
 
 def test_page_keeps_hostile_text_inert():
-    docs = [doc("a", EVIL + " Ann", P(EVIL), source=EVIL, chunk=0), doc("b", "Ann again", P(EVIL), source="b.txt", chunk=0)]
+    docs = [
+        doc("a", EVIL + " Ann", P(EVIL), source=EVIL, chunk=0),
+        doc("b", "Ann again", P(EVIL), source="b.txt", chunk=0),
+    ]
     page = render_html(build_graph(Inventory.from_documents(docs), title=EVIL))
     assert EVIL not in page and "<script>alert" not in page
     # The data, the library, the page's own code (the library itself holds one "<script" string).
@@ -80,5 +83,7 @@ def test_a_label_has_one_colour_on_every_page():
     assert entities["Person"] == graph["Person"] == label_color("person")
     assert entities["Location"] == graph["Location"]
     assert len(set(label_colors([f"L{i}" for i in range(len(PALETTE))]).values())) == len(PALETTE)  # no clash on a page
-    page = entities_page("Anna Smith met Omar.", [{"start": 0, "end": 10, "label": "Person"}], ["Location", "Person"], "t")
+    page = entities_page(
+        "Anna Smith met Omar.", [{"start": 0, "end": 10, "label": "Person"}], ["Location", "Person"], "t"
+    )
     assert label_color("Person") in page

@@ -28,7 +28,13 @@ def stored_rows(db: Path) -> list[tuple]:
 def test_summary_counts_what_was_read_and_stored(ingested):
     documents, chunks = expected_chunks(ingested.root)
     s = ingested.summary
-    assert (s["files"], s["documents"], s["chunks"], s["new_chunks"], s["skipped_chunks"]) == (3, documents, len(chunks), len(chunks), 0)
+    assert (s["files"], s["documents"], s["chunks"], s["new_chunks"], s["skipped_chunks"]) == (
+        3,
+        documents,
+        len(chunks),
+        len(chunks),
+        0,
+    )
     assert documents == 4 and len(chunks) == 7
     assert s["stored_chunks"] == len(chunks)
     assert s["entities"] > 0 and s["distinct_tags"] > 0
@@ -52,7 +58,7 @@ def test_chunks_are_stored_with_ids_metadata_entities_and_links(ingested):
     # Entities: mention records with offsets into the chunk, and one bidir link per entity.
     for doc in docs.values():
         for r in doc.metadata.get("entities", []):
-            assert doc.page_content[r["start"]:r["end"]] == r["text"]
+            assert doc.page_content[r["start"] : r["end"]] == r["text"]
             assert r["label"] in LABELS.split(",")
         for link in doc.metadata.get("links", []):
             assert link.direction == "bidir" and link.kind.startswith("entity:")

@@ -28,7 +28,9 @@ def _ingest(capsys, root, *extra) -> dict:
 
 def _person_tags(db) -> dict[str, set[str]]:
     return {
-        d.metadata["source"].rsplit("/", 1)[-1]: {l.tag for l in d.metadata.get("links", []) if l.kind == "entity:Person"}
+        d.metadata["source"].rsplit("/", 1)[-1]: {
+            l.tag for l in d.metadata.get("links", []) if l.kind == "entity:Person"
+        }
         for d in stored_documents(db)
     }
 
@@ -49,9 +51,13 @@ def test_merge_listed_undone_and_redone(tmp_path, capsys, ner_model):
     assert _person_tags(db)["c.txt"] == {"Volodymyr Zelenskyy"}  # the surname joined the full name (two chunks)
     assert cli.main(["stats", "--db", str(db), "--json"]) == 0  # one count of tags, after merging
     assert summary["distinct_tags"] == json.loads(capsys.readouterr().out)["distinct_tags"]
-    assert _merges(capsys, db) == [{"kind": "entity:Person", "from": "Zelenskyy", "to": "Volodymyr Zelenskyy", "chunks": 1}]
+    assert _merges(capsys, db) == [
+        {"kind": "entity:Person", "from": "Zelenskyy", "to": "Volodymyr Zelenskyy", "chunks": 1}
+    ]
     _ingest(capsys, tmp_path, "--model", ner_model)  # nothing new: merges are recomputed, not stacked
-    assert _merges(capsys, db) == [{"kind": "entity:Person", "from": "Zelenskyy", "to": "Volodymyr Zelenskyy", "chunks": 1}]
+    assert _merges(capsys, db) == [
+        {"kind": "entity:Person", "from": "Zelenskyy", "to": "Volodymyr Zelenskyy", "chunks": 1}
+    ]
     _ingest(capsys, tmp_path, "--model", ner_model, "--no-merge")
     assert _person_tags(db)["c.txt"] == {"Zelenskyy"} and _merges(capsys, db) == []
     _ingest(capsys, tmp_path, "--model", ner_model)
@@ -69,7 +75,9 @@ def test_merge_listed_undone_and_redone(tmp_path, capsys, ner_model):
 @pytest.mark.parametrize("value", ["1.5", "-0.2"])
 def test_min_link_score_must_be_a_probability(tmp_path, capsys, value):
     (tmp_path / "a.txt").write_text("Anna met Omar.", encoding="utf-8")
-    code = cli.main(["ingest", str(tmp_path), "--labels", "Person", "--db", str(tmp_path / "g.db"), "--min-link-score", value])
+    code = cli.main(
+        ["ingest", str(tmp_path), "--labels", "Person", "--db", str(tmp_path / "g.db"), "--min-link-score", value]
+    )
     assert code != 0 and "--min-link-score" in capsys.readouterr().err
     assert not (tmp_path / "g.db").exists()
 
@@ -85,14 +93,33 @@ def test_corpus_normalisation_writes_in_bounded_batches(tmp_path, monkeypatch):
     docs = []
     for i in range(5):
         tag = "Volodymyr Zelenskyy" if i < 2 else "ZELENSKYY"
-        records = [{"text": tag, "label": "Person", "score": 0.95, "start": 0, "end": len(tag), "kind": P, "tag": tag, "linked": True}]
-        docs.append(Document(f"{tag} spoke ({i}).", {"source": "x.txt", "entities": records, "links": [Link.bidir(P, tag)]}, id=f"d{i}"))
+        records = [
+            {
+                "text": tag,
+                "label": "Person",
+                "score": 0.95,
+                "start": 0,
+                "end": len(tag),
+                "kind": P,
+                "tag": tag,
+                "linked": True,
+            }
+        ]
+        docs.append(
+            Document(
+                f"{tag} spoke ({i}).",
+                {"source": "x.txt", "entities": records, "links": [Link.bidir(P, tag)]},
+                id=f"d{i}",
+            )
+        )
     db = tmp_path / "g.db"
     store = SQLiteGraphStore(db)
     store.add_documents(docs)
     sizes = []
     original = store.add_documents
-    monkeypatch.setattr(store, "add_documents", lambda batch, *a, **k: (sizes.append(len(batch)), original(batch, *a, **k))[1])
+    monkeypatch.setattr(
+        store, "add_documents", lambda batch, *a, **k: (sizes.append(len(batch)), original(batch, *a, **k))[1]
+    )
     monkeypatch.setattr(normalize_pass, "NORMALIZE_BATCH", 2)  # where the pass reads it
     changed = pipeline.normalize_store(store)
     assert changed == 3 and sizes == [2, 1]

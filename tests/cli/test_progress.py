@@ -79,12 +79,15 @@ def test_model_load_then_small_steps_with_an_estimate_then_nothing_new(tmp_path,
     # An estimate as soon as the first step is done; before it, the bar says when one comes.
     first_step = screen.index(f"{min(n for n in counts if n > 0)}/40 chunks")
     assert "eta after the first batch" in screen[:first_step]
-    assert re.search(r"eta \d+:\d\d:\d\d", screen[first_step:]), screen[first_step:first_step + 500]
+    assert re.search(r"eta \d+:\d\d:\d\d", screen[first_step:]), screen[first_step : first_step + 500]
 
     again = run_cli("ingest", "letters.jsonl", "--labels", "person,location", "--db", "g.db", "--model", ner_model,
                     cwd=tmp_path)  # fmt: skip
     assert again.returncode == 0, again.stderr
-    assert again.stderr == "doclinks ingest: nothing new to ingest: 40 chunks of the files are all stored in g.db already\n"
+    assert (
+        again.stderr
+        == "doclinks ingest: nothing new to ingest: 40 chunks of the files are all stored in g.db already\n"
+    )
     assert "chunks         40 (nothing new to ingest: all already stored)" in again.stdout
 
 

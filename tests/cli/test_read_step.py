@@ -46,12 +46,14 @@ def test_texts_no_store_can_hold_are_refused_while_reading(corpus):
     existing = corpus / "existing.db"
     digest = existing_store(existing)
     for db in (corpus / "new.db", existing):
-        done = run_cli("ingest", "corpus", "--labels", "person,location", "--db", db, "--model", "not-a-model", cwd=corpus)
+        done = run_cli(
+            "ingest", "corpus", "--labels", "person,location", "--db", db, "--model", "not-a-model", cwd=corpus
+        )
         assert done.returncode == 1 and done.stdout == ""
         (line,) = done.stderr.splitlines()
         assert "gliner_config" not in line  # refused before the model was looked at
         assert "2 of 3 file(s) cannot be read" in line and "--skip-bad" in line
-        assert 'corpus/nul.txt:2:1: the text holds a NUL character (\\x00), 3,000 in all' in line
+        assert "corpus/nul.txt:2:1: the text holds a NUL character (\\x00), 3,000 in all" in line
         assert '"\\x00×3,000 end"' in line and line.count("\\x00") == 2  # one short excerpt, no flood
         assert "corpus/nan.jsonl:1: NaN is not a JSON number" in line
         assert len(line) < 600
@@ -64,7 +66,9 @@ def test_a_failed_first_ingest_leaves_no_database_file(corpus):
     digest = existing_store(existing)
     for db in (corpus / "new.db", existing):
         # The files read well; the model fails to load, after the database was opened.
-        done = run_cli("ingest", "corpus/good.txt", "--labels", "person", "--db", db, "--model", "not-a-model", cwd=corpus)
+        done = run_cli(
+            "ingest", "corpus/good.txt", "--labels", "person", "--db", db, "--model", "not-a-model", cwd=corpus
+        )
         assert done.returncode == 1 and "not a GLiNER checkpoint" in done.stderr
         assert not (corpus / "new.db").exists()
         assert len(done.stderr.splitlines()) == 1, done.stderr  # no progress frame left above the error

@@ -69,7 +69,6 @@ def test_depth_zero_mmr_and_full_text(ingested, capsys):
     assert len(out["results"]) == 2 and all(r["mmr_score"] is not None for r in out["results"])
 
 
-
 def test_long_chunks_are_cut_unless_full(capsys):
     from doclinks.cli.search import Result, SearchOptions, render_results
 
@@ -99,7 +98,8 @@ def test_the_command_line_and_the_store_share_one_default(ingested):
         expected = store.traversal_search(QUESTION, k=2)
     assert [r["id"] for r in json.loads(done.stdout)["results"]] == [d.id for d in expected]
     assert [tuple(map(tuple, d.metadata.get("_via", []))) for d in expected] == [
-        tuple((v["kind"], v["tag"]) for v in r["via"]) for r in json.loads(done.stdout)["results"]]
+        tuple((v["kind"], v["tag"]) for v in r["via"]) for r in json.loads(done.stdout)["results"]
+    ]
 
 
 def test_ppr_mode_seeds_with_the_entities_of_the_question(ingested):
@@ -113,5 +113,7 @@ def test_ppr_mode_seeds_with_the_entities_of_the_question(ingested):
     stored = {(l.kind, l.tag) for d in stored_documents(ingested.db) for l in d.metadata.get("links", [])}
     for r in out["results"]:
         assert all((v["kind"], v["tag"]) in stored for v in r["via"])
-    text = run_cli("search", QUESTION, "--db", ingested.db, "--mode", "ppr", "--model", ingested.model, cwd=ingested.root)
+    text = run_cli(
+        "search", QUESTION, "--db", ingested.db, "--mode", "ppr", "--model", ingested.model, cwd=ingested.root
+    )
     assert text.returncode == 0 and "(PPR, k=4: 4 results)" in text.stdout

@@ -22,7 +22,10 @@ def test_folders_are_searched_recursively_hidden_and_other_files_skipped(tmp_pat
 
 def test_jsonl_fields_become_metadata_and_reserved_names_are_kept_aside(tmp_path):
     path = tmp_path / "d.jsonl"
-    rows = [{"text": "Anna.", "author": "Li", "tags": ["x"], "source": "web", "links": 3}, {"body": "Omar.", "text": "Omar."}]
+    rows = [
+        {"text": "Anna.", "author": "Li", "tags": ["x"], "source": "web", "links": 3},
+        {"body": "Omar.", "text": "Omar."},
+    ]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n", encoding="utf-8")
     docs = list(read_documents(path))
     assert [d.text for d in docs] == ["Anna.", "Omar."]
@@ -80,7 +83,7 @@ def test_chunk_ids_derive_from_source_index_and_text(tmp_path, monkeypatch):
     key = str((tmp_path / "x" / "a.txt").resolve())
     assert ids[2] == chunk_id(key, 2, chunks_a[2].text)
     assert [c.metadata["chunk"] for c in chunks_a] == list(range(len(chunks_a)))
-    assert all(text[c.metadata["start_index"]:].startswith(c.text) for c in chunks_a)
+    assert all(text[c.metadata["start_index"] :].startswith(c.text) for c in chunks_a)
 
 
 def test_splitter_sizes_and_markdown(tmp_path):
@@ -146,7 +149,9 @@ def test_labels_in_several_cases_are_one_label_and_wrong_separators_are_flagged(
     assert parse_labels("Person,Location") == ["Person", "Location"] and capsys.readouterr().err == ""
 
 
-@pytest.mark.parametrize("name, says", [("notes", "cannot read a file without a suffix"), ("notes.xlsx", "cannot read .xlsx files")])
+@pytest.mark.parametrize(
+    "name, says", [("notes", "cannot read a file without a suffix"), ("notes.xlsx", "cannot read .xlsx files")]
+)
 def test_unreadable_types_are_named_in_plain_words(tmp_path, name, says):
     (tmp_path / name).write_text("x", encoding="utf-8")
     with pytest.raises(SourceError, match=says):

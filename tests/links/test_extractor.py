@@ -106,7 +106,11 @@ def test_kind_prefix_and_documents_of_both_kinds(shipped_ner):
     lc = pytest.importorskip("langchain_core.documents")
     ex = GLiNERLinkExtractor(LABELS, kind="ner", model=shipped_ner)
     text = "Angela Merkel met Emmanuel Macron in Berlin."
-    expected = {Link.bidir("ner:Person", "Angela Merkel"), Link.bidir("ner:Person", "Emmanuel Macron"), Link.bidir("ner:Location", "Berlin")}
+    expected = {
+        Link.bidir("ner:Person", "Angela Merkel"),
+        Link.bidir("ner:Person", "Emmanuel Macron"),
+        Link.bidir("ner:Location", "Berlin"),
+    }
     assert ex.extract_one(text) == expected
     assert ex.extract_one(Document(text, id="d1")) == expected
     assert ex.extract_one(lc.Document(page_content=text)) == expected
@@ -157,7 +161,10 @@ def test_label_descriptions_dict(shipped_ner):
     """The model reads the description, the links carry the name."""
     spy = Recording(shipped_ner)
     ex = GLiNERLinkExtractor({"Place": "city"}, model=spy, contrast_labels=None)  # one call: the user's labels
-    assert ex.extract_one("Kyiv, Ukraine") == {Link.bidir("entity:Place", "Kyiv"), Link.bidir("entity:Place", "Ukraine")}
+    assert ex.extract_one("Kyiv, Ukraine") == {
+        Link.bidir("entity:Place", "Kyiv"),
+        Link.bidir("entity:Place", "Ukraine"),
+    }
     assert spy.calls[-1]["labels"] == {"Place": "city"}
     assert ex.labels == ["Place"] and ex.kinds == ["entity:Place"]
     records = next(ex.extract_entities(["Kyiv, Ukraine"]))
@@ -171,17 +178,23 @@ def test_a_model_with_only_batch_predict_entities(ner, gliner_model):
     """A `gliner.GLiNER`: doclinks chunks by hand, passes only the keys that were set."""
     assert not hasattr(gliner_model, "iter_inference")
     spy = BatchOnly(gliner_model)
-    ex = GLiNERLinkExtractor(["Person"], model=spy, extract_kwargs={"chunk_size": 2, "flat_ner": True}, contrast_labels=None)
+    ex = GLiNERLinkExtractor(
+        ["Person"], model=spy, extract_kwargs={"chunk_size": 2, "flat_ner": True}, contrast_labels=None
+    )
     texts = ["Anna Smith visited Paris .", "Omar Okafor works for Siemens .", "Anna Smith met Li Tanaka in Oslo ."]
     out = list(ex.extract_many(texts))
     assert all(out)
-    assert out == list(GLiNERLinkExtractor(["Person"], model=ner, contrast_labels=None).extract_many(texts))  # doclinks' own engine
+    assert out == list(
+        GLiNERLinkExtractor(["Person"], model=ner, contrast_labels=None).extract_many(texts)
+    )  # doclinks' own engine
     assert [c["n"] for c in spy.calls] == [2, 1]
     assert spy.calls[0] == {"flat_ner": True, "threshold": 0.5, "n": 2}
     # With a contrast label: each chunk of texts is read twice, the second time with the contrast label.
     spy.calls.clear()
     judged = GLiNERLinkExtractor(["Person"], model=spy, extract_kwargs={"chunk_size": 2}, contrast_labels=["date"])
-    assert list(judged.extract_many(texts)) == list(GLiNERLinkExtractor(["Person"], model=ner, contrast_labels=["date"]).extract_many(texts))
+    assert list(judged.extract_many(texts)) == list(
+        GLiNERLinkExtractor(["Person"], model=ner, contrast_labels=["date"]).extract_many(texts)
+    )
     assert [c["n"] for c in spy.calls] == [2, 2, 1, 1]
 
 
@@ -250,7 +263,9 @@ def test_per_label_thresholds(ner):
     at_limit = ner.predict_entities(SPREAD_TEXT, SPREAD_LABELS, threshold=limit)
 
     def above(limit_of):
-        return sorted({(f"entity:{e['label']}", normalize_tag(e["text"])[1]) for e in at_limit if e["score"] > limit_of(e)})
+        return sorted(
+            {(f"entity:{e['label']}", normalize_tag(e["text"])[1]) for e in at_limit if e["score"] > limit_of(e)}
+        )
 
     assert tags(links) == above(lambda e: limits[e["label"]])
     assert (f"entity:{weak['label']}", normalize_tag(weak["text"])[1]) in tags(links)
@@ -284,7 +299,11 @@ def test_normalisation_in_one_document_and_off_switch(shipped_ner):
     ex = GLiNERLinkExtractor(["Person"], model=shipped_ner)
     assert ex.extract_one(text) == {Link.bidir("entity:Person", "Putin"), Link.bidir("entity:Person", "Vladimir Putin")}
     records = next(ex.extract_entities([text]))
-    assert [(r["text"], r["tag"]) for r in records] == [("Vladimir Putin", "Vladimir Putin"), ("Putin", "Putin"), ("PUTIN", "Putin")]
+    assert [(r["text"], r["tag"]) for r in records] == [
+        ("Vladimir Putin", "Vladimir Putin"),
+        ("Putin", "Putin"),
+        ("PUTIN", "Putin"),
+    ]
     raw = GLiNERLinkExtractor(["Person"], model=shipped_ner, normalize=False, min_link_score=None)
     assert tags(raw.extract_one(text)) == [
         ("entity:Person", "PUTIN"), ("entity:Person", "Putin"), ("entity:Person", "Vladimir Putin"),
@@ -307,7 +326,10 @@ def test_entity_records_explain_the_links(shipped_ner):
     for r in records:
         assert text[r["start"] : r["end"]] == r["text"]
         assert r["kind"] == f"entity:{r['label']}" and isinstance(r["score"], float) and r["score"] > 0.015
-    assert ex.extract_one(text) == {Link.bidir("entity:Person", "Angela Merkel"), Link.bidir("entity:Person", "Emmanuel Macron")}
+    assert ex.extract_one(text) == {
+        Link.bidir("entity:Person", "Angela Merkel"),
+        Link.bidir("entity:Person", "Emmanuel Macron"),
+    }
 
 
 @pytest.mark.shipped_model
@@ -330,7 +352,9 @@ def test_transformer_keeps_ids_metadata_and_inputs(shipped_ner):
     ex = GLiNERLinkExtractor(LABELS, model=shipped_ner)
     docs = [
         lc.Document(page_content="PUTIN in Ukraine", metadata={"source": "a.txt", "page": 1}, id="a"),
-        lc.Document(page_content="Vladimir Putin and sanctions", metadata={"links": [Link.outgoing("url", "x")]}, id="b"),
+        lc.Document(
+            page_content="Vladimir Putin and sanctions", metadata={"links": [Link.outgoing("url", "x")]}, id="b"
+        ),
         Document("Putin's plans, as Vladimir Putin told them", metadata={"source": "c.txt"}, id="c"),
     ]
     before = copy.deepcopy(docs)
@@ -345,7 +369,10 @@ def test_transformer_keeps_ids_metadata_and_inputs(shipped_ner):
     assert get_links(out[0]) == [Link.bidir("entity:Location", "Ukraine"), putin]
     assert get_links(out[1]) == [Link.outgoing("url", "x"), putin]
     assert get_links(out[2]) == [putin]
-    assert [(r["text"], r["tag"]) for r in out[0].metadata["entities"]] == [("PUTIN", "Vladimir Putin"), ("Ukraine", "Ukraine")]
+    assert [(r["text"], r["tag"]) for r in out[0].metadata["entities"]] == [
+        ("PUTIN", "Vladimir Putin"),
+        ("Ukraine", "Ukraine"),
+    ]
     # Off: per-document tags only.
     raw = LinkExtractorTransformer([ex], normalize_links=False, entities_key=None).transform_documents(docs)
     assert Link.bidir("entity:Person", "PUTIN") in get_links(raw[0]) and "entities" not in raw[0].metadata
@@ -398,13 +425,19 @@ def test_transformer_with_several_extractors_and_langchain_links(shipped_ner):
     people = GLiNERLinkExtractor(["Person"], model=shipped_ner)
     places = GLiNERLinkExtractor(["Location"], kind="place", model=shipped_ner)
     out = LinkExtractorTransformer([people, kw, places]).transform_documents([Document("Angela Merkel visited Berlin")])
-    assert tags(get_links(out[0])) == [("entity:Person", "Angela Merkel"), ("kw", "visited"), ("place:Location", "Berlin")]
+    assert tags(get_links(out[0])) == [
+        ("entity:Person", "Angela Merkel"),
+        ("kw", "visited"),
+        ("place:Location", "Berlin"),
+    ]
     assert [r["kind"] for r in out[0].metadata["entities"]] == ["entity:Person", "place:Location"]
 
 
 @pytest.mark.shipped_model
 def test_transformer_metadata_fields(shipped_ner):
-    out = LinkExtractorTransformer([GLiNERLinkExtractor(LABELS, model=shipped_ner)], metadata_fields=True).transform_documents(
+    out = LinkExtractorTransformer(
+        [GLiNERLinkExtractor(LABELS, model=shipped_ner)], metadata_fields=True
+    ).transform_documents(
         [Document("Vladimir Putin, Ukraine"), Document("PUTIN said ."), Document("Vladimir Putin spoke .")]
     )
     assert out[0].metadata["entity:Person"] == ["vladimir putin"]
@@ -557,15 +590,18 @@ def test_same_links_as_langchains_extractor(ner, small_ner_checkpoint):
         warnings.simplefilter("ignore")
         theirs = lcx.GLiNERLinkExtractor(labels, model=str(small_ner_checkpoint))  # loaded by the gliner package
         expected = [{(link.kind, link.direction, link.tag) for link in s} for s in theirs.extract_many(texts)]
-    ours = GLiNERLinkExtractor(labels, model=ner, normalize=False, respect_boundaries=False, min_link_score=None,
-                               contrast_labels=None)
+    ours = GLiNERLinkExtractor(
+        labels, model=ner, normalize=False, respect_boundaries=False, min_link_score=None, contrast_labels=None
+    )
     got = [{(link.kind, link.direction, link.tag) for link in s} for s in ours.extract_many(texts)]
     assert got == expected
     assert all(got[:3])
 
 
 @pytest.mark.skipif(not SOTU.is_file(), reason=f"{SOTU} is not there")
-@pytest.mark.skipif(importlib.util.find_spec("langchain_text_splitters") is None, reason="needs langchain-text-splitters")
+@pytest.mark.skipif(
+    importlib.util.find_spec("langchain_text_splitters") is None, reason="needs langchain-text-splitters"
+)
 @pytest.mark.shipped_model
 def test_seed_example_with_the_default_model(shipped_ner, capsys):
     import runpy
@@ -580,7 +616,9 @@ def test_seed_example_with_the_default_model(shipped_ner, capsys):
     assert first["links"] and all(isinstance(link, Link) and link.direction == "bidir" for link in first["links"])
     assert {link.kind for doc in documents for link in get_links(doc)} <= {"entity:Person", "entity:Topic"}
     assert printed.strip() == repr(first)
-    assert printed.startswith("{'source': ") and "'links': [Link(kind='entity:Person', direction='bidir', tag='" in printed
+    assert (
+        printed.startswith("{'source': ") and "'links': [Link(kind='entity:Person', direction='bidir', tag='" in printed
+    )
     assert Link.bidir("entity:Person", "Vladimir Putin") in first["links"]
     tags_ = {link.tag for doc in documents for link in get_links(doc) if link.kind == "entity:Person"}
     assert any("Zelenskyy" in t for t in tags_)

@@ -113,14 +113,27 @@ def test_directed_links_as_fields(minilm):
         add_link_fields(d)
     assert source.metadata == {"links": [Link.outgoing(kind, "Anna Smith")], "entity:Person@out": ["anna smith"]}
     assert target.metadata["entity:Person@in"] == ["anna smith"] and peer.metadata[kind] == ["anna smith"]
-    retriever = _retriever([source, target, peer], graph_retriever_edges([kind]), minilm, start_k=1, select_k=10, max_depth=1)
-    assert {d.id for d in retriever.invoke("an orchestra rehearsal")} == {"src", "dst", "peer"}  # out reaches in and bidir
+    retriever = _retriever(
+        [source, target, peer], graph_retriever_edges([kind]), minilm, start_k=1, select_k=10, max_depth=1
+    )
+    assert {d.id for d in retriever.invoke("an orchestra rehearsal")} == {
+        "src",
+        "dst",
+        "peer",
+    }  # out reaches in and bidir
     assert {d.id for d in retriever.invoke("a storm in the mountains")} == {"dst"}  # in reaches nothing
-    assert {d.id for d in retriever.invoke("fresh bread from the bakery")} == {"peer", "dst"}  # bidir reaches in, not out
+    assert {d.id for d in retriever.invoke("fresh bread from the bakery")} == {
+        "peer",
+        "dst",
+    }  # bidir reaches in, not out
 
 
 def test_link_fields_options():
-    links = [Link.bidir("entity:Person", "José Martí"), Link.bidir("entity:Person", "Jose Marti"), Link.outgoing("kw", "X")]
+    links = [
+        Link.bidir("entity:Person", "José Martí"),
+        Link.bidir("entity:Person", "Jose Marti"),
+        Link.outgoing("kw", "X"),
+    ]
     assert link_fields(links) == {"entity:Person": ["jose marti"], "kw@out": ["x"]}
     assert link_fields(links, fold=False) == {"entity:Person": ["José Martí", "Jose Marti"], "kw@out": ["X"]}
     assert graph_retriever_edges("k", directed=False) == [("k", "k")]

@@ -183,7 +183,14 @@ def test_ambiguous_short_mentions_are_left_alone():
 
 
 def test_partial_matches_are_whole_words_of_the_same_kind():
-    occ = [(P, "Ann"), (P, "Anna Smith"), (P, "Smith"), ("entity:Location", "Smith River"), (P, "Jean-Luc Picard"), (P, "Picard")]
+    occ = [
+        (P, "Ann"),
+        (P, "Anna Smith"),
+        (P, "Smith"),
+        ("entity:Location", "Smith River"),
+        (P, "Jean-Luc Picard"),
+        (P, "Picard"),
+    ]
     mapping = canonicalize(occ, policy=ANY)
     assert mapping[(P, "Ann")] == "Ann"  # "ann" is not a word of "anna smith"
     assert mapping[(P, "Smith")] == "Anna Smith"  # the location does not count
@@ -241,7 +248,9 @@ def test_normalize_links_rewrites_links_entities_and_fields():
 
 def test_normalize_links_keeps_direction_and_other_kinds():
     a = Document("x")
-    add_links(a, Link.outgoing("entity:Person", "putin"), Link.bidir("keyword", "PUTIN"), Link.bidir("keyword", "Putin"))
+    add_links(
+        a, Link.outgoing("entity:Person", "putin"), Link.bidir("keyword", "PUTIN"), Link.bidir("keyword", "Putin")
+    )
     b = _doc("Putin", "Putin")
     normalize_links([a, b])
     assert get_links(a) == [Link.outgoing(P, "Putin"), Link.bidir("keyword", "PUTIN"), Link.bidir("keyword", "Putin")]
@@ -274,10 +283,15 @@ L = "entity:Location"
 def test_garbage_long_tags_absorb_nothing():
     """The longer forms of badly cut spans (one chunk, a low score, a sentence inside) stay alone."""
     occ = [
-        (L, "U.S.", 0.99), (L, "U.S.", 0.98), (L, "Germany", 0.95), (L, "Germany", 0.9),
+        (L, "U.S.", 0.99),
+        (L, "U.S.", 0.98),
+        (L, "Germany", 0.95),
+        (L, "Germany", 0.9),
         (L, "U.S. Embassies. Technically a part of Mission Germany", 0.58),
-        (L, "Kansas", 1.0), (L, "Kansas in the 19th century. Born in Liverpool", 0.6),
-        (L, "England", 0.98), (L, "Scotland, also inherited the throne of England", 0.7),
+        (L, "Kansas", 1.0),
+        (L, "Kansas in the 19th century. Born in Liverpool", 0.6),
+        (L, "England", 0.98),
+        (L, "Scotland, also inherited the throne of England", 0.7),
         (L, "Scotland, also inherited the throne of England", 0.7),  # twice: still a clause, not a name
     ]
     mapping = canonicalize(occ)
@@ -389,6 +403,9 @@ def test_keep_apart_undoes_one_merge_for_good():
     revert_merges([a, b, c])
     normalize_links([a, b, c])  # a later run keeps it apart: the mark is in the records
     assert Link.bidir(P, "Zelenskyy") in get_links(b)
-    assert canonicalize([(P, "Putin"), (P, "Vladimir Putin")], policy=ANY, keep_apart=[(P, "PUTIN")])[(P, "Putin")] == "Putin"
+    assert (
+        canonicalize([(P, "Putin"), (P, "Vladimir Putin")], policy=ANY, keep_apart=[(P, "PUTIN")])[(P, "Putin")]
+        == "Putin"
+    )
     with pytest.raises(ValueError, match="no match key"):
         keep_apart([a], "...")

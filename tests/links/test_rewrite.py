@@ -28,7 +28,9 @@ def random_chunk(rng: random.Random, i: int) -> Document:
                             "kind": kind, "tag": name, "linked": linked})  # fmt: skip
             if linked:
                 links.append(Link.bidir(kind, name))
-    return Document(page_content=f"chunk {i}", id=f"c{i}", metadata={"links": list(dict.fromkeys(links)), "entities": records})
+    return Document(
+        page_content=f"chunk {i}", id=f"c{i}", metadata={"links": list(dict.fromkeys(links)), "entities": records}
+    )
 
 
 def state(docs: list[Document]) -> dict:

@@ -91,7 +91,9 @@ def synthetic_examples(n: int, seed: int = 0) -> list[Example]:
     """`n` template sentences with their person / location / organization / date spans."""
     people = [f"{first} {last}" for first in FIRST for last in LAST]
     values = {"p": people, "p2": people, "c": PLACES, "o": ORGS, "o2": ORGS, "d": DATES}
-    return [Example(words, spans, "synthetic") for words, spans in template_sentences(n, TEMPLATES, values, LABELS, seed)]
+    return [
+        Example(words, spans, "synthetic") for words, spans in template_sentences(n, TEMPLATES, values, LABELS, seed)
+    ]
 
 
 HEADS_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "small_ner_heads.safetensors"
@@ -163,7 +165,9 @@ def write_heads_fixture(target: Path = HEADS_FILE, *, steps: int = STEPS, seed: 
     # Half precision halves the file (the model is the fixture, not the run that made it: every machine
     # reads these same numbers, widened to float32).
     heads = {k: v.to(torch.float16) for k, v in heads.items()}
-    save_file(heads, str(target), metadata={"recipe": "tests/ner/small_model.py", "steps": str(steps), "seed": str(seed)})
+    save_file(
+        heads, str(target), metadata={"recipe": "tests/ner/small_model.py", "steps": str(steps), "seed": str(seed)}
+    )
     return sha256(target)
 
 
@@ -175,7 +179,9 @@ def build_small_ner_checkpoint(output: Path, heads: Path = HEADS_FILE) -> Path:
     rows = weights.pop(ADDED_ROWS)
     base = encoder_vocab_rows()
     if state[WORD_EMBEDDINGS].shape[0] != base + rows.shape[0]:
-        raise ValueError(f"{heads}: {rows.shape[0]} added embedding rows, the network has {state[WORD_EMBEDDINGS].shape[0] - base}")
+        raise ValueError(
+            f"{heads}: {rows.shape[0]} added embedding rows, the network has {state[WORD_EMBEDDINGS].shape[0] - base}"
+        )
     state[WORD_EMBEDDINGS] = torch.cat([state[WORD_EMBEDDINGS][:base], rows])
     missing = [k for k in state if not k.startswith(ENCODER_PREFIX) and k not in weights]
     unknown = [k for k in weights if k not in state]

@@ -126,7 +126,9 @@ def test_decomposed_unicode_reads_as_composed_with_offsets_into_the_original(mod
     labels = ["person", "location"]
     want = model.predict_entities(composed, labels, threshold=0.05)
     got = model.predict_entities(decomposed, labels, threshold=0.05)
-    assert want and [(e["label"], round(e["score"], 5)) for e in got] == [(e["label"], round(e["score"], 5)) for e in want]
+    assert want and [(e["label"], round(e["score"], 5)) for e in got] == [
+        (e["label"], round(e["score"], 5)) for e in want
+    ]
     for a, b in zip(got, want):
         assert decomposed[a["start"] : a["end"]] == a["text"]  # offsets into the caller's text
         assert unicodedata.normalize("NFC", a["text"]) == b["text"]

@@ -79,7 +79,9 @@ def test_missing_and_unexpected_weights_are_listed(checkpoint):
     del state["prompt_rep_layer.0.bias"]
     state["extra.weight"] = torch.zeros(2)
     torch.save(state, checkpoint / "pytorch_model.bin")
-    with pytest.raises(CheckpointError, match=r"missing weights: prompt_rep_layer\.0\.bias.*unexpected weights: extra\.weight"):
+    with pytest.raises(
+        CheckpointError, match=r"missing weights: prompt_rep_layer\.0\.bias.*unexpected weights: extra\.weight"
+    ):
         GLiNER.from_pretrained(checkpoint)
 
 
@@ -170,7 +172,9 @@ def test_dtype_and_save_roundtrip(checkpoint, tmp_path):
     with pytest.raises(ValueError, match="dtype"):
         GLiNER.from_pretrained(checkpoint, dtype="int3")
     saved = GLiNER.from_pretrained(checkpoint).save_pretrained(tmp_path / "out")
-    assert set(load_file(str(saved / "model.safetensors"))) == set(torch.load(checkpoint / "pytorch_model.bin", weights_only=True))
+    assert set(load_file(str(saved / "model.safetensors"))) == set(
+        torch.load(checkpoint / "pytorch_model.bin", weights_only=True)
+    )
 
 
 def test_interpolated_weights_lie_between_base_and_tuned(checkpoint, tmp_path):
@@ -213,7 +217,9 @@ def test_fresh_model_size_and_round_trip(tmp_path):
     half = export_checkpoint(folder, tmp_path / "half")
     assert (half / "model.safetensors").stat().st_size < 0.55 * (folder / "model.safetensors").stat().st_size
     got = GLiNER.from_pretrained(half).predict_entities(text, labels, threshold=0.3)
-    assert [(e["start"], e["end"], e["label"]) for e in got][:3] == [(e["start"], e["end"], e["label"]) for e in expected][:3]
+    assert [(e["start"], e["end"], e["label"]) for e in got][:3] == [
+        (e["start"], e["end"], e["label"]) for e in expected
+    ][:3]
 
 
 @pytest.mark.parametrize("embed_ent_token", [True, False])

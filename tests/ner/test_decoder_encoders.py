@@ -72,7 +72,9 @@ def test_llama_is_bidirectional_and_qwen2_causal_as_llm2vec_runs_them(both):
     assert ours.config.architecture == "uni-span"
     assert ours.network.token_rep_layer.bert_layer.model.config.model_type == kind
     assert first_token_sees_the_last(ours) == (kind == "llama")
-    assert type(theirs.model.token_rep_layer.bert_layer.model).__name__ == ("BidirectionalLlama" if kind == "llama" else "Qwen2Model")
+    assert type(theirs.model.token_rep_layer.bert_layer.model).__name__ == (
+        "BidirectionalLlama" if kind == "llama" else "Qwen2Model"
+    )
 
 
 @pytest.mark.parametrize("mode", list(MODES))
@@ -122,7 +124,9 @@ def test_an_unchecked_decoder_type_is_refused_by_name(decoder_checkpoint, tmp_pa
         GLiNER.from_pretrained(saved)
 
 
-@pytest.mark.skipif(not LLM2VEC_PYTHON.is_file(), reason=f"no llm2vec venv at {LLM2VEC_PYTHON} (llm2vec_encoder_peer.py)")
+@pytest.mark.skipif(
+    not LLM2VEC_PYTHON.is_file(), reason=f"no llm2vec venv at {LLM2VEC_PYTHON} (llm2vec_encoder_peer.py)"
+)
 @pytest.mark.parametrize("kind", KINDS)
 def test_encoder_gives_llm2vec_hidden_states(decoder_checkpoint, kind, tmp_path):
     """`llm2vec` 0.2.3's `LlamaBiModel` / `Qwen2BiModel` on transformers 4.44.2, eager and SDPA, against doclinks'
@@ -136,7 +140,9 @@ def test_encoder_gives_llm2vec_hidden_states(decoder_checkpoint, kind, tmp_path)
     save_file({k: v.contiguous() for k, v in encoder.state_dict().items()}, str(tmp_path / "encoder.safetensors"))
     save_file({k: rows[k].contiguous() for k in ("input_ids", "attention_mask")}, str(tmp_path / "rows.safetensors"))
     script = Path(__file__).with_name("llm2vec_encoder_peer.py")
-    done = subprocess.run([str(LLM2VEC_PYTHON), str(script), str(tmp_path)], capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [str(LLM2VEC_PYTHON), str(script), str(tmp_path)], capture_output=True, text=True, timeout=300, check=False
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     versions = json.loads((tmp_path / "peer_versions.json").read_text())
     assert versions["llm2vec"] == "0.2.3" and versions["transformers"] == "4.44.2", versions

@@ -14,7 +14,9 @@ def random_candidates(rng: random.Random, n: int) -> list[Candidate]:
     seen, out = set(), []
     while len(out) < n:
         start = rng.randrange(30)
-        cand = Candidate(start, start + rng.randrange(6), rng.randrange(4), round(rng.uniform(0.5, 1.0), rng.choice([2, 6])))
+        cand = Candidate(
+            start, start + rng.randrange(6), rng.randrange(4), round(rng.uniform(0.5, 1.0), rng.choice([2, 6]))
+        )
         if cand[:3] not in seen:
             seen.add(cand[:3])
             out.append(cand)
@@ -30,7 +32,9 @@ def test_greedy_equals_upstream(flat_ner, multi_label):
     for _ in range(300):
         cands = random_candidates(rng, rng.randint(0, 40))
         spans = [decoder_module.Span(start=c.start, end=c.end, entity_type=str(c.label), score=c.score) for c in cands]
-        expected = [(s.start, s.end, int(s.entity_type), s.score) for s in upstream.greedy_search(spans, flat_ner, multi_label)]
+        expected = [
+            (s.start, s.end, int(s.entity_type), s.score) for s in upstream.greedy_search(spans, flat_ner, multi_label)
+        ]
         assert [tuple(c) for c in greedy_decode(cands, flat_ner, multi_label)] == expected
 
 
@@ -72,7 +76,9 @@ def test_token_candidates_need_start_end_and_inside_and_score_the_least():
         [[0.6, 0.65, 0.9]],
         [[0.1, 0.9, 0.2]],
     ]
-    rows = find_token_candidates(token_logits(probabilities), 0.5, torch.tensor([5]), torch.tensor([1]), torch.tensor([0]), torch.tensor([5]))
+    rows = find_token_candidates(
+        token_logits(probabilities), 0.5, torch.tensor([5]), torch.tensor([1]), torch.tensor([0]), torch.tensor([5])
+    )
     got = [(s, e, c, round(score, 4)) for s, e, c, score in rows[0]]
     # (0, 2): least of start 0.9, inside 0.8 / 0.7 / 0.85, end 0.95 -> 0.7; (0, 3): end 0.65 -> 0.65;
     # (3, 3): start 0.6. Word 4's end (0.9) is unreachable: its inside (0.2) is under the threshold.
@@ -84,8 +90,12 @@ def test_token_candidates_respect_core_labels_and_words():
     probabilities = [[high, high] for _ in range(4)]
     logits = token_logits(probabilities)
     # Core [1, 3): starts at 1 and 2 only; one label of two; three words of four.
-    rows = find_token_candidates(logits, 0.5, torch.tensor([3]), torch.tensor([1]), torch.tensor([1]), torch.tensor([3]))
+    rows = find_token_candidates(
+        logits, 0.5, torch.tensor([3]), torch.tensor([1]), torch.tensor([1]), torch.tensor([3])
+    )
     assert [(s, e, c) for s, e, c, _ in rows[0]] == [(1, 1, 0), (1, 2, 0), (2, 2, 0)]
     # Upstream's rule: start and end strictly above the threshold, inside at least the threshold.
     at = [[[0.5, 0.9, 0.5]]]
-    assert find_token_candidates(token_logits(at), 0.5, torch.tensor([1]), torch.tensor([1]), torch.tensor([0]), torch.tensor([1])) == [[]]
+    assert find_token_candidates(
+        token_logits(at), 0.5, torch.tensor([1]), torch.tensor([1]), torch.tensor([0]), torch.tensor([1])
+    ) == [[]]

@@ -107,7 +107,12 @@ def count_encoder_rows(model: GLiNER) -> list[int]:
     """Rows the text encoder reads, appended to as the model runs (a forward hook on the real encoder)."""
     rows: list[int] = []
     encoder = model.network.token_rep_layer.bert_layer.model
-    encoder.register_forward_hook(lambda module, args, kwargs, output: rows.append(int(kwargs.get("input_ids", kwargs.get("inputs_embeds")).shape[0])), with_kwargs=True)
+    encoder.register_forward_hook(
+        lambda module, args, kwargs, output: rows.append(
+            int(kwargs.get("input_ids", kwargs.get("inputs_embeds")).shape[0])
+        ),
+        with_kwargs=True,
+    )
     return rows
 
 
@@ -207,7 +212,10 @@ def test_ingest_command_takes_a_bi_encoder(build_family, tmp_path):
     from tests.cli.conftest import run_cli, write_corpus
 
     folder, threshold = build_family("bi-token")
-    corpus = write_corpus(tmp_path, {"notes/a.txt": "Anna Smith moved to Paris in 2019 .\n", "notes/b.txt": "Omar Okafor visited Paris .\n"})
+    corpus = write_corpus(
+        tmp_path,
+        {"notes/a.txt": "Anna Smith moved to Paris in 2019 .\n", "notes/b.txt": "Omar Okafor visited Paris .\n"},
+    )
     done = run_cli("ingest", "notes", "--labels", "person,location", "--db", corpus / "graph.db", "--model", folder,
                    "--threshold", str(threshold), "--no-progress", cwd=corpus)  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -50,14 +50,18 @@ def test_entities_at_start_middle_and_end_of_20000_words(tuned):
     found = {(e["start"], e["end"]): e["label"] for e in tuned.predict_entities(text, LABELS, threshold=THRESHOLD)}
     for offset in (0, text.index(planted, 10), text.rindex(planted)):
         start = offset + planted.index("Paris")
-        assert found.get((start, start + len("Paris"))) == "location", f"place in the sentence at char {offset} not found"
+        assert found.get((start, start + len("Paris"))) == "location", (
+            f"place in the sentence at char {offset} not found"
+        )
 
 
 def test_upstream_drops_the_end_of_the_same_text(tuned, small_ner_checkpoint):
     gliner = pytest.importorskip("gliner")
     text = " ".join(PLANTED.split() + filler(1000) + PLANTED.split())
     end = text.rindex(PLANTED)
-    theirs = gliner.GLiNER.from_pretrained(str(small_ner_checkpoint)).predict_entities(text, LABELS, threshold=THRESHOLD)
+    theirs = gliner.GLiNER.from_pretrained(str(small_ner_checkpoint)).predict_entities(
+        text, LABELS, threshold=THRESHOLD
+    )
     ours = tuned.predict_entities(text, LABELS, threshold=THRESHOLD)
     assert not [e for e in theirs if e["start"] >= end]  # cut at 384 words, with only a warning
     assert place_span(text, end) in spans_of(ours)
@@ -73,7 +77,9 @@ def test_token_heavy_words_are_not_silently_cut(tuned, small_ner_checkpoint):
     ours = tuned.predict_entities(text, LABELS, threshold=THRESHOLD)
     assert person_span(text, start) in spans_of(ours)
     gliner = pytest.importorskip("gliner")
-    theirs = gliner.GLiNER.from_pretrained(str(small_ner_checkpoint)).predict_entities(text, LABELS, threshold=THRESHOLD)
+    theirs = gliner.GLiNER.from_pretrained(str(small_ner_checkpoint)).predict_entities(
+        text, LABELS, threshold=THRESHOLD
+    )
     assert not [e for e in theirs if e["start"] >= start]  # upstream's tokenizer truncation drops it silently
 
 
@@ -114,7 +120,7 @@ def test_windows_cover_fit_and_overlap():
         max_words, max_tokens, overlap = rng.choice([(384, 500, 32), (50, 80, 24), (10, 30, 4)])
         windows = inputs.plan_windows(counts, max_words, max_tokens, overlap)
         assert windows[0][0] == 0 and windows[-1][1] == len(counts)
-        for (s, e) in windows:
+        for s, e in windows:
             assert 0 < e - s <= max_words
             assert sum(counts[s:e]) <= max_tokens or e - s == 1
         for (s1, e1), (s2, _) in pairwise(windows):

@@ -67,7 +67,9 @@ def models_512(peer_checkpoint_512):
 @pytest.fixture(scope="module")
 def models_384(peer_checkpoint_384_tuned):
     """(ours, theirs) on the tuned 384 peer, each loaded once for the module."""
-    return GLiNER.from_pretrained(peer_checkpoint_384_tuned), gliner.GLiNER.from_pretrained(str(peer_checkpoint_384_tuned))
+    return GLiNER.from_pretrained(peer_checkpoint_384_tuned), gliner.GLiNER.from_pretrained(
+        str(peer_checkpoint_384_tuned)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +91,9 @@ def test_parity_random_heads_512_projection_lstm(models_512, cases, mode):
 
 
 # Every mode at the low threshold (the most entities, the hardest greedy step); flat at the usual one.
-@pytest.mark.parametrize(("threshold", "mode"), [(0.15, "flat"), (0.15, "nested"), (0.15, "multi_label"), (0.5, "flat")])
+@pytest.mark.parametrize(
+    ("threshold", "mode"), [(0.15, "flat"), (0.15, "nested"), (0.15, "multi_label"), (0.5, "flat")]
+)
 def test_parity_fine_tuned_384(models_384, cases, mode, threshold):
     texts, labels = cases
     ours, theirs = models_384

@@ -99,7 +99,9 @@ def test_gliner_loads_what_we_save(both, cases, tmp_path):
     texts, labels = cases
     texts, labels = texts[-20:], labels[-20:]
     saved = ours.save_pretrained(tmp_path / "resaved")
-    assert json.loads((saved / "gliner_config.json").read_text())["post_fusion_schema"] == ours.config.post_fusion_schema
+    assert (
+        json.loads((saved / "gliner_config.json").read_text())["post_fusion_schema"] == ours.config.post_fusion_schema
+    )
     theirs = gliner.GLiNER.from_pretrained(str(saved))
     found = ours.inference(texts, labels, threshold=threshold)
     assert assert_same_entities(found, peer_inference(theirs, texts, labels, threshold=threshold), threshold) > 3

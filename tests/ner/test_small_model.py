@@ -16,8 +16,14 @@ LABELS = ["person", "location", "organization"]
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Alan Turing visited Paris with Ada Lovelace.", {("Alan Turing", "person"), ("Paris", "location"), ("Ada Lovelace", "person")}),
-        ("Barack Obama met Angela Merkel in Berlin.", {("Barack Obama", "person"), ("Angela Merkel", "person"), ("Berlin", "location")}),
+        (
+            "Alan Turing visited Paris with Ada Lovelace.",
+            {("Alan Turing", "person"), ("Paris", "location"), ("Ada Lovelace", "person")},
+        ),
+        (
+            "Barack Obama met Angela Merkel in Berlin.",
+            {("Barack Obama", "person"), ("Angela Merkel", "person"), ("Berlin", "location")},
+        ),
         ("The meeting was held by Microsoft in Seattle.", {("Microsoft", "organization"), ("Seattle", "location")}),
     ],
 )

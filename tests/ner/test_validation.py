@@ -37,7 +37,9 @@ def test_bad_label_sets_are_named(labels, error, message):
 
 
 def test_single_string_may_be_refused_with_the_fix():
-    with pytest.raises(TypeError, match=r"labels: expected a list of label names, got a single str 'Person'; write \['Person'\]"):
+    with pytest.raises(
+        TypeError, match=r"labels: expected a list of label names, got a single str 'Person'; write \['Person'\]"
+    ):
         check_labels("Person", allow_str=False)
     with pytest.raises(TypeError, match=r"^labels\[2\]: "):
         check_label_set([None], "labels[2]")

@@ -70,7 +70,10 @@ def test_zero_shape_vectors_change_nothing_and_trained_ones_see_case():
     lowered = TEXT.lower()
 
     def scores(model, text):
-        return [(e["start"], e["end"], e["label"], round(e["score"], 5)) for e in model.predict_entities(text, LABELS, threshold=0.01)]
+        return [
+            (e["start"], e["end"], e["label"], round(e["score"], 5))
+            for e in model.predict_entities(text, LABELS, threshold=0.01)
+        ]
 
     assert scores(shaped, TEXT) == scores(plain, TEXT)
     # The encoder is uncased: without the feature, case changes nothing at all.

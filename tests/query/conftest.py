@@ -10,12 +10,13 @@ FIELDS = [
     FieldSpec("publisher", "who published it", "list[string]", labels=("organization",)),
     FieldSpec("year", "the year it was written", "integer", labels=("date",)),
 ]
-VOCABULARY = {"author": ["Anna Smith", "John Garcia", "Maria Rossi", "Pierre Moreau"],
-              "city": ["Paris", "Kyōto", "Geneva", "Lima"], "publisher": ["NASA", "Google", "Oxfam"]}
+VOCABULARY = {
+    "author": ["Anna Smith", "John Garcia", "Maria Rossi", "Pierre Moreau"],
+    "city": ["Paris", "Kyōto", "Geneva", "Lima"],
+    "publisher": ["NASA", "Google", "Oxfam"],
+}
 
 
 @pytest.fixture(scope="session")
 def query_parser(small_ner_model):
     return QueryParser(small_ner_model, FIELDS, linker=ValueLinker(VOCABULARY))
-
-

@@ -17,8 +17,13 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def run_cli(*args, cwd):
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false", "COLUMNS": "200",
-           "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "COLUMNS": "200",
+        "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
     return subprocess.run(["nice", "-n", "10", sys.executable, "-m", "doclinks", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)  # fmt: skip
 
@@ -30,11 +35,13 @@ def setup(tmp_path_factory):
     fields.write_text(json.dumps([f.to_dict() for f in FIELDS]))
     db = root / "books.db"
     with SQLiteGraphStore(db) as store:
-        store.add_documents([
-            Document("A novel about the sea.", {"author": "Anna Smith", "city": "Paris", "year": 1994}, "b1"),
-            Document("Letters about mountains.", {"author": "Anna Smith", "city": "Kyōto", "year": 1999}, "b2"),
-            Document("Poems about the sea.", {"author": "Maria Rossi", "city": "Paris", "year": 2005}, "b3"),
-        ])
+        store.add_documents(
+            [
+                Document("A novel about the sea.", {"author": "Anna Smith", "city": "Paris", "year": 1994}, "b1"),
+                Document("Letters about mountains.", {"author": "Anna Smith", "city": "Kyōto", "year": 1999}, "b2"),
+                Document("Poems about the sea.", {"author": "Maria Rossi", "city": "Paris", "year": 2005}, "b3"),
+            ]
+        )
     return root, fields, db
 
 
@@ -45,13 +52,14 @@ def test_parse_prints_constraints_as_json_and_for_people(setup, small_ner_checkp
                    "--db", db, cwd=root)  # fmt: skip
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
-    assert out["filter"] == {"$and": [{"author": {"$eq": "Anna Smith"}}, {"city": {"$eq": "Kyōto"}},
-                                      {"year": {"$gte": 1991}}]}
+    assert out["filter"] == {
+        "$and": [{"author": {"$eq": "Anna Smith"}}, {"city": {"$eq": "Kyōto"}}, {"year": {"$gte": 1991}}]
+    }
     assert out["today"] == "2026-12-07" and out["residual"] == "Books written"
     assert [c["link"] for c in out["constraints"]] == ["exact", "folded", None]
     done = run_cli("parse", q, "--fields", fields, "--model", small_ner_checkpoint, "--today", "2026-12-07", cwd=root)
     assert done.returncode == 0, done.stderr
-    assert "author eq \"Anna Smith\"" in done.stdout and "year gte 1991" in done.stdout
+    assert 'author eq "Anna Smith"' in done.stdout and "year gte 1991" in done.stdout
     assert "search text: 'Books written'" in done.stdout
 
 

@@ -41,13 +41,16 @@ def test_numeric_comparisons(phrase, expected):
     assert numeric_comparisons(phrase) == expected
 
 
-@pytest.mark.parametrize("phrase, message", [
-    ("under -$", "no number in 'under -\\$'"),
-    ("", "no number"),
-    ("stars", "no number"),
-    ("cheap", "no number"),
-    ("3 5 7", "3 numbers in '3 5 7' and no range"),
-])
+@pytest.mark.parametrize(
+    "phrase, message",
+    [
+        ("under -$", "no number in 'under -\\$'"),
+        ("", "no number"),
+        ("stars", "no number"),
+        ("cheap", "no number"),
+        ("3 5 7", "3 numbers in '3 5 7' and no range"),
+    ],
+)
 def test_phrases_without_a_reading_are_refused_with_the_reason(phrase, message):
     with pytest.raises(ValueNotUnderstood, match=message):
         numeric_comparisons(phrase)

@@ -21,18 +21,23 @@ def test_constraints_carry_spans_scores_and_typed_values(query_parser):
     p = query_parser.parse(q, today=TODAY)
     assert by_field(p) == {"author": ("eq", "Anna Smith"), "city": ("eq", "Paris"), "year": ("eq", 1999)}
     for c in p.constraints:
-        assert q[c.start:c.end] in ("Anna Smith", "Paris", "1999")
+        assert q[c.start : c.end] in ("Anna Smith", "Paris", "1999")
         assert c.phrase_start <= c.start < c.end <= c.phrase_end
         assert 0.5 <= c.score <= 1.0
-    assert p.filter == {"$and": [{"author": {"$eq": "Anna Smith"}}, {"city": {"$eq": "Paris"}}, {"year": {"$eq": 1999}}]}
+    assert p.filter == {
+        "$and": [{"author": {"$eq": "Anna Smith"}}, {"city": {"$eq": "Paris"}}, {"year": {"$eq": 1999}}]
+    }
     assert p.residual == "Books written"
     assert p.unused == [] and p.unknown == []
 
 
 def test_comparisons_negation_lists_and_limit(query_parser):
     p = query_parser.parse("Top 3 reports from Google or NASA , not by Maria Rossi , written after 1990 .", today=TODAY)
-    assert by_field(p) == {"publisher": ("in", ["Google", "NASA"]), "author": ("ne", "Maria Rossi"),
-                           "year": ("gte", 1991)}
+    assert by_field(p) == {
+        "publisher": ("in", ["Google", "NASA"]),
+        "author": ("ne", "Maria Rossi"),
+        "year": ("gte", 1991),
+    }
     assert p.limit == 3
     assert p.residual == "reports, written"
 
@@ -63,6 +68,7 @@ def test_batch_parsing_matches_one_by_one(query_parser):
     queries = ["Books by Anna Smith written in Paris .", "", "Reports from NASA after 1990 .", "plain words"]
     batch = query_parser.parse_batch(queries, today=TODAY)
     single = [query_parser.parse(q, today=TODAY) for q in queries]
+
     # padding in a batch moves scores by float noise only: compare all but the scores, then the scores
     def strip(p):
         d = p.to_dict()
@@ -99,7 +105,9 @@ def test_entity_labels_give_entities_not_constraints(small_ner_model):
     assert p.entity_tags == []  # no store's tags given: nothing to match
     tags = [("entity:Person", "Anna Smith"), ("entity:Person", "John Garcia"), ("entity:Organization", "NASA")]
     tagged = QueryParser(small_ner_model, [FIELDS[3]], entity_labels=["person"], tags=tags)
-    assert tagged.parse("Anna Smith joined NASA in 1999 .", today=TODAY).entity_tags == [("entity:Person", "Anna Smith")]
+    assert tagged.parse("Anna Smith joined NASA in 1999 .", today=TODAY).entity_tags == [
+        ("entity:Person", "Anna Smith")
+    ]
 
 
 def test_reference_date():
@@ -154,7 +162,11 @@ def test_a_number_with_a_fields_unit_goes_to_that_field():
     rating = FieldSpec("rating", type="float", labels=("rating",), units=("stars", "star"))
     price = FieldSpec("price", type="float", labels=("price",), units=("$", "dollars", "bucks"))
     fields = [year, rating, price]
-    for q, value, field in [("rated at least 4 stars", "4", rating), ("films under $5", "$5", price),
-                            ("films for 15 bucks or less", "15", price), ("films from 1994", "1994", year)]:
+    for q, value, field in [
+        ("rated at least 4 stars", "4", rating),
+        ("films under $5", "$5", price),
+        ("films for 15 bucks or less", "15", price),
+        ("films from 1994", "1994", year),
+    ]:
         s = q.index(value)
         assert route(q, Span(s, s + len(value), value, "date", 0.9), [year], fields, None) is field, q

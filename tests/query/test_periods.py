@@ -57,15 +57,18 @@ def test_periods(phrase, low, high):
     assert parse_period(phrase, TODAY) == Interval(low, high)
 
 
-@pytest.mark.parametrize("today, phrase, low, high", [
-    (D(2026, 3, 31), "last month", D(2026, 2, 1), D(2026, 2, 28)),  # a month's end: February has 28 days
-    (D(2024, 3, 31), "last month", D(2024, 2, 1), D(2024, 2, 29)),
-    (D(2026, 3, 31), "a month ago", D(2026, 2, 1), D(2026, 2, 28)),
-    (D(2026, 1, 31), "last month", D(2025, 12, 1), D(2025, 12, 31)),  # across a year
-    (D(2026, 12, 31), "next month", D(2027, 1, 1), D(2027, 1, 31)),
-    (D(2026, 2, 28), "since March", D(2025, 3, 1), None),  # March has not begun this year
-    (D(2026, 3, 1), "since March", D(2026, 3, 1), None),
-])
+@pytest.mark.parametrize(
+    "today, phrase, low, high",
+    [
+        (D(2026, 3, 31), "last month", D(2026, 2, 1), D(2026, 2, 28)),  # a month's end: February has 28 days
+        (D(2024, 3, 31), "last month", D(2024, 2, 1), D(2024, 2, 29)),
+        (D(2026, 3, 31), "a month ago", D(2026, 2, 1), D(2026, 2, 28)),
+        (D(2026, 1, 31), "last month", D(2025, 12, 1), D(2025, 12, 31)),  # across a year
+        (D(2026, 12, 31), "next month", D(2027, 1, 1), D(2027, 1, 31)),
+        (D(2026, 2, 28), "since March", D(2025, 3, 1), None),  # March has not begun this year
+        (D(2026, 3, 1), "since March", D(2026, 3, 1), None),
+    ],
+)
 def test_relative_dates_at_a_months_end(today, phrase, low, high):
     assert parse_period(phrase, today) == Interval(low, high)
 
@@ -81,9 +84,18 @@ def test_today_must_be_a_date():
         parse_period("last year", "2026-12-07")
 
 
-@pytest.mark.parametrize("phrase, expected", [
-    ("after 1990", True), ("the nineties", True), ("the 80s", True), ("last year", True), ("since March", True),
-    ("under $20", False), ("4 stars", False), ("between 3 and 5", False),
-])
+@pytest.mark.parametrize(
+    "phrase, expected",
+    [
+        ("after 1990", True),
+        ("the nineties", True),
+        ("the 80s", True),
+        ("last year", True),
+        ("since March", True),
+        ("under $20", False),
+        ("4 stars", False),
+        ("between 3 and 5", False),
+    ],
+)
 def test_looks_temporal(phrase, expected):
     assert looks_temporal(phrase) is expected

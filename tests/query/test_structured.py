@@ -18,24 +18,33 @@ TODAY = "2026-12-07"
 
 
 def test_parsed_query_runs_through_langchains_chroma_translator(query_parser):
-    parsed = query_parser.parse("Top 3 reports from Google or NASA , not by Maria Rossi , written after 1990 .", today=TODAY)
+    parsed = query_parser.parse(
+        "Top 3 reports from Google or NASA , not by Maria Rossi , written after 1990 .", today=TODAY
+    )
     sq = parsed.to_structured_query(ChromaTranslator())
     assert isinstance(sq, StructuredQuery) and sq.limit == 3 and sq.query == parsed.residual
     query, kwargs = ChromaTranslator().visit_structured_query(sq)
     assert query == parsed.residual
     # Chroma has no $in and no $not: written with $or/$eq and $ne
-    assert kwargs == {"filter": {"$and": [
-        {"$or": [{"publisher": {"$eq": "Google"}}, {"publisher": {"$eq": "NASA"}}]},
-        {"author": {"$ne": "Maria Rossi"}},
-        {"year": {"$gte": 1991}},
-    ]}}
+    assert kwargs == {
+        "filter": {
+            "$and": [
+                {"$or": [{"publisher": {"$eq": "Google"}}, {"publisher": {"$eq": "NASA"}}]},
+                {"author": {"$ne": "Maria Rossi"}},
+                {"year": {"$gte": 1991}},
+            ]
+        }
+    }
 
 
 def test_parsed_query_runs_through_pinecones_translator(query_parser):
     parsed = query_parser.parse("Books by Anna Smith , not from the 1990s .", today=TODAY)
     _, kwargs = PineconeTranslator().visit_structured_query(parsed.to_structured_query(PineconeTranslator()))
-    assert kwargs == {"filter": {"$and": [{"author": {"$eq": "Anna Smith"}},
-                                          {"$or": [{"year": {"$lt": 1990}}, {"year": {"$gt": 1999}}]}]}}
+    assert kwargs == {
+        "filter": {
+            "$and": [{"author": {"$eq": "Anna Smith"}}, {"$or": [{"year": {"$lt": 1990}}, {"year": {"$gt": 1999}}]}]
+        }
+    }
 
 
 def test_nothing_parsed_gives_no_filter(query_parser):
@@ -45,12 +54,14 @@ def test_nothing_parsed_gives_no_filter(query_parser):
 
 def _store():
     store = InMemoryGraphStore(VectorTextEmbeddings())
-    store.add_documents([
-        doc("a", unit(0), year=1994, genre=["comedy", "drama"]),
-        doc("b", unit(10), year=1999, genre="western"),
-        doc("c", unit(20), year=1980, genre="drama"),
-        doc("d", unit(30), year=2005, genre="comedy"),
-    ])
+    store.add_documents(
+        [
+            doc("a", unit(0), year=1994, genre=["comedy", "drama"]),
+            doc("b", unit(10), year=1999, genre="western"),
+            doc("c", unit(20), year=1980, genre="drama"),
+            doc("d", unit(30), year=2005, genre="comedy"),
+        ]
+    )
     return store
 
 
@@ -72,15 +83,20 @@ def test_round_trip_through_structured_query_selects_the_same_chunks(filter):
 def test_langchain_structured_query_into_doclinks():
     sq = StructuredQuery(
         query="funny films",
-        filter=Operation(operator=Operator.AND, arguments=[
-            Comparison(comparator=Comparator.CONTAIN, attribute="genre", value="comedy"),
-            Comparison(comparator=Comparator.LT, attribute="year", value=2000),
-        ]),
+        filter=Operation(
+            operator=Operator.AND,
+            arguments=[
+                Comparison(comparator=Comparator.CONTAIN, attribute="genre", value="comedy"),
+                Comparison(comparator=Comparator.LT, attribute="year", value=2000),
+            ],
+        ),
         limit=2,
     )
     query, kwargs = DoclinksTranslator().visit_structured_query(sq)
-    assert (query, kwargs) == ("funny films", {"filter": {"$and": [{"genre": {"$eq": "comedy"}},
-                                                                  {"year": {"$lt": 2000}}]}, "k": 2})
+    assert (query, kwargs) == (
+        "funny films",
+        {"filter": {"$and": [{"genre": {"$eq": "comedy"}}, {"year": {"$lt": 2000}}]}, "k": 2},
+    )
     assert ids(_store().similarity_search(Q, **kwargs)) == ["a"]
     date = Comparison(comparator=Comparator.GTE, attribute="day", value={"date": "2020-01-01", "type": "date"})
     assert date.accept(DoclinksTranslator()) == {"day": {"$gte": "2020-01-01"}}

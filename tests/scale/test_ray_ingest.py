@@ -136,7 +136,9 @@ def assert_same_graph(got: dict, want: dict, policy: str = "merge") -> None:
     for i, doc in want["docs"].items():
         other = got["docs"][i]
         assert other.page_content == doc.page_content
-        assert sorted(l.key for l in other.metadata.get("links", [])) == sorted(l.key for l in doc.metadata.get("links", [])), i
+        assert sorted(l.key for l in other.metadata.get("links", [])) == sorted(
+            l.key for l in doc.metadata.get("links", [])
+        ), i
         rest = {k: v for k, v in doc.metadata.items() if k != "links"}
         other_rest = {k: v for k, v in other.metadata.items() if k != "links"}
         assert same_values(other_rest, rest), (i, other_rest, rest)
@@ -238,7 +240,9 @@ def test_unreadable_files_stop_the_run_before_anything_is_written(local_ray, pos
     with pytest.raises(CommandError) as error:
         ingest([str(tmp_path)], url, options(small_ner_checkpoint, engine="ray"))
     message = str(error.value)
-    assert message.startswith("2 of 3 file(s) cannot be read: ") and message.endswith("add --skip-bad to ingest the other files")
+    assert message.startswith("2 of 3 file(s) cannot be read: ") and message.endswith(
+        "add --skip-bad to ingest the other files"
+    )
     assert f"{tmp_path / 'bad.jsonl'}:2: expected a JSON object, got list" in message
     assert f"{tmp_path / 'latin.txt'}: not UTF-8 text (byte 2)" in message
     assert chunk_count(url) == 0  # no table made, nothing written

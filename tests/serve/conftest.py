@@ -80,7 +80,7 @@ class Server:
     token: str | None = None
     log: Path | None = None
 
-    def client(self, **kwargs) -> "httpx.Client":
+    def client(self, **kwargs) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=120, **kwargs)
 
     def auth(self) -> dict[str, str]:

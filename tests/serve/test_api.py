@@ -29,7 +29,9 @@ def test_health_and_openapi(read_server):
     for path in ("/api/search", "/api/entities", "/api/documents/{doc_id}", "/api/neighbours", "/api/tags",
                  "/api/tags/chunks", "/api/ingest", "/api/delete"):  # fmt: skip
         assert path in schema["paths"], path
-    assert {"SearchRequest", "SearchResponse", "Neighbourhood", "DocumentResponse"} <= set(schema["components"]["schemas"])
+    assert {"SearchRequest", "SearchResponse", "Neighbourhood", "DocumentResponse"} <= set(
+        schema["components"]["schemas"]
+    )
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -45,7 +47,7 @@ def test_every_search_mode_answers_with_ids_scores_and_reasons(read_server, mode
     for r in results:
         assert {"id", "score", "similarity", "depth", "via", "query_tags", "mentions", "text"} <= set(r)
         for m in r["mentions"]:
-            assert r["text"][m["start"]:m["end"]] == m["text"]  # character offsets into the chunk's text
+            assert r["text"][m["start"] : m["end"]] == m["text"]  # character offsets into the chunk's text
             assert m["label"] in first["colors"]
     if mode in ("similarity", "traversal", "entity_seeded"):
         assert "Anna Smith" in results[0]["text"]
@@ -53,7 +55,9 @@ def test_every_search_mode_answers_with_ids_scores_and_reasons(read_server, mode
 
 def test_traversal_results_say_which_tags_brought_them(read_server):
     with read_server.client() as c:
-        data = post(c, "/api/search", {"query": "Anna Smith lives in Paris", "mode": "traversal", "k": 1, "depth": 2}).json()
+        data = post(
+            c, "/api/search", {"query": "Anna Smith lives in Paris", "mode": "traversal", "k": 1, "depth": 2}
+        ).json()
     deeper = [r for r in data["results"] if r["depth"] > 0]
     assert deeper, data
     for r in deeper:
@@ -68,7 +72,7 @@ def test_entities_of_a_text(read_server):
     found = {(e["text"], e["label"]) for e in data["entities"]}
     assert ("Alan Turing", "person") in found and ("Paris", "location") in found
     for e in data["entities"]:
-        assert text[e["start"]:e["end"]] == e["text"]
+        assert text[e["start"] : e["end"]] == e["text"]
 
 
 def chunk_id(client, kind, tag, text_part):
@@ -97,7 +101,8 @@ def test_neighbourhood_grows_with_depth_and_says_what_the_cap_cut(read_server):
     assert {n["type"] for n in one["nodes"][1:]} == {"tag"} and one["truncated"] == 0
     assert len(two["nodes"]) > len(one["nodes"])
     assert {"Anna Smith lives in Paris .", "Siemens opened an office in Berlin ."} <= {
-        n["snippet"] for n in two["nodes"] if n["type"] == "chunk"}
+        n["snippet"] for n in two["nodes"] if n["type"] == "chunk"
+    }
     assert len(capped["nodes"]) == 3 and capped["truncated"] >= 1 and capped["complete"] is False
     assert two["complete"] is True and two["truncated"] == 0
     ids = {n["id"] for n in two["nodes"]}
@@ -203,10 +208,14 @@ def test_ingest_search_and_delete_with_the_token(write_server):
 
 
 def test_searches_keep_answering_while_an_ingest_writes(write_server):
-    texts = [f"{first} {last} lives in {place} ." for first, last, place in
-             zip(["Anna", "John", "Maria", "Omar", "Li", "Elena", "Pierre", "Aiko"] * 8,
-                 ["Smith", "Garcia", "Wang", "Okafor", "Rossi", "Tanaka", "Hopper", "Mendes"] * 8,
-                 ["Paris", "Tokyo", "Berlin", "Lagos", "Lima", "Oslo", "London", "Nairobi"] * 8)]
+    texts = [
+        f"{first} {last} lives in {place} ."
+        for first, last, place in zip(
+            ["Anna", "John", "Maria", "Omar", "Li", "Elena", "Pierre", "Aiko"] * 8,
+            ["Smith", "Garcia", "Wang", "Okafor", "Rossi", "Tanaka", "Hopper", "Mendes"] * 8,
+            ["Paris", "Tokyo", "Berlin", "Lagos", "Lima", "Oslo", "London", "Nairobi"] * 8,
+        )
+    ]
     texts = [f"{t} Note {i} ." for i, t in enumerate(texts)]  # 64 new chunks
     result = {}
 

@@ -46,7 +46,9 @@ def test_read_only_tools_with_schemas_search_and_a_cursor(served_db, small_ner_c
             bad = await c.call_tool("search", {"query": "Paris", "k": 10**9})
             doc = await c.call_tool("document", {"id": pages[0][0]["id"]})
             graph = await c.call_tool("neighbours", {"label": "person", "tag": "Anna Smith", "depth": 1})
-            found = await c.call_tool("entities", {"text": "Alan Turing visited Paris .", "labels": ["person", "location"]})
+            found = await c.call_tool(
+                "entities", {"text": "Alan Turing visited Paris .", "labels": ["person", "location"]}
+            )
             return tools, pages, bad, doc, graph, found
 
     tools, pages, bad, doc, graph, found = asyncio.run(go())

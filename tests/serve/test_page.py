@@ -64,7 +64,9 @@ def test_clicking_a_tag_lists_every_chunk_carrying_it(page):
     from selenium.webdriver.common.by import By
 
     search(page, "Where does Anna Smith live?", k=1)
-    tag = next(a for a in page.find_elements(By.CSS_SELECTOR, "#results a.tag") if a.get_attribute("data-tag") == "Anna Smith")
+    tag = next(
+        a for a in page.find_elements(By.CSS_SELECTOR, "#results a.tag") if a.get_attribute("data-tag") == "Anna Smith"
+    )
     tag.click()
     wait_for(page, "return window.doclinksServe.lastTag && window.doclinksServe.lastTag.tag === 'Anna Smith'")
     chunks = page.find_elements(By.CSS_SELECTOR, "#tag-chunks li.chunk")
@@ -86,14 +88,18 @@ def test_the_graph_of_a_result_grows_when_a_node_is_clicked(page):
     page.execute_script("var n = window.doclinksServe.network; n.stopSimulation(); n.fit({animation: false});")
     page.execute_script("document.getElementById('graph').scrollIntoView({block: 'center'})")
     pos = page.execute_script(
-        "var n = window.doclinksServe.network; return n.canvasToDOM(n.getPosition(arguments[0]));", chunk)
+        "var n = window.doclinksServe.network; return n.canvasToDOM(n.getPosition(arguments[0]));", chunk
+    )
     canvas = page.find_element(By.CSS_SELECTOR, "#graph canvas")
     ActionChains(page).move_to_element_with_offset(
-        canvas, int(pos["x"] - canvas.size["width"] / 2), int(pos["y"] - canvas.size["height"] / 2)).click().perform()
+        canvas, int(pos["x"] - canvas.size["width"] / 2), int(pos["y"] - canvas.size["height"] / 2)
+    ).click().perform()
     wait_for(page, "return window.doclinksServe.expansions > 0")
     grown = page.execute_script("return window.doclinksServe.nodes.getIds()")
     assert set(first) < set(grown), "the click added the clicked chunk's neighbours"
-    if os.environ.get("DOCLINKS_SCREENSHOT"):  # docs/img/serve.png: DOCLINKS_SCREENSHOT=1 pytest tests/serve/test_page.py
+    if os.environ.get(
+        "DOCLINKS_SCREENSHOT"
+    ):  # docs/img/serve.png: DOCLINKS_SCREENSHOT=1 pytest tests/serve/test_page.py
         page.set_window_size(1280, 900)
         search(page, "Where does Anna Smith live?", mode="traversal", k=1)
         page.execute_script("window.scrollTo(0, 0); window.doclinksServe.network.fit({animation: false});")

@@ -56,8 +56,8 @@ def test_a_parsed_year_filters_the_results(parsed_server, search_type):
     assert data["mode"] == "parsed" and data["search_type"] == search_type and data["relaxed"] == []
     [constraint] = data["parsed"]["constraints"]
     assert constraint["field"] == "year" and constraint["operator"] in ("gt", "gte")
-    assert query[constraint["start"]:constraint["end"]] == "2000" and isinstance(constraint["value"], int)
-    assert "after" in query[constraint["phrase_start"]:constraint["phrase_end"]] and constraint["score"] > 0
+    assert query[constraint["start"] : constraint["end"]] == "2000" and isinstance(constraint["value"], int)
+    assert "after" in query[constraint["phrase_start"] : constraint["phrase_end"]] and constraint["score"] > 0
     assert data["filter"] == data["parsed"]["filter"] and "2000" not in data["search_text"]
     years = {r["metadata"].get("year") for r in data["results"]}
     assert years == {2005, 2012, 2019}  # every record after 2000, and only those (depth 1 too: neighbours filtered)
@@ -134,7 +134,9 @@ def test_health_names_the_fields(parsed_server):
 
 def test_a_bad_fields_file_stops_the_server_at_start_up(served_db, tmp_path):
     bad = tmp_path / "fields.json"
-    bad.write_text(json.dumps([{"name": "year", "type": "integer", "labels": ["year"], "colour": "red"}]), encoding="utf-8")
+    bad.write_text(
+        json.dumps([{"name": "year", "type": "integer", "labels": ["year"], "colour": "red"}]), encoding="utf-8"
+    )
     for path, says in ((bad, "unknown keys ['colour']"), (tmp_path / "missing.json", "no such file")):
         done = run_cli("serve", "--db", served_db, "--fields", path, "--port", "1", cwd=tmp_path, timeout=120)
         assert done.returncode == 1 and f"--fields {path}: " in done.stderr and says in done.stderr, done.stderr

@@ -32,5 +32,6 @@ class TestPostgres(StoreCompliance):
         from doclinks.store import PostgresGraphStore, PostgresSettings
 
         # One collection per store: the tests share one server.
-        return PostgresGraphStore(self.dsn, embedding, settings, PostgresSettings(collection=f"t{next(_collections)}"),
-                                  **options)
+        return PostgresGraphStore(
+            self.dsn, embedding, settings, PostgresSettings(collection=f"t{next(_collections)}"), **options
+        )

@@ -63,12 +63,21 @@ def test_bad_input(minilm):
 def test_store_with_the_default_embedder(tmp_path, minilm):
     store = SQLiteGraphStore(tmp_path / "s.db")  # embedding=None: the default
     assert store.embedding is minilm
-    store.add_documents([
-        Document(TEXTS[0], {"links": [Link.bidir("entity:Person", "Vladimir Putin")]}, "putin"),
-        Document("The Kremlin announced new measures on Tuesday.", {"links": [Link.bidir("entity:Person", "Vladimir Putin")]}, "kremlin"),
-        Document(TEXTS[2], {}, "banana"),
-        Document(TEXTS[3], {}, "cat"),
-    ])
+    store.add_documents(
+        [
+            Document(TEXTS[0], {"links": [Link.bidir("entity:Person", "Vladimir Putin")]}, "putin"),
+            Document(
+                "The Kremlin announced new measures on Tuesday.",
+                {"links": [Link.bidir("entity:Person", "Vladimir Putin")]},
+                "kremlin",
+            ),
+            Document(TEXTS[2], {}, "banana"),
+            Document(TEXTS[3], {}, "cat"),
+        ]
+    )
     assert store.similarity_search("Who is Russia's head of state?", k=1)[0].id == "putin"
-    assert [d.id for d in store.traversal_search("Who is Russia's head of state?", k=1, depth=1)] == ["putin", "kremlin"]
+    assert [d.id for d in store.traversal_search("Who is Russia's head of state?", k=1, depth=1)] == [
+        "putin",
+        "kremlin",
+    ]
     assert store.similarity_search("tropical fruit nutrition", k=1)[0].id == "banana"

@@ -56,7 +56,9 @@ def _found(docs):
 def test_graph_retriever_on_a_doclinks_store(linked, store, default_models):
     extractor, docs = linked
     edges = graph_retriever_edges(extractor.kinds)
-    ours = GraphRetriever(store=GraphStoreAdapter(store), edges=edges, strategy=Eager(start_k=1, adjacent_k=10, max_depth=1))
+    ours = GraphRetriever(
+        store=GraphStoreAdapter(store), edges=edges, strategy=Eager(start_k=1, adjacent_k=10, max_depth=1)
+    )
     reference = InMemoryVectorStore(embedding=default_models[1])
     reference.add_documents(docs)
     theirs = GraphRetriever(store=reference, edges=edges, strategy=Eager(start_k=1, adjacent_k=10, max_depth=1))
@@ -81,7 +83,10 @@ def test_adapter_mmr_filter_and_get(linked, store):
     retriever = GraphRetriever(store=adapter, edges=graph_retriever_edges(extractor.kinds),
                                strategy=Mmr(start_k=2, select_k=3, adjacent_k=5, max_depth=1, lambda_mult=0.9))  # fmt: skip
     assert len(retriever.invoke(QUERIES[1])) == 3
-    assert {c.id for c in adapter.get(["court", "judge", "gone"], filter={"entity:Organization": "supreme court"})} == {"court", "judge"}
+    assert {c.id for c in adapter.get(["court", "judge", "gone"], filter={"entity:Organization": "supreme court"})} == {
+        "court",
+        "judge",
+    }
     assert [c.id for c in adapter.get(["iowa", "court"], filter={"source": "iowa.txt"})] == ["iowa"]
     embedding, contents = adapter.search_with_embedding(QUERIES[2], k=1, filter={"source": "iowa.txt"})
     assert [c.id for c in contents] == ["iowa"] and len(embedding) == len(contents[0].embedding) == 384

@@ -68,7 +68,8 @@ async def example(path, embeddings):
 def test_example_runs_with_only_the_imports_changed(default_models, tmp_path):
     (tmp_path / "state_of_the_union.txt").write_text("\n\n".join(PARAGRAPHS), encoding="utf-8")
     documents, store, similar, traversed, iterated, retrieved = asyncio.run(
-        example(str(tmp_path / "state_of_the_union.txt"), default_models[1]))
+        example(str(tmp_path / "state_of_the_union.txt"), default_models[1])
+    )
 
     assert [d.page_content for d in documents] == PARAGRAPHS  # one chunk per paragraph
     judge = documents[2]

@@ -30,7 +30,9 @@ def _check(store) -> None:
     """`store` was made from DOCS by LangChain's constructors: LangChain's semantics, DOCS in it."""
     assert store.semantics == "langchain" and len(store) == 3
     assert store.traversal_search(Q, k=1)[0].id == "a" and len(store.traversal_search(Q, k=1)) == 2
-    assert store.similarity_search(Q, k=1) == [lc.Document(page_content=DOCS[0].page_content, metadata=DOCS[0].metadata, id="a")]
+    assert store.similarity_search(Q, k=1) == [
+        lc.Document(page_content=DOCS[0].page_content, metadata=DOCS[0].metadata, id="a")
+    ]
     assert store.get_by_ids(["c", "zz"])[0].metadata == {"n": 3}
     store.close()
 
@@ -38,7 +40,9 @@ def _check(store) -> None:
 def test_in_memory_from_texts_and_documents():
     emb = VectorTextEmbeddings()
     _check(InMemoryGraphStore.from_documents(DOCS, emb))
-    store = InMemoryGraphStore.from_texts([d.page_content for d in DOCS], emb, [d.metadata for d in DOCS], ids=["a", None, "c"])
+    store = InMemoryGraphStore.from_texts(
+        [d.page_content for d in DOCS], emb, [d.metadata for d in DOCS], ids=["a", None, "c"]
+    )
     _check(store)
     _check(asyncio.run(InMemoryGraphStore.afrom_documents(DOCS, emb)))  # langchain-core's async form over ours
     store = InMemoryGraphStore.from_documents(DOCS, emb, semantics="doclinks")  # the constructor's arguments
@@ -56,7 +60,9 @@ def test_sqlite_from_documents_in_memory_or_in_a_file(tmp_path):
     with SQLiteGraphStore(path, emb) as reopened:  # the file keeps them; the constructor's own default semantics
         assert reopened.semantics == "doclinks" and len(reopened) == 3
     with pytest.raises(TypeError, match="JSON"):  # a failed from_documents closes what it opened
-        SQLiteGraphStore.from_documents([lc.Document(page_content="v:1,0", metadata={"x": object()})], emb, path=tmp_path / "bad.db")
+        SQLiteGraphStore.from_documents(
+            [lc.Document(page_content="v:1,0", metadata={"x": object()})], emb, path=tmp_path / "bad.db"
+        )
     with SQLiteGraphStore(tmp_path / "bad.db", emb) as bad:
         assert len(bad) == 0
 

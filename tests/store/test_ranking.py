@@ -82,8 +82,13 @@ def test_vectorised_ranks_equal_the_formula():
     rng = np.random.default_rng(1)
     sims = rng.uniform(-1, 1, 50)
     tags = [list(rng.integers(1, 300, rng.integers(1, 4))) for _ in range(50)]
-    nb = Neighbours(np.arange(50), [f"i{i}" for i in range(50)], sims,
-                    np.repeat(np.arange(50), [len(t) for t in tags]), np.array([d for t in tags for d in t]))
+    nb = Neighbours(
+        np.arange(50),
+        [f"i{i}" for i in range(50)],
+        sims,
+        np.repeat(np.arange(50), [len(t) for t in tags]),
+        np.array([d for t in tags for d in t]),
+    )
     for w in (0.0, 0.5, 1.0, 2.0):
         expected = [neighbour_rank(float(s), t, 1000, w) for s, t in zip(sims, tags)]
         assert neighbour_ranks(nb, 1000, w) == pytest.approx(expected, rel=1e-9)

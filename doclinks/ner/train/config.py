@@ -39,7 +39,9 @@ class TrainConfig:
     focal_alpha: float = 0.75
     focal_gamma: float = 2.0
     reduction: str = "sum"  # "sum" or "mean" (gliner's definitions)
-    sets: list[str] = field(default_factory=lambda: [x for x in TRAIN_SETS if x not in QUERY_SETS])  # query sets by name only
+    sets: list[str] = field(
+        default_factory=lambda: [x for x in TRAIN_SETS if x not in QUERY_SETS]
+    )  # query sets by name only
     extra: list[str] = field(default_factory=list)  # GLiNER training JSON(L) files, e.g. the silver set
     mix: dict[str, float] = field(default_factory=dict)  # sampling weight per source; default size**0.5
     save_every: int = 100  # steps; 0: only by time and at the end
@@ -53,7 +55,17 @@ class TrainConfig:
     workers: int = 0  # processes building batches ahead of the step (the same batches); 0: the main process
 
     # Settings that may change between a run and its resume: they do not change the result.
-    OPERATIONAL = ("save_every", "save_minutes", "keep", "eval_every", "eval_limit", "device", "amp", "threads", "workers")
+    OPERATIONAL = (
+        "save_every",
+        "save_minutes",
+        "keep",
+        "eval_every",
+        "eval_limit",
+        "device",
+        "amp",
+        "threads",
+        "workers",
+    )
 
     def validate(self) -> None:
         """Raise ValueError naming the first setting out of its range."""

@@ -205,11 +205,15 @@ def available_sets(root: str | os.PathLike | None = None) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------- evaluation
-def evaluate_set(model, dev: DevSet, *, threshold: float = 0.5, batch_size: int = 8, limit: int | None = None) -> SetResult:
+def evaluate_set(
+    model, dev: DevSet, *, threshold: float = 0.5, batch_size: int = 8, limit: int | None = None
+) -> SetResult:
     """Predict every sentence with every label of the set (flat decoding) and score exact matches."""
     examples = dev.examples[:limit] if limit else dev.examples
     started = time.monotonic()
-    predictions = model.inference([x.text for x in examples], dev.labels, threshold=threshold, flat_ner=True, batch_size=batch_size)
+    predictions = model.inference(
+        [x.text for x in examples], dev.labels, threshold=threshold, flat_ner=True, batch_size=batch_size
+    )
     predicted = [[(p["start"], p["end"], p["label"]) for p in preds] for preds in predictions]
     gold = [x.entities for x in examples]
     return SetResult(dev.name, score(gold, predicted), len(examples), time.monotonic() - started, dev.remapped)

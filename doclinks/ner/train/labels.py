@@ -21,7 +21,11 @@ FEW_TK_KINDS = {
     "dataset": "dataset",
     "metrics": "metric",
 }
-FEW_TK_SPECIAL = {"URL-material": "url", "Numerical-result": "numerical result", "Application-domain": "application area"}
+FEW_TK_SPECIAL = {
+    "URL-material": "url",
+    "Numerical-result": "numerical result",
+    "Application-domain": "application area",
+}
 
 # The catch-all label: a named thing of no kind the label set offers (CoNLL's "miscellaneous", CrossNER's
 # "else"). Taught only on sources that annotate every name of their texts, where a name's kind left out of
@@ -223,4 +227,3 @@ def related_labels(label: str) -> set[str]:
         if label in group:
             out |= group
     return out
-

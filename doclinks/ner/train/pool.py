@@ -78,7 +78,9 @@ def read_train_set(name: str, root: str | os.PathLike | None = None) -> list[Exa
     elif kind == "io":
         examples = read_io(path, name)
     elif kind == "named_bio":
-        examples = read_named_bio(path, read_label_table(path.parent / "labels.tsv"), name, by_service=name in QUERY_SETS)
+        examples = read_named_bio(
+            path, read_label_table(path.parent / "labels.tsv"), name, by_service=name in QUERY_SETS
+        )
     else:
         examples = read_gliner_json(path, name)
     return [renamed(x, name) for x in examples]
@@ -123,7 +125,9 @@ def build_pool(
     if query_drop_fallbacks:
         drop = set(query_drop_fallbacks)
         for name in set(pool) & set(QUERY_SETS):
-            pool[name] = [Example(x.words, x.spans, x.source, [f for f in x.fallback if f[2] not in drop]) for x in pool[name]]
+            pool[name] = [
+                Example(x.words, x.spans, x.source, [f for f in x.fallback if f[2] not in drop]) for x in pool[name]
+            ]
     for path in extra:
         path = Path(path)
         source = "silver" if "silver" in path.name else path.stem  # silver-2wiki(-typed).jsonl
@@ -172,7 +176,9 @@ def label_parents(pool: dict[str, list[Example]]) -> dict[str, str]:
     return {label: max(sorted(seen), key=seen.__getitem__) for label, seen in counts.items()}
 
 
-def mix_weights(pool: dict[str, list[Example]], weights: dict[str, float] | None = None, temperature: float = 0.5) -> dict[str, float]:
+def mix_weights(
+    pool: dict[str, list[Example]], weights: dict[str, float] | None = None, temperature: float = 0.5
+) -> dict[str, float]:
     """Sampling probability of each source: `weights` where given, else (examples) ** `temperature`
     (default 0.5), normalised to sum to 1; empty sources are left out."""
     raw = {}

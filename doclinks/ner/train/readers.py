@@ -269,4 +269,3 @@ def read_named_bio(
                 fallback.append((s, e, coarse))
         out.append(Example(example.words, spans, example.source, fallback))
     return out
-

@@ -29,7 +29,14 @@ LOG_FILE = "train_log.jsonl"
 
 
 def write_checkpoint(
-    output: str | os.PathLike, step: int, config: GLiNERConfig, tokenizer, network: GLiNERNetwork, state: dict, *, keep: int = 2
+    output: str | os.PathLike,
+    step: int,
+    config: GLiNERConfig,
+    tokenizer,
+    network: GLiNERNetwork,
+    state: dict,
+    *,
+    keep: int = 2,
 ) -> Path:
     """Write `checkpoint-<step>` into the run folder `output`: the model in the gliner layout plus the
     trainer `state`, atomically; then delete all but the newest `keep` (at least 1) checkpoints."""

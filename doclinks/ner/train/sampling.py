@@ -87,7 +87,9 @@ class LabelSampler:
                 # is one service's "area", another's "destination"): no label of the family of its own.
                 in_set = self.source_labels.get(closed_set, own)
                 own_family = self.family(own) if source != closed_set else set()
-                cache[source] = [x for x in self.labels if x in own or (x in in_set and not (self.family([x]) & own_family))]
+                cache[source] = [
+                    x for x in self.labels if x in own or (x in in_set and not (self.family([x]) & own_family))
+                ]
             else:
                 own_family, closed_only = self.family(own), self.closed_only()
                 cache[source] = [
@@ -100,7 +102,9 @@ class LabelSampler:
         closed = [labels for name, labels in self.source_labels.items() if name.split("/", 1)[0] in self.closed_sources]
         if not closed:
             return set()
-        others = [labels for name, labels in self.source_labels.items() if name.split("/", 1)[0] not in self.closed_sources]
+        others = [
+            labels for name, labels in self.source_labels.items() if name.split("/", 1)[0] not in self.closed_sources
+        ]
         return set().union(*closed) - set().union(*others)
 
     def surface(self, label: str, rng: random.Random) -> str:
@@ -122,7 +126,9 @@ class LabelSampler:
         return [
             x
             for x in self.allowed_for(source)
-            if x not in blocked and not gold_words.intersection(content_words(x)) and (silver or x not in UNANNOTATED_IN_GOLD)
+            if x not in blocked
+            and not gold_words.intersection(content_words(x))
+            and (silver or x not in UNANNOTATED_IN_GOLD)
         ]
 
     def resolve(
@@ -282,4 +288,3 @@ class ExampleStream:
             else:
                 out.append((example.words, prompts, spans))
         return out
-

@@ -33,14 +33,23 @@ SOURCES = {
     "ncbi-disease": ("NCBI-disease train", "cambridgeltl/MTL-Bioinformatics-2016"),
     "few-tk": ("Few-TK train", "AvishekLahiri/Few_TK"),
     "gliner-sample": ("GLiNER sample data", "urchade/GLiNER examples/sample_data.json"),
-    "few-nerd": ("Few-NERD (inter split, as re-divided by structshot), 53 fine types", "antonioloison/structshot data/fewnerd"),
+    "few-nerd": (
+        "Few-NERD (inter split, as re-divided by structshot), 53 fine types",
+        "antonioloison/structshot data/fewnerd",
+    ),
     "multiconer2-en": ("MultiCoNER II English train + dev, 33 fine types", "OMGarad/MultiCoNER-2"),
     "bionlp13cg": ("BioNLP 2013 Cancer Genetics train", "cambridgeltl/MTL-Bioinformatics-2016"),
     "anatem": ("AnatEM train", "chrisjihee/GNER data/GNER/AnatEM"),
     "fabner": ("FabNER train", "chrisjihee/GNER data/GNER/FabNER"),
     "tweetner7": ("TweetNER7 train", "chrisjihee/GNER data/GNER/TweetNER7"),
-    "snips": ("SNIPS NLU benchmark 2017-06 queries (7 intents), slots as entities", "sonos/nlu-benchmark 2017-06-custom-intent-engines"),
-    "sgd": ("Schema-Guided Dialogue user turns (20 services), slots as entities", "google-research-datasets/dstc8-schema-guided-dialogue"),
+    "snips": (
+        "SNIPS NLU benchmark 2017-06 queries (7 intents), slots as entities",
+        "sonos/nlu-benchmark 2017-06-custom-intent-engines",
+    ),
+    "sgd": (
+        "Schema-Guided Dialogue user turns (20 services), slots as entities",
+        "google-research-datasets/dstc8-schema-guided-dialogue",
+    ),
     "silver": ("silver labels by spaCy en_core_web_sm 3.8 over 2WikiMultihopQA passages", "doclinks.ner.train.silver"),
 }
 SILVER_LICENCE = "text Apache-2.0 (2WikiMultihopQA, Wikipedia); labels by an MIT-licensed pipeline"
@@ -74,7 +83,7 @@ def model_card(
             "A zero-shot span NER model in the GLiNER layout (span-level uni-encoder, markerV0 span head) plus one",
             "doclinks feature: a learned word-shape vector (lower / Title / UPPER / mixed / no letters) added to each",
             "token's input embedding, so that the uncased encoder sees capitalisation. Loaded by `doclinks.default_model()`;",
-            "its config says `span_mode: markerV0+word_shape`, which `gliner` refuses (\"Unknown span mode\") rather than",
+            'its config says `span_mode: markerV0+word_shape`, which `gliner` refuses ("Unknown span mode") rather than',
             "run it without the feature. Encoder: sentence-transformers/all-MiniLM-L6-v2",
         ]
     else:
@@ -97,24 +106,32 @@ def model_card(
         f"Mixing weights: {json.dumps(train.get('mix') or 'size ** 0.5')}.",
     ]
     if train.get("join_prob"):
-        lines.append(f"Multi-sentence rows: with probability {train['join_prob']} an example is joined with the next 1-2 of its source.")
+        lines.append(
+            f"Multi-sentence rows: with probability {train['join_prob']} an example is joined with the next 1-2 of its source."
+        )
     if train.get("lowercase_prob"):
         lines.append(f"Lower-cased rows: with probability {train['lowercase_prob']} an example is read lower-cased.")
     if train.get("catchall_prob"):
         lines.append(
             f"Catch-all label: with probability {train['catchall_prob']} an example of an exhaustively annotated source "
-            "reads one of its kinds as \"other\" (else \"other\" is a negative with that probability)."
+            'reads one of its kinds as "other" (else "other" is a negative with that probability).'
         )
     if train.get("query_drop_fallbacks"):
         lines.append(f"Coarse labels not taught on the query sets' spans: {', '.join(train['query_drop_fallbacks'])}.")
     if train.get("query_drop_labels"):
         lines.append(f"Query-set spans left out: {', '.join(train['query_drop_labels'])}.")
     if train.get("query_shape_prob"):
-        lines.append(f"Query-shaped rows: with probability {train['query_shape_prob']} a query-set row is lower-cased and loses its punctuation.")
+        lines.append(
+            f"Query-shaped rows: with probability {train['query_shape_prob']} a query-set row is lower-cased and loses its punctuation."
+        )
     if train.get("shapeless_prob"):
-        lines.append(f"Case cue withheld: with probability {train['shapeless_prob']} a row is read with every word's shape unknown.")
+        lines.append(
+            f"Case cue withheld: with probability {train['shapeless_prob']} a row is read with every word's shape unknown."
+        )
     if train.get("source_negatives"):
-        lines.append("Negative labels drawn per source (another set's fine type of a label a set annotates is never its negative).")
+        lines.append(
+            "Negative labels drawn per source (another set's fine type of a label a set annotates is never its negative)."
+        )
     if interpolated:
         base, weight = interpolated
         lines.append(
@@ -140,7 +157,9 @@ def model_card(
             else "No train, dev or test data of the zero-shot evaluation domains (CrossNER, MIT Movie, MIT Restaurant) was used."
         ),
         (
-            "The licences of the training data apply to uses of this model; research-use data: " + ", ".join(restricted) + "."
+            "The licences of the training data apply to uses of this model; research-use data: "
+            + ", ".join(restricted)
+            + "."
             if restricted
             else "Every source allows use by anyone (CC0, CC BY, CC BY-SA, Apache-2.0; silver labels by an MIT-licensed pipeline): "
             "no research-only or non-commercial data."
@@ -186,7 +205,9 @@ def ship(
     if state is None:
         state_path = checkpoint / STATE_FILE
         if not state_path.is_file():
-            raise FileNotFoundError(f"{state_path}: missing (the card needs the training settings: --train-config, --step)")
+            raise FileNotFoundError(
+                f"{state_path}: missing (the card needs the training settings: --train-config, --step)"
+            )
         state = read_state(checkpoint)
         state.pop("optimizer", None)
     target = Path(target)
@@ -214,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interpolate", metavar="BASE", help="checkpoint to interpolate with (the run's start)")
     parser.add_argument("--weight", type=float, default=0.5, help="weight of the run's checkpoint (default 0.5)")
     parser.add_argument("--notes", help="a markdown file appended to the model card")
-    parser.add_argument("--train-config", help="the run's train_config.json, for a checkpoint without its trainer state")
+    parser.add_argument(
+        "--train-config", help="the run's train_config.json, for a checkpoint without its trainer state"
+    )
     parser.add_argument("--step", type=int, help="the checkpoint's step (with --train-config)")
     args = parser.parse_args(argv)
     try:

@@ -144,7 +144,13 @@ def title_types(
     found: dict[str, set[str]] = {}
     for title, typ in zip(titles, types):
         name, hint = title_name_and_hint(title)
-        if typ is None and hint and hint != "disambiguation" and hint.split()[-1] in heads and hint.replace(" ", "").isalpha():
+        if (
+            typ is None
+            and hint
+            and hint != "disambiguation"
+            and hint.split()[-1] in heads
+            and hint.replace(" ", "").isalpha()
+        ):
             typ = hint
         if typ is not None and typ.split()[-1] in person_heads:
             typ = None  # an occupation, though spaCy did not see a person in this title
@@ -294,7 +300,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", help=f"JSONL file to write (default: {cache_dir() / DEFAULT_NAME})")
     parser.add_argument("--source", help=f"passages [{{title, text}}] (default: <data>/{SOURCE_FILE})")
     parser.add_argument("--limit", type=int, help="only the first N passages")
-    parser.add_argument("--no-occupations", action="store_true", help="leave people's occupations out of the fine types")
+    parser.add_argument(
+        "--no-occupations", action="store_true", help="leave people's occupations out of the fine types"
+    )
     parser.add_argument("--max-per-type", type=int, default=300, help="fine-typed mentions per head noun (default 300)")
     parser.add_argument("--fine-only", action="store_true", help="only the sentences with a label beyond spaCy's")
     args = parser.parse_args(argv)

@@ -85,7 +85,11 @@ class Trainer:
             "torch_rng": torch.get_rng_state(),
             "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
             "train_config": self.train.to_dict(),
-            "data_position": {"step": self.step, "seed": self.train.seed, "examples_seen": self.step * self.train.batch_size},
+            "data_position": {
+                "step": self.step,
+                "seed": self.train.seed,
+                "examples_seen": self.step * self.train.batch_size,
+            },
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -116,11 +120,21 @@ class Trainer:
     def loss_on(self, batch: Batch) -> torch.Tensor:
         """The loss of the network, as it is now, on `batch` (the settings' loss and reduction)."""
         batch = batch.to(self.device)
-        with torch.autocast(device_type=self.device.type, dtype=self.amp_dtype or torch.float32, enabled=self.amp_dtype is not None):
+        with torch.autocast(
+            device_type=self.device.type, dtype=self.amp_dtype or torch.float32, enabled=self.amp_dtype is not None
+        ):
             logits = self.network(**batch.inputs)
         train = self.train
         alpha, gamma = (train.focal_alpha, train.focal_gamma) if train.loss == "focal" else (-1.0, 0.0)
-        return span_loss(logits, batch.targets, batch.span_mask, batch.label_mask, alpha=alpha, gamma=gamma, reduction=train.reduction)
+        return span_loss(
+            logits,
+            batch.targets,
+            batch.span_mask,
+            batch.label_mask,
+            alpha=alpha,
+            gamma=gamma,
+            reduction=train.reduction,
+        )
 
     def train_step(self, batch: Batch | None = None) -> float:
         """One optimisation step on the batch of the current step (built here unless given); returns its loss."""
@@ -164,7 +178,14 @@ class Trainer:
                 previous[sig] = signal.signal(sig, self._request_stop)
         start_step, started = self.step, time.monotonic()
         last_save, ema, losses = time.monotonic(), None, []
-        bar = tqdm(total=self.train.steps, initial=self.step, desc="train", unit="step", disable=not self.progress, dynamic_ncols=True)
+        bar = tqdm(
+            total=self.train.steps,
+            initial=self.step,
+            desc="train",
+            unit="step",
+            disable=not self.progress,
+            dynamic_ncols=True,
+        )
         batches = self._prefetched(self.step, until) if self.train.workers > 0 else None
         try:
             while self.step < until and not self._stop:
@@ -175,8 +196,19 @@ class Trainer:
                 ema = loss if ema is None else 0.95 * ema + 0.05 * loss
                 seconds = time.monotonic() - t0
                 bar.update(1)
-                bar.set_postfix(loss=f"{ema:.2f}", s_per_step=f"{seconds:.2f}", lr=f"{self.scheduler.get_last_lr()[-1]:.1e}")
-                append_log(self.output, {"step": self.step, "loss": loss, "seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3), "lr": self.scheduler.get_last_lr()})
+                bar.set_postfix(
+                    loss=f"{ema:.2f}", s_per_step=f"{seconds:.2f}", lr=f"{self.scheduler.get_last_lr()[-1]:.1e}"
+                )
+                append_log(
+                    self.output,
+                    {
+                        "step": self.step,
+                        "loss": loss,
+                        "seconds": round(seconds, 3),
+                        "cpu_seconds": round(cpu, 3),
+                        "lr": self.scheduler.get_last_lr(),
+                    },
+                )
                 if self.eval_fn is not None and self.train.eval_every and self.step % self.train.eval_every == 0:
                     result = self.eval_fn(self)
                     append_log(self.output, {"step": self.step, "eval": result})
@@ -190,7 +222,11 @@ class Trainer:
             bar.close()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-        checkpoint = self.save() if self.step > start_step or not checkpoints_in(self.output) else checkpoints_in(self.output)[-1]
+        checkpoint = (
+            self.save()
+            if self.step > start_step or not checkpoints_in(self.output)
+            else checkpoints_in(self.output)[-1]
+        )
         elapsed = time.monotonic() - started
         done = self.step - start_step
         return {
@@ -203,7 +239,6 @@ class Trainer:
             "stopped": self._stop,
             "checkpoint": str(checkpoint),
         }
-
 
 
 class _StepBatches(torch.utils.data.Dataset):
@@ -244,8 +279,11 @@ def build_trainer(
         raise FileExistsError(f"{output} already holds checkpoints: resume the run (--resume) or choose another folder")
     if pool is None:
         pool = build_pool(
-            train.sets, data, extra=train.extra,
-            query_drop_fallbacks=train.query_drop_fallbacks, query_drop_labels=train.query_drop_labels,
+            train.sets,
+            data,
+            extra=train.extra,
+            query_drop_fallbacks=train.query_drop_fallbacks,
+            query_drop_labels=train.query_drop_labels,
         )
     if checkpoint is not None:
         config, tokenizer, network = load_checkpoint(checkpoint)
@@ -260,7 +298,9 @@ def build_trainer(
         config, tokenizer, network = load_checkpoint(init)
         if config.architecture != "uni-span":
             # The trainer's batches, loss and heads are those of the span-level uni-encoder.
-            raise ValueError(f"init: {init} is a {config.architecture} model; training starts from span-level uni-encoders only")
+            raise ValueError(
+                f"init: {init} is a {config.architecture} model; training starts from span-level uni-encoders only"
+            )
         network.train()
     else:
         options = dict(model_options or {})

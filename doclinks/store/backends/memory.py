@@ -44,7 +44,11 @@ class InMemoryGraphStore(GraphStore):
     """
 
     def __init__(
-        self, embedding: Embeddings | None = None, settings: TraversalSettings | None = None, *, semantics: str = "doclinks"
+        self,
+        embedding: Embeddings | None = None,
+        settings: TraversalSettings | None = None,
+        *,
+        semantics: str = "doclinks",
     ) -> None:
         super().__init__(MemoryBackend(), embedding, settings, semantics=semantics)
 

@@ -158,7 +158,10 @@ def ppr(
     rank = {key: float(scores[index[key]]) for key in chunks}
     if similarity_weight > 0:
         top = max(rank.values()) or 1.0
-        rank = {key: (1 - similarity_weight) * r / top + similarity_weight * max(float(similarity[key]), 0.0) for key, r in rank.items()}
+        rank = {
+            key: (1 - similarity_weight) * r / top + similarity_weight * max(float(similarity[key]), 0.0)
+            for key, r in rank.items()
+        }
     order = sorted(chunks, key=lambda key: (-rank[key], -similarity[key]))
     allowed = matching_keys(backend, order[: max(4 * k, k + seeds_k)], tokens) if tokens is not None else None
     sources = set(named) | {pair for h in roots for pair, _ in out_edges.get(h.key, [])}

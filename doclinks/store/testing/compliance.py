@@ -42,7 +42,9 @@ from .kit import Q, VectorTextEmbeddings, doc, ids, unit, vec_text
 __all__ = ["StoreCompliance"]
 
 
-class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, FilterCompliance, ReadCompliance, SyncCompliance):
+class StoreCompliance(
+    SearchCompliance, PPRCompliance, LangChainCompliance, FilterCompliance, ReadCompliance, SyncCompliance
+):
     """The compliance suite; subclass it and implement `new_store` (see the module docstring)."""
 
     def new_store(self, embedding, settings: TraversalSettings | None, folder: Path, **options) -> GraphStore:
@@ -98,7 +100,9 @@ class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, Filt
     def test_ids_argument_and_langchain_documents(self, make_store):
         lc = pytest.importorskip("langchain_core.documents")
         store = make_store()
-        out = store.add_documents([lc.Document(page_content=vec_text((1, 0, 0)), metadata={"links": [Link.bidir("k", "t")]})], ids=["x1"])
+        out = store.add_documents(
+            [lc.Document(page_content=vec_text((1, 0, 0)), metadata={"links": [Link.bidir("k", "t")]})], ids=["x1"]
+        )
         assert out == ["x1"]
         assert store.get_by_ids(["x1"])[0].metadata["links"] == [Link.bidir("k", "t")]
 
@@ -133,8 +137,13 @@ class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, Filt
 
     def test_delete_removes_document_and_its_links(self, make_store):
         store = make_store()
-        store.add_documents([doc("a", (1, 0, 0), Link.bidir("k", "t")), doc("b", (0, 1, 0), Link.bidir("k", "t")),
-                             doc("c", (0, 0, 1), Link.bidir("k", "t"))])
+        store.add_documents(
+            [
+                doc("a", (1, 0, 0), Link.bidir("k", "t")),
+                doc("b", (0, 1, 0), Link.bidir("k", "t")),
+                doc("c", (0, 0, 1), Link.bidir("k", "t")),
+            ]
+        )
         assert store.delete(["b"]) == 1
         assert ids(store.traversal_search(Q, k=1, depth=1)) == ["a", "c"]
         with pytest.raises(UnknownIdError):
@@ -146,8 +155,9 @@ class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, Filt
     # ----------------------------------------------------------------------- similarity
     def test_similarity_order_and_ties_by_id(self, make_store):
         store = make_store()
-        store.add_documents([doc("c", (1, 0, 0)), doc("a", (1, 0, 0)), doc("b", (1, 0, 0)),
-                             doc("d", unit(30)), doc("e", unit(150))])
+        store.add_documents(
+            [doc("c", (1, 0, 0)), doc("a", (1, 0, 0)), doc("b", (1, 0, 0)), doc("d", unit(30)), doc("e", unit(150))]
+        )
         res = store.similarity_search(Q, k=4)
         assert ids(res) == ["a", "b", "c", "d"]
         assert res[0].metadata["_similarity_score"] == pytest.approx(1.0, abs=1e-6)
@@ -166,11 +176,13 @@ class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, Filt
 
     def test_filter_matches_scalars_and_list_items(self, make_store):
         store = make_store()
-        store.add_documents([
-            doc("a", unit(0), lang="en", year=2020, tags=["x", "y"], ok=True),
-            doc("b", unit(10), lang="de", year=2020.0, tags=["y"], ok=1),
-            doc("c", unit(20), lang="en", year=2021, tags="x", ok=None),
-        ])
+        store.add_documents(
+            [
+                doc("a", unit(0), lang="en", year=2020, tags=["x", "y"], ok=True),
+                doc("b", unit(10), lang="de", year=2020.0, tags=["y"], ok=1),
+                doc("c", unit(20), lang="en", year=2021, tags="x", ok=None),
+            ]
+        )
         assert ids(store.similarity_search(Q, k=5, filter={"lang": "en"})) == ["a", "c"]
         assert ids(store.similarity_search(Q, k=5, filter={"year": 2020})) == ["a", "b"]  # 2020 == 2020.0
         assert ids(store.similarity_search(Q, k=5, filter={"tags": "x"})) == ["a", "c"]
@@ -218,9 +230,12 @@ class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, Filt
 
     def test_sql_fragments_in_tags_filters_and_ids_are_plain_data(self, make_store):
         store = make_store()
-        evil = ["'; DROP TABLE chunks; --", "\" OR 1=1 --", "x') OR ('1'='1", "$1", "%s", "{chunks}", "Robert'); --"]
+        evil = ["'; DROP TABLE chunks; --", '" OR 1=1 --', "x') OR ('1'='1", "$1", "%s", "{chunks}", "Robert'); --"]
         docs = [doc(f"root{e}", unit(0), Link.bidir("k'--", e), src=e) for e in evil[:1]]
-        docs += [doc(f"n{i}{e}", unit(50 + i), Link.bidir("k'--", evil[0]), Link.bidir(e, e), src=e) for i, e in enumerate(evil)]
+        docs += [
+            doc(f"n{i}{e}", unit(50 + i), Link.bidir("k'--", evil[0]), Link.bidir(e, e), src=e)
+            for i, e in enumerate(evil)
+        ]
         store.add_documents(docs)
         assert len(store) == len(docs)
         res = store.traversal_search(Q, k=1, depth=1, adjacent_k=None)
@@ -237,8 +252,12 @@ class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, Filt
         store.add_documents([doc("a", (1, 0, 0))])
         store.close()
         store.close()  # twice is fine
-        for call in (lambda: store.similarity_search(Q), lambda: store.add_documents([doc("b", (0, 1, 0))]),
-                     lambda: store.get_by_ids(["a"]), lambda: len(store)):
+        for call in (
+            lambda: store.similarity_search(Q),
+            lambda: store.add_documents([doc("b", (0, 1, 0))]),
+            lambda: store.get_by_ids(["a"]),
+            lambda: len(store),
+        ):
             with pytest.raises(StoreClosedError, match="closed"):
                 call()
 
@@ -247,7 +266,9 @@ class StoreCompliance(SearchCompliance, PPRCompliance, LangChainCompliance, Filt
         store = make_store()
 
         async def run():
-            await store.aadd_documents([doc("a", (1, 0, 0), Link.bidir("k", "t")), doc("b", (0, 1, 0), Link.bidir("k", "t"))])
+            await store.aadd_documents(
+                [doc("a", (1, 0, 0), Link.bidir("k", "t")), doc("b", (0, 1, 0), Link.bidir("k", "t"))]
+            )
             sim = await store.asimilarity_search(Q, k=1)
             trav = await store.atraversal_search(Q, k=1, depth=1)
             mmr = await store.ammr_traversal_search(Q, k=2)

@@ -17,8 +17,17 @@ __all__ = ["FilterCompliance"]
 def _catalogue():
     """Five chunks, nearest first: typed values, list values, a number written as a string, gaps."""
     return [
-        doc("a", unit(0), Link.bidir("k", "x"), year=1994, price=12.5, genre=["comedy", "drama"], lang="en",
-            date="2020-03-01", ok=True),
+        doc(
+            "a",
+            unit(0),
+            Link.bidir("k", "x"),
+            year=1994,
+            price=12.5,
+            genre=["comedy", "drama"],
+            lang="en",
+            date="2020-03-01",
+            ok=True,
+        ),
         doc("b", unit(10), year=1999, price=30, genre="western", lang="fr", date="2021-12-31"),
         doc("c", unit(20), Link.bidir("k", "x"), year=1980, price=8, genre=["drama"], lang="en", date="2019-01-01"),
         doc("d", unit(30), Link.bidir("k", "x"), year=2005, genre="comedy", lang="it"),
@@ -77,11 +86,23 @@ class FilterCompliance:
         got = store.traversal_search(Q, k=1, depth=1, filter={"year": {"$nin": [1980]}})
         assert ids(got) == ["a", "d"]
         # entity-seeded roots (chunks carrying ("k", "x")) are filtered, too
-        seeded = store.traversal_search(Q, k=0, depth=0, entity_k=5, query_links=[("k", "x")],
-                                        query_entities=False, filter={"genre": {"$ne": "comedy"}})
+        seeded = store.traversal_search(
+            Q,
+            k=0,
+            depth=0,
+            entity_k=5,
+            query_links=[("k", "x")],
+            query_entities=False,
+            filter={"genre": {"$ne": "comedy"}},
+        )
         assert ids(seeded) == ["c"]
-        ppr = store.ppr_search(Q, k=5, query_entities=False, query_links=[("k", "x")],
-                               filter={"$or": [{"year": {"$gt": 2000}}, {"price": {"$lt": 10}}]})
+        ppr = store.ppr_search(
+            Q,
+            k=5,
+            query_entities=False,
+            query_links=[("k", "x")],
+            filter={"$or": [{"year": {"$gt": 2000}}, {"price": {"$lt": 10}}]},
+        )
         assert sorted(ids(ppr)) == ["c", "d"]
 
     def test_bad_operators_give_clear_errors(self, make_store):

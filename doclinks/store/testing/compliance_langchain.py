@@ -89,7 +89,9 @@ class LangChainCompliance:
         # Graph searches keep the result keys (why a chunk came) in both.
         trav = lc.traversal_search(Q, k=1)
         assert [(d.id, d.metadata["_depth"], d.metadata["_via"] if d.metadata["_depth"] else None) for d in trav] == [
-            ("a", 0, None), ("b", 1, [("k", "t")])]
+            ("a", 0, None),
+            ("b", 1, [("k", "t")]),
+        ]
         assert all(isinstance(d, documents.Document) for d in trav + lc.mmr_traversal_search(Q, k=2))
 
     def test_scores_and_relevance(self, make_store):
@@ -103,7 +105,10 @@ class LangChainCompliance:
             assert [d.id for d in store.similarity_search(Q, k=3)] == ["a", "b", "c"]
             rel = store.similarity_search_with_relevance_scores(Q, k=3)
             assert [r for _, r in rel] == pytest.approx([1.0, 0.5, 0.0], abs=1e-6)
-            assert [d.id for d, _ in store.similarity_search_with_relevance_scores(Q, k=3, score_threshold=0.4)] == ["a", "b"]
+            assert [d.id for d, _ in store.similarity_search_with_relevance_scores(Q, k=3, score_threshold=0.4)] == [
+                "a",
+                "b",
+            ]
             assert [d.id for d in store.search(Q, "similarity_score_threshold", score_threshold=0.9)] == ["a"]
         assert relevance(-0.3) == 0.0 and relevance(0.25) == 0.25 and relevance(1.0000001) == 1.0
 

@@ -80,7 +80,8 @@ class PPRCompliance:
         e = next(d for d in named if d.id == "e")
         assert e.metadata["_via"] == [("k", "z")] and e.metadata["_similarity_score"] < 0
         assert store.ppr_search(Q, k=2, query_entities=False, query_links=[("k", "nothing")]) == store.ppr_search(
-            Q, k=2, query_entities=False)  # a name no tag has: as if none
+            Q, k=2, query_entities=False
+        )  # a name no tag has: as if none
 
     def test_similarity_weight_fuses_the_walk_with_similarity(self, make_store):
         store = make_store()
@@ -129,9 +130,14 @@ class PPRCompliance:
         filtered = store.ppr_search(Q, k=5, seeds_k=5, query_entities=False, filter={"group": "keep"})
         assert ids(filtered) == ["g"]
         assert store.as_retriever(search_type="ppr", search_kwargs={"k": 1, "query_entities": False}).invoke(Q)
-        for bad, error in (({"damping": 1.0}, ValueError), ({"entity_weight": -0.1}, ValueError),
-                           ({"damping": "x"}, TypeError), ({"k": 0}, ValueError), ({"hops": -1}, ValueError),
-                           ({"similarity_weight": 1.5}, ValueError)):
+        for bad, error in (
+            ({"damping": 1.0}, ValueError),
+            ({"entity_weight": -0.1}, ValueError),
+            ({"damping": "x"}, TypeError),
+            ({"k": 0}, ValueError),
+            ({"hops": -1}, ValueError),
+            ({"similarity_weight": 1.5}, ValueError),
+        ):
             with pytest.raises(error):
                 store.ppr_search(Q, query_entities=False, **bad)
         assert make_store().ppr_search(Q, query_entities=False) == []

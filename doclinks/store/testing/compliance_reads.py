@@ -32,7 +32,8 @@ class ReadCompliance:
             got = list(store.iter_documents(batch_size=batch_size))
             assert ids(got) == ["a", "c", "d", "e", "f"]
             assert [(d.page_content, d.metadata) for d in got] == [
-                (d.page_content, d.metadata) for d in store.get_by_ids(ids(got))]
+                (d.page_content, d.metadata) for d in store.get_by_ids(ids(got))
+            ]
         assert got[1].metadata == {"n": 9, "links": [Link.incoming("k", "new")]}
         with pytest.raises(ValueError, match="batch_size"):
             list(store.iter_documents(batch_size=0))
@@ -54,11 +55,13 @@ class ReadCompliance:
     def test_tag_degrees_count_the_incoming_side(self, make_store):
         long_tag = "T" + "x" * 3000  # longer than an index entry holds: indexed by a digest
         store = make_store()
-        store.add_documents([
-            doc("a", unit(0), Link.bidir("k", "t"), Link.outgoing("href", "p"), Link.bidir("k", long_tag)),
-            doc("b", unit(10), Link.bidir("k", "t"), Link.incoming("href", "p"), Link.bidir("k", long_tag)),
-            doc("c", unit(20), Link.incoming("k", "t"), Link.outgoing("k", "only_out")),
-        ])
+        store.add_documents(
+            [
+                doc("a", unit(0), Link.bidir("k", "t"), Link.outgoing("href", "p"), Link.bidir("k", long_tag)),
+                doc("b", unit(10), Link.bidir("k", "t"), Link.incoming("href", "p"), Link.bidir("k", long_tag)),
+                doc("c", unit(20), Link.incoming("k", "t"), Link.outgoing("k", "only_out")),
+            ]
+        )
         asked = [("k", "t"), ("href", "p"), ("k", "only_out"), ("k", long_tag), ("k", "unknown"), ("other", "t")]
         assert store.tag_degrees(asked) == {("k", "t"): 3, ("href", "p"): 1, ("k", "only_out"): 0, ("k", long_tag): 2,
                                             ("k", "unknown"): 0, ("other", "t"): 0}  # fmt: skip
@@ -82,18 +85,21 @@ class ReadCompliance:
     def test_tags_and_the_documents_that_carry_them(self, make_store):
         store = make_store()
         assert store.tags() == [] and store.documents_with_tags([("k", "t")]) == []
-        store.add_documents([
-            doc("a", unit(0), Link.bidir("k", "t"), Link.outgoing("href", "p")),
-            doc("b", unit(10), Link.bidir("k", "u"), Link.incoming("href", "p")),
-            doc("c", unit(20), Link.outgoing("k", "only_out")),
-            doc("d", unit(30)),
-        ])
+        store.add_documents(
+            [
+                doc("a", unit(0), Link.bidir("k", "t"), Link.outgoing("href", "p")),
+                doc("b", unit(10), Link.bidir("k", "u"), Link.incoming("href", "p")),
+                doc("c", unit(20), Link.outgoing("k", "only_out")),
+                doc("d", unit(30)),
+            ]
+        )
         assert set(store.tags()) == {("k", "t"), ("href", "p"), ("k", "u"), ("k", "only_out")}
         assert ids(store.documents_with_tags([("href", "p")])) == ["a", "b"]  # either side, insertion order
         assert ids(store.documents_with_tags([("k", "only_out"), ("k", "u"), ("k", "nope")])) == ["b", "c"]
         got = store.documents_with_tags([("k", "t")])
         assert [(d.page_content, d.metadata) for d in got] == [
-            (d.page_content, d.metadata) for d in store.get_by_ids(["a"])]
+            (d.page_content, d.metadata) for d in store.get_by_ids(["a"])
+        ]
         assert store.tag_count() == 4
         store.delete(["a"])
         assert ids(store.documents_with_tags([("k", "t"), ("href", "p")])) == ["b"]
@@ -112,7 +118,10 @@ class ReadCompliance:
                              doc("c", unit(20), source="x")])  # fmt: skip
         assert store.stored_ids(["c", "nope", "a", "a"]) == {"a", "c"}
         assert store.metadata_values(["a", "b", "c", "nope"], "ner_labels") == {
-            "a": ["Person", "Place"], "b": [], "c": None}
+            "a": ["Person", "Place"],
+            "b": [],
+            "c": None,
+        }
         assert store.metadata_values(["c"], "source") == {"c": "x"}
         assert store.degree_limit() == 2  # max(2, floor(0.5 * 3))
         store.add_documents([doc(f"x{i}", unit(30 + i)) for i in range(7)])

@@ -25,8 +25,14 @@ def _star(store, roots, fan, angle0=60.0):
     for r in range(roots):
         docs.append(doc(f"r{r}", unit(r * 0.1), Link.bidir("k", f"root{r}")))
         for j in range(fan):
-            docs.append(doc(f"r{r}n{j:02d}", unit(angle0 + j + r * 0.01), Link.bidir("k", f"root{r}"),
-                            Link.bidir("k", f"leaf{r}_{j}")))
+            docs.append(
+                doc(
+                    f"r{r}n{j:02d}",
+                    unit(angle0 + j + r * 0.01),
+                    Link.bidir("k", f"root{r}"),
+                    Link.bidir("k", f"leaf{r}_{j}"),
+                )
+            )
             docs.append(doc(f"r{r}n{j:02d}x", unit(170 - j * 0.1), Link.bidir("k", f"leaf{r}_{j}")))
     store.add_documents(docs)
 
@@ -47,8 +53,6 @@ def _mmr_docs():
         doc("c", unit(70)),
         doc("linked", unit(100), Link.bidir("k", "t")),  # only reachable through a
     ]
-
-
 
 
 def expected_via(results, degrees: dict, limit: int) -> list[list]:
@@ -92,8 +96,13 @@ class SearchCompliance:
 
     def test_bidir_joins_same_kind_and_tag_only(self, make_store):
         store = make_store()
-        _root_and_far(store, ("root", Link.bidir("person", "Ann")), ("same", Link.bidir("person", "Ann")),
-                      ("other_kind", Link.bidir("place", "Ann")), ("other_tag", Link.bidir("person", "Bob")))
+        _root_and_far(
+            store,
+            ("root", Link.bidir("person", "Ann")),
+            ("same", Link.bidir("person", "Ann")),
+            ("other_kind", Link.bidir("place", "Ann")),
+            ("other_tag", Link.bidir("person", "Bob")),
+        )
         res = store.traversal_search(Q, k=1, depth=1)
         assert ids(res) == ["root", "same"]
         assert [d.metadata["_depth"] for d in res] == [0, 1]
@@ -101,25 +110,33 @@ class SearchCompliance:
     def test_out_reaches_in_and_not_back(self, make_store):
         store = make_store()
         # dst_out carries the tag's outgoing side only: an outgoing side does not receive.
-        _root_and_far(store, ("src", Link.outgoing("href", "p")), ("dst_in", Link.incoming("href", "p")),
-                      ("dst_bidir", Link.bidir("href", "p")), ("dst_out", Link.outgoing("href", "p")))
+        _root_and_far(
+            store,
+            ("src", Link.outgoing("href", "p")),
+            ("dst_in", Link.incoming("href", "p")),
+            ("dst_bidir", Link.bidir("href", "p")),
+            ("dst_out", Link.outgoing("href", "p")),
+        )
         assert sorted(ids(store.traversal_search(Q, k=1, depth=1))[1:]) == ["dst_bidir", "dst_in"]
         # From an "in" chunk nothing is reachable.
         store2 = make_store()
-        store2.add_documents([doc("target", unit(0), Link.incoming("href", "p")),
-                              doc("source", unit(90), Link.outgoing("href", "p"))])
+        store2.add_documents(
+            [doc("target", unit(0), Link.incoming("href", "p")), doc("source", unit(90), Link.outgoing("href", "p"))]
+        )
         assert ids(store2.traversal_search(Q, k=1, depth=3)) == ["target"]
 
     def test_depth_counts_hops_and_no_chunk_twice(self, make_store):
         store = make_store()
         # A ring a-b-c-d-a plus a chord a-c: several paths to every chunk.
-        store.add_documents([
-            doc("a", unit(0), Link.bidir("k", "ab"), Link.bidir("k", "da"), Link.bidir("k", "ac")),
-            doc("b", unit(100), Link.bidir("k", "ab"), Link.bidir("k", "bc")),
-            doc("c", unit(110), Link.bidir("k", "bc"), Link.bidir("k", "cd"), Link.bidir("k", "ac")),
-            doc("d", unit(120), Link.bidir("k", "cd"), Link.bidir("k", "da")),
-            doc("e", unit(130), Link.bidir("k", "de")),
-        ])
+        store.add_documents(
+            [
+                doc("a", unit(0), Link.bidir("k", "ab"), Link.bidir("k", "da"), Link.bidir("k", "ac")),
+                doc("b", unit(100), Link.bidir("k", "ab"), Link.bidir("k", "bc")),
+                doc("c", unit(110), Link.bidir("k", "bc"), Link.bidir("k", "cd"), Link.bidir("k", "ac")),
+                doc("d", unit(120), Link.bidir("k", "cd"), Link.bidir("k", "da")),
+                doc("e", unit(130), Link.bidir("k", "de")),
+            ]
+        )
         res = store.traversal_search(Q, k=1, depth=5, adjacent_k=None)
         assert sorted(ids(res)) == ["a", "b", "c", "d"]
         assert {d.id: d.metadata["_depth"] for d in res} == {"a": 0, "b": 1, "c": 1, "d": 1}
@@ -129,11 +146,13 @@ class SearchCompliance:
 
     def test_neighbours_with_zero_or_negative_similarity_are_reachable(self, make_store):
         store = make_store()
-        store.add_documents([
-            doc("root", (1, 0, 0), Link.bidir("k", "t")),
-            doc("zero", (0, 1, 0), Link.bidir("k", "t")),
-            doc("negative", (-1, 0, 0), Link.bidir("k", "t")),
-        ])
+        store.add_documents(
+            [
+                doc("root", (1, 0, 0), Link.bidir("k", "t")),
+                doc("zero", (0, 1, 0), Link.bidir("k", "t")),
+                doc("negative", (-1, 0, 0), Link.bidir("k", "t")),
+            ]
+        )
         res = store.traversal_search(Q, k=1, depth=1)
         assert ids(res) == ["root", "zero", "negative"]
         assert res[2].metadata["_similarity_score"] == pytest.approx(-1.0, abs=1e-6)
@@ -160,12 +179,14 @@ class SearchCompliance:
 
     def test_roots_and_neighbours_respect_the_filter(self, make_store):
         store = make_store()
-        store.add_documents([
-            doc("best_but_filtered", unit(0), Link.bidir("k", "t"), lang="de"),
-            doc("root", unit(5), Link.bidir("k", "t"), lang="en"),
-            doc("nb_en", unit(90), Link.bidir("k", "t"), lang="en"),
-            doc("nb_de", unit(80), Link.bidir("k", "t"), lang="de"),
-        ])
+        store.add_documents(
+            [
+                doc("best_but_filtered", unit(0), Link.bidir("k", "t"), lang="de"),
+                doc("root", unit(5), Link.bidir("k", "t"), lang="en"),
+                doc("nb_en", unit(90), Link.bidir("k", "t"), lang="en"),
+                doc("nb_de", unit(80), Link.bidir("k", "t"), lang="de"),
+            ]
+        )
         res = store.traversal_search(Q, k=1, depth=2, filter={"lang": "en"})
         assert ids(res) == ["root", "nb_en"]
         mmr = store.mmr_traversal_search(Q, k=5, fetch_k=1, filter={"lang": "en"})
@@ -218,8 +239,10 @@ class SearchCompliance:
 
     def test_neighbour_ties_break_by_id(self, make_store):
         store = make_store(settings=TraversalSettings(idf_weight=0, max_tag_share=None))
-        store.add_documents([doc("root", unit(0), Link.bidir("k", "t"))]
-                            + [doc(n, unit(60), Link.bidir("k", "t")) for n in ("n3", "n1", "n2", "n0")])
+        store.add_documents(
+            [doc("root", unit(0), Link.bidir("k", "t"))]
+            + [doc(n, unit(60), Link.bidir("k", "t")) for n in ("n3", "n1", "n2", "n0")]
+        )
         assert ids(store.traversal_search(Q, k=1, depth=1, adjacent_k=2)) == ["root", "n0", "n1"]
 
     # ------------------------------------------------------------------------------ MMR
@@ -261,14 +284,26 @@ class SearchCompliance:
         cut = store.mmr_traversal_search(Q, k=5, depth=0, fetch_k=10, score_threshold=0.0)
         assert all(d.metadata["_mmr_score"] >= 0.0 for d in cut) and 0 < len(cut) < 5
 
-
     # ------------------------------------------------------------------------------ _via
     def _via_docs(self):
         return [
-            doc("root", unit(0), Link.outgoing("href", "p"), Link.bidir("person", "Ann"), Link.bidir("person", "Hub"),
-                Link.incoming("href", "back")),
-            doc("n1", unit(90), Link.incoming("href", "p"), Link.bidir("person", "Ann"), Link.bidir("person", "Hub"),
-                Link.outgoing("href", "q"), Link.outgoing("href", "back")),
+            doc(
+                "root",
+                unit(0),
+                Link.outgoing("href", "p"),
+                Link.bidir("person", "Ann"),
+                Link.bidir("person", "Hub"),
+                Link.incoming("href", "back"),
+            ),
+            doc(
+                "n1",
+                unit(90),
+                Link.incoming("href", "p"),
+                Link.bidir("person", "Ann"),
+                Link.bidir("person", "Hub"),
+                Link.outgoing("href", "q"),
+                Link.outgoing("href", "back"),
+            ),
             doc("n2", unit(95), Link.bidir("person", "Ann")),
             doc("m", unit(100), Link.incoming("href", "q")),
         ] + [doc(f"h{i}", unit(170 + i), Link.bidir("person", "Hub")) for i in range(3)]
@@ -298,8 +333,11 @@ class SearchCompliance:
         limit = store.degree_limit()
         assert limit == 12
         for q in QUERIES:
-            for res in (store.traversal_search(q, k=3, depth=3), store.mmr_traversal_search(q, k=8, fetch_k=4),
-                        store.traversal_search(q, k=2, depth=2, adjacent_k=None)):
+            for res in (
+                store.traversal_search(q, k=3, depth=3),
+                store.mmr_traversal_search(q, k=8, fetch_k=4),
+                store.traversal_search(q, k=2, depth=2, adjacent_k=None),
+            ):
                 pairs = {(l.kind, l.tag) for d in res for l in d.metadata.get("links", [])}
                 degrees = store.tag_degrees(pairs)
                 expected = expected_via(res, degrees, limit)

@@ -103,8 +103,11 @@ def make_docs(prefix: str, n: int, shift: float = 0.0) -> list[Document]:
     out = []
     for i in range(n):
         v = f"v:{1 + (i % 7) + shift},{(i * 37 % 11) - 5},{(i * 13 % 5) - 2 + shift}"
-        links = [Link.bidir("group", f"g{i % 9}"), Link.outgoing("next", f"{prefix}{i + 1}"),
-                 Link.incoming("next", f"{prefix}{i}")]
+        links = [
+            Link.bidir("group", f"g{i % 9}"),
+            Link.outgoing("next", f"{prefix}{i + 1}"),
+            Link.incoming("next", f"{prefix}{i}"),
+        ]
         out.append(Document(v, {"links": links, "i": i, "part": prefix}, f"{prefix}{i}"))
     return out
 
@@ -118,7 +121,10 @@ def answers(store) -> list:
     `QUERIES`: a digest of a store's answers on `make_docs` data, equal across equal stores."""
     out = []
     for q in QUERIES:
-        for res in (store.similarity_search(q, k=5), store.traversal_search(q, k=3, depth=2),
-                    store.mmr_traversal_search(q, k=6, fetch_k=20)):
+        for res in (
+            store.similarity_search(q, k=5),
+            store.traversal_search(q, k=3, depth=2),
+            store.mmr_traversal_search(q, k=6, fetch_k=20),
+        ):
             out.append([(d.id, d.metadata["_depth"], round(d.metadata["_similarity_score"], 5)) for d in res])
     return out

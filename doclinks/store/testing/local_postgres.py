@@ -194,8 +194,21 @@ class LocalPostgres:
             # fsync off: a throwaway server for tests and benchmarks, not for data to keep.
             options = f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c full_page_writes=off"
             options += "".join(f" -c {k}={v}" for k, v in self.server_options.items())
-            self._run(["pg_ctl", "-D", str(data), "-l", str(log), "-o", options, "-w",
-                       "-t", str(int(self.startup_timeout_s)), "start"])
+            self._run(
+                [
+                    "pg_ctl",
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(log),
+                    "-o",
+                    options,
+                    "-w",
+                    "-t",
+                    str(int(self.startup_timeout_s)),
+                    "start",
+                ]
+            )
         except subprocess.CalledProcessError as exc:
             details = exc.stderr or exc.stdout
             self.stop()

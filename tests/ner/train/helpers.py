@@ -58,7 +58,10 @@ def write_toy_data(root: Path) -> Path:
     for x in toy_examples(6, seed=9):
         text = " ".join(x.words)
         starts = [len(" ".join(x.words[:i])) + (1 if i else 0) for i in range(len(x.words))]
-        ents = [{"name": " ".join(x.words[s : e + 1]), "type": t, "pos": [starts[s], starts[e] + len(x.words[e])]} for s, e, t in x.spans]
+        ents = [
+            {"name": " ".join(x.words[s : e + 1]), "type": t, "pos": [starts[s], starts[e] + len(x.words[e])]}
+            for s, e, t in x.spans
+        ]
         sentences.append({"sentence": text, "entities": ents})
     (dev / "dev.json").write_text(json.dumps(sentences))
     (dev / "labels.json").write_text(json.dumps(["person", "location", "organization"]))

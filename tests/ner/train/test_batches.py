@@ -18,7 +18,19 @@ def test_rows_targets_and_masks():
         ]
     )
     ids = batch.inputs["input_ids"][0, : int(batch.inputs["attention_mask"][0].sum())].tolist()
-    assert tokenizer.convert_ids_to_tokens(ids) == ["[CLS]", "<<ENT>>", "person", "<<ENT>>", "city", "<<SEP>>", "anna", "lives", "in", "paris", "[SEP]"]
+    assert tokenizer.convert_ids_to_tokens(ids) == [
+        "[CLS]",
+        "<<ENT>>",
+        "person",
+        "<<ENT>>",
+        "city",
+        "<<SEP>>",
+        "anna",
+        "lives",
+        "in",
+        "paris",
+        "[SEP]",
+    ]
     assert batch.inputs["label_positions"][0].tolist() == [1, 3]
     assert batch.inputs["word_positions"][0].tolist() == [6, 7, 8, 9]
     assert batch.targets.shape == (2, 4, config.max_width, 2)

@@ -22,7 +22,21 @@ def toy_checkpoint(tmp_path_factory):
 def test_cli_eval_runs_a_checkpoint_and_writes_json(tmp_path, toy_checkpoint, capsys):
     root = write_toy_data(tmp_path / "data")
     out = tmp_path / "r.json"
-    code = cli.main(["eval", "--model", str(toy_checkpoint), "--data", str(root), "--sets", "toy", "--limit", "4", "--json", str(out)])
+    code = cli.main(
+        [
+            "eval",
+            "--model",
+            str(toy_checkpoint),
+            "--data",
+            str(root),
+            "--sets",
+            "toy",
+            "--limit",
+            "4",
+            "--json",
+            str(out),
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     assert "toy" in printed and "F1" in printed
@@ -42,14 +56,36 @@ def test_cli_train_then_resume(tmp_path, capsys):
     saved = json.loads((run / "train_config.json").read_text())
     assert saved["steps"] == 2 and saved["freeze_layers"] == 6
     # A resume reuses the saved settings; a changed setting is refused, operational ones may change.
-    code = cli.main(["train", "--output", str(run), "--data", str(root), "--resume", "--lr-others", "0.5", "--no-progress"])
+    code = cli.main(
+        ["train", "--output", str(run), "--data", str(root), "--resume", "--lr-others", "0.5", "--no-progress"]
+    )
     assert code == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("doclinks train: error: cannot resume with different training settings") and "\n" not in err
-    assert cli.main(["train", "--output", str(run), "--data", str(root), "--resume", "--save-every", "5", "--no-progress"]) == 0
+    assert (
+        cli.main(["train", "--output", str(run), "--data", str(root), "--resume", "--save-every", "5", "--no-progress"])
+        == 0
+    )
     summary = json.loads(capsys.readouterr().out)
     assert summary["step"] == 2 and summary["steps_run"] == 0  # nothing left to do
-    assert cli.main(["eval", "--model", str(run), "--data", str(root), "--sets", "toy", "--limit", "2", "--json", str(tmp_path / "r.json")]) == 0
+    assert (
+        cli.main(
+            [
+                "eval",
+                "--model",
+                str(run),
+                "--data",
+                str(root),
+                "--sets",
+                "toy",
+                "--limit",
+                "2",
+                "--json",
+                str(tmp_path / "r.json"),
+            ]
+        )
+        == 0
+    )
     # Shipping the run: fp16 weights, tokenizer, config and a model card, under the size limit, loadable.
     from doclinks.ner.train.ship import MAX_BYTES, ship
 
@@ -60,7 +96,10 @@ def test_cli_train_then_resume(tmp_path, capsys):
     assert sum(p.stat().st_size for p in target.iterdir()) <= MAX_BYTES
     from doclinks.ner import GLiNER
 
-    assert GLiNER.from_pretrained(target).network.span_rep_layer.span_rep_layer.project_start[0].weight.dtype == torch.float32
+    assert (
+        GLiNER.from_pretrained(target).network.span_rep_layer.span_rep_layer.project_start[0].weight.dtype
+        == torch.float32
+    )
     # Shipping halfway between a start (all weights zero here) and the run's end: half the weights, said in the card.
     from doclinks.ner.checkpoints import load_checkpoint
     from doclinks.paths import latest_checkpoint

@@ -45,7 +45,9 @@ def test_report_average_table_and_json(tmp_path):
     assert table.index("zero-shot average") < table.index("conll2003")
     ev.write_json(report, tmp_path / "r.json")
     data = json.loads((tmp_path / "r.json").read_text())
-    assert data["sets"]["crossner-ai"]["f1"] == 50.0 and data["zero_shot_average_f1"] == round(report.zero_shot_average, 2)
+    assert data["sets"]["crossner-ai"]["f1"] == 50.0 and data["zero_shot_average_f1"] == round(
+        report.zero_shot_average, 2
+    )
     assert data["zero_shot_sets"] == ["crossner-ai", "mit-movie"]
 
 
@@ -61,7 +63,9 @@ def test_dev_set_loading_lowercases_and_maps_aliases(tmp_path):
     assert dev.examples == [EvalExample("Queen played in London", [(0, 5, "band"), (16, 22, "else")])]
     wnut = tmp_path / "ner" / "dev" / "wnut17"
     wnut.mkdir()
-    (wnut / "emerging.dev.conll").write_text("Visit\tO\nEmpire\tB-location\nState\tI-location\nnow\tO\n\nread\tO\nDune\tB-creative-work\n")
+    (wnut / "emerging.dev.conll").write_text(
+        "Visit\tO\nEmpire\tB-location\nState\tI-location\nnow\tO\n\nread\tO\nDune\tB-creative-work\n"
+    )
     dev = ev.load_dev_set("wnut17", tmp_path)
     assert dev.labels == ["creative work", "location"]
     assert dev.examples[0] == EvalExample("Visit Empire State now", [(6, 18, "location")])

@@ -17,7 +17,9 @@ def test_label_normalisation():
     assert normalize_label("NLP-term", "few-tk") is None  # too vague: dropped
     assert normalize_label("GPE") == "city or state"
     assert normalize_label("Restaurant_Name") == "restaurant name"
-    assert renamed(Example(["a", "b"], [(0, 0, "NLP-term"), (1, 1, "NLP-metrics")]), "few-tk").spans == [(1, 1, "metric")]
+    assert renamed(Example(["a", "b"], [(0, 0, "NLP-term"), (1, 1, "NLP-metrics")]), "few-tk").spans == [
+        (1, 1, "metric")
+    ]
 
 
 def test_content_words_ignore_function_words():

@@ -13,6 +13,7 @@ from doclinks.ner.train.loss import span_loss
 def softplus(x: float) -> float:
     return math.log1p(math.exp(x))
 
+
 def hand_made():
     # One row, 2 words, max_width 2, 2 labels. Span (start 1, width 2) runs past the text: masked.
     logits = torch.tensor([[[[2.0, -1.0], [0.5, 3.0]], [[-2.0, 1.0], [9.0, 9.0]]]])

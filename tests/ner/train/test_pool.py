@@ -42,7 +42,11 @@ def test_pool_from_shared_data():
 
 def test_label_parents_and_source_label_sets():
     pool = {
-        "wide": [Example(["a", "b"], [(0, 0, "politician"), (1, 1, "film")], "wide", [(0, 0, "person"), (1, 1, "creative work")])],
+        "wide": [
+            Example(
+                ["a", "b"], [(0, 0, "politician"), (1, 1, "film")], "wide", [(0, 0, "person"), (1, 1, "creative work")]
+            )
+        ],
         "conll": [Example(["c"], [(0, 0, "person")], "conll")],
     }
     assert label_parents(pool) == {"politician": "person", "film": "creative work"}
@@ -94,7 +98,12 @@ def test_query_drop_labels_leaves_those_spans_and_their_fallbacks_out_of_the_que
     from doclinks.ner.train.pool import without_labels
 
     words = ["rate", "this", "book", "the", "hobbit"]
-    x = Example(words, [(2, 2, "type of work"), (3, 4, "title")], "snips/RateBook", [(2, 2, "creative work"), (3, 4, "creative work")])
+    x = Example(
+        words,
+        [(2, 2, "type of work"), (3, 4, "title")],
+        "snips/RateBook",
+        [(2, 2, "creative work"), (3, 4, "creative work")],
+    )
     kept = without_labels(x, {"type of work"})
     assert kept.words == words and kept.source == "snips/RateBook"
     assert kept.spans == [(3, 4, "title")] and kept.fallback == [(3, 4, "creative work")]

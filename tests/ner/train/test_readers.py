@@ -30,7 +30,10 @@ def test_gliner_json_array_and_lines(tmp_path):
         {"tokenized_text": ["Anna", "lives", "in", "New", "York", "."], "ner": [[0, 0, "person"], [3, 4, "city"]]},
         {"tokenized_text": ["Nothing", "here"], "ner": []},
     ]
-    for path in (write(tmp_path, "a.json", json.dumps(items, indent=1)), write(tmp_path, "a.jsonl", "\n".join(map(json.dumps, items)))):
+    for path in (
+        write(tmp_path, "a.json", json.dumps(items, indent=1)),
+        write(tmp_path, "a.jsonl", "\n".join(map(json.dumps, items))),
+    ):
         examples = read_gliner_json(path, source="x")
         assert [x.words for x in examples] == [items[0]["tokenized_text"], items[1]["tokenized_text"]]
         assert examples[0].spans == [(0, 0, "person"), (3, 4, "city")]
@@ -70,7 +73,15 @@ def test_gliner_json_not_an_array(tmp_path):
 
 
 def test_eval_json(tmp_path):
-    items = [{"sentence": "EU rejects German call .", "entities": [{"name": "EU", "type": "organization", "pos": [0, 2]}, {"name": "German", "type": "else", "pos": [11, 17]}]}]
+    items = [
+        {
+            "sentence": "EU rejects German call .",
+            "entities": [
+                {"name": "EU", "type": "organization", "pos": [0, 2]},
+                {"name": "German", "type": "else", "pos": [11, 17]},
+            ],
+        }
+    ]
     (example,) = read_eval_json(write(tmp_path, "dev.json", json.dumps(items)))
     assert example == EvalExample("EU rejects German call .", [(0, 2, "organization"), (11, 17, "else")])
     converted, dropped = eval_to_example(example, "conll2003")
@@ -83,7 +94,13 @@ def test_eval_json_malformed(tmp_path):
     with pytest.raises(DataError, match=r"dev.json:1: .*outside the sentence"):
         read_eval_json(write(tmp_path, "dev.json", json.dumps(bad)))
     with pytest.raises(DataError, match=r"dev.json:2: .*needs 'pos'"):
-        read_eval_json(write(tmp_path, "dev.json", '[{"sentence": "a", "entities": []},\n{"sentence": "b", "entities": [{"type": "t"}]}]'))
+        read_eval_json(
+            write(
+                tmp_path,
+                "dev.json",
+                '[{"sentence": "a", "entities": []},\n{"sentence": "b", "entities": [{"type": "t"}]}]',
+            )
+        )
 
 
 def test_bio(tmp_path):
@@ -94,7 +111,15 @@ def test_bio(tmp_path):
     assert second.spans == [(0, 0, "corporation"), (2, 2, "corporation"), (3, 4, "corporation"), (5, 5, "person")]
 
 
-@pytest.mark.parametrize(("line", "message"), [("word\tX-person", "bad BIO tag"), ("word B-person", "expected 'token<TAB>tag'"), ("a\tb\tO", "expected 'token<TAB>tag'"), ("word\tB-", "bad BIO tag")])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("word\tX-person", "bad BIO tag"),
+        ("word B-person", "expected 'token<TAB>tag'"),
+        ("a\tb\tO", "expected 'token<TAB>tag'"),
+        ("word\tB-", "bad BIO tag"),
+    ],
+)
 def test_bio_malformed_line(tmp_path, line, message):
     path = write(tmp_path, "bad.tsv", f"ok\tO\n\nfine\tB-x\n{line}\n")
     with pytest.raises(DataError, match=message) as info:
@@ -119,7 +144,11 @@ def test_io_malformed(tmp_path, text, message):
 
 
 def test_fallback_read_from_gliner_json_and_kept_by_crop_and_renaming(tmp_path):
-    line = {"tokenized_text": ["Ann", "Lee", "met", "Bo"], "ner": [[0, 1, "politician"], [3, 3, "PERSON"]], "fallback": [[0, 1, "PERSON"]]}
+    line = {
+        "tokenized_text": ["Ann", "Lee", "met", "Bo"],
+        "ner": [[0, 1, "politician"], [3, 3, "PERSON"]],
+        "fallback": [[0, 1, "PERSON"]],
+    }
     path = write(tmp_path, "silver-x.jsonl", json.dumps(line) + "\n")
     (example,) = read_gliner_json(path, "silver")
     assert example.fallback == [(0, 1, "PERSON")]

@@ -13,7 +13,18 @@ from doclinks.ner.train.sampling import ExampleStream, LabelSampler
 
 from .helpers import toy_pool
 
-POOL_LABELS = ["person", "organization", "location", "company", "chemical", "disease", "algorithm", "date", "event", "product"]
+POOL_LABELS = [
+    "person",
+    "organization",
+    "location",
+    "company",
+    "chemical",
+    "disease",
+    "algorithm",
+    "date",
+    "event",
+    "product",
+]
 
 
 def test_sampling_keeps_gold_and_blocks_related_negatives():
@@ -66,7 +77,9 @@ def test_paraphrases():
     never = LabelSampler(["person"], max_types=2, paraphrase_prob=0.0)
     assert never.sample([(0, 0, "person")], "x", random.Random(1))[0] == ["person"]
     # No two labels of one example read the same text.
-    sampler = LabelSampler(["company", "organization"], paraphrases={"company": ["firm"], "organization": ["firm"]}, paraphrase_prob=1.0)
+    sampler = LabelSampler(
+        ["company", "organization"], paraphrases={"company": ["firm"], "organization": ["firm"]}, paraphrase_prob=1.0
+    )
     prompts, _ = sampler.sample([(0, 0, "company"), (1, 1, "organization")], "x", random.Random(0))
     assert sorted(prompts) in (["firm", "organization"], ["company", "firm"])
 
@@ -115,14 +128,17 @@ def test_fallback_label_is_offered_as_a_hard_negative():
 
 
 def test_coarse_negative_beside_a_fine_label_is_sampled():
-    sampler = LabelSampler(["person", "politician", "disease"], max_types=5, neg_ratio=0.0, paraphrase_prob=0.0, coarse_negative_prob=0.0)
+    sampler = LabelSampler(
+        ["person", "politician", "disease"], max_types=5, neg_ratio=0.0, paraphrase_prob=0.0, coarse_negative_prob=0.0
+    )
     for seed in range(30):
         prompts, kept = sampler.sample([(0, 1, "politician")], "silver", random.Random(seed), [(0, 1, "person")])
         gold = [(s, e, prompts[c]) for s, e, c in kept]
         assert (prompts, gold) in ((["politician"], [(0, 1, "politician")]), (["person"], [(0, 1, "person")]))
     sampler.coarse_negative_prob = 0.5
     together = sum(
-        sorted(sampler.sample([(0, 1, "politician")], "silver", random.Random(seed), [(0, 1, "person")])[0]) == ["person", "politician"]
+        sorted(sampler.sample([(0, 1, "politician")], "silver", random.Random(seed), [(0, 1, "person")])[0])
+        == ["person", "politician"]
         for seed in range(400)
     )
     assert 60 < together < 140  # about 400 * fine_prob 0.5 * 0.5
@@ -162,7 +178,9 @@ def test_stream_is_a_function_of_seed_and_step():
 
 def test_catch_all_hides_one_kind_with_its_family_as_other():
     parents = {"politician": "person", "athlete": "person"}
-    sampler = LabelSampler(POOL_LABELS + ["politician", "athlete"], paraphrase_prob=0.0, parents=parents, catchall_prob=1.0)
+    sampler = LabelSampler(
+        POOL_LABELS + ["politician", "athlete"], paraphrase_prob=0.0, parents=parents, catchall_prob=1.0
+    )
     spans = [(0, 1, "politician"), (3, 3, "company"), (5, 6, "person"), (8, 8, "athlete")]
     hidden_kinds = set()
     for seed in range(60):
@@ -194,7 +212,8 @@ def test_catch_all_is_a_negative_only_on_exhaustive_sources():
     # Off: no draw at all, so runs made before the catch-all repeat exactly.
     off = LabelSampler(POOL_LABELS, paraphrase_prob=0.0)
     assert off.sample([(0, 0, "person")], "silver", random.Random(4)) == LabelSampler(
-        POOL_LABELS, paraphrase_prob=0.0, catchall_sources=()).sample([(0, 0, "person")], "silver", random.Random(4))
+        POOL_LABELS, paraphrase_prob=0.0, catchall_sources=()
+    ).sample([(0, 0, "person")], "silver", random.Random(4))
 
 
 def test_stream_lower_cases_some_rows_and_keeps_the_rest_as_read():
@@ -205,7 +224,9 @@ def test_stream_lower_cases_some_rows_and_keeps_the_rest_as_read():
     cased = [w for w in rows if any(x != x.lower() for x in w)]
     assert 0 < len(cased) < len(rows)  # some rows lower-cased, some not
     assert all(w == [x.lower() for x in w] for w in rows if w not in cased)
-    assert plain.items(0) == ExampleStream(pool, TrainConfig(batch_size=16, max_types=6, seed=5, lowercase_prob=0.0)).items(0)
+    assert plain.items(0) == ExampleStream(
+        pool, TrainConfig(batch_size=16, max_types=6, seed=5, lowercase_prob=0.0)
+    ).items(0)
     with pytest.raises(ValueError, match="lowercase_prob"):
         TrainConfig(lowercase_prob=1.5).validate()
     with pytest.raises(ValueError, match="catchall_prob"):
@@ -215,7 +236,9 @@ def test_stream_lower_cases_some_rows_and_keeps_the_rest_as_read():
 def query_pool() -> dict:
     pool = toy_pool()
     music = Example(["Play", "Adele", "now", "."], [(1, 1, "artist")], "snips/PlayMusic", [(1, 1, "person")])
-    food = Example(["Sushi", "in", "Oslo", "?"], [(0, 0, "cuisine"), (2, 2, "city")], "snips/BookRestaurant", [(2, 2, "location")])
+    food = Example(
+        ["Sushi", "in", "Oslo", "?"], [(0, 0, "cuisine"), (2, 2, "city")], "snips/BookRestaurant", [(2, 2, "location")]
+    )
     pool["snips"] = [music] * 25 + [food] * 25
     return pool
 
@@ -224,7 +247,9 @@ def test_query_sets_draw_negatives_within_their_set_and_service():
     from doclinks.ner.train.pool import label_parents, pool_labels, source_label_sets
 
     pool = query_pool()
-    sampler = LabelSampler(pool_labels(pool), paraphrase_prob=0.0, source_labels=source_label_sets(pool), parents=label_parents(pool))
+    sampler = LabelSampler(
+        pool_labels(pool), paraphrase_prob=0.0, source_labels=source_label_sets(pool), parents=label_parents(pool)
+    )
     # A music request: its set's labels of no kind it labels itself (a city may be another service's slot,
     # but a city is no person); never another set's labels.
     assert set(sampler.allowed_for("snips/PlayMusic")) == {"artist", "person", "cuisine", "city", "location"}
@@ -244,7 +269,9 @@ def test_query_sets_draw_negatives_within_their_set_and_service():
 
 def test_stream_query_shapes_query_rows_and_withholds_case_on_some_rows():
     pool = query_pool()
-    train = TrainConfig(batch_size=16, max_types=6, seed=5, query_shape_prob=0.5, shapeless_prob=0.5, source_negatives=True)
+    train = TrainConfig(
+        batch_size=16, max_types=6, seed=5, query_shape_prob=0.5, shapeless_prob=0.5, source_negatives=True
+    )
     stream = ExampleStream(pool, train)
     rows = [row for step in range(8) for row in stream.items(step)]
     assert all(len(row) == 4 for row in rows)
@@ -261,7 +288,9 @@ def test_stream_query_shapes_query_rows_and_withholds_case_on_some_rows():
     assert any(len(w) > 8 for w in rows if w[0] not in ("Play", "Sushi"))
     # Off (the default): three-item rows and the same draws as before the settings existed.
     off = ExampleStream(toy_pool(), TrainConfig(batch_size=16, max_types=6, seed=5))
-    zero = ExampleStream(toy_pool(), TrainConfig(batch_size=16, max_types=6, seed=5, query_shape_prob=0.0, shapeless_prob=0.0))
+    zero = ExampleStream(
+        toy_pool(), TrainConfig(batch_size=16, max_types=6, seed=5, query_shape_prob=0.0, shapeless_prob=0.0)
+    )
     assert off.items(2) == zero.items(2) and all(len(row) == 3 for row in off.items(2))
     with pytest.raises(ValueError, match="shapeless_prob"):
         TrainConfig(shapeless_prob=2.0).validate()

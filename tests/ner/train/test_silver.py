@@ -53,7 +53,9 @@ def test_title_types_keep_unambiguous_names_and_add_the_head_noun():
     types = ["film director", None, "director", "director", "comedy film", "comedy film", None]
     about_people = [True, False, True, False, False, True, False]  # spaCy took Eve Moss for no person, Lloyd for one
     assert title_types(titles, types, about_people, occupations=False) == {
-        "Kiss and Tell": ("comedy film", "film"), "Lloyd": ("comedy film", "film"), "Cars": ("film",),
+        "Kiss and Tell": ("comedy film", "film"),
+        "Lloyd": ("comedy film", "film"),
+        "Cars": ("film",),
     }  # "director" defines people more often than not; "film" does not, whatever spaCy thought of Lloyd
 
 
@@ -76,7 +78,10 @@ def test_occupations_are_kept_as_types_by_default():
 
 def test_elections_named_by_their_year():
     text = "He lost the 1978 Florida gubernatorial election, won the 1986 Senate elections and the election of 1990."
-    assert [m.group(0) for m in ELECTION.finditer(text)] == ["1978 Florida gubernatorial election", "1986 Senate elections"]
+    assert [m.group(0) for m in ELECTION.finditer(text)] == [
+        "1978 Florida gubernatorial election",
+        "1986 Senate elections",
+    ]
 
 
 def test_name_heads_type_names_not_words():

@@ -26,9 +26,13 @@ def small_config(**kw) -> TrainConfig:
 def test_resume_gives_the_state_of_an_uninterrupted_run(tmp_path):
     config, tokenizer, network = fresh_model()
     train, pool = small_config(), toy_pool()
-    straight = Trainer(copy.deepcopy(config), tokenizer, copy.deepcopy(network), pool, train, tmp_path / "a", progress=False)
+    straight = Trainer(
+        copy.deepcopy(config), tokenizer, copy.deepcopy(network), pool, train, tmp_path / "a", progress=False
+    )
     straight.run()
-    first = Trainer(copy.deepcopy(config), tokenizer, copy.deepcopy(network), pool, train, tmp_path / "b", progress=False)
+    first = Trainer(
+        copy.deepcopy(config), tokenizer, copy.deepcopy(network), pool, train, tmp_path / "b", progress=False
+    )
     summary = first.run(until=2)
     assert summary["step"] == 2 and [p.name for p in checkpoints_in(tmp_path / "b")] == ["checkpoint-0000002"]
     resumed = build_trainer(train, tmp_path / "b", resume=True, pool=pool, progress=False)
@@ -54,7 +58,9 @@ def test_tiny_run_lowers_the_loss(tmp_path):
     config, tokenizer, network = fresh_model()
     train = small_config(steps=12, batch_size=8, freeze_layers=6, warmup_ratio=0.0, lr_others=2e-3)
     trainer = Trainer(config, tokenizer, network, toy_pool(), train, tmp_path, progress=False)
-    held_out = trainer.builder.build(ExampleStream({"toy": toy_examples(16, seed=99)}, train, trainer.stream.sampler.labels).items(0))
+    held_out = trainer.builder.build(
+        ExampleStream({"toy": toy_examples(16, seed=99)}, train, trainer.stream.sampler.labels).items(0)
+    )
 
     def held_out_loss() -> float:
         trainer.network.eval()

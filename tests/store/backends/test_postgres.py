@@ -60,7 +60,9 @@ def test_new_connection_gives_same_answers_and_exact_mode_agrees(pg_dsn):
     store.close()
     again = PostgresGraphStore(pg_dsn, VectorTextEmbeddings(), postgres=settings)
     assert answers(again) == before
-    exact = PostgresGraphStore(pg_dsn, VectorTextEmbeddings(), postgres=PostgresSettings(collection="reopen", exact=True))
+    exact = PostgresGraphStore(
+        pg_dsn, VectorTextEmbeddings(), postgres=PostgresSettings(collection="reopen", exact=True)
+    )
     assert answers(exact) == before
     reference = InMemoryGraphStore(VectorTextEmbeddings())
     reference.add_documents(make_docs("a", 60))
@@ -84,7 +86,9 @@ CHILD = textwrap.dedent(
 def test_killed_writer_leaves_the_store_as_it_was(pg_dsn):
     script = CHILD.format(dsn=pg_dsn + " application_name=doclinks_crash")
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    child = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         assert child.stdout.readline().strip() == "first write committed", child.stderr.read()
         # Inside the second write the child holds the collection's advisory lock.
@@ -93,7 +97,8 @@ def test_killed_writer_leaves_the_store_as_it_was(pg_dsn):
             while True:
                 held = watcher.execute(
                     "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                    "WHERE l.locktype = 'advisory' AND a.application_name = 'doclinks_crash'").fetchone()[0]
+                    "WHERE l.locktype = 'advisory' AND a.application_name = 'doclinks_crash'"
+                ).fetchone()[0]
                 if held:
                     break
                 assert child.poll() is None and time.monotonic() < deadline, "writer never entered its transaction"
@@ -103,7 +108,9 @@ def test_killed_writer_leaves_the_store_as_it_was(pg_dsn):
             child.wait(30)
             # The server notices the dropped connection and rolls the transaction back.
             deadline = time.monotonic() + 30
-            while watcher.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'doclinks_crash'").fetchone()[0]:
+            while watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'doclinks_crash'"
+            ).fetchone()[0]:
                 assert time.monotonic() < deadline
                 time.sleep(0.05)
     finally:

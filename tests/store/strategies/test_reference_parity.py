@@ -37,13 +37,21 @@ def text(v) -> str:
 
 def stores(tmp_path, vecs, tags):
     settings = TraversalSettings(max_tag_degree=None, idf_weight=0.0, max_tag_share=None)
-    docs = [Document(text(v), {"links": [Link.bidir("e", t) for t in ts]}, f"d{i:03d}") for i, (v, ts) in enumerate(zip(vecs, tags))]
-    out = [InMemoryGraphStore(VectorTextEmbeddings(), settings), SQLiteGraphStore(tmp_path / "p.db", VectorTextEmbeddings(), settings)]
+    docs = [
+        Document(text(v), {"links": [Link.bidir("e", t) for t in ts]}, f"d{i:03d}")
+        for i, (v, ts) in enumerate(zip(vecs, tags))
+    ]
+    out = [
+        InMemoryGraphStore(VectorTextEmbeddings(), settings),
+        SQLiteGraphStore(tmp_path / "p.db", VectorTextEmbeddings(), settings),
+    ]
     for s in out:
         s.add_documents(docs)
     emb = VectorTextEmbeddings()
-    contents = [Content(id=f"d{i:03d}", content=text(v), embedding=emb.embed_query(text(v)), metadata={"e": ts})
-                for i, (v, ts) in enumerate(zip(vecs, tags))]
+    contents = [
+        Content(id=f"d{i:03d}", content=text(v), embedding=emb.embed_query(text(v)), metadata={"e": ts})
+        for i, (v, ts) in enumerate(zip(vecs, tags))
+    ]
     return out, InMemory(emb.embed_query, contents)
 
 
@@ -54,8 +62,12 @@ def test_traversal_matches_graph_retriever_eager(tmp_path, depth):
     rng = np.random.default_rng(depth)
     for _ in range(5):
         q = text(rng.random(vecs.shape[1]))
-        nodes = traverse(q, edges=[("e", "e")], store=reference,
-                         strategy=Eager(select_k=10_000, start_k=3, adjacent_k=10_000, max_depth=depth))
+        nodes = traverse(
+            q,
+            edges=[("e", "e")],
+            store=reference,
+            strategy=Eager(select_k=10_000, start_k=3, adjacent_k=10_000, max_depth=depth),
+        )
         expected = {n.id: n.depth for n in nodes}
         for store in ours:
             got = {d.id: d.metadata["_depth"] for d in store.traversal_search(q, k=3, depth=depth, adjacent_k=None)}
@@ -68,8 +80,12 @@ def test_mmr_matches_graph_retriever_mmr(tmp_path):
     rng = np.random.default_rng(3)
     for lam in (0.2, 0.5, 0.9):
         q = text(rng.random(vecs.shape[1]))
-        nodes = traverse(q, edges=[("e", "e")], store=reference,
-                         strategy=Mmr(select_k=8, start_k=10, adjacent_k=10_000, max_depth=2, lambda_mult=lam))
+        nodes = traverse(
+            q,
+            edges=[("e", "e")],
+            store=reference,
+            strategy=Mmr(select_k=8, start_k=10, adjacent_k=10_000, max_depth=2, lambda_mult=lam),
+        )
         expected = [n.id for n in nodes]
         for store in ours:
             got = store.mmr_traversal_search(q, k=8, depth=2, fetch_k=10, adjacent_k=None, lambda_mult=lam)

@@ -30,8 +30,10 @@ class PostgresBackend(PostgresSourceRecords, PostgresReads, PostgresWrites, Back
         self._dsn = dsn
         self._conn = self._connect()
         p = self.pg.collection
-        self._t = {name: sql.Identifier(f"{p}_{name}") for name in
-                   ("chunks", "tags", "out_links", "in_links", "chunk_meta", "meta")}
+        self._t = {
+            name: sql.Identifier(f"{p}_{name}")
+            for name in ("chunks", "tags", "out_links", "in_links", "chunk_meta", "meta")
+        }
         self._dim: int | None = None
         self._bulk = False
         with self._errors():
@@ -60,4 +62,3 @@ class PostgresBackend(PostgresSourceRecords, PostgresReads, PostgresWrites, Back
         if self._dim is None:  # another client may have created the tables since
             with self._errors():
                 self._dim = self._read_dimension()
-

@@ -43,7 +43,8 @@ class BulkLoad(PostgresParts):
             return  # a bulk load is running in another session: it builds the index at its end
         try:
             warnings.warn(
-                f"{self!r}: the HNSW index was missing (an interrupted bulk_ingest); rebuilding it", RuntimeWarning,
+                f"{self!r}: the HNSW index was missing (an interrupted bulk_ingest); rebuilding it",
+                RuntimeWarning,
                 stacklevel=4,  # the caller of PostgresGraphStore(...)
             )
             self._conn.execute(self._index_sql())
@@ -59,8 +60,9 @@ class BulkLoad(PostgresParts):
             # opened meanwhile does not rebuild the index, and one opened after a crash does.
             self._conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (self._bulk_key(),))
             if self._dim is not None:
-                self._conn.execute(sql.SQL("DROP INDEX IF EXISTS {i}").format(
-                    i=sql.Identifier(f"{self.pg.collection}_chunks_hnsw")))
+                self._conn.execute(
+                    sql.SQL("DROP INDEX IF EXISTS {i}").format(i=sql.Identifier(f"{self.pg.collection}_chunks_hnsw"))
+                )
 
     def end_bulk(self) -> None:
         """End a bulk load: build the HNSW index and release the bulk lock (nothing to do once closed)."""
@@ -73,4 +75,3 @@ class BulkLoad(PostgresParts):
             if self._dim is not None:
                 self._conn.execute(self._index_sql())
             self._conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self._bulk_key(),))
-

@@ -99,7 +99,6 @@ def redacted(dsn: str) -> str:
     return " ".join(f"{k}={v}" for k, v in params.items())
 
 
-
 def connect(dsn: str, settings: PostgresSettings, where: str):
     """A new autocommit connection to `dsn`, with pgvector's types registered (the extension is created
     when missing); `where` names the server in errors (`redacted`)."""

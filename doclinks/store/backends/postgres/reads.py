@@ -51,17 +51,24 @@ class PostgresReads(PostgresParts):
             if self.pg.exact:
                 rows = self._conn.execute(
                     self._q("SELECT c.key, c.id, 1 - (c.embedding <=> %b) AS sim FROM {chunks} c WHERE true ")
-                    + where + sql.SQL(" ORDER BY sim DESC, c.id LIMIT %s"), [q, *params, k]).fetchall()
+                    + where
+                    + sql.SQL(" ORDER BY sim DESC, c.id LIMIT %s"),
+                    [q, *params, k],
+                ).fetchall()
                 return [Hit(r[0], r[1], float(r[2])) for r in rows]
             # Over-fetch a little, then sort by (similarity, id) here: the index orders by
             # distance only, and equal distances must still break by id.
             limit = k + 16
-            self._conn.execute("SELECT set_config('hnsw.ef_search', %s, true)",
-                               (str(min(1000, max(self.pg.ef_search, limit))),))
+            self._conn.execute(
+                "SELECT set_config('hnsw.ef_search', %s, true)", (str(min(1000, max(self.pg.ef_search, limit))),)
+            )
             self._conn.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
             rows = self._conn.execute(
                 self._q("SELECT c.key, c.id, 1 - (c.embedding <=> %b) FROM {chunks} c WHERE true ")
-                + where + sql.SQL(" ORDER BY c.embedding <=> %b LIMIT %s"), [q, *params, q, limit]).fetchall()
+                + where
+                + sql.SQL(" ORDER BY c.embedding <=> %b LIMIT %s"),
+                [q, *params, q, limit],
+            ).fetchall()
         sims = np.array([r[2] for r in rows], dtype=np.float64)
         return exact_top_k(sims, [r[0] for r in rows], [r[1] for r in rows], k)
 
@@ -70,18 +77,23 @@ class PostgresReads(PostgresParts):
     ) -> Neighbours:
         """See `Backend.expand`."""
         where, params = self._filter_sql(tokens, "c.key")
-        query_sql = self._q(
-            "WITH shared AS ("
-            " SELECT DISTINCT i.chunk, t.tag_id, t.in_degree FROM {out_links} o"
-            " JOIN {tags} t ON t.tag_id = o.tag_id AND t.in_degree <= %s"
-            " JOIN {in_links} i ON i.tag_id = o.tag_id"
-            " WHERE o.chunk = ANY(%s::bigint[]) AND NOT (i.chunk = ANY(%s::bigint[]))),"
-            " grouped AS (SELECT chunk, array_agg(in_degree) AS degrees FROM shared GROUP BY chunk)"
-            " SELECT c.key, c.id, 1 - (c.embedding <=> %b), g.degrees FROM grouped g"
-            " JOIN {chunks} c ON c.key = g.chunk WHERE true ") + where
+        query_sql = (
+            self._q(
+                "WITH shared AS ("
+                " SELECT DISTINCT i.chunk, t.tag_id, t.in_degree FROM {out_links} o"
+                " JOIN {tags} t ON t.tag_id = o.tag_id AND t.in_degree <= %s"
+                " JOIN {in_links} i ON i.tag_id = o.tag_id"
+                " WHERE o.chunk = ANY(%s::bigint[]) AND NOT (i.chunk = ANY(%s::bigint[]))),"
+                " grouped AS (SELECT chunk, array_agg(in_degree) AS degrees FROM shared GROUP BY chunk)"
+                " SELECT c.key, c.id, 1 - (c.embedding <=> %b), g.degrees FROM grouped g"
+                " JOIN {chunks} c ON c.key = g.chunk WHERE true "
+            )
+            + where
+        )
         with self._errors():
             rows = self._conn.execute(
-                query_sql, [max_degree, list(keys), list(seen), Vector(query), *params]).fetchall()
+                query_sql, [max_degree, list(keys), list(seen), Vector(query), *params]
+            ).fetchall()
         if not rows:
             return Neighbours.empty()
         found = np.array([r[0] for r in rows], dtype=np.int64)
@@ -92,8 +104,9 @@ class PostgresReads(PostgresParts):
     def vectors(self, keys: Sequence[int]) -> np.ndarray:
         """See `Backend.vectors`."""
         with self._errors(), self._conn.cursor(binary=True) as cur:
-            rows = cur.execute(self._q("SELECT key, embedding FROM {chunks} WHERE key = ANY(%s::bigint[])"),
-                               [list(keys)]).fetchall()
+            rows = cur.execute(
+                self._q("SELECT key, embedding FROM {chunks} WHERE key = ANY(%s::bigint[])"), [list(keys)]
+            ).fetchall()
         by_key = dict(rows)
         return np.stack([by_key[k] for k in keys]) if keys else np.zeros((0, self._dim or 0), np.float32)
 
@@ -104,7 +117,8 @@ class PostgresReads(PostgresParts):
         with self._errors():
             rows = self._conn.execute(
                 self._q("SELECT key, id, content, metadata, links FROM {chunks} WHERE key = ANY(%s::bigint[])"),
-                [list(keys)]).fetchall()
+                [list(keys)],
+            ).fetchall()
         by_key = {r[0]: decode_document(*r[1:]) for r in rows}
         return [by_key[k] for k in keys]
 
@@ -125,7 +139,8 @@ class PostgresReads(PostgresParts):
         with self._errors(), self._conn.cursor(binary=True) as cur:
             rows = cur.execute(
                 self._q("SELECT id, content, metadata, links, embedding FROM {chunks} WHERE id = ANY(%s::text[])"),
-                [list(ids)]).fetchall()
+                [list(ids)],
+            ).fetchall()
         return {r[0]: StoredChunk(*r[1:]) for r in rows}
 
     def stored_ids(self, ids: Sequence[str]) -> set[str]:
@@ -144,8 +159,11 @@ class PostgresReads(PostgresParts):
                 return []
             with self._errors():
                 return self._conn.execute(
-                    self._q("SELECT key, id, content, metadata, links FROM {chunks} WHERE key > %s ORDER BY key LIMIT %s"),
-                    [after, limit]).fetchall()
+                    self._q(
+                        "SELECT key, id, content, metadata, links FROM {chunks} WHERE key > %s ORDER BY key LIMIT %s"
+                    ),
+                    [after, limit],
+                ).fetchall()
 
         return documents_by_key(read, batch_size)
 
@@ -177,8 +195,12 @@ class PostgresReads(PostgresParts):
         kinds, tags = [index_text(p[0]) for p in pairs], [index_text(p[1]) for p in pairs]
         with self._errors():
             rows = self._conn.execute(
-                self._q("SELECT t.kind, t.tag, t.in_degree FROM {tags} t JOIN unnest(%s::text[], %s::text[]) "
-                        "AS u(kind, tag) ON t.kind = u.kind AND t.tag = u.tag"), [kinds, tags]).fetchall()
+                self._q(
+                    "SELECT t.kind, t.tag, t.in_degree FROM {tags} t JOIN unnest(%s::text[], %s::text[]) "
+                    "AS u(kind, tag) ON t.kind = u.kind AND t.tag = u.tag"
+                ),
+                [kinds, tags],
+            ).fetchall()
         found = {(r[0], r[1]): r[2] for r in rows}
         return {p: found.get((k, t), 0) for p, k, t in zip(pairs, kinds, tags)}
 
@@ -187,7 +209,9 @@ class PostgresReads(PostgresParts):
         if self._dim is None:
             return None
         with self._errors():
-            row = self._conn.execute(self._q("SELECT value FROM {meta} WHERE key = %s"), (f"setting:{name}",)).fetchone()
+            row = self._conn.execute(
+                self._q("SELECT value FROM {meta} WHERE key = %s"), (f"setting:{name}",)
+            ).fetchone()
         return None if row is None else row[0]
 
     def chunk_tags(self, keys: Sequence[int], max_degree: int) -> list[tuple[int, str, str, int]]:
@@ -217,8 +241,10 @@ class PostgresReads(PostgresParts):
         """See `Backend.distinct_values`: a range of the filter index."""
         if self._dim is None:
             return []
-        query = self._q("SELECT DISTINCT substr(value, 3) COLLATE \"C\" AS v FROM {chunk_meta} WHERE key = %s "
-                        "AND substr(value, 1, 2) = 's:' ORDER BY v LIMIT %s")
+        query = self._q(
+            'SELECT DISTINCT substr(value, 3) COLLATE "C" AS v FROM {chunk_meta} WHERE key = %s '
+            "AND substr(value, 1, 2) = 's:' ORDER BY v LIMIT %s"
+        )
         with self._errors():
             return [r[0] for r in self._conn.execute(query, (key, limit))]
 
@@ -234,8 +260,9 @@ class PostgresReads(PostgresParts):
         if self._dim is None:
             return 0
         with self._errors():
-            return self._conn.execute(self._q(
-                "SELECT count(*) FROM {tags} WHERE in_degree > 0 OR tag_id IN (SELECT tag_id FROM {out_links})")).fetchone()[0]
+            return self._conn.execute(
+                self._q("SELECT count(*) FROM {tags} WHERE in_degree > 0 OR tag_id IN (SELECT tag_id FROM {out_links})")
+            ).fetchone()[0]
 
     def documents_with_tags(self, pairs: Sequence[tuple[str, str]]) -> list[Document]:
         """See `Backend.documents_with_tags`: through the link tables."""
@@ -251,4 +278,3 @@ class PostgresReads(PostgresParts):
                      + ") ORDER BY key")  # fmt: skip
             rows = self._conn.execute(self._q(query), [kinds, tags, kinds, tags]).fetchall()
         return [decode_document(*r) for r in rows]
-

@@ -15,25 +15,49 @@ class PostgresSchema(BulkLoad):
     def _create_tables(self, dim: int) -> None:
         c = self._conn
         c.execute(self._q("CREATE TABLE IF NOT EXISTS {meta} (key text PRIMARY KEY, value text NOT NULL)"))
-        c.execute(sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {chunks} (key bigserial PRIMARY KEY, id text NOT NULL UNIQUE, "
-            "content text NOT NULL, metadata text NOT NULL, links text NOT NULL, "
-            "embedding vector({dim}) NOT NULL)").format(chunks=self._t["chunks"], dim=sql.Literal(dim)))
+        c.execute(
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {chunks} (key bigserial PRIMARY KEY, id text NOT NULL UNIQUE, "
+                "content text NOT NULL, metadata text NOT NULL, links text NOT NULL, "
+                "embedding vector({dim}) NOT NULL)"
+            ).format(chunks=self._t["chunks"], dim=sql.Literal(dim))
+        )
         if not self._bulk and not self._bulk_load_elsewhere():
             c.execute(self._index_sql())
-        c.execute(self._q(
-            "CREATE TABLE IF NOT EXISTS {tags} (tag_id bigserial PRIMARY KEY, kind text NOT NULL, "
-            "tag text NOT NULL, in_degree integer NOT NULL DEFAULT 0, UNIQUE (kind, tag))"))
-        c.execute(self._q("CREATE TABLE IF NOT EXISTS {out_links} (chunk bigint NOT NULL, tag_id bigint NOT NULL, "
-                          "PRIMARY KEY (chunk, tag_id))"))
-        c.execute(self._q("CREATE TABLE IF NOT EXISTS {in_links} (tag_id bigint NOT NULL, chunk bigint NOT NULL, "
-                          "PRIMARY KEY (tag_id, chunk))"))
-        c.execute(sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON {t} (chunk)").format(
-            name=sql.Identifier(f"{self.pg.collection}_in_links_chunk"), t=self._t["in_links"]))
-        c.execute(self._q("CREATE TABLE IF NOT EXISTS {chunk_meta} (key text NOT NULL, value text NOT NULL, "
-                          "chunk bigint NOT NULL, PRIMARY KEY (key, value, chunk))"))
-        c.execute(sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON {t} (chunk)").format(
-            name=sql.Identifier(f"{self.pg.collection}_chunk_meta_chunk"), t=self._t["chunk_meta"]))
-        c.execute(self._q("INSERT INTO {meta} VALUES ('dimension', %s), ('count', '0') ON CONFLICT DO NOTHING"),
-                  (str(dim),))
-
+        c.execute(
+            self._q(
+                "CREATE TABLE IF NOT EXISTS {tags} (tag_id bigserial PRIMARY KEY, kind text NOT NULL, "
+                "tag text NOT NULL, in_degree integer NOT NULL DEFAULT 0, UNIQUE (kind, tag))"
+            )
+        )
+        c.execute(
+            self._q(
+                "CREATE TABLE IF NOT EXISTS {out_links} (chunk bigint NOT NULL, tag_id bigint NOT NULL, "
+                "PRIMARY KEY (chunk, tag_id))"
+            )
+        )
+        c.execute(
+            self._q(
+                "CREATE TABLE IF NOT EXISTS {in_links} (tag_id bigint NOT NULL, chunk bigint NOT NULL, "
+                "PRIMARY KEY (tag_id, chunk))"
+            )
+        )
+        c.execute(
+            sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON {t} (chunk)").format(
+                name=sql.Identifier(f"{self.pg.collection}_in_links_chunk"), t=self._t["in_links"]
+            )
+        )
+        c.execute(
+            self._q(
+                "CREATE TABLE IF NOT EXISTS {chunk_meta} (key text NOT NULL, value text NOT NULL, "
+                "chunk bigint NOT NULL, PRIMARY KEY (key, value, chunk))"
+            )
+        )
+        c.execute(
+            sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON {t} (chunk)").format(
+                name=sql.Identifier(f"{self.pg.collection}_chunk_meta_chunk"), t=self._t["chunk_meta"]
+            )
+        )
+        c.execute(
+            self._q("INSERT INTO {meta} VALUES ('dimension', %s), ('count', '0') ON CONFLICT DO NOTHING"), (str(dim),)
+        )

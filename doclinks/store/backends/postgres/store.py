@@ -66,4 +66,3 @@ class PostgresGraphStore(GraphStore):
         finally:
             with self._lock:
                 self.backend.end_bulk()
-

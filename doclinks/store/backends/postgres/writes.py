@@ -32,7 +32,9 @@ class PostgresWrites(PostgresSchema):
 
     def _unlink(self, keys: list[int]) -> set[int]:
         c = self._conn
-        touched = {r[0] for r in c.execute(self._q("SELECT tag_id FROM {in_links} WHERE chunk = ANY(%s::bigint[])"), [keys])}
+        touched = {
+            r[0] for r in c.execute(self._q("SELECT tag_id FROM {in_links} WHERE chunk = ANY(%s::bigint[])"), [keys])
+        }
         for table in ("out_links", "in_links", "chunk_meta"):
             c.execute(sql.SQL("DELETE FROM {t} WHERE chunk = ANY(%s::bigint[])").format(t=self._t[table]), [keys])
         return touched
@@ -40,8 +42,13 @@ class PostgresWrites(PostgresSchema):
     def _finish(self, touched: set[int]) -> None:
         c = self._conn
         if touched:
-            c.execute(self._q("UPDATE {tags} t SET in_degree = (SELECT count(*) FROM {in_links} i WHERE i.tag_id = t.tag_id)"
-                              " WHERE t.tag_id = ANY(%s::bigint[])"), [sorted(touched)])
+            c.execute(
+                self._q(
+                    "UPDATE {tags} t SET in_degree = (SELECT count(*) FROM {in_links} i WHERE i.tag_id = t.tag_id)"
+                    " WHERE t.tag_id = ANY(%s::bigint[])"
+                ),
+                [sorted(touched)],
+            )
         c.execute(self._q("UPDATE {meta} SET value = (SELECT count(*) FROM {chunks})::text WHERE key = 'count'"))
 
     def write(self, records: list[ChunkRecord]) -> None:
@@ -61,23 +68,34 @@ class PostgresWrites(PostgresSchema):
             if stored is None:
                 self._create_tables(dim)
             check_dimension(dim, stored)
-            existing = dict(c.execute(self._q("SELECT id, key FROM {chunks} WHERE id = ANY(%s::text[])"), [ids]).fetchall())
+            existing = dict(
+                c.execute(self._q("SELECT id, key FROM {chunks} WHERE id = ANY(%s::text[])"), [ids]).fetchall()
+            )
             touched = self._unlink(list(existing.values())) if existing else set()
             with c.cursor() as cur:
                 cur.executemany(
-                    self._q("INSERT INTO {chunks} (id, content, metadata, links, embedding) VALUES (%s, %s, %s, %s, %b) "
-                            "ON CONFLICT (id) DO UPDATE SET content = excluded.content, metadata = excluded.metadata, "
-                            "links = excluded.links, embedding = excluded.embedding"),
-                    [(r.id, r.content, r.metadata_json, r.links_json, Vector(v)) for r, v in zip(records, vectors)])
+                    self._q(
+                        "INSERT INTO {chunks} (id, content, metadata, links, embedding) VALUES (%s, %s, %s, %s, %b) "
+                        "ON CONFLICT (id) DO UPDATE SET content = excluded.content, metadata = excluded.metadata, "
+                        "links = excluded.links, embedding = excluded.embedding"
+                    ),
+                    [(r.id, r.content, r.metadata_json, r.links_json, Vector(v)) for r, v in zip(records, vectors)],
+                )
             keys = dict(c.execute(self._q("SELECT id, key FROM {chunks} WHERE id = ANY(%s::text[])"), [ids]).fetchall())
             rows = link_rows(records, keys, self._ensure_tags(records).__getitem__)
             touched |= rows.in_tag_ids()
-            c.execute(self._q("INSERT INTO {out_links} SELECT * FROM unnest(%s::bigint[], %s::bigint[])"),
-                      _columns(rows.out_rows, 2))
-            c.execute(self._q("INSERT INTO {in_links} SELECT * FROM unnest(%s::bigint[], %s::bigint[])"),
-                      _columns(rows.in_rows, 2))
-            c.execute(self._q("INSERT INTO {chunk_meta} SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])"),
-                      _columns(rows.meta_rows, 3))
+            c.execute(
+                self._q("INSERT INTO {out_links} SELECT * FROM unnest(%s::bigint[], %s::bigint[])"),
+                _columns(rows.out_rows, 2),
+            )
+            c.execute(
+                self._q("INSERT INTO {in_links} SELECT * FROM unnest(%s::bigint[], %s::bigint[])"),
+                _columns(rows.in_rows, 2),
+            )
+            c.execute(
+                self._q("INSERT INTO {chunk_meta} SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])"),
+                _columns(rows.meta_rows, 3),
+            )
             self._finish(touched)
         self._dim = dim
 
@@ -89,10 +107,19 @@ class PostgresWrites(PostgresSchema):
             return {}
         c = self._conn
         kinds, tags = [index_text(t[0]) for t in all_tags], [index_text(t[1]) for t in all_tags]
-        c.execute(self._q("INSERT INTO {tags} (kind, tag) SELECT * FROM unnest(%s::text[], %s::text[]) "
-                          "ON CONFLICT DO NOTHING"), [kinds, tags])
-        rows = c.execute(self._q("SELECT t.tag_id, t.kind, t.tag FROM {tags} t JOIN unnest(%s::text[], %s::text[]) "
-                                 "AS u(kind, tag) ON t.kind = u.kind AND t.tag = u.tag"), [kinds, tags]).fetchall()
+        c.execute(
+            self._q(
+                "INSERT INTO {tags} (kind, tag) SELECT * FROM unnest(%s::text[], %s::text[]) ON CONFLICT DO NOTHING"
+            ),
+            [kinds, tags],
+        )
+        rows = c.execute(
+            self._q(
+                "SELECT t.tag_id, t.kind, t.tag FROM {tags} t JOIN unnest(%s::text[], %s::text[]) "
+                "AS u(kind, tag) ON t.kind = u.kind AND t.tag = u.tag"
+            ),
+            [kinds, tags],
+        ).fetchall()
         by_index = {(r[1], r[2]): r[0] for r in rows}
         return {t: by_index[(k, g)] for t, k, g in zip(all_tags, kinds, tags)}
 
@@ -106,7 +133,9 @@ class PostgresWrites(PostgresSchema):
         with self._errors(), self._conn.transaction():
             c = self._conn
             self._lock_collection()
-            existing = dict(c.execute(self._q("SELECT id, key FROM {chunks} WHERE id = ANY(%s::text[])"), [ids]).fetchall())
+            existing = dict(
+                c.execute(self._q("SELECT id, key FROM {chunks} WHERE id = ANY(%s::text[])"), [ids]).fetchall()
+            )
             keys = check_missing(ids, existing, missing)
             if keys:
                 touched = self._unlink(keys)

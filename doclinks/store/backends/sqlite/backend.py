@@ -38,7 +38,9 @@ class SQLiteBackend(SQLiteSourceRecords, SQLiteReads, SQLiteWrites, Backend):
         try:
             # Read-only: mode=rw never creates the file, and query_only refuses writes; mode=ro would
             # leave the WAL files behind when the connection closes.
-            where = f"file:{pathname2url(str(self.path.resolve()))}?mode=rw" if self.settings.read_only else str(self.path)
+            where = (
+                f"file:{pathname2url(str(self.path.resolve()))}?mode=rw" if self.settings.read_only else str(self.path)
+            )
             self._conn = sqlite3.connect(
                 where,
                 uri=self.settings.read_only,
@@ -86,4 +88,3 @@ class SQLiteBackend(SQLiteSourceRecords, SQLiteReads, SQLiteWrites, Backend):
         """See `Backend.close`."""
         self._conn.close()
         self._cache = None
-

@@ -61,7 +61,9 @@ class ChangeLog(SQLiteParts):
             return False
         try:
             first = self._conn.execute("SELECT MIN(seq) FROM chunk_changes").fetchone()[0]
-            rows = self._conn.execute("SELECT seq, key FROM chunk_changes WHERE seq > ?", (self._seen_change,)).fetchall()
+            rows = self._conn.execute(
+                "SELECT seq, key FROM chunk_changes WHERE seq > ?", (self._seen_change,)
+            ).fetchall()
         except sqlite3.OperationalError:
             return False
         if first is not None and first > self._seen_change + 1:
@@ -76,7 +78,9 @@ class ChangeLog(SQLiteParts):
         present = {r[0] for r in found}
         self._cache.remove([k for k in keys if k not in present])
         if found:
-            matrix = np.frombuffer(b"".join(r[2] for r in found), dtype=np.float32).reshape(len(found), self._cache.dimension)
+            matrix = np.frombuffer(b"".join(r[2] for r in found), dtype=np.float32).reshape(
+                len(found), self._cache.dimension
+            )
             self._cache.set([r[0] for r in found], [r[1] for r in found], matrix)
         self._seen_change = max(r[0] for r in rows)
         return True

@@ -114,7 +114,9 @@ class SQLiteReads(CachedSearch, SQLiteParts):
     def stored_ids(self, ids: Sequence[str]) -> set[str]:
         """See `Backend.stored_ids`."""
         with self._errors():
-            return {r[0] for r in self._conn.execute(f"SELECT id FROM chunks WHERE id IN {IN}", (json.dumps(list(ids)),))}
+            return {
+                r[0] for r in self._conn.execute(f"SELECT id FROM chunks WHERE id IN {IN}", (json.dumps(list(ids)),))
+            }
 
     def iter_documents(self, batch_size: int) -> Iterator[list[Document]]:
         """See `Backend.iter_documents`: by key, the rowid, which follows insertion."""
@@ -122,7 +124,8 @@ class SQLiteReads(CachedSearch, SQLiteParts):
         def read(after: int, limit: int) -> list[tuple]:
             with self._errors():
                 return self._conn.execute(
-                    "SELECT key, id, content, metadata, links FROM chunks WHERE key > ? ORDER BY key LIMIT ?", (after, limit)
+                    "SELECT key, id, content, metadata, links FROM chunks WHERE key > ? ORDER BY key LIMIT ?",
+                    (after, limit),
                 ).fetchall()
 
         return documents_by_key(read, batch_size)
@@ -144,7 +147,6 @@ class SQLiteReads(CachedSearch, SQLiteParts):
         with self._errors():
             row = self._conn.execute("SELECT value FROM doclinks_meta WHERE key = ?", (f"setting:{name}",)).fetchone()
         return None if row is None else row[0]
-
 
     def chunk_tags(self, keys: Sequence[int], max_degree: int) -> list[tuple[int, str, str, int]]:
         """See `Backend.chunk_tags`."""
@@ -179,7 +181,8 @@ class SQLiteReads(CachedSearch, SQLiteParts):
         ``out_links`` only when some tag has no incoming side)."""
         with self._errors():
             return self._conn.execute(
-                "SELECT count(*) FROM tags WHERE in_degree > 0 OR tag_id IN (SELECT tag_id FROM out_links)").fetchone()[0]
+                "SELECT count(*) FROM tags WHERE in_degree > 0 OR tag_id IN (SELECT tag_id FROM out_links)"
+            ).fetchone()[0]
 
     def documents_with_tags(self, pairs: Sequence[tuple[str, str]]) -> list[Document]:
         """See `Backend.documents_with_tags`: through the link tables."""
@@ -194,4 +197,3 @@ class SQLiteReads(CachedSearch, SQLiteParts):
                 (json.dumps(list(pairs)),) * 2,
             ).fetchall()
         return [decode_document(*r) for r in rows]
-

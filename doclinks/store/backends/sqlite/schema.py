@@ -73,7 +73,6 @@ class SQLiteSettings:
             raise ValueError(f"busy_timeout_s must be >= 0, got {self.busy_timeout_s}")
 
 
-
 def check_schema(conn: sqlite3.Connection, path: Path) -> bool:
     """True when the file at `path` holds this store's tables at this schema version; False when it
     holds no table at all (a new store). A file with other tables, or another schema version, is a

@@ -53,7 +53,9 @@ class SQLiteWrites(ChangeLog):
         if found is not None:
             return found
         row = self._conn.execute("SELECT tag_id FROM tags WHERE kind = ? AND tag = ?", key).fetchone()
-        tag_id: int | None = row[0] if row else self._conn.execute("INSERT INTO tags (kind, tag) VALUES (?, ?)", key).lastrowid
+        tag_id: int | None = (
+            row[0] if row else self._conn.execute("INSERT INTO tags (kind, tag) VALUES (?, ?)", key).lastrowid
+        )
         assert tag_id is not None  # an INSERT's cursor always has a lastrowid
         new[key] = tag_id
         return tag_id
