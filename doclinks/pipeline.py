@@ -133,6 +133,22 @@ class IngestReport:
 # The steps of one batch, shared by `ingest_chunks` and the distributed ingest (`doclinks.scale`).
 
 
+def start_extraction(
+    extractor: Any, settings: IngestSettings, n: int, on_model: Any = None, on_progress: Any = None
+) -> tuple[Any, Any, float]:
+    """(the extractor, built now after `on_model()` when None; its transformer; the start time), and
+    `on_progress(0, n)` said: the work starts now, so rates count from here (as `work_seconds`)."""
+    if extractor is None:
+        if on_model is not None:
+            on_model()
+        extractor = build_extractor(settings)
+    transformer = make_transformer(extractor)
+    start = time.perf_counter()
+    if on_progress is not None:
+        on_progress(0, n)
+    return extractor, transformer, start
+
+
 def build_extractor(settings: IngestSettings, *, device: str = "cpu") -> Any:
     """The `GLiNERLinkExtractor` the settings describe; the NER model loads now (once per process),
     on `device` ("cpu", "cuda")."""
@@ -251,14 +267,7 @@ def ingest_chunks(
     work_seconds = 0.0
     try:
         if new:
-            if extractor is None:
-                if on_model is not None:
-                    on_model()
-                extractor = build_extractor(settings)
-            transformer = make_transformer(extractor)
-            start = time.perf_counter()
-            if on_progress is not None:
-                on_progress(0, len(new))  # the work starts now: rates count from here, as `work_seconds`
+            extractor, transformer, start = start_extraction(extractor, settings, len(new), on_model, on_progress)
             for i in range(0, len(new), settings.batch_size):
                 batch = new[i : i + settings.batch_size]
                 docs = []

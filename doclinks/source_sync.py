@@ -37,12 +37,11 @@ from .pipeline import (
     TAG_POLICY,
     IngestReport,
     IngestSettings,
-    build_extractor,
     chunk_documents,
     count_entities,
     link_documents,
-    make_transformer,
     record_contrast_labels,
+    start_extraction,
 )  # fmt: skip
 
 __all__ = [
@@ -249,14 +248,7 @@ def sync_sources(
             commit(ready, delete)
         waiting = [g for g in waiting if todo[g.key]]
         if new:
-            if extractor is None:
-                if on_model is not None:
-                    on_model()
-                extractor = build_extractor(settings)
-            transformer = make_transformer(extractor)
-            start = time.perf_counter()
-            if on_progress is not None:
-                on_progress(0, len(new))
+            extractor, transformer, start = start_extraction(extractor, settings, len(new), on_model, on_progress)
             done = 0
             for i in range(0, len(new), settings.batch_size):
                 batch = new[i : i + settings.batch_size]
