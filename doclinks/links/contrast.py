@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..ner.validation import check_text
+from ..ner.validation import distinct_label_names
 
 __all__ = [
     "DEFAULT_CONTRAST_LABELS",
@@ -51,16 +51,7 @@ def check_contrast_labels(labels: object, argument: str = "contrast_labels") -> 
         raise TypeError(f"{argument}: expected a list of label names, got a single str {labels!r}; write [{labels!r}]")
     if not isinstance(labels, Iterable):
         raise TypeError(f"{argument}: expected None or a list of label names, got {type(labels).__name__}")
-    out: list[str] = []
-    for label in labels:
-        if not isinstance(label, str):
-            raise TypeError(f"{argument}: labels must be str, got {type(label).__name__} {label!r}")
-        if not label.strip():
-            raise ValueError(f"{argument}: a label is empty or only whitespace")
-        check_text(label, f"{argument}: label {label!r}")
-        if label not in out:
-            out.append(label)
-    return tuple(out)
+    return tuple(distinct_label_names(labels, argument))
 
 
 def contrast_for(user_labels: Iterable[str], contrast_labels: Iterable[str]) -> tuple[str, ...]:

@@ -10,6 +10,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 
+def distinct_label_names(labels: Iterable, argument: str) -> list[str]:
+    """The label names of `labels` in order, each once. A TypeError names an item that is not a str; a
+    ValueError an empty or whitespace-only name, or one with a lone surrogate (`check_text`)."""
+    names: list[str] = []
+    for label in labels:
+        if not isinstance(label, str):
+            raise TypeError(f"{argument}: every label must be a str, got {type(label).__name__}: {label!r}")
+        if not label.strip():
+            raise ValueError(f"{argument}: a label is empty or only whitespace")
+        check_text(label, f"{argument}: label {label!r}")
+        if label not in names:
+            names.append(label)
+    return names
+
+
 def check_text(value: str, what: str) -> None:
     """Raise ValueError when `value` holds a lone surrogate (it cannot be encoded, so no tokenizer
     reads it); `what` names the value in the message."""
@@ -52,15 +67,7 @@ def check_label_set(labels: object, argument: str = "labels", *, allow_str: bool
         return prompts, names
     if not isinstance(labels, Iterable):
         raise TypeError(f"{argument}: expected a list of label names or a dict, got {type(labels).__name__}")
-    names = []
-    for label in labels:
-        if not isinstance(label, str):
-            raise TypeError(f"{argument}: every label must be a str, got {type(label).__name__}: {label!r}")
-        if not label.strip():
-            raise ValueError(f"{argument}: a label is empty or only whitespace")
-        check_text(label, f"{argument}: label {label!r}")
-        if label not in names:
-            names.append(label)
+    names = distinct_label_names(labels, argument)
     if not names:
         raise ValueError(f"{argument}: no labels given")
     return list(names), names

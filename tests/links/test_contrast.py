@@ -59,7 +59,7 @@ def test_the_default_and_the_off_switch(ner):
     ("value", "error", "match"),
     [
         ("nationality", TypeError, "single str"),
-        ([3], TypeError, "must be str"),
+        ([3], TypeError, "must be a str"),
         ([" "], ValueError, "empty"),
         (["na\ud800"], ValueError, "surrogate"),
         (5, TypeError, "expected None or a list"),

@@ -43,21 +43,17 @@ class PostgresSchema(BulkLoad):
             )
         )
         c.execute(
-            sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON {t} (chunk)").format(
-                name=sql.Identifier(f"{self.pg.collection}_in_links_chunk"), t=self._t["in_links"]
-            )
-        )
-        c.execute(
             self._q(
                 "CREATE TABLE IF NOT EXISTS {chunk_meta} (key text NOT NULL, value text NOT NULL, "
                 "chunk bigint NOT NULL, PRIMARY KEY (key, value, chunk))"
             )
         )
-        c.execute(
-            sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON {t} (chunk)").format(
-                name=sql.Identifier(f"{self.pg.collection}_chunk_meta_chunk"), t=self._t["chunk_meta"]
+        for table in ("in_links", "chunk_meta"):  # deleting a chunk finds its rows by chunk
+            c.execute(
+                sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON {t} (chunk)").format(
+                    name=sql.Identifier(f"{self.pg.collection}_{table}_chunk"), t=self._t[table]
+                )
             )
-        )
         c.execute(
             self._q("INSERT INTO {meta} VALUES ('dimension', %s), ('count', '0') ON CONFLICT DO NOTHING"), (str(dim),)
         )
