@@ -5,7 +5,7 @@ checkpoints. Reading and writing a single checkpoint is `checkpoints`."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import torch
@@ -64,9 +64,40 @@ def average_checkpoints(
 
 
 def interpolate_checkpoints(
-    base: str | os.PathLike, tuned: str | os.PathLike, target: str | os.PathLike, *, weight: float = 0.5
+    base: str | os.PathLike,
+    tuned: str | os.PathLike,
+    target: str | os.PathLike,
+    *,
+    weight: float = 0.5,
+    weight_by_prefix: Mapping[str, float] | None = None,
 ) -> Path:
-    """`(1 - weight) * base + weight * tuned` into `target` (see `average_checkpoints`); `weight` in [0, 1]."""
-    if not 0.0 <= weight <= 1.0:
-        raise ValueError(f"weight must be in [0, 1], got {weight}")
-    return average_checkpoints([base, tuned], target, weights=[1.0 - weight, weight])
+    """`(1 - weight) * base + weight * tuned` into `target` (see `average_checkpoints`); `weight` in [0, 1].
+
+    `weight_by_prefix` (default none) gives some parameters their own weight: a parameter whose name
+    starts with one of its keys takes that key's weight (the longest key that matches), e.g.
+    ``{"token_rep_layer.bert_layer.model.embeddings.": 0.0, "token_rep_layer.bert_layer.model.encoder.layer.0.": 0.0}``
+    keeps the base model's embeddings and first encoder layer. A key that matches no parameter is an error.
+    """
+    prefixes = dict(weight_by_prefix or {})
+    for value in [weight, *prefixes.values()]:
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"weight must be in [0, 1], got {value}")
+    if not prefixes:
+        return average_checkpoints([base, tuned], target, weights=[1.0 - weight, weight])
+    config, tokenizer, network = load_checkpoint(Path(tuned))
+    state = network.state_dict()
+    base_state = load_checkpoint(Path(base))[2].state_dict()
+    if base_state.keys() != state.keys() or any(base_state[k].shape != v.shape for k, v in state.items()):
+        raise CheckpointError(f"{base} and {tuned} do not share one architecture: cannot interpolate their weights")
+    unused = [p for p in prefixes if not any(name.startswith(p) for name in state)]
+    if unused:
+        raise ValueError(f"weight_by_prefix: no parameter name starts with {', '.join(map(repr, unused))}")
+    with torch.no_grad():
+        for name, value in state.items():
+            if not value.is_floating_point():
+                continue
+            keys = [p for p in prefixes if name.startswith(p)]
+            w = prefixes[max(keys, key=len)] if keys else weight
+            value.copy_((1.0 - w) * base_state[name].float() + w * value.float())
+    labels_tokenizer = load_labels_tokenizer(config, Path(tuned)) if config.bi_encoder else None
+    return save_checkpoint(target, config, tokenizer, network, labels_tokenizer=labels_tokenizer)

@@ -202,6 +202,36 @@ def test_interpolated_weights_lie_between_base_and_tuned(checkpoint, tmp_path):
         interpolate_checkpoints(checkpoint, tuned, tmp_path / "bad", weight=1.5)
 
 
+def test_interpolation_weights_by_parameter_prefix(checkpoint, tmp_path):
+    from doclinks.ner.checkpoints import load_checkpoint
+    from doclinks.ner.merging import interpolate_checkpoints
+
+    tuned = tmp_path / "tuned"
+    shutil.copytree(checkpoint, tuned)
+    state = torch.load(tuned / "pytorch_model.bin", weights_only=True)
+    torch.save({k: v + 1.0 if v.is_floating_point() else v for k, v in state.items()}, tuned / "pytorch_model.bin")
+    embeddings, layers = (
+        "token_rep_layer.bert_layer.model.embeddings.",
+        "token_rep_layer.bert_layer.model.encoder.layer.",
+    )
+    prefixes = {embeddings: 0.0, layers: 1.0, layers + "0.": 0.5}  # the longest matching prefix wins
+    out = interpolate_checkpoints(checkpoint, tuned, tmp_path / "mix", weight=0.25, weight_by_prefix=prefixes)
+    base_state = load_checkpoint(checkpoint)[2].state_dict()
+    seen = set()
+    for name, value in load_checkpoint(out)[2].state_dict().items():
+        if not value.is_floating_point():
+            continue
+        shift = 0.0 if name.startswith(embeddings) else 0.5 if name.startswith(layers + "0.") else 1.0 if (
+            name.startswith(layers)) else 0.25  # fmt: skip
+        torch.testing.assert_close(value, base_state[name] + shift)
+        seen.add(shift)
+    assert seen == {0.0, 0.5, 1.0, 0.25}
+    with pytest.raises(ValueError, match=r"no parameter name starts with 'decoder\.'"):
+        interpolate_checkpoints(checkpoint, tuned, tmp_path / "bad", weight_by_prefix={"decoder.": 0.5})
+    with pytest.raises(ValueError, match=r"weight must be in \[0, 1\]"):
+        interpolate_checkpoints(checkpoint, tuned, tmp_path / "bad", weight_by_prefix={embeddings: -0.1})
+
+
 def test_fresh_model_size_and_round_trip(tmp_path):
     config, tokenizer, network = fresh_model()
     assert config.max_width == 12 and config.num_rnn_layers == 1 and config.class_token_index == len(tokenizer) - 2
