@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import time
 
 import pytest
 
@@ -75,13 +76,29 @@ def dark_pixels(browser, png: bytes) -> int:
     )
 
 
+def find_node(browser, selector: str) -> tuple[int, int]:
+    """(document node id, node id of `selector`) through the DevTools protocol. A document that is still settling
+    after load can renumber its nodes between the two calls ("Could not find node with given id", seen once on a
+    loaded machine): then both are asked again, up to 5 times."""
+    from selenium.common.exceptions import WebDriverException
+
+    for attempt in range(5):
+        try:
+            root = browser.execute_cdp_cmd("DOM.getDocument", {})["root"]["nodeId"]
+            return root, browser.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        except WebDriverException as exc:
+            if "Could not find node" not in str(exc) or attempt == 4:
+                raise
+            time.sleep(0.2)
+    raise AssertionError("unreachable")
+
+
 def test_the_graph_area_says_laying_out_before_any_script_runs(browser, crowded_page):
     # The first frame a user sees, before the layout script has run: scripts off, a screenshot of the graph area.
     browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
     try:
         browser.get(crowded_page.as_uri())
-        root = browser.execute_cdp_cmd("DOM.getDocument", {})["root"]["nodeId"]
-        graph = browser.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": "#graph"})["nodeId"]
+        root, graph = find_node(browser, "#graph")
         x0, y0, x1, _, _, y2 = browser.execute_cdp_cmd("DOM.getBoxModel", {"nodeId": graph})["model"]["border"][:6]
         shot = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "clip": {
             "x": x0, "y": y0, "width": x1 - x0, "height": y2 - y0, "scale": 1}})["data"]  # fmt: skip
