@@ -18,6 +18,7 @@ __all__ = [
     "DEFAULT_DB",
     "add_db",
     "add_model",
+    "add_model_name",
     "add_labels",
     "parse_labels",
     "label_names",
@@ -43,11 +44,16 @@ def add_db(p: argparse.ArgumentParser, default: str = DEFAULT_DB) -> None:
                    help=f"the store: an SQLite file, or a postgresql:// URL (default {default})")  # fmt: skip
 
 
-def add_model(p: argparse.ArgumentParser) -> None:
-    """``--model`` and ``--threshold``."""
+def add_model_name(p: argparse.ArgumentParser) -> None:
+    """``--model``: a GLiNER checkpoint folder or hub id (default: the shipped model)."""
     p.add_argument(
         "--model", metavar="M", help="GLiNER checkpoint folder or hub id (default: the shipped default model)"
     )
+
+
+def add_model(p: argparse.ArgumentParser) -> None:
+    """``--model`` and ``--threshold``."""
+    add_model_name(p)
     p.add_argument("--threshold", type=float, default=0.5, metavar="T", help="entity score threshold (default 0.5)")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_db, check_model_name
+from .common import add_db, add_model_name, check_model_name
 from .errors import CommandError
 from .serve import check_db, torch_threads
 
@@ -19,9 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "(read only); ingest and delete too with --allow-ingest. Start it from an MCP client's configuration.",
     )  # fmt: skip
     add_db(p)
-    p.add_argument(
-        "--model", metavar="M", help="GLiNER checkpoint folder or hub id (default: the shipped default model)"
-    )
+    add_model_name(p)
     p.add_argument("--allow-ingest", action="store_true", help="add the ingest and delete tools (default: read only)")
     p.add_argument(
         "--max-chars",

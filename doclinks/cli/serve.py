@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from .common import add_db, check_model_name, is_url, shown_db
+from .common import add_db, add_model_name, check_model_name, is_url, shown_db
 from .errors import CommandError
 
 __all__ = ["add_parser", "run", "read_token", "torch_threads", "add_fields_options", "check_fields"]
@@ -45,9 +45,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def add_write_options(p: argparse.ArgumentParser) -> None:
     """``--model``, ``--allow-ingest`` and ``--token-file`` (shared with ``doclinks mcp``)."""
-    p.add_argument(
-        "--model", metavar="M", help="GLiNER checkpoint folder or hub id (default: the shipped default model)"
-    )
+    add_model_name(p)
     p.add_argument("--allow-ingest", action="store_true", help="accept ingest and delete requests (default: read only)")
     p.add_argument(
         "--token-file", metavar="F", help="file holding the bearer token writes must carry (with --allow-ingest)"
