@@ -220,7 +220,8 @@ def sync_sources(
         elif old.content_hash != g.content_hash or redo.intersection(c.id for c in g.chunks):
             report.sources_updated.append(g.key)
     extracted: dict[str, Any] = {}
-    waiting = [g for g in groups if g.key in report.sources_added or g.key in report.sources_updated]
+    changed = {*report.sources_added, *report.sources_updated}
+    waiting = [g for g in groups if g.key in changed]
 
     def commit(ready: list[SourceGroup], gone: Sequence[str] = ()) -> None:
         """One transaction: the `ready` sources replaced, the `gone` ones deleted, the tags they touch
@@ -320,7 +321,8 @@ def remove_from_store(store: Any, *, sources: Sequence[str] = (), ids: Sequence[
         raise UnknownIdError(sorted(missing))
     removed_ids = set(ids)
     owners = [r for r in store.source_records().values() if removed_ids.intersection(r.chunk_ids)] if ids else []
-    owners = [r for r in owners if r.source not in set(sources)]
+    deleted = set(sources)
+    owners = [r for r in owners if r.source not in deleted]
     updates = [SourceUpdate(r.source, r.content_hash, [i for i in r.chunk_ids if i not in removed_ids]) for r in owners]
     loose = sorted(removed_ids - {i for r in owners for i in r.chunk_ids})  # chunks no source records
     touched: set[tuple[str, str]] = set()

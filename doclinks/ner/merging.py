@@ -5,7 +5,7 @@ checkpoints. Reading and writing a single checkpoint is `checkpoints`."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import torch
@@ -47,20 +47,7 @@ def average_checkpoints(
     if len(weights) != len(paths) or any(w < 0 for w in weights) or sum(weights) <= 0:
         raise ValueError(f"weights must be one non-negative number per checkpoint, not all zero; got {weights}")
     weights = [w / sum(weights) for w in weights]
-    config, tokenizer, network = load_checkpoint(paths[-1])
-    state = network.state_dict()
-    total = {k: weights[-1] * v.float() for k, v in state.items() if v.is_floating_point()}
-    for path, weight in zip(paths[:-1], weights[:-1]):
-        other = load_checkpoint(path)[2].state_dict()
-        if other.keys() != state.keys() or any(other[k].shape != v.shape for k, v in state.items()):
-            raise CheckpointError(f"{path} and {paths[-1]} do not share one architecture: cannot average their weights")
-        for name in total:
-            total[name] += weight * other[name].float()
-    with torch.no_grad():
-        for name, value in total.items():
-            state[name].copy_(value)
-    labels_tokenizer = load_labels_tokenizer(config, paths[-1]) if config.bi_encoder else None
-    return save_checkpoint(target, config, tokenizer, network, labels_tokenizer=labels_tokenizer)
+    return _mix(paths, target, lambda name: weights)
 
 
 def interpolate_checkpoints(
@@ -82,22 +69,44 @@ def interpolate_checkpoints(
     for value in [weight, *prefixes.values()]:
         if not 0.0 <= value <= 1.0:
             raise ValueError(f"weight must be in [0, 1], got {value}")
-    if not prefixes:
-        return average_checkpoints([base, tuned], target, weights=[1.0 - weight, weight])
-    config, tokenizer, network = load_checkpoint(Path(tuned))
+
+    def weights_of(name: str) -> list[float]:
+        keys = [p for p in prefixes if name.startswith(p)]
+        w = prefixes[max(keys, key=len)] if keys else weight
+        return [1.0 - w, w]
+
+    def check(names: list[str]) -> None:
+        unused = [p for p in prefixes if not any(name.startswith(p) for name in names)]
+        if unused:
+            raise ValueError(f"weight_by_prefix: no parameter name starts with {', '.join(map(repr, unused))}")
+
+    return _mix([Path(base), Path(tuned)], target, weights_of, check)
+
+
+def _mix(
+    paths: list[Path],
+    target: str | os.PathLike,
+    weights_of: Callable[[str], Sequence[float]],
+    check: Callable[[list[str]], None] | None = None,
+) -> Path:
+    """Write into `target` the checkpoint whose parameter `name` is `sum(w_i * paths[i][name])`, with `w` =
+    `weights_of(name)` (one weight per path, summing to 1); config and tokenizer from the last path.
+    `check(names)` may refuse the floating-point parameter names before anything is mixed."""
+    config, tokenizer, network = load_checkpoint(paths[-1])
     state = network.state_dict()
-    base_state = load_checkpoint(Path(base))[2].state_dict()
-    if base_state.keys() != state.keys() or any(base_state[k].shape != v.shape for k, v in state.items()):
-        raise CheckpointError(f"{base} and {tuned} do not share one architecture: cannot interpolate their weights")
-    unused = [p for p in prefixes if not any(name.startswith(p) for name in state)]
-    if unused:
-        raise ValueError(f"weight_by_prefix: no parameter name starts with {', '.join(map(repr, unused))}")
+    names = [k for k, v in state.items() if v.is_floating_point()]
+    if check is not None:
+        check(names)
+    weights = {name: weights_of(name) for name in names}
+    total = {name: weights[name][-1] * state[name].float() for name in names}
+    for i, path in enumerate(paths[:-1]):
+        other = load_checkpoint(path)[2].state_dict()
+        if other.keys() != state.keys() or any(other[k].shape != v.shape for k, v in state.items()):
+            raise CheckpointError(f"{path} and {paths[-1]} do not share one architecture: cannot mix their weights")
+        for name in names:
+            total[name] += weights[name][i] * other[name].float()
     with torch.no_grad():
-        for name, value in state.items():
-            if not value.is_floating_point():
-                continue
-            keys = [p for p in prefixes if name.startswith(p)]
-            w = prefixes[max(keys, key=len)] if keys else weight
-            value.copy_((1.0 - w) * base_state[name].float() + w * value.float())
-    labels_tokenizer = load_labels_tokenizer(config, Path(tuned)) if config.bi_encoder else None
+        for name, value in total.items():
+            state[name].copy_(value)
+    labels_tokenizer = load_labels_tokenizer(config, paths[-1]) if config.bi_encoder else None
     return save_checkpoint(target, config, tokenizer, network, labels_tokenizer=labels_tokenizer)

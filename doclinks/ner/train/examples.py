@@ -99,12 +99,18 @@ def eval_to_example(example: EvalExample, source: str = "") -> tuple[Example, in
     return Example(words, spans, source), dropped
 
 
-def example_to_eval(example: Example) -> EvalExample:
-    """The sentence of an example (words joined by single spaces) and character spans of its entities."""
+def word_starts(words: Sequence[str]) -> list[int]:
+    """The character offset of each word in `" ".join(words)`."""
     starts, pos = [], 0
-    for word in example.words:
+    for word in words:
         starts.append(pos)
         pos += len(word) + 1
+    return starts
+
+
+def example_to_eval(example: Example) -> EvalExample:
+    """The sentence of an example (words joined by single spaces) and character spans of its entities."""
+    starts = word_starts(example.words)
     text = " ".join(example.words)
     entities = [(starts[s], starts[e] + len(example.words[e]), label) for s, e, label in example.spans]
     return EvalExample(text, entities)

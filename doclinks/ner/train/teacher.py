@@ -17,30 +17,25 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .examples import Example
+from .examples import Example, word_starts
 from .pool import read_train_set
-
-
-def word_starts(words: Sequence[str]) -> list[int]:
-    """The character offset of each word in `" ".join(words)`."""
-    starts, pos = [], 0
-    for word in words:
-        starts.append(pos)
-        pos += len(word) + 1
-    return starts
 
 
 def char_to_word_span(words: Sequence[str], start: int, end: int) -> tuple[int, int] | None:
     """The end-inclusive word span whose characters are exactly [start, end) of `" ".join(words)`;
     None when either edge falls inside a word."""
-    starts = word_starts(words)
-    ends = [s + len(w) for s, w in zip(starts, words)]
-    if start not in starts or end not in ends:
-        return None
-    return starts.index(start), ends.index(end)
+    return _word_edges(words)(start, end)
+
+
+def _word_edges(words: Sequence[str]) -> Callable[[int, int], tuple[int, int] | None]:
+    """`char_to_word_span` for one sentence, its word offsets computed once."""
+    offsets = word_starts(words)
+    starts = {s: i for i, s in enumerate(offsets)}
+    ends = {s + len(w): i for i, (s, w) in enumerate(zip(offsets, words))}
+    return lambda start, end: (starts[start], ends[end]) if start in starts and end in ends else None
 
 
 def set_labels(examples: Sequence[Example]) -> list[str]:
@@ -57,11 +52,8 @@ def teacher_rows(
     predictions = model.inference(texts, list(labels), threshold=threshold, flat_ner=True, batch_size=batch_size)
     rows = []
     for example, found in zip(examples, predictions):
-        spans = []
-        for p in found:
-            span = char_to_word_span(example.words, p["start"], p["end"])
-            if span is not None:
-                spans.append([span[0], span[1], p["label"]])
+        span_of = _word_edges(example.words)
+        spans = [[*span, p["label"]] for p in found if (span := span_of(p["start"], p["end"])) is not None]
         rows.append({"tokenized_text": list(example.words), "ner": spans})
     return rows
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from doclinks.ner.train.examples import Example
+from doclinks.ner.train.examples import Example, word_starts
 from doclinks.ner.train.pool import build_pool
-from doclinks.ner.train.teacher import char_to_word_span, main, set_labels, teacher_rows, word_starts
+from doclinks.ner.train.teacher import char_to_word_span, main, set_labels, teacher_rows
 
 WORDS = ["Élodie", "Dupont", "visited", "Zürich", "."]
 
